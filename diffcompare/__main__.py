@@ -1,0 +1,5 @@
+"""python -m diffcompare"""
+
+from .cli import main
+
+main(prog_name="diffcompare")

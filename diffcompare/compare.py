@@ -1,0 +1,111 @@
+"""Run the methods, compute the exact reference, and measure every method's error and cost.
+Never prints: render.py and plots.py show what this returns."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from .diagnostics import point_warnings
+from .errors import DiffcompareError, InputError
+from .methods import METHOD_NAMES, REGISTRY, MethodResult, Options
+from .problem import Problem
+from .reference import Reference, exact_reference
+
+FLOAT_DIGITS = 16  # float64 carries 15.95 decimal digits; a perfect result shows 16
+
+
+@dataclass(frozen=True)
+class Row:
+    """One method's result with its errors against the reference."""
+
+    result: MethodResult
+    abs_error: tuple[float, ...]
+    max_abs_error: float
+    rel_error: float  # normwise: max|g - r| / max|r|
+    digits: int | None  # correct significant digits, from rel_error
+
+    @property
+    def method(self) -> str:
+        return self.result.method
+
+
+@dataclass(frozen=True)
+class Comparison:
+    problem: Problem
+    reference: Reference
+    rows: tuple[Row, ...]
+    warnings: tuple[str, ...]  # about the point itself, whatever the method
+
+    def row(self, method: str) -> Row:
+        for row in self.rows:
+            if row.method == method:
+                return row
+        raise KeyError(method)
+
+
+def select_methods(names: str | Sequence[str] | None) -> tuple[str, ...]:
+    """Method names from ``--methods a,b`` (all registered methods when None)."""
+    if names is None:
+        return METHOD_NAMES
+    chosen = [n.strip() for n in names.split(",")] if isinstance(names, str) else list(names)
+    unknown = [n for n in chosen if n not in REGISTRY]
+    if unknown or not chosen:
+        raise InputError(f"unknown method {', '.join(unknown) or '(none given)'}; "
+                         f"choose from {', '.join(METHOD_NAMES)}")
+    return tuple(dict.fromkeys(chosen))
+
+
+def run_method(name: str, problem: Problem, options: Options) -> MethodResult:
+    """One method, timed; a failure becomes a result carrying its reason."""
+    start = time.perf_counter()
+    try:
+        result = REGISTRY[name].run(problem, options)
+    except (DiffcompareError, ArithmeticError, ValueError, RecursionError) as exc:
+        return MethodResult.failed(name, problem.n, f"{type(exc).__name__}: {exc}")
+    return replace(result, seconds=time.perf_counter() - start)
+
+
+def compare(
+    problem: Problem,
+    methods: str | Sequence[str] | None = None,
+    options: Options | None = None,
+    extra: Sequence[MethodResult] = (),
+) -> Comparison:
+    """Every selected method on ``problem``, with errors against the exact reference.
+    ``extra`` rows (the user's own ``--given`` derivatives) are measured the same way."""
+    options = options or Options()
+    results = [run_method(name, problem, options) for name in select_methods(methods)]
+    reference = _reference(problem)
+    rows = tuple(measure(r, reference.gradient) for r in (*results, *extra))
+    return Comparison(problem, reference, rows, tuple(point_warnings(problem)))
+
+
+def _reference(problem: Problem) -> Reference:
+    try:
+        return exact_reference(problem)
+    except (DiffcompareError, ArithmeticError, ValueError, RecursionError) as exc:
+        nan = math.nan
+        return Reference(nan, (nan,) * problem.n, failure=f"{type(exc).__name__}: {exc}")
+
+
+def measure(result: MethodResult, reference: Sequence[float]) -> Row:
+    """Absolute, normwise relative error and correct digits of a result."""
+    abs_error = tuple(abs(g - r) for g, r in zip(result.gradient, reference))
+    if not abs_error or any(math.isnan(e) for e in abs_error):
+        return Row(result, abs_error, math.nan, math.nan, None)
+    max_abs = max(abs_error)
+    scale = max(abs(r) for r in reference)
+    rel = max_abs / scale if scale > 0 else max_abs
+    return Row(result, abs_error, max_abs, rel, correct_digits(rel))
+
+
+def correct_digits(rel_error: float) -> int | None:
+    """Significant digits that agree with the reference: -log10 of the relative error."""
+    if math.isnan(rel_error):
+        return None
+    if rel_error == 0:
+        return FLOAT_DIGITS
+    return max(0, min(FLOAT_DIGITS, math.floor(-math.log10(rel_error))))

@@ -1,0 +1,28 @@
+"""One exception family: every failure a user can cause is a DiffcompareError."""
+
+from __future__ import annotations
+
+
+class DiffcompareError(Exception):
+    """Base of every user-facing failure; the CLI turns it into exit status 2."""
+
+
+class ParseError(DiffcompareError):
+    """User text that is not a valid expression; carries the column to point at."""
+
+    def __init__(self, message: str, text: str = "", column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.text = text
+        self.column = column
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(DiffcompareError):
+    """A bad option value: a point, a variable list, a sample name, a file."""
+
+
+class MethodError(DiffcompareError):
+    """A method could not produce a result; compare() turns it into a row with a reason."""

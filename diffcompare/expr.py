@@ -1,0 +1,261 @@
+"""The expression tree every method shares: immutable, interned nodes.
+
+Nodes are hash-consed: building the same node twice returns the same object. So equality is
+identity (O(1) even for very deep trees, never recursive), a repeated sub-expression such
+as ``sin(x)*sin(x)`` is one shared node (a DAG), and nodes can key adjoint and memo tables.
+Every walk is iterative (explicit stack, post-order), so generated expressions far deeper
+than Python's recursion limit are fine.
+
+Arithmetic operators on nodes build new nodes through ``simplify.build`` (light, honest
+simplification: 0*u -> 0, 1*u -> u, constant folding), which is how the partials written
+in ``ops.py`` turn into derivative trees. The parser builds raw nodes instead, so a tree
+keeps the shape the user typed.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Iterable, Iterator
+from fractions import Fraction
+
+from . import ops
+from .ops import Op
+
+
+class Expr:
+    """Base of the three node kinds. Immutable; equal nodes are the same object."""
+
+    __slots__ = ("__weakref__",)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("expression nodes are immutable")
+
+    # Generic dispatch: ops.apply hands any operation with an Expr argument to build().
+    @staticmethod
+    def __dc_apply__(op: Op, args: tuple) -> Expr:
+        from .simplify import build
+
+        return build(op, tuple(as_expr(a) for a in args))
+
+    def __add__(self, other): return ops.add(self, other)
+    def __radd__(self, other): return ops.add(other, self)
+    def __sub__(self, other): return ops.sub(self, other)
+    def __rsub__(self, other): return ops.sub(other, self)
+    def __mul__(self, other): return ops.mul(self, other)
+    def __rmul__(self, other): return ops.mul(other, self)
+    def __truediv__(self, other): return ops.div(self, other)
+    def __rtruediv__(self, other): return ops.div(other, self)
+    def __pow__(self, other): return ops.power(self, other)
+    def __rpow__(self, other): return ops.power(other, self)
+    def __neg__(self): return ops.neg(self)
+
+    def __str__(self) -> str:
+        return to_text(self)
+
+    @property
+    def children(self) -> tuple[Expr, ...]:
+        return ()
+
+
+_interned: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+
+
+def _intern(key: tuple, make) -> Expr:
+    node = _interned.get(key)
+    if node is None:
+        node = make()
+        _interned[key] = node
+    return node
+
+
+class Const(Expr):
+    """An exact rational constant (decimals typed by the user are exact too)."""
+
+    __slots__ = ("value",)
+    value: Fraction
+
+    def __new__(cls, value: Fraction | int) -> Const:
+        value = Fraction(value)
+
+        def make() -> Const:
+            node = object.__new__(cls)
+            object.__setattr__(node, "value", value)
+            return node
+
+        return _intern(("const", value), make)
+
+    def __repr__(self) -> str:
+        return f"Const({self.value})"
+
+
+class Var(Expr):
+    """A named input variable."""
+
+    __slots__ = ("name",)
+    name: str
+
+    def __new__(cls, name: str) -> Var:
+        def make() -> Var:
+            node = object.__new__(cls)
+            object.__setattr__(node, "name", name)
+            return node
+
+        return _intern(("var", name), make)
+
+    def __repr__(self) -> str:
+        return f"Var({self.name!r})"
+
+
+class Call(Expr):
+    """An operation from the ops table applied to argument nodes."""
+
+    __slots__ = ("op", "args")
+    op: Op
+    args: tuple[Expr, ...]
+
+    def __new__(cls, op: Op, args: Iterable[Expr] = ()) -> Call:
+        args = tuple(args)
+        if not all(isinstance(a, Expr) for a in args):
+            raise TypeError(f"arguments of {op.name} must be expression nodes")
+        if len(args) != op.arity:
+            raise ValueError(f"{op.name} takes {op.arity} arguments, got {len(args)}")
+
+        def make() -> Call:
+            node = object.__new__(cls)
+            object.__setattr__(node, "op", op)
+            object.__setattr__(node, "args", args)
+            return node
+
+        # Arguments are interned, so their identities identify them.
+        return _intern(("call", op, *map(id, args)), make)
+
+    @property
+    def children(self) -> tuple[Expr, ...]:
+        return self.args
+
+    def __repr__(self) -> str:
+        return f"Call({self.op.name}, {list(self.args)!r})"
+
+
+def as_expr(value) -> Expr:
+    """A node for ``value``: nodes pass through, ints and Fractions become constants."""
+    if isinstance(value, Expr):
+        return value
+    if isinstance(value, (int, Fraction)):
+        return Const(value)
+    if isinstance(value, float) and value.is_integer():
+        return Const(int(value))
+    raise TypeError(f"cannot make an expression node from {value!r}")
+
+
+# --- walks -------------------------------------------------------------------------------
+
+def postorder(root: Expr) -> list[Expr]:
+    """Every distinct node once, children before parents (a topological order)."""
+    order: list[Expr] = []
+    seen: set[int] = set()
+    stack: list[tuple[Expr, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for child in reversed(node.children):
+            if id(child) not in seen:
+                stack.append((child, False))
+    return order
+
+
+def walk(root: Expr) -> Iterator[Expr]:
+    """Distinct nodes in post-order."""
+    return iter(postorder(root))
+
+
+def variables(root: Expr) -> list[str]:
+    """The variable names of an expression, in natural order (x2 before x10)."""
+    return sorted({n.name for n in postorder(root) if isinstance(n, Var)}, key=natural_key)
+
+
+def natural_key(name: str) -> list:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
+def operation_count(root: Expr, shared: bool = True) -> int:
+    """Number of operations: distinct ones (a DAG, as a tape stores them) or, with
+    ``shared=False``, as written out in full (a tree, as printed text repeats them)."""
+    nodes = postorder(root)
+    if shared:
+        return sum(1 for n in nodes if isinstance(n, Call) and n.args)
+    size: dict[int, int] = {}
+    for n in nodes:
+        own = 1 if isinstance(n, Call) and n.args else 0
+        size[id(n)] = own + sum(size[id(c)] for c in n.children)
+    return size[id(root)]
+
+
+def depends_on(root: Expr) -> dict[int, frozenset[str]]:
+    """For every node (by id), the variable names it depends on."""
+    deps: dict[int, frozenset[str]] = {}
+    for n in postorder(root):
+        if isinstance(n, Var):
+            deps[id(n)] = frozenset((n.name,))
+        else:
+            deps[id(n)] = frozenset().union(*(deps[id(c)] for c in n.children))
+    return deps
+
+
+# --- printing ----------------------------------------------------------------------------
+
+ATOM = 9
+
+
+def format_fraction(value: Fraction) -> tuple[str, int]:
+    """Text for a constant and its precedence: exact, and parseable back to the same value."""
+    if value.denominator == 1:
+        text = str(value.numerator)
+    else:
+        shortest = repr(float(value))
+        if "inf" not in shortest and Fraction(shortest) == value:
+            text = shortest
+        else:
+            return f"{value.numerator}/{value.denominator}", ops.DIV.precedence
+    return text, (ops.NEG.precedence if text.startswith("-") else ATOM)
+
+
+def to_text(root: Expr) -> str:
+    """Infix text with the fewest parentheses; parsing it gives back the same tree."""
+    text: dict[int, tuple[str, int]] = {}
+    for n in postorder(root):
+        text[id(n)] = _node_text(n, [text[id(c)] for c in n.children])
+    return text[id(root)][0]
+
+
+def _node_text(node: Expr, args: list[tuple[str, int]]) -> tuple[str, int]:
+    if isinstance(node, Const):
+        return format_fraction(node.value)
+    if isinstance(node, Var):
+        return node.name, ATOM
+    op = node.op
+    if op.is_constant:
+        return op.name, ATOM
+    if op.is_function:
+        return f"{op.name}({', '.join(a for a, _ in args)})", ATOM
+    p = op.precedence
+    if op.arity == 1:  # prefix minus: -x**2 means -(x**2), so a power needs no brackets
+        (a, ap), = args
+        return f"{op.symbol}{_wrap(a, ap, p)}", p
+    (a, ap), (b, bp) = args
+    if op is ops.POW:  # right-associative: a**b**c is a**(b**c); a negative base needs ()
+        left, right = _wrap(a, ap, p + 1), _wrap(b, bp, p - 1 if bp == ops.NEG.precedence else p)
+    else:  # left-associative: a-(b-c) keeps its brackets, (a-b)-c does not
+        left, right = _wrap(a, ap, p), _wrap(b, bp, p + 1)
+    return f"{left} {op.symbol} {right}" if p == 1 else f"{left}{op.symbol}{right}", p
+
+
+def _wrap(text: str, precedence: int, needed: int) -> str:
+    return text if precedence >= needed else f"({text})"

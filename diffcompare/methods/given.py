@@ -1,0 +1,49 @@
+"""given: the user's own hand-derived partial derivatives, checked like any method.
+
+This is manual differentiation as the seeds describe it, done by a person: each partial is
+parsed (through the same safe parser) and evaluated at the point.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from ..errors import InputError, ParseError
+from ..expr import variables
+from ..parse import parse
+from ..problem import Problem
+from ..tape import evaluate
+from . import MethodResult
+
+
+def split_top_level(text: str) -> list[str]:
+    """Split on commas outside parentheses: "2*x, log(y)" -> ["2*x", "log(y)"]."""
+    parts, depth, start = [], 0, 0
+    for k, char in enumerate(text):
+        depth += (char == "(") - (char == ")")
+        if char == "," and depth == 0:
+            parts.append(text[start:k])
+            start = k + 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts]
+
+
+def given_result(problem: Problem, given: str | Sequence[str]) -> MethodResult:
+    texts = split_top_level(given) if isinstance(given, str) else list(given)
+    if len(texts) != problem.n:
+        raise InputError(f"--given has {len(texts)} partial derivatives but there are "
+                         f"{problem.n} variables ({', '.join(problem.variables)})")
+    gradient = []
+    for name, text in zip(problem.variables, texts):
+        try:
+            expr = parse(text)
+        except ParseError as exc:
+            raise ParseError(f"in the given d/d{name}: {exc.message}", exc.text,
+                             exc.column) from None
+        extra = [v for v in variables(expr) if v not in problem.variables]
+        if extra:
+            raise InputError(f"the given d/d{name} uses {', '.join(extra)}, which is not a "
+                             f"variable of f ({', '.join(problem.variables)})")
+        gradient.append(float(evaluate(expr, problem.variables, problem.point)))
+    return MethodResult("given", math.nan, tuple(gradient), f_evals=0, passes=problem.n)

@@ -1,0 +1,30 @@
+"""symbolic: sympy's diff on the same function, its result evaluated in float64."""
+
+from __future__ import annotations
+
+from ..problem import Problem
+from ..sympy_bridge import from_sympy, symbols_for, to_sympy
+from ..tape import evaluate
+from . import MethodResult, Options, register
+
+
+def sympy_derivatives(problem: Problem) -> tuple[object, list]:
+    """f and its partial derivatives as sympy expressions (real symbols)."""
+    import sympy
+
+    symbols = symbols_for(problem.variables)
+    f = to_sympy(problem.expr, symbols)
+    return f, [sympy.diff(f, symbols[v]) for v in problem.variables]
+
+
+@register("symbolic", family="symbolic", exact=True,
+          cost="one sympy derivative per input; the expressions swell")
+def symbolic(problem: Problem, options: Options) -> MethodResult:
+    import sympy
+
+    f, derivatives = sympy_derivatives(problem)
+    names, point = problem.variables, problem.point
+    gradient = tuple(float(evaluate(from_sympy(d), names, point)) for d in derivatives)
+    value = float(evaluate(from_sympy(f), names, point))
+    size = sum(int(sympy.count_ops(d)) for d in derivatives)
+    return MethodResult("symbolic", value, gradient, f_evals=1, passes=problem.n, size=size)

@@ -1,0 +1,283 @@
+"""The one table of elementary operations.
+
+Every operation is declared once, with everything each method needs to know about it:
+its numeric implementations (real floats with IEEE results instead of exceptions, complex
+numbers for complex-step, numpy arrays for vectorized stencils), its local partial
+derivatives, its sympy counterpart, its domain, where it is not differentiable, and the
+textbook name of its rule.
+
+The partials are written once with the generic functions at the bottom of this module
+(``add``, ``mul``, ``cos``, ``power``...). Those dispatch on their arguments: on ``Expr``
+nodes they build a derivative tree (the manual rules), on floats, complex numbers or arrays
+they compute (forward-ad, reverse-ad). One partial per argument, so a method asks only for
+the partials of arguments that depend on a variable: a constant exponent never evaluates
+``log(base)``, which is how ``(-2)**3`` stays differentiable in its base.
+"""
+
+from __future__ import annotations
+
+import cmath
+import math
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+Number = Any  # float, complex, numpy array, Expr or Dual: whatever the generic functions accept
+
+
+@dataclass(frozen=True, eq=False)
+class Op:
+    """One elementary operation. Compared by identity: each exists once, in this table."""
+
+    name: str
+    arity: int
+    real: Callable[..., float]
+    complex: Callable[..., complex]
+    array: Callable[..., np.ndarray]
+    sympy: Callable[..., Any]  # (sympy module, *args) -> sympy expression
+    partials: tuple[Callable[..., Number], ...]  # d op / d arg_i, one per argument
+    rule: str  # the textbook rule, as a student would cite it
+    rules: dict[tuple[bool, ...], str] = field(default_factory=dict)  # by which args vary
+    symbol: str | None = None  # infix or prefix operator symbol
+    precedence: int = 9  # for printing: + - 1, * / 2, unary - 3, ** 4, atoms 9
+    domain: Callable[..., bool] | None = None  # real args -> is the op defined there?
+    domain_text: str = ""
+    smooth: Callable[..., bool] | None = None  # real args -> is it differentiable there?
+    smooth_text: str = ""
+    kinks: tuple[float, ...] = ()  # values of the first argument where it is not smooth
+    sympy_name: str | None = None  # sympy function class name, for translating back
+    aliases: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"Op({self.name})"
+
+    def evaluate(self, *args: Number) -> Number:
+        """Compute the operation on plain numbers or arrays, choosing the implementation."""
+        for a in args:
+            if isinstance(a, np.ndarray):
+                return self.array(*args)
+        for a in args:
+            if isinstance(a, complex):
+                return self.complex(*args)
+        return self.real(*args)
+
+    def rule_for(self, varying: tuple[bool, ...]) -> str:
+        """The rule's name given which arguments depend on the variable."""
+        return self.rules.get(varying, self.rule)
+
+    @property
+    def is_constant(self) -> bool:
+        return self.arity == 0
+
+    @property
+    def is_function(self) -> bool:
+        return self.symbol is None and self.arity > 0
+
+
+# --- numeric helpers ---------------------------------------------------------------------
+
+def _ieee(math_fn: Callable[..., float], numpy_fn: Callable[..., Any]) -> Callable[..., float]:
+    """math's speed, with IEEE nan/inf (numpy's answer) where math would raise."""
+
+    def real(*args: float) -> float:
+        try:
+            return math_fn(*args)
+        except (ValueError, OverflowError, ZeroDivisionError):
+            with np.errstate(all="ignore"):
+                return float(numpy_fn(*(np.float64(a) for a in args)))
+
+    real.__name__ = getattr(math_fn, "__name__", "real")
+    return real
+
+
+_COMPLEX_NAN = complex(math.nan, math.nan)
+
+
+def _guarded(fn: Callable[..., complex]) -> Callable[..., complex]:
+    """cmath raises where the real result would be nan or inf; give nan instead."""
+
+    def cplx(*args: complex) -> complex:
+        try:
+            return fn(*args)
+        except (ValueError, OverflowError, ZeroDivisionError):
+            return _COMPLEX_NAN
+
+    return cplx
+
+
+def _complex_abs(u: complex) -> complex:
+    # |x| is analytic on each side of 0 (it is x or -x there); complex-step needs that
+    # continuation, not the modulus, which would lose the imaginary perturbation.
+    return u if u.real >= 0 else -u
+
+
+def _complex_sign(u: complex) -> complex:
+    return complex(np.sign(u.real))
+
+
+def _is_integer(v: float) -> bool:
+    return math.isfinite(v) and float(v).is_integer()
+
+
+def _pow_domain(u: float, v: float) -> bool:
+    return u > 0 or _is_integer(v) or (u == 0 and v > 0)
+
+
+def _pow_smooth(u: float, v: float) -> bool:
+    return u > 0 or (_is_integer(v) and (u != 0 or v >= 1 or v == 0))
+
+
+# --- the table ---------------------------------------------------------------------------
+
+ADD = Op(
+    "add", 2, operator.add, operator.add, np.add,
+    sympy=lambda sp, a, b: sp.Add(a, b),
+    partials=(lambda u, v: 1, lambda u, v: 1),
+    rule="sum rule: (u + v)' = u' + v'", symbol="+", precedence=1,
+)
+SUB = Op(
+    "sub", 2, operator.sub, operator.sub, np.subtract,
+    sympy=lambda sp, a, b: sp.Add(a, -b),
+    partials=(lambda u, v: 1, lambda u, v: -1),
+    rule="difference rule: (u - v)' = u' - v'", symbol="-", precedence=1,
+)
+MUL = Op(
+    "mul", 2, operator.mul, operator.mul, np.multiply,
+    sympy=lambda sp, a, b: sp.Mul(a, b),
+    partials=(lambda u, v: v, lambda u, v: u),
+    rule="product rule: (u*v)' = u'*v + u*v'", symbol="*", precedence=2,
+    rules={(True, False): "constant factor rule: (u*c)' = u'*c",
+           (False, True): "constant factor rule: (c*v)' = c*v'"},
+)
+DIV = Op(
+    "div", 2, _ieee(operator.truediv, np.divide), _guarded(operator.truediv), np.divide,
+    sympy=lambda sp, a, b: sp.Mul(a, sp.Pow(b, -1)),
+    partials=(lambda u, v: div(1, v), lambda u, v: -div(u, power(v, 2))),
+    rule="quotient rule: (u/v)' = (u'*v - u*v')/v**2", symbol="/", precedence=2,
+    rules={(True, False): "constant factor rule: (u/c)' = u'/c",
+           (False, True): "reciprocal rule: (c/v)' = -c*v'/v**2"},
+    domain=lambda u, v: v != 0, domain_text="division needs a nonzero denominator",
+)
+NEG = Op(
+    "neg", 1, operator.neg, operator.neg, np.negative,
+    sympy=lambda sp, a: -a,
+    partials=(lambda u: -1,),
+    rule="constant factor rule: (-u)' = -u'", symbol="-", precedence=3,
+)
+POW = Op(
+    "pow", 2, _ieee(math.pow, np.power), _guarded(operator.pow), np.power,
+    sympy=lambda sp, a, b: sp.Pow(a, b),
+    partials=(lambda u, v: v * power(u, v - 1), lambda u, v: power(u, v) * log(u)),
+    rule="general power rule: (u**v)' = v*u**(v-1)*u' + u**v*ln(u)*v'",
+    rules={(True, False): "power rule: (u**n)' = n*u**(n-1)*u'",
+           (False, True): "exponential rule: (a**v)' = a**v*ln(a)*v'"},
+    symbol="**", precedence=4,
+    domain=_pow_domain, domain_text="a power needs a positive base or an integer exponent",
+    smooth=_pow_smooth,
+    smooth_text="a power with a non-integer exponent is not differentiable at base 0",
+)
+
+
+def _function(name: str, math_fn, cmath_fn, numpy_fn, partial, rule: str, **extra: Any) -> Op:
+    """An elementary function of one argument; its sympy counterpart has the same name."""
+    sympy_name = extra.pop("sympy_name", name)
+    return Op(
+        name, 1, _ieee(math_fn, numpy_fn), _guarded(cmath_fn), numpy_fn,
+        sympy=lambda sp, a: getattr(sp, sympy_name)(a),
+        partials=(partial,), rule=rule, sympy_name=sympy_name, **extra,
+    )
+
+
+SIN = _function("sin", math.sin, cmath.sin, np.sin, lambda u: cos(u),
+                "sine rule: sin(u)' = cos(u)*u'")
+COS = _function("cos", math.cos, cmath.cos, np.cos, lambda u: -sin(u),
+                "cosine rule: cos(u)' = -sin(u)*u'")
+TAN = _function("tan", math.tan, cmath.tan, np.tan, lambda u: div(1, power(cos(u), 2)),
+                "tangent rule: tan(u)' = u'/cos(u)**2")
+ASIN = _function("asin", math.asin, cmath.asin, np.arcsin,
+                 lambda u: div(1, sqrt(1 - power(u, 2))),
+                 "arcsine rule: asin(u)' = u'/sqrt(1 - u**2)",
+                 domain=lambda u: -1 <= u <= 1, domain_text="asin needs -1 <= u <= 1",
+                 smooth=lambda u: -1 < u < 1, smooth_text="asin has an infinite slope at u = ±1",
+                 kinks=(-1.0, 1.0))
+ACOS = _function("acos", math.acos, cmath.acos, np.arccos,
+                 lambda u: -div(1, sqrt(1 - power(u, 2))),
+                 "arccosine rule: acos(u)' = -u'/sqrt(1 - u**2)",
+                 domain=lambda u: -1 <= u <= 1, domain_text="acos needs -1 <= u <= 1",
+                 smooth=lambda u: -1 < u < 1, smooth_text="acos has an infinite slope at u = ±1",
+                 kinks=(-1.0, 1.0))
+ATAN = _function("atan", math.atan, cmath.atan, np.arctan,
+                 lambda u: div(1, 1 + power(u, 2)),
+                 "arctangent rule: atan(u)' = u'/(1 + u**2)")
+SINH = _function("sinh", math.sinh, cmath.sinh, np.sinh, lambda u: cosh(u),
+                 "hyperbolic sine rule: sinh(u)' = cosh(u)*u'")
+COSH = _function("cosh", math.cosh, cmath.cosh, np.cosh, lambda u: sinh(u),
+                 "hyperbolic cosine rule: cosh(u)' = sinh(u)*u'")
+TANH = _function("tanh", math.tanh, cmath.tanh, np.tanh, lambda u: 1 - power(tanh(u), 2),
+                 "hyperbolic tangent rule: tanh(u)' = (1 - tanh(u)**2)*u'")
+EXP = _function("exp", math.exp, cmath.exp, np.exp, lambda u: exp(u),
+                "exponential rule: exp(u)' = exp(u)*u'")
+LOG = _function("log", math.log, cmath.log, np.log, lambda u: div(1, u),
+                "logarithm rule: ln(u)' = u'/u", aliases=("ln",),
+                domain=lambda u: u > 0, domain_text="log needs u > 0")
+SQRT = _function("sqrt", math.sqrt, cmath.sqrt, np.sqrt, lambda u: div(1, 2 * sqrt(u)),
+                 "square root rule: sqrt(u)' = u'/(2*sqrt(u))",
+                 domain=lambda u: u >= 0, domain_text="sqrt needs u >= 0",
+                 smooth=lambda u: u > 0, smooth_text="sqrt has an infinite slope at u = 0",
+                 kinks=(0.0,))
+ABS = _function("abs", abs, _complex_abs, np.abs, lambda u: sign(u),
+                "absolute value rule: abs(u)' = sign(u)*u'", sympy_name="Abs",
+                smooth=lambda u: u != 0, smooth_text="abs has a kink at u = 0", kinks=(0.0,))
+SIGN = _function("sign", lambda u: float(np.sign(u)), _complex_sign, np.sign, lambda u: 0,
+                 "sign rule: sign(u)' = 0 away from u = 0",
+                 smooth=lambda u: u != 0, smooth_text="sign jumps at u = 0", kinks=(0.0,))
+
+
+def _constant(name: str, value: float, sympy_attr: str) -> Op:
+    return Op(name, 0, lambda: value, lambda: value, lambda: value,
+              sympy=lambda sp: getattr(sp, sympy_attr), partials=(),
+              rule=f"constant rule: {name}' = 0")
+
+
+PI = _constant("pi", math.pi, "pi")
+E = _constant("e", math.e, "E")
+
+ALL_OPS: tuple[Op, ...] = (ADD, SUB, MUL, DIV, NEG, POW, SIN, COS, TAN, ASIN, ACOS, ATAN,
+                           SINH, COSH, TANH, EXP, LOG, SQRT, ABS, SIGN, PI, E)
+FUNCTIONS: dict[str, Op] = {
+    alias: op for op in ALL_OPS if op.is_function for alias in (op.name, *op.aliases)
+}
+CONSTANTS: dict[str, Op] = {op.name: op for op in ALL_OPS if op.is_constant}
+BY_SYMPY_NAME: dict[str, Op] = {op.sympy_name: op for op in ALL_OPS if op.sympy_name}
+
+
+# --- generic functions: build trees on Expr, compute on numbers --------------------------
+
+def apply(op: Op, *args: Number) -> Number:
+    """Apply ``op``: types that know better (Expr, Dual) take over through ``__dc_apply__``."""
+    for a in args:
+        hook = getattr(type(a), "__dc_apply__", None)
+        if hook is not None:
+            return hook(op, args)
+    return op.evaluate(*args)
+
+
+def add(u, v): return apply(ADD, u, v)
+def sub(u, v): return apply(SUB, u, v)
+def mul(u, v): return apply(MUL, u, v)
+def div(u, v): return apply(DIV, u, v)
+def neg(u): return apply(NEG, u)
+def power(u, v): return apply(POW, u, v)
+def sin(u): return apply(SIN, u)
+def cos(u): return apply(COS, u)
+def tan(u): return apply(TAN, u)
+def sinh(u): return apply(SINH, u)
+def cosh(u): return apply(COSH, u)
+def tanh(u): return apply(TANH, u)
+def exp(u): return apply(EXP, u)
+def log(u): return apply(LOG, u)
+def sqrt(u): return apply(SQRT, u)
+def sign(u): return apply(SIGN, u)

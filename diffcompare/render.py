@@ -1,0 +1,195 @@
+"""Comparisons -> rich tables, JSON, CSV and Markdown. Pure functions: text in, text out.
+
+Numbers are shown as Python's shortest round-trip repr, so every digit a method produced is
+visible (11.999999999999998 is not rounded to 12), and integers without a trailing ".0".
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from typing import Any
+
+from .compare import Comparison, Row
+from .methods import REGISTRY
+
+MAX_TABLE_COMPONENTS = 6  # wider gradients: the first ones in the table, all in JSON/CSV
+
+
+def number(x: float | None) -> str:
+    """Every digit of a float, nothing more: 12, 5.5, 1.7163378145367738, 1e-300."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    x = float(x)
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if x.is_integer() and abs(x) < 1e16:
+        return str(int(x))
+    return repr(x)
+
+
+def error(x: float | None) -> str:
+    """Errors need two significant digits, not seventeen."""
+    if x is None or math.isnan(x):
+        return "—"
+    return "0" if x == 0 else f"{x:.1e}"
+
+
+def seconds(s: float) -> str:
+    if s <= 0:
+        return "—"
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if s >= scale:
+            return f"{s / scale:.3g} {unit}"
+    return f"{s / 1e-9:.3g} ns"
+
+
+def _json_number(x: float | None) -> float | None:
+    if x is None or not math.isfinite(x):
+        return None
+    return float(x)
+
+
+def header(comparison: Comparison) -> list[str]:
+    p = comparison.problem
+    at = ", ".join(f"{v} = {number(x)}" for v, x in zip(p.variables, p.point))
+    ref = comparison.reference
+    lines = [f"f({', '.join(p.variables)}) = {p.describe()}   at   {at}"]
+    if ref.failure:
+        lines.append(f"no exact reference: {ref.failure}")
+    else:
+        grad = ", ".join(number(g) for g in ref.gradient)
+        lines.append(f"exact (sympy, {ref.digits} digits): f = {number(ref.value)}, "
+                     f"gradient = ({grad})")
+    return lines
+
+
+def footnotes(comparison: Comparison) -> list[str]:
+    notes = [f"warning: {w}" for w in comparison.warnings]
+    for row in comparison.rows:
+        r = row.result
+        if r.failure:
+            notes.append(f"{r.method} failed: {r.failure}")
+        notes.extend(f"{r.method}: {w}" for w in r.warnings)
+        if r.error_estimate is not None:
+            notes.append(f"{r.method}: its own error estimate "
+                         f"{', '.join(error(e) for e in r.error_estimate)}")
+    return notes
+
+
+def _components(comparison: Comparison) -> list[int]:
+    return list(range(min(comparison.problem.n, MAX_TABLE_COMPONENTS)))
+
+
+def _cells(row: Row, shown: list[int]) -> list[str]:
+    r = row.result
+    gradient = [number(r.gradient[i]) for i in shown]
+    if r.failure:
+        gradient = ["failed (see below)"] + [""] * (len(shown) - 1)
+    return [r.method, *gradient, error(row.max_abs_error), error(row.rel_error),
+            "—" if row.digits is None else str(row.digits), str(r.f_evals), str(r.passes),
+            seconds(r.seconds)]
+
+
+def _titles(comparison: Comparison, shown: list[int]) -> list[str]:
+    names = [f"∂f/∂{comparison.problem.variables[i]}" for i in shown]
+    return ["method", *names, "max err", "rel err", "digits", "f evals", "passes", "time"]
+
+
+def table(comparison: Comparison):
+    """A rich renderable: the header, one row per method, then warnings."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    shown = _components(comparison)
+    grid = Table(show_edge=False, header_style="bold", pad_edge=False)
+    for k, title in enumerate(_titles(comparison, shown)):
+        # A narrow terminal folds a long number inside its cell; it never drops digits.
+        grid.add_column(title, justify="left" if k == 0 else "right", overflow="fold")
+    for row in comparison.rows:
+        exact = REGISTRY[row.method].exact if row.method in REGISTRY else True
+        style = "red" if row.result.failure else (None if exact else "dim")
+        grid.add_row(*_cells(row, shown), style=style)
+    parts: list[Any] = [Text(line) for line in header(comparison)] + [grid]
+    if comparison.problem.n > len(shown):
+        parts.append(Text(f"(first {len(shown)} of {comparison.problem.n} components; "
+                          "--format json or csv has them all)"))
+    parts.append(Text("rel err = max|g - r| / max|r| against the exact gradient r; "
+                      "digits = correct significant digits", style="dim"))
+    parts += [Text(note, style="yellow") for note in footnotes(comparison)]
+    return Group(*parts)
+
+
+def to_dict(comparison: Comparison) -> dict:
+    """The JSON contract (keys are stable; CI scripts read them)."""
+    p, ref = comparison.problem, comparison.reference
+    methods = {}
+    for row in comparison.rows:
+        r = row.result
+        methods[r.method] = {
+            "value": _json_number(r.value),
+            "gradient": [_json_number(g) for g in r.gradient],
+            "abs_error": [_json_number(e) for e in row.abs_error],
+            "max_abs_error": _json_number(row.max_abs_error),
+            "rel_error": _json_number(row.rel_error),
+            "digits": row.digits,
+            "f_evals": r.f_evals,
+            "passes": r.passes,
+            "seconds": r.seconds,
+            "warnings": list(r.warnings),
+            "failure": r.failure,
+            "family": REGISTRY[r.method].family if r.method in REGISTRY else "manual rules",
+            "error_estimate": None if r.error_estimate is None
+            else [_json_number(e) for e in r.error_estimate],
+            "steps": None if r.steps is None else list(r.steps),
+            "size": r.size,
+        }
+    return {
+        "expression": p.describe(),
+        "variables": list(p.variables),
+        "point": list(p.point),
+        "value": _json_number(ref.value),
+        "reference": [_json_number(g) for g in ref.gradient],
+        "reference_failure": ref.failure,
+        "warnings": list(comparison.warnings),
+        "methods": methods,
+    }
+
+
+def to_json(comparison: Comparison) -> str:
+    return json.dumps(to_dict(comparison), indent=2, allow_nan=False)
+
+
+def to_csv(comparison: Comparison) -> str:
+    p = comparison.problem
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["method", "value", *(f"d/d{v}" for v in p.variables),
+                     *(f"abs_error_{v}" for v in p.variables), "max_abs_error", "rel_error",
+                     "digits", "f_evals", "passes", "seconds", "failure", "warnings"])
+    writer.writerow(["reference", repr(comparison.reference.value),
+                     *map(repr, comparison.reference.gradient), *[""] * (p.n + 8)])
+    for row in comparison.rows:
+        r = row.result
+        writer.writerow([r.method, repr(r.value), *map(repr, r.gradient),
+                         *map(repr, row.abs_error), repr(row.max_abs_error), repr(row.rel_error),
+                         "" if row.digits is None else row.digits, r.f_evals, r.passes,
+                         repr(r.seconds), r.failure or "", "; ".join(r.warnings)])
+    return out.getvalue()
+
+
+def to_markdown(comparison: Comparison) -> str:
+    shown = _components(comparison)
+    titles = _titles(comparison, shown)
+    lines = [line + "  " for line in header(comparison)] + [""]
+    lines.append("| " + " | ".join(titles) + " |")
+    lines.append("|" + "|".join([" --- "] + [" ---: "] * (len(titles) - 1)) + "|")
+    for row in comparison.rows:
+        lines.append("| " + " | ".join(_cells(row, shown)) + " |")
+    notes = footnotes(comparison)
+    if notes:
+        lines += [""] + [f"- {note}" for note in notes]
+    return "\n".join(lines) + "\n"

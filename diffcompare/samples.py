@@ -1,0 +1,125 @@
+"""Named example cases, read from TOML files in the ``[[case]]`` format.
+
+The same format serves ``grad --sample`` and ``check``: an expression, a point, and any of an
+expected value, an expected gradient, and a ``given`` hand-derived gradient to verify.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+from .problem import Problem
+
+_CASE_KEYS = {"name", "expression", "point", "vars", "value", "gradient", "given", "source",
+              "rtol", "atol", "methods"}
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    expression: str
+    point: tuple[float, ...]
+    vars: tuple[str, ...] | None = None
+    value: float | None = None
+    gradient: tuple[float, ...] | None = None
+    given: tuple[str, ...] | None = None
+    source: str = ""
+    rtol: float | None = None
+    atol: float | None = None
+    methods: tuple[str, ...] | None = None
+    file: str = ""
+
+    def problem(self) -> Problem:
+        return Problem.from_text(self.expression, self.point, self.vars)
+
+
+def samples_dir() -> Path:
+    """sample_functions/: inside the installed package, or beside it in a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "sample_functions", here.parent / "sample_functions"):
+        if candidate.is_dir():
+            return candidate
+    raise InputError("no sample_functions directory found")
+
+
+def sample_files() -> list[Path]:
+    return sorted(samples_dir().glob("*.toml"))
+
+
+def load_cases(paths: Iterable[str | Path] | None = None) -> list[Case]:
+    """Every case of the given TOML files (the bundled samples when none are given)."""
+    files = [Path(p) for p in paths] if paths else sample_files()
+    cases: list[Case] = []
+    for path in files:
+        cases.extend(_read(path))
+    names = [c.name for c in cases]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise InputError(f"case names must be unique; repeated: {', '.join(repeated)}")
+    return cases
+
+
+def find_case(name: str) -> Case:
+    cases = {c.name: c for c in load_cases()}
+    if name not in cases:
+        raise InputError(f"no sample named {name!r}; samples: {', '.join(cases)}")
+    return cases[name]
+
+
+def _read(path: Path) -> list[Case]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not valid TOML: {exc}") from None
+    entries = data.get("case")
+    if not isinstance(entries, list) or not entries:
+        raise InputError(f"{path}: no [[case]] tables")
+    return [_case(entry, path, k) for k, entry in enumerate(entries, 1)]
+
+
+def _case(entry: dict, path: Path, index: int) -> Case:
+    where = f"{path}: case {entry.get('name', index)!s}"
+    unknown = sorted(set(entry) - _CASE_KEYS)
+    if unknown:
+        raise InputError(f"{where}: unknown key {', '.join(unknown)}")
+    for key in ("name", "expression", "point"):
+        if key not in entry:
+            raise InputError(f"{where}: missing key {key!r}")
+
+    def numbers(key: str) -> tuple[float, ...] | None:
+        value = entry.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+            raise InputError(f"{where}: {key} must be a list of numbers")
+        return tuple(float(v) for v in value)
+
+    def strings(key: str) -> tuple[str, ...] | None:
+        value = entry.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise InputError(f"{where}: {key} must be a list of strings")
+        return tuple(value)
+
+    def number(key: str) -> float | None:
+        value = entry.get(key)
+        if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)):
+            raise InputError(f"{where}: {key} must be a number")
+        return None if value is None else float(value)
+
+    if not isinstance(entry["name"], str) or not isinstance(entry["expression"], str):
+        raise InputError(f"{where}: name and expression must be strings")
+    return Case(
+        name=entry["name"], expression=entry["expression"], point=numbers("point") or (),
+        vars=strings("vars"), value=number("value"), gradient=numbers("gradient"),
+        given=strings("given"), source=str(entry.get("source", "")), rtol=number("rtol"),
+        atol=number("atol"), methods=strings("methods"), file=str(path),
+    )

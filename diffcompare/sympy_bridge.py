@@ -1,0 +1,113 @@
+"""Translation between our expression tree and sympy, both ways, without recursion.
+
+to_sympy gives every method the same function (decision 1 of DESIGN.md); from_sympy brings
+sympy's derivative back so it is evaluated in float64 exactly as sympy wrote it. sympy is
+imported here only, and only when called.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+from . import ops
+from .errors import MethodError
+from .expr import Call, Const, Expr, Var, postorder
+
+
+def symbols_for(names: Sequence[str]) -> dict:
+    import sympy
+
+    return {name: sympy.Symbol(name, real=True) for name in names}
+
+
+def to_sympy(expr: Expr, symbols: dict):
+    import sympy
+
+    done: dict[int, object] = {}
+    for node in postorder(expr):
+        if isinstance(node, Const):
+            done[id(node)] = sympy.Rational(node.value.numerator, node.value.denominator)
+        elif isinstance(node, Var):
+            done[id(node)] = symbols[node.name]
+        else:
+            done[id(node)] = node.op.sympy(sympy, *(done[id(a)] for a in node.args))
+    return done[id(expr)]
+
+
+def from_sympy(sexpr) -> Expr:
+    """Our tree for a sympy expression, written as sympy's printers write code:
+    a product with negative powers becomes a quotient, x**(1/2) becomes sqrt(x)."""
+    import sympy
+
+    done: dict = {}
+    stack = [(sexpr, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if node in done:
+            continue
+        if not expanded and node.args and not node.is_Rational:
+            stack.append((node, True))
+            stack.extend((a, False) for a in node.args if a not in done)
+            continue
+        done[node] = _translate(sympy, node, done)
+    return done[sexpr]
+
+
+def _translate(sympy, node, done: dict) -> Expr:
+    if node.is_Rational:
+        return _rational(node)
+    if node.is_Float:
+        return Const(Fraction(float(node)))
+    if node.is_Symbol:
+        return Var(node.name)
+    if node is sympy.pi:
+        return Call(ops.PI)
+    if node is sympy.E:
+        return Call(ops.E)
+    args = [done[a] for a in node.args]
+    if node.is_Add:
+        return _chain(ops.ADD, args)
+    if node.is_Mul:
+        numerator, denominator = [], []
+        for factor, arg in zip(node.args, args):
+            if _negative_power(factor):
+                denominator.append(_power(done[factor.base], -factor.exp))
+            else:
+                numerator.append(arg)
+        top = _chain(ops.MUL, numerator) if numerator else Const(1)
+        return Call(ops.DIV, (top, _chain(ops.MUL, denominator))) if denominator else top
+    if node.is_Pow:
+        if _negative_power(node):
+            return Call(ops.DIV, (Const(1), _power(args[0], -node.exp)))
+        if node.exp.is_Rational:
+            return _power(args[0], node.exp)
+        return Call(ops.POW, tuple(args))
+    name = type(node).__name__
+    if name in ops.BY_SYMPY_NAME and len(args) == 1:
+        return Call(ops.BY_SYMPY_NAME[name], tuple(args))
+    raise MethodError(f"sympy produced {name}, which diffcompare cannot evaluate")
+
+
+def _rational(number) -> Const:
+    return Const(Fraction(int(number.p), int(number.q)))
+
+
+def _negative_power(node) -> bool:
+    return bool(node.is_Pow and node.exp.is_Rational and node.exp < 0)
+
+
+def _power(base: Expr, exponent) -> Expr:
+    """base**exponent for a positive rational exponent; x**(1/2) is sqrt(x), as sympy prints."""
+    if exponent == 1:
+        return base
+    if exponent.p == 1 and exponent.q == 2:
+        return Call(ops.SQRT, (base,))
+    return Call(ops.POW, (base, _rational(exponent)))
+
+
+def _chain(op: ops.Op, args: list[Expr]) -> Expr:
+    result = args[0]
+    for arg in args[1:]:
+        result = Call(op, (result, arg))
+    return result

@@ -1,0 +1,117 @@
+"""The Wengert list: an expression flattened into a sequence of records.
+
+Slots 0..n-1 hold the inputs (the problem's variables, in order); every other distinct node
+of the expression gets one slot after its arguments (post-order), so a shared sub-expression
+is evaluated once and its adjoint collects every use. A record is (operation, argument slots):
+no closures, no Python object per node at run time. Values may be floats, complex numbers,
+numpy arrays (a whole finite-difference stencil in one sweep) or dual numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from . import ops
+from .expr import Call, Const, Expr, Var, postorder
+
+
+@dataclass(frozen=True, eq=False)
+class Tape:
+    variables: tuple[str, ...]
+    nodes: tuple[Expr | None, ...]  # the node behind each slot (None: an unused input)
+    ops: tuple[ops.Op | None, ...]  # None for inputs and constants
+    args: tuple[tuple[int, ...], ...]
+    constants: tuple[float | None, ...]
+    active: tuple[bool, ...]  # does the slot depend on an input?
+    output: int
+
+    @classmethod
+    def record(cls, expr: Expr, variables: Sequence[str]) -> Tape:
+        slot_of: dict[int, int] = {}
+        var_slot = {name: i for i, name in enumerate(variables)}
+        nodes: list[Expr | None] = [None] * len(variables)
+        op_list: list[ops.Op | None] = [None] * len(variables)
+        args: list[tuple[int, ...]] = [()] * len(variables)
+        constants: list[float | None] = [None] * len(variables)
+        active = [True] * len(variables)
+        for node in postorder(expr):
+            if isinstance(node, Var):
+                if node.name not in var_slot:
+                    raise KeyError(f"variable {node.name!r} is not among {list(variables)}")
+                slot_of[id(node)] = var_slot[node.name]
+                nodes[var_slot[node.name]] = node
+                continue
+            slot_of[id(node)] = len(nodes)
+            nodes.append(node)
+            if isinstance(node, Const):
+                op_list.append(None)
+                args.append(())
+                constants.append(float(node.value))
+                active.append(False)
+            else:
+                assert isinstance(node, Call)
+                arg_slots = tuple(slot_of[id(a)] for a in node.args)
+                op_list.append(node.op)
+                args.append(arg_slots)
+                constants.append(None)
+                active.append(any(active[j] for j in arg_slots))
+        return cls(tuple(variables), tuple(nodes), tuple(op_list), tuple(args),
+                   tuple(constants), tuple(active), slot_of[id(expr)])
+
+    def __len__(self) -> int:
+        return len(self.ops)
+
+    @property
+    def n_inputs(self) -> int:
+        return len(self.variables)
+
+    @property
+    def operation_count(self) -> int:
+        """Elementary operations one forward sweep performs."""
+        return sum(1 for op in self.ops if op is not None and op.arity > 0)
+
+    @property
+    def partial_count(self) -> int:
+        """Local partial derivatives one reverse sweep evaluates (active arguments only)."""
+        return sum(1 for op, a in zip(self.ops, self.args) if op is not None
+                   for j in a if self.active[j])
+
+    def forward(self, inputs: Sequence) -> list:
+        """Values of every slot. ``inputs`` may be floats, complex, arrays or dual numbers."""
+        if len(inputs) != self.n_inputs:
+            raise ValueError(f"expected {self.n_inputs} inputs, got {len(inputs)}")
+        values: list = list(inputs)
+        apply = ops.apply
+        for op, arg_slots, constant in zip(self.ops[self.n_inputs:], self.args[self.n_inputs:],
+                                           self.constants[self.n_inputs:]):
+            if op is None:
+                values.append(constant)
+            else:
+                values.append(apply(op, *[values[j] for j in arg_slots]))
+        return values
+
+    def reverse(self, values: Sequence, seed=1.0) -> list:
+        """Adjoints of every slot: one sweep from the output back to the inputs."""
+        adjoint: list = [0.0] * len(self.ops)
+        adjoint[self.output] = seed
+        active = self.active
+        for k in range(len(self.ops) - 1, self.n_inputs - 1, -1):
+            op = self.ops[k]
+            if op is None or not active[k]:
+                continue
+            bar = adjoint[k]
+            if isinstance(bar, float) and bar == 0.0:
+                continue
+            arg_slots = self.args[k]
+            arg_values = [values[j] for j in arg_slots]
+            for i, j in enumerate(arg_slots):
+                if active[j]:
+                    adjoint[j] = adjoint[j] + bar * op.partials[i](*arg_values)
+        return adjoint
+
+
+def evaluate(expr: Expr, variables: Sequence[str], point: Sequence):
+    """The value of ``expr`` at ``point`` (floats, complex, arrays or duals)."""
+    tape = Tape.record(expr, variables)
+    return tape.forward(point)[tape.output]
