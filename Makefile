@@ -16,7 +16,7 @@ demo: $(STAMP)
 	$(BIN)/diffcompare grad "x1**2*x2 + x2*x3" --at 2,3,4
 
 lint: $(STAMP)
-	$(BIN)/ruff check diffcompare tests benchmarks
+	$(BIN)/ruff check .
 
 test: lint
 	$(BIN)/pytest

@@ -239,7 +239,10 @@ class _Parser:
         if len(token.text) > MAX_NUMBER_LENGTH:
             raise self.error(f"number too long (more than {MAX_NUMBER_LENGTH} characters)", token)
         value = Fraction(token.text)
-        as_float = float(value)
+        try:
+            as_float = float(value)
+        except OverflowError:
+            as_float = math.inf
         if not math.isfinite(as_float) or (value != 0 and as_float == 0):
             raise self.error(f"number {token.text} is outside the range of floating point", token)
         self._count(token)
@@ -302,6 +305,8 @@ def parse_number(text: str, what: str = "number") -> float:
     word = text.strip()
     if word in ops.CONSTANTS:
         return ops.CONSTANTS[word].real()
+    if word.lstrip("+-").lower() in ("nan", "inf", "infinity"):
+        raise ParseError(f"{what} {word!r} is not finite")
     if not re.fullmatch(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", word):
         raise ParseError(f"{what} {text.strip()!r} is not a number")
     value = float(word)

@@ -34,8 +34,14 @@ def exact_reference(problem: Problem, digits: int = DIGITS) -> Reference:
     symbols = symbols_for(problem.variables)
     at = {symbols[name]: sympy.Rational(*Fraction(x).as_integer_ratio())
           for name, x in zip(problem.variables, problem.point)}
-    return Reference(high_precision(f, at, digits),
-                     tuple(high_precision(d, at, digits) for d in derivatives), digits)
+    value = high_precision(f, at, digits)
+    if math.isnan(value):
+        # f is not a real number here (outside its domain, or a pole): it has no derivative,
+        # whatever formula sympy's derivative would give (d/dx log(x) = 1/x at x = -1).
+        nan = math.nan
+        return Reference(nan, (nan,) * problem.n, digits,
+                         failure="f is not a real number at this point")
+    return Reference(value, tuple(high_precision(d, at, digits) for d in derivatives), digits)
 
 
 def high_precision(sexpr, at: dict, digits: int = DIGITS) -> float:

@@ -1,0 +1,77 @@
+"""The shared tree: interning, DAG counting, walks that never recurse, simplification."""
+
+import sys
+
+from diffcompare import ops
+from diffcompare.expr import Call, Const, Var, operation_count, postorder, to_text, variables
+from diffcompare.parse import parse
+from diffcompare.tape import Tape, evaluate
+
+
+def test_equal_nodes_are_the_same_object():
+    assert Call(ops.SIN, (Var("x"),)) is Call(ops.SIN, (Var("x"),))
+    assert Const(2) is Const(2)
+    assert hash(parse("x*y + 1")) == hash(parse("x*y + 1"))
+
+
+def test_nodes_are_immutable():
+    node = Var("x")
+    try:
+        node.name = "y"
+    except AttributeError:
+        pass
+    else:
+        raise AssertionError("a node was mutated")
+
+
+def test_variables_are_in_natural_order():
+    assert variables(parse("x10 + x2 + x1 + b")) == ["b", "x1", "x2", "x10"]
+
+
+def test_shared_nodes_are_counted_once_on_the_dag_and_every_time_written_out():
+    a = Var("a")
+    b = a + a
+    c = b * b
+    assert operation_count(c) == 2
+    assert operation_count(c, shared=False) == 3
+
+
+def deep_chain(depth: int):
+    node = Var("x")
+    for _ in range(depth):
+        node = Call(ops.SIN, (node,))
+    return node
+
+
+def test_walks_and_tapes_handle_trees_deeper_than_the_recursion_limit():
+    depth = 5 * sys.getrecursionlimit()
+    tree = deep_chain(depth)
+    assert len(postorder(tree)) == depth + 1
+    assert len(to_text(tree)) > depth
+    tape = Tape.record(tree, ["x"])
+    values = tape.forward([0.5])
+    assert 0 < values[tape.output] < 0.5
+    assert tape.reverse(values)[0] > 0
+
+
+def test_simplification_is_light_and_honest():
+    x = Var("x")
+    assert 0 * x is Const(0)
+    assert 1 * x is x
+    assert x + 0 is x
+    assert x ** 1 is x
+    negated = -x
+    assert -negated is x
+    assert Const(3) * (Const(2) * x) is Const(6) * x
+    assert Const(2) ** 10 is Const(1024)
+    assert to_text(x * 3) == "3*x"
+
+
+def test_evaluate_works_on_floats_complex_and_arrays():
+    tree = parse("x**2 + sin(y)")
+    assert evaluate(tree, ["x", "y"], [3.0, 0.0]) == 9.0
+    h = 2.0**-66  # a power of two: Im (3 + ih)**2 = 6h exactly
+    assert evaluate(tree, ["x", "y"], [complex(3, h), 0.0]).imag == 6 * h
+    import numpy as np
+
+    assert list(evaluate(tree, ["x", "y"], [np.array([1.0, 2.0]), 0.0])) == [1.0, 4.0]

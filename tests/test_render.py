@@ -1,0 +1,33 @@
+"""Formatting: every digit of a float, errors short, no nan in JSON."""
+
+import json
+import math
+
+from diffcompare.compare import compare
+from diffcompare.problem import Problem
+from diffcompare.render import error, number, seconds, to_json
+
+
+def test_numbers_show_every_digit_and_integers_plainly():
+    assert number(12.0) == "12"
+    assert number(11.999999999999998) == "11.999999999999998"
+    assert number(1.7163378145367738) == "1.7163378145367738"
+    assert number(1e-300) == "1e-300"
+    assert number(math.nan) == "—" and number(None) == "—"
+    assert number(-math.inf) == "-inf"
+    assert number(1e20) == "1e+20"
+
+
+def test_errors_and_times_are_short():
+    assert error(0.0) == "0"
+    assert error(1.234e-11) == "1.2e-11"
+    assert seconds(0.0123) == "12.3 ms"
+    assert seconds(4.2e-5) == "42 µs"
+
+
+def test_json_has_null_where_a_number_is_undefined():
+    text = to_json(compare(Problem.from_text("log(x)", "-1")))
+    assert "NaN" not in text
+    data = json.loads(text)
+    assert data["reference"] == [None]
+    assert data["warnings"] and data["warnings"][0].startswith("outside domain")

@@ -1,0 +1,71 @@
+"""Every sample's expected values, against the exact reference and every method."""
+
+import pytest
+
+from diffcompare.compare import compare
+from diffcompare.errors import InputError
+from diffcompare.methods import METHOD_NAMES, REGISTRY
+from diffcompare.samples import find_case, load_cases
+
+CASES = load_cases()
+EXACT = [name for name in METHOD_NAMES if REGISTRY[name].exact]
+# Exact methods: a few roundings per operation on short expressions -> 1e-13 normwise.
+EXACT_RTOL = 1e-13
+# Central differences at h = cbrt(eps): truncation + round-off are about eps**(2/3) ~ 4e-11
+# times the size of f''' and f; 1e-6 leaves room for the samples' larger derivatives.
+CENTRAL_RTOL = 1e-6
+
+
+def normwise(gradient, expected):
+    return max(abs(g - e) for g, e in zip(gradient, expected)) / max(map(abs, expected))
+
+
+def test_the_seeds_and_the_design_card_are_among_the_samples():
+    names = {case.name for case in CASES}
+    assert {"blog", "design-card", "baydin", "xy-plus-6", "sin-product"} <= names
+    assert all(case.source for case in CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_every_exact_method_agrees_with_the_reference_and_the_expectations(case):
+    result = compare(case.problem())
+    reference = result.reference
+    if case.value is not None:
+        assert reference.value == pytest.approx(case.value, rel=EXACT_RTOL)
+    if case.gradient is not None:
+        assert normwise(reference.gradient, case.gradient) <= EXACT_RTOL
+    for name in EXACT:
+        row = result.row(name)
+        assert row.result.failure is None, name
+        assert row.rel_error <= EXACT_RTOL, name
+        if case.value is not None:
+            assert row.result.value == pytest.approx(case.value, rel=EXACT_RTOL), name
+    assert result.row("central-fd").rel_error <= CENTRAL_RTOL
+
+
+def test_the_seeds_numbers_come_out_exactly():
+    blog = compare(find_case("blog").problem())
+    assert blog.reference.value == 48 and blog.reference.gradient == (12, 12, 9)
+    baydin = compare(find_case("baydin").problem())
+    assert baydin.reference.value == 11.652071455223084
+    assert baydin.reference.gradient == (5.5, 1.7163378145367738)
+
+
+def test_an_unknown_sample_is_a_clear_error():
+    with pytest.raises(InputError, match="no sample named 'nope'"):
+        find_case("nope")
+
+
+def test_case_files_are_validated(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[case]]\nname = "a"\nexpression = "x"\npoint = ["one"]\n')
+    with pytest.raises(InputError, match="point must be a list of numbers"):
+        load_cases([bad])
+    bad.write_text('[[case]]\nname = "a"\nexpression = "x"\npoint = [1]\ncolour = 3\n')
+    with pytest.raises(InputError, match="unknown key colour"):
+        load_cases([bad])
+    bad.write_text("not toml = = =")
+    with pytest.raises(InputError, match="not valid TOML"):
+        load_cases([bad])
+    with pytest.raises(InputError, match="cannot read"):
+        load_cases([tmp_path / "missing.toml"])
