@@ -5,25 +5,21 @@ reference. The library API; the CLI in cli.py is a thin layer over it.
     >>> result = compare(Problem.from_text("3*(x1**2 + x2*x3)", at="2,3,4"))
     >>> result.row("reverse-ad").result.gradient
     (12.0, 12.0, 9.0)
+
+sympy and matplotlib are imported only by the functions that need them.
 """
 
-from importlib import import_module
+from .compare import Comparison, Row, compare, select_methods
+from .errors import DiffcompareError, InputError, MethodError, ParseError
+from .expr import Call, Const, Expr, Var, to_text
+from .methods import METHOD_NAMES, REGISTRY, MethodResult, Options
+from .parse import parse
+from .problem import Problem
 
 __version__ = "0.1.0"
 
-# Loaded on first use (PEP 562), so `diffcompare --help` stays light.
-_EXPORTS = {
-    "Comparison": "compare", "Row": "compare", "compare": "compare",
-    "select_methods": "compare", "DiffcompareError": "errors", "InputError": "errors",
-    "MethodError": "errors", "ParseError": "errors", "Call": "expr", "Const": "expr",
-    "Expr": "expr", "Var": "expr", "to_text": "expr", "METHOD_NAMES": "methods",
-    "REGISTRY": "methods", "MethodResult": "methods", "Options": "methods", "parse": "parse",
-    "Problem": "problem",
-}
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
-    raise AttributeError(f"module 'diffcompare' has no attribute {name!r}")
+__all__ = [
+    "METHOD_NAMES", "REGISTRY", "Call", "Comparison", "Const", "DiffcompareError", "Expr",
+    "InputError", "MethodError", "MethodResult", "Options", "ParseError", "Problem", "Row",
+    "Var", "compare", "parse", "select_methods", "to_text",
+]

@@ -92,12 +92,14 @@ def _reference(problem: Problem) -> Reference:
 
 
 def measure(result: MethodResult, reference: Sequence[float]) -> Row:
-    """Absolute, normwise relative error and correct digits of a result."""
+    """Absolute, normwise relative error and correct digits of a result, over the partials
+    that exist (a partial the reference cannot give, at a kink say, is left out)."""
     abs_error = tuple(abs(g - r) for g, r in zip(result.gradient, reference))
-    if not abs_error or any(math.isnan(e) for e in abs_error):
+    known = [(e, abs(r)) for e, r in zip(abs_error, reference) if math.isfinite(r)]
+    if not known or any(math.isnan(e) for e, _ in known):
         return Row(result, abs_error, math.nan, math.nan, None)
-    max_abs = max(abs_error)
-    scale = max(abs(r) for r in reference)
+    max_abs = max(e for e, _ in known)
+    scale = max(r for _, r in known)
     rel = max_abs / scale if scale > 0 else max_abs
     return Row(result, abs_error, max_abs, rel, correct_digits(rel))
 

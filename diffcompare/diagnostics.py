@@ -4,34 +4,57 @@ not differentiable, overflow. Checked once, on the tape, with the domains in ops
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
-from .expr import to_text
+from .expr import depends_on, to_text
 from .problem import Problem
 from .tape import Tape
 
+OUTSIDE_DOMAIN = "outside domain"
+OVERFLOW = "overflow"
+NON_DIFFERENTIABLE = "non-differentiable here"
 
-def point_warnings(problem: Problem) -> list[str]:
+
+@dataclass(frozen=True)
+class Diagnostic:
+    kind: str  # one of the three above
+    message: str
+    variables: frozenset[str]  # the inputs the offending sub-expression depends on
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.message}"
+
+
+def diagnose(problem: Problem) -> list[Diagnostic]:
     tape = Tape.record(problem.expr, problem.variables)
+    deps = depends_on(problem.expr)
     with np.errstate(all="ignore"):
         values = tape.forward(problem.point)
-    warnings: list[str] = []
+    found: list[Diagnostic] = []
     for slot, op in enumerate(tape.ops):
         if op is None or not op.arity:
             continue
         args = [values[j] for j in tape.args[slot]]
         if not all(math.isfinite(a) for a in args):
             continue  # reported where it first went wrong
-        where = _shorten(to_text(tape.nodes[slot]))
+        node = tape.nodes[slot]
+        where, inputs = _shorten(to_text(node)), deps[id(node)]
         shown = ", ".join(f"{a:.6g}" for a in args)
         if op.domain is not None and not op.domain(*args):
-            warnings.append(f"outside domain: {where}: {op.domain_text} (argument {shown})")
+            found.append(Diagnostic(OUTSIDE_DOMAIN, f"{where}: {op.domain_text} "
+                                                    f"(argument {shown})", inputs))
         elif not math.isfinite(values[slot]):
-            warnings.append(f"overflow: {where} is not finite here (argument {shown})")
+            found.append(Diagnostic(OVERFLOW, f"{where} is not finite in float64 "
+                                              f"(argument {shown})", inputs))
         elif op.smooth is not None and not op.smooth(*args) and tape.active[slot]:
-            warnings.append(f"non-differentiable here: {where}: {op.smooth_text}")
-    return warnings
+            found.append(Diagnostic(NON_DIFFERENTIABLE, f"{where}: {op.smooth_text}", inputs))
+    return found
+
+
+def point_warnings(problem: Problem) -> list[str]:
+    return [str(d) for d in diagnose(problem)]
 
 
 def _shorten(text: str, limit: int = 50) -> str:

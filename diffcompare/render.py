@@ -68,6 +68,7 @@ def header(comparison: Comparison) -> list[str]:
 
 def footnotes(comparison: Comparison) -> list[str]:
     notes = [f"warning: {w}" for w in comparison.warnings]
+    notes += [f"exact: {note}" for note in comparison.reference.notes]
     for row in comparison.rows:
         r = row.result
         if r.failure:
@@ -117,7 +118,8 @@ def table(comparison: Comparison):
     if comparison.problem.n > len(shown):
         parts.append(Text(f"(first {len(shown)} of {comparison.problem.n} components; "
                           "--format json or csv has them all)"))
-    parts.append(Text("rel err = max|g - r| / max|r| against the exact gradient r; "
+    parts.append(Text("rel err = max|g - r| / max|r| against the exact gradient r (over the "
+                      "partials that exist); "
                       "digits = correct significant digits", style="dim"))
     parts += [Text(note, style="yellow") for note in footnotes(comparison)]
     return Group(*parts)
@@ -154,6 +156,7 @@ def to_dict(comparison: Comparison) -> dict:
         "value": _json_number(ref.value),
         "reference": [_json_number(g) for g in ref.gradient],
         "reference_failure": ref.failure,
+        "reference_notes": list(ref.notes),
         "warnings": list(comparison.warnings),
         "methods": methods,
     }

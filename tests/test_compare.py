@@ -89,3 +89,29 @@ def test_problem_reads_points_and_variable_orders():
 def test_options_reach_the_methods():
     result = compare(Problem.from_text("x**2", "1"), ["forward-fd"], Options(eps=0.5))
     assert result.rows[0].result.gradient == (2.5,)
+
+
+def test_the_reference_says_a_partial_does_not_exist_at_a_kink():
+    kink = exact_reference(Problem.from_text("abs(x)*y", "0,2"))
+    assert math.isnan(kink.gradient[0]) and kink.gradient[1] == 0
+    assert "d/dx does not exist here" in kink.notes[0] and "-2" in kink.notes[0]
+    # A non-smooth piece need not make f non-differentiable: |x|**2 has slope 0 at 0.
+    assert exact_reference(Problem.from_text("abs(x)**2", "0")).gradient == (0.0,)
+    # Errors are then measured over the partials that exist.
+    row = compare(Problem.from_text("abs(x)*y", "0,2"), ["reverse-ad"]).rows[0]
+    assert math.isnan(row.abs_error[0]) and row.max_abs_error == 0
+
+
+def test_a_kink_warning_concerns_only_the_partials_through_the_kink():
+    result = compare(Problem.from_text("abs(x)*y", "0,2"), ["central-fd"]).rows[0].result
+    assert [w for w in result.warnings if "d/dx:" in w]
+    assert not [w for w in result.warnings if "d/dy" in w]
+
+
+def test_the_package_exports_the_compare_function_not_the_module():
+    import diffcompare
+    from diffcompare import compare as exported
+
+    assert callable(exported) and exported is diffcompare.compare
+    assert exported(Problem.from_text("x*y", "2,3"), ["reverse-ad"]).rows[0].result.gradient \
+        == (3.0, 2.0)

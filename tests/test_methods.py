@@ -8,7 +8,7 @@ import pytest
 from diffcompare.compare import run_method
 from diffcompare.expr import Var, to_text
 from diffcompare.methods import METHOD_NAMES, REGISTRY, Options
-from diffcompare.methods.finite_differences import complex_step_size, default_step, ridders
+from diffcompare.methods.finite_differences import COMPLEX_STEP, default_step, ridders
 from diffcompare.methods.manual import differentiate
 from diffcompare.parse import parse
 from diffcompare.problem import Problem
@@ -104,8 +104,11 @@ def test_complex_step_is_right_for_abs_away_from_zero():
 
 
 def test_complex_step_uses_a_power_of_two_step():
-    h = complex_step_size(3.0)
+    h = COMPLEX_STEP
     assert math.frexp(h)[0] == 0.5 and 1e-21 < h < 1e-18
+    # Unlike real steps it need not grow with x: sin at 1e16 keeps every digit.
+    result = run_method("complex-step", Problem.from_text("sin(x)", "1e16"), Options())
+    assert result.gradient == (math.cos(1e16),)
 
 
 def test_richardson_reports_an_error_estimate_that_covers_its_error():

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..expr import to_text
+from ..expr import depends_on, to_text
 from ..problem import Problem
 from ..tape import Tape
 from . import MethodResult, Options, register
@@ -75,12 +75,15 @@ def _kink_warnings(stencil: Stencil, values: list, groups: dict[int, list[int]])
     """Where a non-smooth operation's argument crosses its kink inside a component's
     stencil, one-sided differences disagree and the difference quotient means nothing."""
     tape, m = stencil.tape, len(stencil.offsets)
+    deps = depends_on(stencil.problem.expr)
     warnings = []
     for slot, op in enumerate(tape.ops):
         if op is None or not op.kinks or not tape.active[slot]:
             continue
         argument = np.broadcast_to(values[tape.args[slot][0]], (m,))
         for i, columns in groups.items():
+            if stencil.problem.variables[i] not in deps[id(tape.nodes[slot])]:
+                continue
             seen = argument[columns]
             for kink in op.kinks:
                 if (seen == kink).any() or (seen.min() < kink < seen.max()):
@@ -168,10 +171,11 @@ def central_fd(problem: Problem, options: Options) -> MethodResult:
                         warnings=tuple(warnings), steps=tuple(taken))
 
 
-def complex_step_size(x: float) -> float:
-    """A power of two near 1e-20·max(1, |x|): the truncation error h²·f'''/6 is far below
-    rounding, and a power of two makes Im f(x + ih) / h an exact scaling."""
-    return math.ldexp(1.0, math.frexp(max(1.0, abs(x)))[1] - 67)
+# h = 2**-66 (1.4e-20, Squire & Trapp's 1e-20 as a power of two) whatever x: the
+# perturbation is imaginary, so it never meets the spacing of x and need not grow with it;
+# the truncation error, h**2/6 times the third derivative, stays far below rounding; and a
+# power of two makes Im f(x + ih) / h an exact scaling.
+COMPLEX_STEP = 2.0**-66
 
 
 @register("complex-step", family="finite differences", exact=True,
@@ -181,8 +185,7 @@ def complex_step(problem: Problem, options: Options) -> MethodResult:
     # (Squire & Trapp 1998). abs and sign are continued analytically in ops.py.
     tape = Tape.record(problem.expr, problem.variables)
     gradient, value = [], math.nan
-    steps = [options.eps if options.eps is not None else complex_step_size(x)
-             for x in problem.point]
+    steps = [options.eps if options.eps is not None else COMPLEX_STEP] * problem.n
     for i, h in enumerate(steps):
         point = [complex(x, h) if j == i else x for j, x in enumerate(problem.point)]
         out = complex(tape.forward(point)[tape.output])
