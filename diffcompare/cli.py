@@ -127,6 +127,164 @@ def grad(expression, at, variables, methods, eps, given, sample, fmt):
     emit(compare(problem, methods, Options(eps=eps), extra), fmt)
 
 
+def show(renderable_or_text, fmt: str) -> None:
+    """A rich renderable for the table format, plain text for the others."""
+    if fmt in ("table", "text"):
+        console()().print(renderable_or_text)
+    else:
+        click.echo(renderable_or_text, nl=not renderable_or_text.endswith("\n"))
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("expression")
+@click.option("--wrt", metavar="NAME", help="The variable (default: each variable in turn).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "latex", "json"]),
+              default="text", show_default=True)
+def derive(expression, wrt, fmt):
+    """The manual rules applied to EXPRESSION step by step, as a student writes them.
+
+    \b
+    Examples:
+      diffcompare derive "3*(x1**2 + x2*x3)" --wrt x1
+      diffcompare derive "sin(x**2)*exp(x)" --format latex
+    """
+    from . import render_derive
+    from .derive import derive as derivations
+    from .parse import parse
+
+    found = derivations(parse(expression), wrt)
+    writers = {"text": render_derive.table, "markdown": render_derive.to_markdown,
+               "latex": render_derive.to_latex_document, "json": render_derive.to_json}
+    show(writers[fmt](found), fmt)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("expression")
+@click.option("--at", "at", metavar="POINT", required=True, help="The point, as for grad.")
+@click.option("--vars", "variables", metavar="NAMES", help="Variable order, as for grad.")
+@click.option("--mode", type=click.Choice(["forward", "reverse", "both"]), default="both",
+              show_default=True)
+@click.option("--wrt", metavar="NAME", help="Forward mode's input (default: the first).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]),
+              default="table", show_default=True)
+def trace(expression, at, variables, mode, wrt, fmt):
+    """The evaluation trace of forward- and reverse-mode AD (Baydin et al. 2018).
+
+    \b
+    Example:
+      diffcompare trace "ln(x1) + x1*x2 - sin(x2)" --at 2,5
+    """
+    from . import render_trace
+    from .problem import Problem
+    from .trace import evaluation_trace
+
+    forward, reverse = mode in ("forward", "both"), mode in ("reverse", "both")
+    found = evaluation_trace(Problem.from_text(expression, at, variables), wrt, forward, reverse)
+    if fmt == "table":
+        show(render_trace.table(found, forward, reverse), fmt)
+    elif fmt == "markdown":
+        show(render_trace.to_markdown(found, forward, reverse), fmt)
+    else:
+        show(render_trace.to_json(found), fmt)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("expression")
+@click.option("--at", "at", metavar="POINT", help="Show values and adjoints at this point.")
+@click.option("--vars", "variables", metavar="NAMES", help="Variable order, as for grad.")
+@click.option("-o", "--output", metavar="FILE",
+              help="Write FILE.dot (Graphviz text), .json, or a picture: .png, .svg, .pdf.")
+def graph(expression, at, variables, output):
+    """The computational graph of EXPRESSION, numbered as in trace.
+
+    Without -o, a tree in the terminal from the output back to the inputs.
+
+    \b
+    Examples:
+      diffcompare graph "ln(x1) + x1*x2 - sin(x2)" --at 2,5
+      diffcompare graph "ln(x1) + x1*x2 - sin(x2)" --at 2,5 -o graph.png
+    """
+    from pathlib import Path
+
+    from .graph import computational_graph, to_dot, to_json, tree
+    from .parse import parse
+    from .problem import Problem, order_variables
+
+    if at is not None:
+        problem = Problem.from_text(expression, at, variables)
+    else:
+        expr = parse(expression)
+        names = order_variables(expr, variables)
+        problem = Problem(expr, names, (0.0,) * len(names), expression)
+    found = computational_graph(problem, with_values=at is not None)
+    if output is None:
+        console()().print(tree(found))
+        return
+    suffix = Path(output).suffix.lower()
+    if suffix in (".dot", ".gv", ".json"):
+        write_text(output, to_dot(found) if suffix != ".json" else to_json(found) + "\n")
+    else:
+        from .plots import draw_graph
+
+        draw_graph(found, output)
+    click.echo(f"wrote {output}")
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("expression", required=False)
+@click.option("--family", type=click.Choice(["logistic", "sinexp", "product"]),
+              help="A built-in family of growing functions instead of EXPRESSION.")
+@click.option("--upto", type=int, default=8, show_default=True,
+              help="The largest family member k.")
+@click.option("--vars", "variables", metavar="NAMES", help="Variable order, as for grad.")
+@click.option("-o", "--output", metavar="FILE", help="Also draw the sizes: .png, .svg, .pdf.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+def swell(expression, family, upto, variables, output, fmt):
+    """Expression swell: the size of f, its symbolic and manual derivatives, and the AD tape.
+
+    \b
+    Examples:
+      diffcompare swell --family logistic --upto 8 -o swell.png
+      diffcompare swell "sin(x)*exp(x)/(1 + x**2)"
+    """
+    from . import render_swell
+    from .errors import InputError
+    from .parse import parse
+    from .problem import order_variables
+    from .swell import FAMILIES, swell_of_expression, swell_of_family
+
+    if (expression is None) == (family is None):
+        raise InputError("give an EXPRESSION or --family NAME (one of them)")
+    if family:
+        rows, title = swell_of_family(family, upto), f"{family}: {FAMILIES[family][0]}"
+    else:
+        expr = parse(expression)
+        rows = swell_of_expression(expr, order_variables(expr, variables), expression)
+        title = expression
+    if output:
+        from .plots import plot_swell
+
+        plot_swell(rows, title, output)
+    if fmt == "table":
+        show(render_swell.table(rows, title), fmt)
+    else:
+        show(render_swell.to_json(rows, title) if fmt == "json" else render_swell.to_csv(rows),
+             fmt)
+    if output:
+        click.echo(f"wrote {output}", err=fmt != "table")
+
+
+def write_text(path: str, text: str) -> None:
+    from .errors import InputError
+
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
 @main.command(context_settings=CONTEXT)
 def samples():
     """List the named sample functions (use one with grad --sample NAME).

@@ -198,6 +198,14 @@ def operation_count(root: Expr, shared: bool = True) -> int:
     return size[id(root)]
 
 
+def distinct_operations(roots: Iterable[Expr]) -> int:
+    """Operations of several expressions together, each distinct one counted once."""
+    seen: set[int] = set()
+    for root in roots:
+        seen.update(id(n) for n in postorder(root) if isinstance(n, Call) and n.args)
+    return len(seen)
+
+
 def depends_on(root: Expr) -> dict[int, frozenset[str]]:
     """For every node (by id), the variable names it depends on."""
     deps: dict[int, frozenset[str]] = {}

@@ -136,13 +136,13 @@ ADD = Op(
     "add", 2, operator.add, operator.add, np.add,
     sympy=lambda sp, a, b: sp.Add(a, b),
     partials=(lambda u, v: 1, lambda u, v: 1),
-    rule="sum rule: (u + v)' = u' + v'", symbol="+", precedence=1,
+    rule="sum rule (linearity): (u + v)' = u' + v'", symbol="+", precedence=1,
 )
 SUB = Op(
     "sub", 2, operator.sub, operator.sub, np.subtract,
     sympy=lambda sp, a, b: sp.Add(a, -b),
     partials=(lambda u, v: 1, lambda u, v: -1),
-    rule="difference rule: (u - v)' = u' - v'", symbol="-", precedence=1,
+    rule="difference rule (linearity): (u - v)' = u' - v'", symbol="-", precedence=1,
 )
 MUL = Op(
     "mul", 2, operator.mul, operator.mul, np.multiply,
@@ -172,7 +172,7 @@ POW = Op(
     sympy=lambda sp, a, b: sp.Pow(a, b),
     partials=(lambda u, v: v * power(u, v - 1), lambda u, v: power(u, v) * log(u)),
     rule="general power rule: (u**v)' = v*u**(v-1)*u' + u**v*ln(u)*v'",
-    rules={(True, False): "power rule: (u**n)' = n*u**(n-1)*u'",
+    rules={(True, False): "power rule (polynomial rule): (u**n)' = n*u**(n-1)*u'",
            (False, True): "exponential rule: (a**v)' = a**v*ln(a)*v'"},
     symbol="**", precedence=4,
     domain=_pow_domain, domain_text="a power needs a positive base or an integer exponent",

@@ -28,27 +28,27 @@ class Tape:
 
     @classmethod
     def record(cls, expr: Expr, variables: Sequence[str]) -> Tape:
-        slot_of: dict[int, int] = {}
+        """Flatten ``expr``: inputs first, then constants, then operations by level (an
+        operation comes as soon as its arguments are ready, as in Baydin et al.'s tables)."""
         var_slot = {name: i for i, name in enumerate(variables)}
         nodes: list[Expr | None] = [None] * len(variables)
-        op_list: list[ops.Op | None] = [None] * len(variables)
-        args: list[tuple[int, ...]] = [()] * len(variables)
-        constants: list[float | None] = [None] * len(variables)
-        active = [True] * len(variables)
         for node in postorder(expr):
             if isinstance(node, Var):
                 if node.name not in var_slot:
                     raise KeyError(f"variable {node.name!r} is not among {list(variables)}")
-                slot_of[id(node)] = var_slot[node.name]
                 nodes[var_slot[node.name]] = node
-                continue
-            slot_of[id(node)] = len(nodes)
-            nodes.append(node)
-            if isinstance(node, Const):
+        nodes += [n for n in _by_level(expr) if not isinstance(n, Var)]
+        slot_of = {id(n): k for k, n in enumerate(nodes) if n is not None}
+        op_list: list[ops.Op | None] = []
+        args: list[tuple[int, ...]] = []
+        constants: list[float | None] = []
+        active: list[bool] = []
+        for k, node in enumerate(nodes):
+            if k < len(variables) or isinstance(node, Const):
                 op_list.append(None)
                 args.append(())
-                constants.append(float(node.value))
-                active.append(False)
+                constants.append(float(node.value) if isinstance(node, Const) else None)
+                active.append(k < len(variables))
             else:
                 assert isinstance(node, Call)
                 arg_slots = tuple(slot_of[id(a)] for a in node.args)
@@ -109,6 +109,17 @@ class Tape:
                 if active[j]:
                     adjoint[j] = adjoint[j] + bar * op.partials[i](*arg_values)
         return adjoint
+
+
+def _by_level(expr: Expr) -> list[Expr]:
+    """Distinct nodes ordered by level (leaves 0, an operation one more than its deepest
+    argument), post-order within a level; constants and variables come first."""
+    order = postorder(expr)
+    level: dict[int, int] = {}
+    for node in order:
+        level[id(node)] = 1 + max((level[id(c)] for c in node.children), default=-1)
+    rank = {id(node): k for k, node in enumerate(order)}
+    return sorted(order, key=lambda n: (level[id(n)], rank[id(n)]))
 
 
 def evaluate(expr: Expr, variables: Sequence[str], point: Sequence):

@@ -98,7 +98,8 @@ def test_parse_errors_show_a_caret_under_the_column():
     assert lines[2] == "      ^"
 
 
-@pytest.mark.parametrize("command", [[], ["grad"], ["samples"]])
+@pytest.mark.parametrize("command", [[], ["grad"], ["samples"], ["derive"], ["trace"],
+                                     ["graph"], ["swell"]])
 def test_every_command_has_help_with_an_example(command):
     for flag in ("-h", "--help"):
         result = run(*command, flag)
@@ -117,3 +118,52 @@ def test_python_dash_m_works():
     out = subprocess.run([sys.executable, "-m", "diffcompare", "grad", "x*y + 6", "--at", "3,2",
                           "--format", "json"], capture_output=True, text=True, check=True).stdout
     assert json.loads(out)["reference"] == [2.0, 3.0]
+
+
+def test_derive_prints_steps_and_result_in_every_format():
+    text = run("derive", "3*(x1**2 + x2*x3)", "--wrt", "x1").stdout
+    assert "constant factor rule" in text and "d/dx1 [3*(x1**2 + x2*x3)] = 6*x1" in text
+    data = json.loads(run("derive", "x*y + 6", "--format", "json").stdout)
+    assert [d["result"] for d in data] == ["y", "x"]
+    assert r"\begin{align*}" in run("derive", "sin(x)", "--format", "latex").stdout
+    assert "| step |" in run("derive", "sin(x)", "--format", "markdown").stdout
+
+
+def test_trace_prints_the_papers_tables():
+    out = run("trace", "ln(x1) + x1*x2 - sin(x2)", "--at", "2,5").stdout
+    assert "v3 = sin(v0)" in out and "v̄0 = v̄2·∂v2/∂v0 + v̄3·∂v3/∂v0" in out
+    assert "∂f/∂x2 = v̄0 = 1.7163378145367738" in out
+    data = json.loads(run("trace", "x*y", "--at", "2,3", "--mode", "reverse", "--format",
+                          "json").stdout)
+    assert [n["adjoint"] for n in data["nodes"]] == [3.0, 2.0, 1.0]
+    assert data["nodes"][0]["tangent"] is None
+    md = run("trace", "x*y", "--at", "2,3", "--mode", "forward", "--format", "markdown").stdout
+    assert "| v1 = v-1*v0 | 6 | v̇1 = v0*v̇-1 + v-1*v̇0 | 3 |" in md
+
+
+def test_graph_writes_every_format(tmp_path):
+    assert "v5 = v4 - v3 = 11.652071455223084" in run(
+        "graph", "ln(x1) + x1*x2 - sin(x2)", "--at", "2,5").stdout
+    for suffix in (".dot", ".json", ".png", ".svg", ".pdf"):
+        path = tmp_path / f"g{suffix}"
+        result = run("graph", "x*sin(y)", "-o", str(path))
+        assert result.exit_code == 0, result.output
+        assert path.stat().st_size > 100
+    assert (tmp_path / "g.png").read_bytes()[:4] == b"\x89PNG"
+    assert "<svg" in (tmp_path / "g.svg").read_text()
+    bad = run("graph", "x", "-o", str(tmp_path / "g.bmp"))
+    assert bad.exit_code == 2 and "choose a file ending in" in bad.stderr
+
+
+def test_swell_tables_files_and_errors(tmp_path):
+    out = run("swell", "--family", "product", "--upto", "3").stdout
+    assert "k = 3" in out and "AD tape" in out
+    rows = json.loads(run("swell", "sin(x)*y", "--format", "json").stdout)["rows"]
+    assert rows[0]["f_graph"] == 2
+    assert run("swell", "--family", "sinexp", "--upto", "3", "--format", "csv").stdout \
+        .startswith("label,k,f_written")
+    picture = tmp_path / "swell.png"
+    assert run("swell", "--family", "logistic", "--upto", "4", "-o", str(picture)).exit_code == 0
+    assert picture.read_bytes()[:4] == b"\x89PNG"
+    both = run("swell", "x", "--family", "logistic")
+    assert both.exit_code == 2 and "one of them" in both.stderr

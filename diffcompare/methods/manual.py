@@ -9,20 +9,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..expr import Call, Const, Expr, Var, depends_on, operation_count, postorder
+from .. import ops
+from ..expr import Call, Const, Expr, Var, as_expr, depends_on, operation_count, postorder
 from ..problem import Problem
 from ..tape import evaluate
 from . import MethodResult, Options, register
 
+CONSTANT_RULE = "constant rule: c' = 0"
+VARIABLE_RULE = "variable rule: x' = 1"
+
 
 @dataclass(frozen=True)
 class Step:
-    """One rule application: the sub-expression, the rule, and the derivative it gave."""
+    """One rule application: the sub-expression, the rule (``name: formula``), the rule
+    written out for this sub-expression, and the derivative after light simplification."""
 
     node: Expr
     rule: str
+    applied: Expr  # sum of partial*u' terms, before the sum and products are simplified
     derivative: Expr
     chain: bool  # an argument is itself a function of the variable: the chain rule joins in
+
+    @property
+    def rule_name(self) -> str:
+        name = self.rule.split(":")[0]
+        return f"chain rule with the {name}" if self.chain else name
+
+    @property
+    def formula(self) -> str:
+        return self.rule.split(": ", 1)[1] if ": " in self.rule else ""
 
 
 def differentiate(expr: Expr, wrt: str, steps: list[Step] | None = None) -> Expr:
@@ -39,15 +54,52 @@ def differentiate(expr: Expr, wrt: str, steps: list[Step] | None = None) -> Expr
             continue
         assert isinstance(node, Call)
         varying = tuple(wrt in deps[id(a)] for a in node.args)
-        total: Expr = Const(0)
-        for partial, arg, varies in zip(node.op.partials, node.args, varying):
-            if varies:
-                total = total + partial(*node.args) * derivative[id(arg)]
+        pairs = [(as_expr(partial(*node.args)), derivative[id(arg)])
+                 for partial, arg, varies in zip(node.op.partials, node.args, varying) if varies]
+        total = sum_of([partial * inner for partial, inner in pairs], simplify=True)
         derivative[id(node)] = total
         if steps is not None:
-            chain = node.op.is_function and node.args[0] is not variable
-            steps.append(Step(node, node.op.rule_for(varying), total, chain))
+            applied = sum_of([_written(partial, inner) for partial, inner in pairs],
+                             simplify=False)
+            _record(steps, node, varying, applied, total, variable)
+    if steps is not None and expr is variable:
+        steps.append(Step(expr, VARIABLE_RULE, Const(1), Const(1), False))
+    elif steps is not None and wrt not in deps[id(expr)]:
+        steps.append(Step(expr, CONSTANT_RULE, Const(0), Const(0), False))
     return derivative[id(expr)]
+
+
+def _record(steps: list[Step], node: Call, varying: tuple[bool, ...], applied: Expr,
+            total: Expr, variable: Var) -> None:
+    if node.op in (ops.ADD, ops.SUB):  # the sum rule needs the constant terms' zero
+        for arg, varies in zip(node.args, varying):
+            if not varies and not _is_constant_leaf(arg):
+                steps.append(Step(arg, CONSTANT_RULE, Const(0), Const(0), False))
+    chain = (node.op.is_function or node.op is ops.POW) and any(
+        varies and arg is not variable for arg, varies in zip(node.args, varying))
+    steps.append(Step(node, node.op.rule_for(varying), applied, total, chain))
+
+
+def _is_constant_leaf(node: Expr) -> bool:
+    return isinstance(node, Const) or (isinstance(node, Call) and node.op.is_constant)
+
+
+def _written(partial: Expr, inner: Expr) -> Expr:
+    """partial·u' as a student writes it: a factor 1 is dropped, nothing else is touched."""
+    if inner is Const(1):
+        return partial
+    if partial is Const(1):
+        return inner
+    return Call(ops.MUL, (partial, inner))
+
+
+def sum_of(terms: list[Expr], simplify: bool) -> Expr:
+    if not terms:
+        return Const(0)
+    total = terms[0]
+    for term in terms[1:]:
+        total = total + term if simplify else Call(ops.ADD, (total, term))
+    return total
 
 
 @register("manual", family="manual rules", exact=True,

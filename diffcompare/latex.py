@@ -1,0 +1,65 @@
+"""Expression trees as LaTeX, iteratively (deep trees are fine)."""
+
+from __future__ import annotations
+
+from . import ops
+from .expr import ATOM, Call, Const, Expr, Var, postorder
+
+_FUNCTIONS = {"sin": r"\sin", "cos": r"\cos", "tan": r"\tan", "asin": r"\arcsin",
+              "acos": r"\arccos", "atan": r"\arctan", "sinh": r"\sinh", "cosh": r"\cosh",
+              "tanh": r"\tanh", "exp": r"\exp", "log": r"\ln", "sign": r"\operatorname{sign}"}
+
+
+def to_latex(root: Expr) -> str:
+    done: dict[int, tuple[str, int]] = {}
+    for node in postorder(root):
+        done[id(node)] = _latex(node, [done[id(c)] for c in node.children])
+    return done[id(root)][0]
+
+
+def variable(name: str) -> str:
+    """x1 -> x_{1}, theta -> \\theta-like names stay plain, v-1 -> v_{-1}."""
+    head = name.rstrip("0123456789")
+    if name.startswith("v") and name[1:].lstrip("-").isdigit():
+        return f"v_{{{name[1:]}}}"
+    if head != name and head:
+        return f"{head}_{{{name[len(head):]}}}"
+    return name if len(name) == 1 else rf"\mathrm{{{name}}}"
+
+
+def _wrap(text: str, precedence: int, needed: int) -> str:
+    return text if precedence >= needed else rf"\left({text}\right)"
+
+
+def _latex(node: Expr, args: list[tuple[str, int]]) -> tuple[str, int]:
+    if isinstance(node, Const):
+        v = node.value
+        if v.denominator == 1:
+            return str(v.numerator), ops.NEG.precedence if v < 0 else ATOM
+        return rf"\frac{{{abs(v.numerator)}}}{{{v.denominator}}}", ops.NEG.precedence \
+            if v < 0 else ops.DIV.precedence
+    if isinstance(node, Var):
+        return variable(node.name), ATOM
+    assert isinstance(node, Call)
+    op = node.op
+    if op is ops.PI:
+        return r"\pi", ATOM
+    if op is ops.E:
+        return "e", ATOM
+    if op is ops.SQRT:
+        return rf"\sqrt{{{args[0][0]}}}", ATOM
+    if op is ops.ABS:
+        return rf"\left|{args[0][0]}\right|", ATOM
+    if op.is_function:
+        return rf"{_FUNCTIONS[op.name]}\left({args[0][0]}\right)", ATOM
+    p = op.precedence
+    if op is ops.NEG:
+        return f"-{_wrap(args[0][0], args[0][1], p)}", p
+    (a, ap), (b, bp) = args
+    if op is ops.DIV:
+        return rf"\frac{{{a}}}{{{b}}}", ATOM
+    if op is ops.POW:
+        return f"{{{_wrap(a, ap, p + 1)}}}^{{{b}}}", p
+    if op is ops.MUL:
+        return rf"{_wrap(a, ap, p)} \cdot {_wrap(b, bp, p)}", p
+    return f"{_wrap(a, ap, p)} {op.symbol} {_wrap(b, bp, p + 1)}", p

@@ -1,0 +1,110 @@
+"""Pictures: results -> matplotlib figures, written to files. Imported only by commands that
+draw, so nothing else pays for matplotlib. Always the Agg backend: no display needed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import InputError
+
+FORMATS = (".png", ".svg", ".pdf")
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig, path: str | Path) -> Path:
+    path = Path(path)
+    if path.suffix.lower() not in FORMATS:
+        raise InputError(f"cannot write {path.name}: choose a file ending in "
+                         f"{', '.join(FORMATS)}")
+    try:
+        fig.savefig(path, dpi=150, bbox_inches="tight",
+                    metadata={"Date": None} if path.suffix.lower() == ".svg" else None)
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        _pyplot().close(fig)
+    return path
+
+
+def _layered_positions(graph) -> dict[str, tuple[float, float]]:
+    """x = level; within a level, nodes sorted by the mean height of their arguments
+    (the barycenter heuristic), which keeps edges from crossing in small graphs."""
+    by_level: dict[int, list] = {}
+    for node in graph.nodes:
+        by_level.setdefault(node.level, []).append(node)
+    position: dict[str, tuple[float, float]] = {}
+    for level in sorted(by_level):
+        column = by_level[level]
+        if level > 0:
+            def centre(node, column=column):
+                ys = [position[a][1] for a in graph.arguments(node.name)]
+                return sum(ys) / len(ys) if ys else 0.0
+            column = sorted(column, key=centre, reverse=True)  # the first is drawn on top
+        top = (len(column) - 1) / 2
+        for k, node in enumerate(column):
+            position[node.name] = (float(level), top - k)
+    return position
+
+
+def draw_graph(graph, path: str | Path) -> Path:
+    """The computational graph, inputs on the left, the output on the right."""
+    from .graph import label
+
+    plt = _pyplot()
+    position = _layered_positions(graph)
+    levels = 1 + max(n.level for n in graph.nodes)
+    tallest = max(sum(1 for n in graph.nodes if n.level == lv) for lv in range(levels))
+    fig, ax = plt.subplots(figsize=(2.9 * levels + 0.5, 1.1 * tallest + 1.0))
+    boxes = {}
+    for node in graph.nodes:
+        colour = "#cfe2f3" if node.is_input else ("#f9cb9c" if node.is_output else "#eeeeee")
+        x, y = position[node.name]
+        boxes[node.name] = ax.text(x, y, "\n".join(label(node)), ha="center", va="center",
+                                   fontsize=9, family="DejaVu Sans",
+                                   bbox={"boxstyle": "round,pad=0.4", "fc": colour,
+                                         "ec": "#555555"})
+    for a, b in graph.edges:
+        ax.annotate("", xy=position[b], xytext=position[a],
+                    arrowprops={"arrowstyle": "-|>", "color": "#444444",
+                                "patchA": boxes[a].get_bbox_patch(),
+                                "patchB": boxes[b].get_bbox_patch(),
+                                "shrinkA": 2, "shrinkB": 2})
+    ax.set_xlim(-0.7, levels - 0.3)
+    half = max(tallest, 1) / 2
+    ax.set_ylim(-half - 0.2, half + 0.2)
+    ax.axis("off")
+    ax.set_title(f"computational graph of {graph.expression}", fontsize=10)
+    return _save(fig, path)
+
+
+def plot_swell(rows, title: str, path: str | Path) -> Path:
+    """Sizes against the family member k, on a log axis: one line per measure."""
+    from .render_swell import TITLES
+    from .swell import SIZE_COLUMNS
+
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    ks = [r.k if r.k is not None else i for i, r in enumerate(rows, 1)]
+    styles = {"symbolic": "o-", "symbolic_cse": "o--", "manual": "s-", "manual_graph": "s--",
+              "f_written": "^:", "f_graph": "^-", "tape": "D-"}
+    for column in SIZE_COLUMNS:
+        sizes = [max(getattr(r, column), 0) for r in rows]
+        shown = [(k, s) for k, s in zip(ks, sizes) if s > 0]  # log axis: 0 cannot be drawn
+        if shown:
+            ax.plot(*zip(*shown), styles[column], label=TITLES[column], linewidth=1.6,
+                    markersize=4)
+    ax.set_yscale("log")
+    ax.set_xlabel("k (family member)")
+    ax.set_ylabel("size (elementary operations)")
+    ax.set_title(title, fontsize=10)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
+    return _save(fig, path)

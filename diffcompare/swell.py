@@ -1,0 +1,108 @@
+"""Expression swell, measured: how big f, its derivatives and the AD tape are.
+
+Every size is a count of elementary operations, counted the same way everywhere: "written
+out" as printed text repeats them (a tree), "as a graph" each distinct operation once (a
+DAG, as a tape stores them). sympy's n-ary sums and products count n-1 operations, as
+sympy's own count_ops does. The families are built directly as graphs, so f itself can be
+far larger written out than as a graph (the logistic map doubles each step).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+
+from .errors import InputError
+from .expr import Call, Const, Expr, Var, distinct_operations, operation_count
+from .methods.manual import differentiate
+from .ops import EXP, MUL, SIN, SUB
+from .tape import Tape
+
+MAX_FAMILY_SIZE = 12  # sympy's derivatives of larger members take minutes
+
+
+def _logistic(k: int) -> Expr:
+    """Baydin et al. 2018, Table 1: l(n+1) = 4 l(n) (1 - l(n)), l(1) = x; the k-th."""
+    node: Expr = Var("x")
+    for _ in range(k - 1):
+        node = Call(MUL, (Call(MUL, (Const(4), node)), Call(SUB, (Const(1), node))))
+    return node
+
+
+def _sinexp(k: int) -> Expr:
+    """f(1) = x, f(k+1) = sin(f(k)) * exp(f(k))."""
+    node: Expr = Var("x")
+    for _ in range(k - 1):
+        node = Call(MUL, (Call(SIN, (node,)), Call(EXP, (node,))))
+    return node
+
+
+def _product(k: int) -> Expr:
+    """sin(x) * sin(2*x) * ... * sin(k*x)."""
+    node: Expr = Call(SIN, (Var("x"),))
+    for i in range(2, k + 1):
+        node = Call(MUL, (node, Call(SIN, (Call(MUL, (Const(i), Var("x"))),))))
+    return node
+
+
+FAMILIES: dict[str, tuple[str, Callable[[int], Expr]]] = {
+    "logistic": ("logistic map l(k+1) = 4 l(k) (1 - l(k)), l(1) = x", _logistic),
+    "sinexp": ("nested f(k+1) = sin(f(k)) exp(f(k)), f(1) = x", _sinexp),
+    "product": ("product sin(x) sin(2x) ... sin(kx)", _product),
+}
+
+
+@dataclass(frozen=True)
+class SwellRow:
+    label: str
+    k: int | None
+    f_written: int
+    f_graph: int
+    symbolic: int  # sympy's derivatives, written out
+    symbolic_cse: int  # the same after sympy's common-subexpression elimination
+    manual: int  # our manual-rule derivatives, written out
+    manual_graph: int  # the same, each distinct operation once
+    tape: int  # AD: operations of the forward sweep + partials of the reverse sweep
+
+
+SIZE_COLUMNS = tuple(f.name for f in fields(SwellRow))[2:]
+
+
+def measure(expr: Expr, names: tuple[str, ...], label: str, k: int | None = None) -> SwellRow:
+    import sympy
+
+    from .sympy_bridge import from_sympy, symbols_for, to_sympy
+
+    symbols = symbols_for(names)
+    f = to_sympy(expr, symbols)
+    derivatives = [sympy.diff(f, symbols[v]) for v in names]
+    replacements, reduced = sympy.cse(derivatives)
+    cse_parts = [e for _, e in replacements] + list(reduced)
+    manual = [differentiate(expr, v) for v in names]
+    tape = Tape.record(expr, names)
+
+    def written(exprs) -> int:
+        return sum(operation_count(e, shared=False) for e in exprs)
+
+    return SwellRow(
+        label=label, k=k,
+        f_written=operation_count(expr, shared=False), f_graph=operation_count(expr),
+        symbolic=written(from_sympy(d) for d in derivatives),
+        symbolic_cse=written(from_sympy(e) for e in cse_parts),
+        manual=written(manual), manual_graph=distinct_operations(manual),
+        tape=tape.operation_count + tape.partial_count,
+    )
+
+
+def swell_of_expression(expr: Expr, names: tuple[str, ...], label: str) -> list[SwellRow]:
+    return [measure(expr, names, label)]
+
+
+def swell_of_family(name: str, upto: int) -> list[SwellRow]:
+    if name not in FAMILIES:
+        raise InputError(f"no family {name!r}; families: {', '.join(FAMILIES)}")
+    if not 1 <= upto <= MAX_FAMILY_SIZE:
+        raise InputError(f"--upto must be between 1 and {MAX_FAMILY_SIZE} (sympy's "
+                         "derivatives of larger members take minutes)")
+    build = FAMILIES[name][1]
+    return [measure(build(k), ("x",), f"k = {k}", k) for k in range(1, upto + 1)]

@@ -1,0 +1,83 @@
+"""derive: the manual rules step by step, and the result equals sympy's derivative."""
+
+import cmath
+import json
+
+import pytest
+import sympy
+from hypothesis import HealthCheck, assume, example, given, settings
+
+from diffcompare import ops
+from diffcompare.derive import derive
+from diffcompare.diagnostics import diagnose
+from diffcompare.expr import Call, Var, to_text
+from diffcompare.parse import parse
+from diffcompare.problem import Problem
+from diffcompare.render_derive import to_dict, to_latex_document, to_markdown
+from diffcompare.samples import load_cases
+from diffcompare.sympy_bridge import symbols_for, to_sympy
+
+from .strategies import NAMES, expressions, points
+
+
+def agree_at_30_digits(expr, names, point) -> None:
+    """Our manual derivative and sympy's, both evaluated exactly at 30 digits: they are
+    the same function, so they agree far beyond float precision (1e-20 relative)."""
+    symbols = symbols_for(names)
+    at = {symbols[n]: sympy.Rational(x) for n, x in zip(names, point)}
+    f = to_sympy(expr, symbols)
+    exact_value = complex(f.evalf(30, subs=at))
+    assume(cmath.isfinite(exact_value))  # x/sin(pi): finite in floats, a pole exactly
+    for d in derive(expr, list(names)):
+        ours = to_sympy(d.result, symbols).evalf(30, subs=at)
+        theirs = sympy.diff(f, symbols[d.wrt]).evalf(30, subs=at)
+        assert abs(complex(ours) - complex(theirs)) <= 1e-20 * max(1, abs(complex(theirs))), \
+            (to_text(expr), d.wrt, to_text(d.result))
+
+
+@pytest.mark.parametrize("case", load_cases(), ids=lambda c: c.name)
+def test_the_derivation_of_every_sample_equals_sympys_derivative(case):
+    problem = case.problem()
+    agree_at_30_digits(problem.expr, problem.variables, problem.point)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(expressions, points)
+@example(Call(ops.DIV, (Var("x"), Call(ops.SIN, (Call(ops.PI),)))), (0.3, 0.4))
+def test_the_derivation_of_random_expressions_equals_sympys(expr, point):
+    names = tuple(NAMES)
+    assume(not diagnose(Problem(expr, names, point)))  # inside every domain, smooth there
+    agree_at_30_digits(expr, names, point)
+
+
+def test_the_blog_example_names_the_rules_a_student_uses():
+    (d,) = derive(parse("3*(x1**2 + x2*x3)"), "x1")
+    rules = [step.rule_name for step in d.steps]
+    assert rules == ["power rule (polynomial rule)", "constant rule", "sum rule (linearity)",
+                     "constant factor rule"]
+    assert [to_text(s.node) for s in d.steps] == ["x1**2", "x2*x3", "x1**2 + x2*x3",
+                                                  "3*(x1**2 + x2*x3)"]
+    assert to_text(d.steps[-1].applied) == "3*(2*x1)"
+    assert to_text(d.result) == "6*x1"
+
+
+def test_the_chain_rule_is_named_when_the_inner_function_is_not_the_variable():
+    (d,) = derive(parse("sin(x**2)"), "x")
+    assert [s.rule_name for s in d.steps] == ["power rule (polynomial rule)",
+                                              "chain rule with the sine rule"]
+    (plain,) = derive(parse("sin(x)"), "x")
+    assert plain.steps[0].rule_name == "sine rule"
+
+
+def test_every_variable_by_default_and_the_constant_rule_for_others():
+    assert [d.wrt for d in derive(parse("x*y + 6"))] == ["x", "y"]
+    (d,) = derive(parse("x*y"), "z")
+    assert d.steps[0].rule_name == "constant rule" and to_text(d.result) == "0"
+
+
+def test_output_formats():
+    found = derive(parse("x*y + 6"), "x")
+    assert to_dict(found)[0]["result"] == "y"
+    assert json.loads(json.dumps(to_dict(found)))[0]["steps"][0]["rule"] == "constant factor rule"
+    assert r"\frac{\partial}{\partial x}\left(x \cdot y\right) &= y" in to_latex_document(found)
+    assert "| step | rule |" in to_markdown(found)
