@@ -54,6 +54,9 @@ class Op:
     def __repr__(self) -> str:
         return f"Op({self.name})"
 
+    def _repr_pretty_(self, printer, cycle) -> None:  # IPython/hypothesis: not field by field
+        printer.text(repr(self))
+
     def evaluate(self, *args: Number) -> Number:
         """Compute the operation on plain numbers or arrays, choosing the implementation."""
         for a in args:
