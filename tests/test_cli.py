@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from diffcompare.cli import main
+from diffcompare.samples import load_cases
 
 
 def run(*args: str):
@@ -167,3 +168,21 @@ def test_swell_tables_files_and_errors(tmp_path):
     assert picture.read_bytes()[:4] == b"\x89PNG"
     both = run("swell", "x", "--family", "logistic")
     assert both.exit_code == 2 and "one of them" in both.stderr
+
+
+@pytest.mark.parametrize("case", load_cases(), ids=lambda c: c.name)
+def test_every_show_the_work_command_runs_on_every_sample(case):
+    at = ",".join(repr(x) for x in case.point)
+    names = ",".join(case.vars) if case.vars else None
+    extra = ["--vars", names] if names else []
+    for args in (["derive", case.expression, "--format", "json"],
+                 ["trace", case.expression, "--at", at, *extra, "--format", "json"],
+                 ["graph", case.expression, "--at", at, *extra],
+                 ["swell", case.expression, *extra, "--format", "json"]):
+        result = run(*args)
+        assert result.exit_code == 0, (args, result.output)
+    trace = json.loads(run("trace", case.expression, "--at", at, *extra, "--format",
+                           "json").stdout)
+    inputs = [n["adjoint"] for n in trace["nodes"] if n["index"] <= 0]
+    if case.gradient:
+        assert inputs == pytest.approx(case.gradient, rel=1e-13)
