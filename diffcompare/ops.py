@@ -121,6 +121,15 @@ def _complex_sign(u: complex) -> complex:
     return complex(np.sign(u.real))
 
 
+def _array_abs(u: np.ndarray) -> np.ndarray:
+    """abs on arrays; on complex arrays (a vectorized complex step) the analytic continuation."""
+    return np.where(u.real >= 0, u, -u) if np.iscomplexobj(u) else np.abs(u)
+
+
+def _array_sign(u: np.ndarray) -> np.ndarray:
+    return np.sign(u.real) if np.iscomplexobj(u) else np.sign(u)
+
+
 def _is_integer(v: float) -> bool:
     return math.isfinite(v) and float(v).is_integer()
 
@@ -231,10 +240,10 @@ SQRT = _function("sqrt", math.sqrt, cmath.sqrt, np.sqrt, lambda u: div(1, 2 * sq
                  domain=lambda u: u >= 0, domain_text="sqrt needs u >= 0",
                  smooth=lambda u: u > 0, smooth_text="sqrt has an infinite slope at u = 0",
                  kinks=(0.0,))
-ABS = _function("abs", abs, _complex_abs, np.abs, lambda u: sign(u),
+ABS = _function("abs", abs, _complex_abs, _array_abs, lambda u: sign(u),
                 "absolute value rule: abs(u)' = sign(u)*u'", sympy_name="Abs",
                 smooth=lambda u: u != 0, smooth_text="abs has a kink at u = 0", kinks=(0.0,))
-SIGN = _function("sign", lambda u: float(np.sign(u)), _complex_sign, np.sign, lambda u: 0,
+SIGN = _function("sign", lambda u: float(np.sign(u)), _complex_sign, _array_sign, lambda u: 0,
                  "sign rule: sign(u)' = 0 away from u = 0",
                  smooth=lambda u: u != 0, smooth_text="sign jumps at u = 0", kinks=(0.0,))
 

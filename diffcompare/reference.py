@@ -31,12 +31,15 @@ class Reference:
     gradient: tuple[float, ...]
     digits: int = DIGITS
     failure: str | None = None  # why there is no reference at all
-    notes: tuple[str, ...] = ()  # partials that do not exist here, and why
+    notes: tuple[str, ...] = ()  # partials that do not exist here, and other caveats
 
 
 def exact_reference(problem: Problem, digits: int = DIGITS) -> Reference:
+    import sympy
+
+    from .methods.manual import differentiate
     from .methods.symbolic import sympy_derivatives
-    from .sympy_bridge import symbols_for
+    from .sympy_bridge import symbols_for, to_sympy
 
     f, derivatives = sympy_derivatives(problem)
     symbols = symbols_for(problem.variables)
@@ -48,8 +51,14 @@ def exact_reference(problem: Problem, digits: int = DIGITS) -> Reference:
         nan = math.nan
         return Reference(nan, (nan,) * problem.n, digits,
                          failure="f is not a real number at this point")
-    gradient = [high_precision(d, at, digits) for d in derivatives]
     notes = []
+    for i, d in enumerate(derivatives):
+        if d.has(sympy.Derivative):  # sympy could not do it (sign of a function, say)
+            derivatives[i] = to_sympy(differentiate(problem.expr, problem.variables[i]),
+                                      symbols)
+            notes.append(f"d/d{problem.variables[i]}: sympy left the derivative unevaluated; "
+                         "the reference uses the manual rules' exact derivative instead")
+    gradient = [high_precision(d, at, digits) for d in derivatives]
     suspects = set().union(*(d.variables for d in diagnose(problem)
                              if d.kind == NON_DIFFERENTIABLE))
     for i, name in enumerate(problem.variables):

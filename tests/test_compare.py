@@ -115,3 +115,12 @@ def test_the_package_exports_the_compare_function_not_the_module():
     assert callable(exported) and exported is diffcompare.compare
     assert exported(Problem.from_text("x*y", "2,3"), ["reverse-ad"]).rows[0].result.gradient \
         == (3.0, 2.0)
+
+
+def test_where_sympy_cannot_differentiate_the_reference_uses_the_manual_rules():
+    result = compare(Problem.from_text("sign(asin(x))*x", "0.3"))
+    assert result.reference.gradient == (1.0,)
+    assert "sympy left the derivative unevaluated" in result.reference.notes[0]
+    symbolic = result.row("symbolic").result
+    assert symbolic.failure and "Derivative" in symbolic.failure
+    assert result.row("reverse-ad").result.gradient == (1.0,)

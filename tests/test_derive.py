@@ -27,8 +27,11 @@ def agree_at_30_digits(expr, names, point) -> None:
     at = {symbols[n]: sympy.Rational(x) for n, x in zip(names, point)}
     f = to_sympy(expr, symbols)
     for d in derive(expr, list(names)):
+        theirs = sympy.diff(f, symbols[d.wrt])
+        if theirs.has(sympy.Derivative):
+            continue  # sympy cannot differentiate it (sign(asin(x))): nothing to compare with
         ours = to_sympy(d.result, symbols).xreplace(at).evalf(30)
-        theirs = sympy.diff(f, symbols[d.wrt]).xreplace(at).evalf(30)
+        theirs = theirs.xreplace(at).evalf(30)
         assert abs(complex(ours) - complex(theirs)) <= 1e-20 * max(1, abs(complex(theirs))), \
             (to_text(expr), d.wrt, to_text(d.result))
 

@@ -82,7 +82,8 @@ def test_default_steps_are_the_textbook_rules_rounded_to_what_the_machine_takes(
 
 def test_eps_overrides_the_step():
     result = run_method("central-fd", Problem.from_text("x**3", "1"), Options(eps=1e-3))
-    assert result.steps == ((1 + 1e-3) - 1,)
+    # The step reported is the half-width the quotient really divides by.
+    assert result.steps == ((((1 + 1e-3) - 1) + (1 - (1 - 1e-3))) / 2,)
     # (f(1+h) - f(1-h)) / 2h = 3 + h**2 exactly for a cubic: the truncation term shows.
     assert result.gradient[0] == pytest.approx(3 + 1e-6, rel=1e-9)
 

@@ -1,8 +1,10 @@
 """Finite differences: forward-fd, backward-fd, central-fd, complex-step, richardson.
 
-Every stencil is evaluated in one vectorized sweep of the tape over all its points. Steps
-are rounded to what the machine actually takes, h = (x + h) - x (Sterbenz: that difference
-is exact), so the division uses the step that was really made.
+Every scheme is one vectorized estimator over a list of (component, step) pairs: the
+methods ask for one pair per input, the step sweeps of ``epsplot`` for hundreds of steps of
+one input, and each is a single sweep of the tape over numpy arrays. Steps are rounded to
+what the machine actually takes, h = (x + h) - x (exact, by Sterbenz's lemma), and the
+difference is divided by that.
 
 Default steps balance truncation against round-off for an O(h^p) scheme: h = eps^(1/(p+1))
 times max(1, |x|): sqrt(eps) for one-sided differences, cbrt(eps) for central ones
@@ -12,6 +14,7 @@ times max(1, |x|): sqrt(eps) for one-sided differences, cbrt(eps) for central on
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,176 +29,114 @@ RIDDERS_LEVELS = 10  # Numerical Recipes' dfridr: NTAB = 10, CON = 1.4, SAFE = 2
 RIDDERS_SHRINK = 1.4
 RIDDERS_SAFE = 2.0
 RIDDERS_FIRST_STEP = 0.1  # relative to max(1, |x|): large, extrapolation removes h^2, h^4...
-
-
-@dataclass(frozen=True)
-class Stencil:
-    """Points around x: each is (component or None for x itself, signed step), all
-    evaluated together; ``values`` then holds every tape slot over all points."""
-
-    problem: Problem
-    tape: Tape
-    offsets: tuple[tuple[int | None, float], ...]
-
-    def evaluate(self) -> tuple[np.ndarray, list]:
-        n, m = self.problem.n, len(self.offsets)
-        columns = np.repeat(np.asarray(self.problem.point, dtype=float)[:, None], m, axis=1)
-        for k, (i, step) in enumerate(self.offsets):
-            if i is not None:
-                columns[i, k] += step
-        with np.errstate(all="ignore"):
-            values = self.tape.forward([columns[i] for i in range(n)])
-        return np.broadcast_to(values[self.tape.output], (m,)).astype(float), values
-
-
-def default_step(x: float, order: int) -> float:
-    """The step that balances truncation (O(h^order)) against round-off."""
-    return EPS ** (1.0 / (order + 1)) * max(1.0, abs(x))
-
-
-def _requested_steps(problem: Problem, options: Options, order: int) -> list[float]:
-    if options.eps is not None:
-        return [float(options.eps)] * problem.n
-    return [default_step(x, order) for x in problem.point]
-
-
-def _spacing_warnings(problem: Problem, steps: list[float], taken: list[float]) -> list[str]:
-    warnings = []
-    for name, x, h, actual in zip(problem.variables, problem.point, steps, taken):
-        spacing = float(np.spacing(abs(x)))
-        if abs(h) < spacing:
-            effect = "no step at all: the difference is 0/0" if actual == 0 else \
-                f"the step actually taken is {actual:.3g}"
-            warnings.append(f"step below spacing: h = {h:.3g} is below the spacing of "
-                            f"{name} = {x:g} ({spacing:.3g}); {effect}")
-    return warnings
-
-
-def _kink_warnings(stencil: Stencil, values: list, groups: dict[int, list[int]]) -> list[str]:
-    """Where a non-smooth operation's argument crosses its kink inside a component's
-    stencil, one-sided differences disagree and the difference quotient means nothing."""
-    tape, m = stencil.tape, len(stencil.offsets)
-    deps = depends_on(stencil.problem.expr)
-    warnings = []
-    for slot, op in enumerate(tape.ops):
-        if op is None or not op.kinks or not tape.active[slot]:
-            continue
-        argument = np.broadcast_to(values[tape.args[slot][0]], (m,))
-        for i, columns in groups.items():
-            if stencil.problem.variables[i] not in deps[id(tape.nodes[slot])]:
-                continue
-            seen = argument[columns]
-            for kink in op.kinks:
-                if (seen == kink).any() or (seen.min() < kink < seen.max()):
-                    warnings.append(
-                        f"kink inside the stencil for d/d{stencil.problem.variables[i]}: "
-                        f"{to_text(tape.nodes[slot])} is not differentiable where its "
-                        f"argument is {kink:g}, and the stencil crosses it")
-    return warnings
-
-
-def _nonfinite_warning(f_values: np.ndarray) -> list[str]:
-    bad = int(np.count_nonzero(~np.isfinite(f_values)))
-    if not bad:
-        return []
-    return [f"overflow or outside domain: f is not finite at {bad} of {f_values.size} "
-            "stencil points"]
-
-
-def _one_sided(problem: Problem, options: Options, name: str, sign: float) -> MethodResult:
-    tape = Tape.record(problem.expr, problem.variables)
-    steps = _requested_steps(problem, options, order=1)
-    offsets = ((None, 0.0),) + tuple((i, sign * h) for i, h in enumerate(steps))
-    stencil = Stencil(problem, tape, offsets)
-    f_values, values = stencil.evaluate()
-    # The step really taken: (x + h) - x, exact by Sterbenz's lemma.
-    taken = [sign * ((x + sign * h) - x) for x, h in zip(problem.point, steps)]
-    with np.errstate(all="ignore"):
-        gradient = tuple(
-            float(sign * (f_values[i + 1] - f_values[0]) / taken[i]) if taken[i] else math.nan
-            for i in range(problem.n))
-    groups = {i: [0, i + 1] for i in range(problem.n)}
-    warnings = (_spacing_warnings(problem, steps, taken) + _kink_warnings(stencil, values, groups)
-                + _nonfinite_warning(f_values))
-    return MethodResult(name, float(f_values[0]), gradient, f_evals=problem.n + 1,
-                        passes=problem.n + 1, warnings=tuple(warnings), steps=tuple(taken))
-
-
-@register("forward-fd", family="finite differences", exact=False,
-          cost="n+1 evaluations; error O(h)")
-def forward_fd(problem: Problem, options: Options) -> MethodResult:
-    return _one_sided(problem, options, "forward-fd", +1.0)
-
-
-@register("backward-fd", family="finite differences", exact=False,
-          cost="n+1 evaluations; error O(h)")
-def backward_fd(problem: Problem, options: Options) -> MethodResult:
-    return _one_sided(problem, options, "backward-fd", -1.0)
-
-
-def central_differences(problem: Problem, tape: Tape, steps: list[list[float]]):
-    """Central differences (f(x+h) - f(x-h)) / (h+ + h-) for every component i and every
-    step in steps[i], in one sweep. Returns (estimates[i][k], stencil, values, groups)."""
-    offsets, groups = [], {}
-    for i, row in enumerate(steps):
-        groups[i] = list(range(len(offsets), len(offsets) + 2 * len(row)))
-        for h in row:
-            offsets += [(i, h), (i, -h)]
-    stencil = Stencil(problem, tape, tuple(offsets))
-    f_values, values = stencil.evaluate()
-    estimates = []
-    for i, row in enumerate(steps):
-        x, first = problem.point[i], groups[i][0]
-        line = []
-        for k, h in enumerate(row):
-            width = ((x + h) - x) + (x - (x - h))
-            plus, minus = f_values[first + 2 * k], f_values[first + 2 * k + 1]
-            with np.errstate(all="ignore"):
-                line.append(float((plus - minus) / width) if width else math.nan)
-        estimates.append(line)
-    return estimates, stencil, values, groups, f_values
-
-
-@register("central-fd", family="finite differences", exact=False,
-          cost="2n evaluations; error O(h^2)")
-def central_fd(problem: Problem, options: Options) -> MethodResult:
-    tape = Tape.record(problem.expr, problem.variables)
-    steps = _requested_steps(problem, options, order=2)
-    estimates, stencil, values, groups, f_values = central_differences(
-        problem, tape, [[h] for h in steps])
-    taken = [(x + h) - x for x, h in zip(problem.point, steps)]
-    warnings = (_spacing_warnings(problem, steps, taken) + _kink_warnings(stencil, values, groups)
-                + _nonfinite_warning(f_values))
-    return MethodResult("central-fd", math.nan, tuple(e[0] for e in estimates),
-                        f_evals=2 * problem.n, passes=2 * problem.n,
-                        warnings=tuple(warnings), steps=tuple(taken))
-
-
 # h = 2**-66 (1.4e-20, Squire & Trapp's 1e-20 as a power of two) whatever x: the
 # perturbation is imaginary, so it never meets the spacing of x and need not grow with it;
 # the truncation error, h**2/6 times the third derivative, stays far below rounding; and a
 # power of two makes Im f(x + ih) / h an exact scaling.
 COMPLEX_STEP = 2.0**-66
 
-
-@register("complex-step", family="finite differences", exact=True,
-          cost="n complex evaluations; exact to rounding for analytic f")
-def complex_step(problem: Problem, options: Options) -> MethodResult:
-    # f'(x) = Im f(x + ih) / h + O(h²), with no subtraction and so no cancellation
-    # (Squire & Trapp 1998). abs and sign are continued analytically in ops.py.
-    tape = Tape.record(problem.expr, problem.variables)
-    gradient, value = [], math.nan
-    steps = [options.eps if options.eps is not None else COMPLEX_STEP] * problem.n
-    for i, h in enumerate(steps):
-        point = [complex(x, h) if j == i else x for j, x in enumerate(problem.point)]
-        out = complex(tape.forward(point)[tape.output])
-        gradient.append(out.imag / h)
-        value = out.real
-    return MethodResult("complex-step", value, tuple(gradient), f_evals=problem.n,
-                        passes=problem.n, steps=tuple(steps))
+Pairs = Sequence[tuple[int, float]]  # (component, step)
 
 
-def ridders(estimates: list[float], shrink: float = RIDDERS_SHRINK) -> tuple[float, float]:
+@dataclass(frozen=True)
+class Stencil:
+    """The values of f, and of every tape slot, at points x + step·e_i."""
+
+    offsets: tuple[tuple[int | None, complex], ...]  # (component or None for x, offset)
+    f: np.ndarray
+    slots: list  # every tape slot's values over the points
+
+    @classmethod
+    def evaluate(cls, problem: Problem, tape: Tape, offsets) -> Stencil:
+        offsets = tuple(offsets)
+        complex_ = any(isinstance(o, complex) for _, o in offsets)
+        columns = np.repeat(np.asarray(problem.point, dtype=complex if complex_ else float)
+                            [:, None], len(offsets), axis=1)
+        for k, (i, offset) in enumerate(offsets):
+            if i is not None:
+                columns[i, k] += offset
+        with np.errstate(all="ignore"):
+            slots = tape.forward([columns[i] for i in range(problem.n)])
+        f = np.broadcast_to(slots[tape.output], (len(offsets),))
+        return cls(offsets, np.array(f), slots)
+
+    def kinked(self, problem: Problem, tape: Tape, groups: Sequence[Sequence[int]],
+               components: Sequence[int]) -> list[str | None]:
+        """For each group of points (the stencil of one estimate), the non-smooth operation
+        whose argument crosses its kink inside it, if any: there one-sided differences
+        disagree and the difference quotient means nothing."""
+        deps = depends_on(problem.expr)
+        found: list[str | None] = [None] * len(groups)
+        m = len(self.offsets)
+        for slot, op in enumerate(tape.ops):
+            if op is None or not op.kinks or not tape.active[slot]:
+                continue
+            argument = np.broadcast_to(np.real(self.slots[tape.args[slot][0]]), (m,))
+            for g, (columns, i) in enumerate(zip(groups, components)):
+                if found[g] or problem.variables[i] not in deps[id(tape.nodes[slot])]:
+                    continue
+                seen = argument[list(columns)]
+                for kink in op.kinks:
+                    if (seen == kink).any() or (seen.min() < kink < seen.max()):
+                        found[g] = (f"{to_text(tape.nodes[slot])} is not differentiable "
+                                    f"where its argument is {kink:g}")
+        return found
+
+
+@dataclass(frozen=True)
+class Estimates:
+    """Derivative estimates for a list of (component, step) pairs, and what went wrong."""
+
+    values: np.ndarray
+    taken: np.ndarray  # the steps really taken (for complex step: the steps requested)
+    kinks: list[str | None]
+    nonfinite: int  # stencil points where f is not finite
+    points: int
+    f_at_x: float = math.nan
+
+
+def one_sided(problem: Problem, tape: Tape, pairs: Pairs, sign: float) -> Estimates:
+    """(f(x + h e_i) - f(x)) / h, or with sign -1 (f(x) - f(x - h e_i)) / h."""
+    stencil = Stencil.evaluate(problem, tape, [(None, 0.0)] +
+                               [(i, sign * h) for i, h in pairs])
+    x = np.array([problem.point[i] for i, _ in pairs])
+    h = np.array([h for _, h in pairs])
+    taken = sign * ((x + sign * h) - x)
+    with np.errstate(all="ignore"):
+        values = np.where(taken != 0, sign * (stencil.f[1:] - stencil.f[0]) / taken, np.nan)
+    groups = [[0, k + 1] for k in range(len(pairs))]
+    return Estimates(values, taken, stencil.kinked(problem, tape, groups, [i for i, _ in pairs]),
+                     _nonfinite(stencil.f), len(stencil.f), float(stencil.f[0]))
+
+
+def central(problem: Problem, tape: Tape, pairs: Pairs) -> Estimates:
+    """(f(x + h e_i) - f(x - h e_i)) / (h+ + h-), each half rounded to the step taken."""
+    offsets = [o for i, h in pairs for o in ((i, h), (i, -h))]
+    stencil = Stencil.evaluate(problem, tape, offsets)
+    x = np.array([problem.point[i] for i, _ in pairs])
+    h = np.array([h for _, h in pairs])
+    width = ((x + h) - x) + (x - (x - h))
+    with np.errstate(all="ignore"):
+        values = np.where(width != 0, (stencil.f[0::2] - stencil.f[1::2]) / width, np.nan)
+    groups = [[2 * k, 2 * k + 1] for k in range(len(pairs))]
+    return Estimates(values, width / 2, stencil.kinked(problem, tape, groups,
+                                                       [i for i, _ in pairs]),
+                     _nonfinite(stencil.f), len(stencil.f))
+
+
+def complex_step_estimates(problem: Problem, tape: Tape, pairs: Pairs) -> Estimates:
+    """Im f(x + ih e_i) / h: no subtraction, so no cancellation (Squire & Trapp 1998).
+    abs and sign are continued analytically in ops.py."""
+    stencil = Stencil.evaluate(problem, tape, [(i, complex(0.0, h)) for i, h in pairs])
+    h = np.array([h for _, h in pairs])
+    with np.errstate(all="ignore"):
+        values = np.imag(stencil.f) / h
+    groups = [[k] for k in range(len(pairs))]
+    return Estimates(values, h, stencil.kinked(problem, tape, groups, [i for i, _ in pairs]),
+                     _nonfinite(stencil.f), len(stencil.f), float(np.real(stencil.f[0])))
+
+
+def ridders(estimates: Sequence[float], shrink: float = RIDDERS_SHRINK) -> tuple[float, float]:
     """Richardson extrapolation of central differences taken at steps h, h/c, h/c²...
     (Ridders 1982; Numerical Recipes' dfridr). Returns (estimate, error estimate)."""
     c2 = shrink * shrink
@@ -217,17 +158,101 @@ def ridders(estimates: list[float], shrink: float = RIDDERS_SHRINK) -> tuple[flo
     return best, error
 
 
+def richardson_estimates(problem: Problem, tape: Tape, pairs: Pairs):
+    """Ridders' extrapolation from each pair's first step; (estimates, error estimates)."""
+    ladder = [(i, h / RIDDERS_SHRINK ** j) for i, h in pairs for j in range(RIDDERS_LEVELS)]
+    raw = central(problem, tape, ladder)
+    results = [ridders(raw.values[k * RIDDERS_LEVELS:(k + 1) * RIDDERS_LEVELS])
+               for k in range(len(pairs))]
+    kinks = [next((m for m in raw.kinks[k * RIDDERS_LEVELS:(k + 1) * RIDDERS_LEVELS] if m),
+                  None) for k in range(len(pairs))]
+    estimates = Estimates(np.array([r[0] for r in results]), np.array([h for _, h in pairs]),
+                          kinks, raw.nonfinite, raw.points)
+    return estimates, np.array([r[1] for r in results])
+
+
+def _nonfinite(f: np.ndarray) -> int:
+    return int(np.count_nonzero(~np.isfinite(f)))
+
+
+def default_step(x: float, order: int) -> float:
+    """The step that balances truncation (O(h^order)) against round-off."""
+    return EPS ** (1.0 / (order + 1)) * max(1.0, abs(x))
+
+
+def _requested_pairs(problem: Problem, options: Options, order: int) -> list[tuple[int, float]]:
+    if options.eps is not None:
+        return [(i, float(options.eps)) for i in range(problem.n)]
+    return [(i, default_step(x, order)) for i, x in enumerate(problem.point)]
+
+
+def _warnings(problem: Problem, pairs: Pairs, found: Estimates) -> tuple[str, ...]:
+    warnings = []
+    for (i, h), taken in zip(pairs, found.taken):
+        x, spacing = problem.point[i], float(np.spacing(abs(problem.point[i])))
+        if abs(h) < spacing:
+            effect = "no step at all: the difference is 0/0" if taken == 0 else \
+                f"the step actually taken is {abs(taken):.3g}"
+            warnings.append(f"step below spacing: h = {h:.3g} is below the spacing of "
+                            f"{problem.variables[i]} = {x:g} ({spacing:.3g}); {effect}")
+    for (i, _), kink in zip(pairs, found.kinks):
+        if kink:
+            warnings.append(f"kink inside the stencil for d/d{problem.variables[i]}: {kink}, "
+                            "and the stencil crosses it")
+    if found.nonfinite:
+        warnings.append(f"overflow or outside domain: f is not finite at {found.nonfinite} "
+                        f"of {found.points} stencil points")
+    return tuple(warnings)
+
+
+def _result(name: str, problem: Problem, pairs: Pairs, found: Estimates, evaluations: int,
+            **extra) -> MethodResult:
+    return MethodResult(name, found.f_at_x, tuple(float(v) for v in found.values),
+                        f_evals=evaluations, passes=evaluations,
+                        warnings=_warnings(problem, pairs, found),
+                        steps=tuple(float(abs(t)) for t in found.taken), **extra)
+
+
+@register("forward-fd", family="finite differences", exact=False,
+          cost="n+1 evaluations; error O(h)")
+def forward_fd(problem: Problem, options: Options) -> MethodResult:
+    pairs = _requested_pairs(problem, options, order=1)
+    found = one_sided(problem, Tape.record(problem.expr, problem.variables), pairs, +1.0)
+    return _result("forward-fd", problem, pairs, found, problem.n + 1)
+
+
+@register("backward-fd", family="finite differences", exact=False,
+          cost="n+1 evaluations; error O(h)")
+def backward_fd(problem: Problem, options: Options) -> MethodResult:
+    pairs = _requested_pairs(problem, options, order=1)
+    found = one_sided(problem, Tape.record(problem.expr, problem.variables), pairs, -1.0)
+    return _result("backward-fd", problem, pairs, found, problem.n + 1)
+
+
+@register("central-fd", family="finite differences", exact=False,
+          cost="2n evaluations; error O(h^2)")
+def central_fd(problem: Problem, options: Options) -> MethodResult:
+    pairs = _requested_pairs(problem, options, order=2)
+    found = central(problem, Tape.record(problem.expr, problem.variables), pairs)
+    return _result("central-fd", problem, pairs, found, 2 * problem.n)
+
+
+@register("complex-step", family="finite differences", exact=True,
+          cost="n complex evaluations; exact to rounding for analytic f")
+def complex_step(problem: Problem, options: Options) -> MethodResult:
+    h = options.eps if options.eps is not None else COMPLEX_STEP
+    pairs = [(i, h) for i in range(problem.n)]
+    found = complex_step_estimates(problem, Tape.record(problem.expr, problem.variables),
+                                   pairs)
+    return _result("complex-step", problem, pairs, found, problem.n)
+
+
 @register("richardson", family="finite differences", exact=False,
           cost="2 x 10 x n evaluations; extrapolated, with an error estimate")
 def richardson(problem: Problem, options: Options) -> MethodResult:
-    tape = Tape.record(problem.expr, problem.variables)
-    first = [options.eps if options.eps is not None else RIDDERS_FIRST_STEP * max(1.0, abs(x))
-             for x in problem.point]
-    steps = [[h / RIDDERS_SHRINK ** k for k in range(RIDDERS_LEVELS)] for h in first]
-    estimates, stencil, values, groups, f_values = central_differences(problem, tape, steps)
-    results = [ridders(row) for row in estimates]
-    warnings = _kink_warnings(stencil, values, groups) + _nonfinite_warning(f_values)
-    return MethodResult("richardson", math.nan, tuple(r[0] for r in results),
-                        f_evals=2 * RIDDERS_LEVELS * problem.n,
-                        passes=2 * RIDDERS_LEVELS * problem.n, warnings=tuple(warnings),
-                        error_estimate=tuple(r[1] for r in results), steps=tuple(first))
+    pairs = [(i, options.eps if options.eps is not None
+              else RIDDERS_FIRST_STEP * max(1.0, abs(x))) for i, x in enumerate(problem.point)]
+    found, error = richardson_estimates(problem, Tape.record(problem.expr, problem.variables),
+                                        pairs)
+    return _result("richardson", problem, pairs, found, 2 * RIDDERS_LEVELS * problem.n,
+                   error_estimate=tuple(float(e) for e in error))

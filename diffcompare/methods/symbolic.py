@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..errors import MethodError
 from ..problem import Problem
 from ..sympy_bridge import from_sympy, symbols_for, to_sympy
 from ..tape import evaluate
@@ -23,8 +24,17 @@ def symbolic(problem: Problem, options: Options) -> MethodResult:
     import sympy
 
     f, derivatives = sympy_derivatives(problem)
+    for name, d in zip(problem.variables, derivatives):
+        if d.has(sympy.Derivative):
+            raise MethodError(f"sympy could not differentiate with respect to {name}: it left "
+                              f"{_short(d)} unevaluated")
     names, point = problem.variables, problem.point
     gradient = tuple(float(evaluate(from_sympy(d), names, point)) for d in derivatives)
     value = float(evaluate(from_sympy(f), names, point))
     size = sum(int(sympy.count_ops(d)) for d in derivatives)
     return MethodResult("symbolic", value, gradient, f_evals=1, passes=problem.n, size=size)
+
+
+def _short(sexpr, limit: int = 60) -> str:
+    text = str(sexpr)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
