@@ -95,7 +95,10 @@ def emit(comparison, fmt: str) -> None:
               help='Your own partial derivatives, checked as a row "given": "2*x1*x2, x1**2, 1".')
 @click.option("--sample", metavar="NAME", help="Run a named sample (see: diffcompare samples).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-def grad(expression, at, variables, methods, eps, given, sample, fmt):
+@click.option("--plot", metavar="FILE",
+              help="Also draw the error against the step for one partial (see epsplot).")
+@click.option("--wrt", metavar="NAME", help="The partial --plot draws (default: the first).")
+def grad(expression, at, variables, methods, eps, given, sample, fmt, plot, wrt):
     """Differentiate EXPRESSION at a point by every method and compare them.
 
     \b
@@ -104,6 +107,7 @@ def grad(expression, at, variables, methods, eps, given, sample, fmt):
       diffcompare grad "ln(x1) + x1*x2 - sin(x2)" --at x1=2,x2=5 --format json
       diffcompare grad "x*y + 6" --at 3,2 --given "y, x"
       diffcompare grad --sample baydin --methods reverse-ad,central-fd
+      diffcompare grad "exp(x)*y" --at 1,2 --plot steps.png --wrt x
     """
     from .compare import compare
     from .errors import InputError
@@ -125,6 +129,12 @@ def grad(expression, at, variables, methods, eps, given, sample, fmt):
     problem = Problem.from_text(expression, at, variables)
     extra = [given_result(problem, given)] if given else []
     emit(compare(problem, methods, Options(eps=eps), extra), fmt)
+    if plot:
+        from .epsilon import step_study
+        from .plots import plot_step_study
+
+        plot_step_study(step_study(problem, wrt), plot)
+        click.echo(f"wrote {plot}", err=fmt != "table")
 
 
 def show(renderable_or_text, fmt: str) -> None:
@@ -283,6 +293,57 @@ def write_text(path: str, text: str) -> None:
             handle.write(text)
     except OSError as exc:
         raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("expression", required=False)
+@click.option("--at", "at", metavar="POINT", help="The point (default for the seed: 2,3,4).")
+@click.option("--vars", "variables", metavar="NAMES", help="Variable order, as for grad.")
+@click.option("--wrt", metavar="NAME", help="The partial derivative to study (default: first).")
+@click.option("--range", "span", default="1e-16:1e-1", show_default=True, metavar="LOW:HIGH",
+              help="The steps, log-spaced (in % of the variable with --relative).")
+@click.option("--points", type=int, default=151, show_default=True, help="How many steps.")
+@click.option("--methods", metavar="LIST", help="Comma-separated finite-difference methods.")
+@click.option("--relative", is_flag=True, help="Steps in % of the variable, as in the seed.")
+@click.option("-o", "--output", metavar="FILE", help="Also draw the figure: .png, .svg, .pdf.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+def epsplot(expression, at, variables, wrt, span, points, methods, relative, output, fmt):
+    """Finite-difference error against the step size, with the error models drawn in.
+
+    Without EXPRESSION, the first seed's figure: df/dx1 of 3*(x1**2 + x2*x3) at (2, 3, 4).
+
+    \b
+    Examples:
+      diffcompare epsplot --relative -o seed.png
+      diffcompare epsplot "exp(x)" --at 1 --format json
+    """
+    from . import render_epsilon
+    from .epsilon import SCHEMES, parse_range, step_study
+    from .errors import InputError
+    from .problem import Problem
+
+    if expression is None:
+        expression, at = SEED_EXPRESSION, at or SEED_POINT
+    if at is None:
+        raise InputError("missing --at POINT, e.g. --at 2,3,4")
+    schemes = SCHEMES if methods is None else tuple(m.strip() for m in methods.split(","))
+    study = step_study(Problem.from_text(expression, at, variables), wrt, schemes,
+                       parse_range(span), points, relative)
+    if output:
+        from .plots import plot_step_study
+
+        plot_step_study(study, output)
+    if fmt == "table":
+        show(render_epsilon.table(study), fmt)
+    else:
+        show(render_epsilon.to_json(study) if fmt == "json" else render_epsilon.to_csv(study),
+             fmt)
+    if output:
+        click.echo(f"wrote {output}", err=fmt != "table")
+
+
+SEED_EXPRESSION, SEED_POINT = "3*(x1**2 + x2*x3)", "2,3,4"
 
 
 @main.command(context_settings=CONTEXT)

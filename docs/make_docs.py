@@ -12,6 +12,8 @@ COMMANDS = [
     ["graph", "ln(x1) + x1*x2 - sin(x2)", "--at", "2,5", "-o", "graph-baydin.png"],
     ["graph", "3*(x1**2 + x2*x3)", "--at", "2,3,4", "-o", "graph-blog.png"],
     ["swell", "--family", "logistic", "--upto", "10", "-o", "swell-logistic.png"],
+    ["epsplot", "--relative", "-o", "epsplot-seed.png"],
+    ["epsplot", "exp(x)", "--at", "1", "-o", "epsplot-exp.png"],
 ]
 
 

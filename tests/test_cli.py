@@ -99,7 +99,7 @@ def test_parse_errors_show_a_caret_under_the_column():
     assert lines[2] == "      ^"
 
 
-@pytest.mark.parametrize("command", [[], ["grad"], ["samples"], ["derive"], ["trace"],
+@pytest.mark.parametrize("command", [[], ["grad"], ["samples"], ["derive"], ["trace"], ["epsplot"],
                                      ["graph"], ["swell"]])
 def test_every_command_has_help_with_an_example(command):
     for flag in ("-h", "--help"):

@@ -1,0 +1,91 @@
+"""Step studies -> table, JSON (every point) or CSV. Pure functions."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+
+from .epsilon import StepStudy, common_steps
+from .render import error, number
+
+
+def _step(x: float | None) -> str:
+    return "—" if x is None or not math.isfinite(x) else f"{x:.2g}"
+
+
+def _order(x: float | None) -> str:
+    return "—" if x is None else f"{x:.2f}"
+
+
+def heading(study: StepStudy) -> str:
+    p = study.problem
+    at = ", ".join(f"{v} = {number(x)}" for v, x in zip(p.variables, p.point))
+    exact = f"exact {number(study.exact)}" if study.exact is not None else \
+        str(study.no_derivative)
+    return f"∂f/∂{study.wrt} of {p.describe()} at {at}: {exact}"
+
+
+def table(study: StepStudy):
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    common = common_steps(study.x)
+    grid = Table(show_edge=False, header_style="bold", pad_edge=False)
+    for title in ("method", "best step", "worst error near it", "model's optimum", "observed order",
+                  *(f"error at {c.name}" for c in common)):
+        grid.add_column(title, justify="left" if title == "method" else "right")
+    for s in study.sweeps:
+        optimum = s.model.optimal_step if s.model else None
+        grid.add_row(s.scheme, _step(s.best_step), error(s.best_error), _step(optimum),
+                     _order(s.observed_order), *(error(e) for _, _, _, e in s.at_common))
+    notes = [f"{c.name} = {c.step:.3g}: {c.source}" for c in common]
+    notes.append("best step: where the worst error within half a decade either side is lowest; "
+                 "observed order: slope of log error against log h where truncation rules")
+    return Group(Text(heading(study), style="bold"), grid,
+                 *(Text(n, style="dim") for n in notes))
+
+
+def to_dict(study: StepStudy) -> dict:
+    def clean(values):
+        return [float(v) if math.isfinite(v) else None for v in values]
+
+    p = study.problem
+    return {
+        "expression": p.describe(), "variables": list(p.variables), "point": list(p.point),
+        "wrt": study.wrt, "exact": study.exact, "value": study.value,
+        "derivatives": {"first": study.derivatives[0], "second": study.derivatives[1],
+                        "third": study.derivatives[2]},
+        "no_derivative": study.no_derivative, "relative": study.relative,
+        "methods": {s.scheme: {
+            "steps": clean(s.steps), "axis": clean(study.axis(s.steps)),
+            "estimates": clean(s.estimates), "errors": clean(s.errors),
+            "error_envelope": clean(s.envelope),
+            "model": None if s.model is None else clean(s.model(s.steps)),
+            "own_error_estimate": None if s.own_estimate is None else clean(s.own_estimate),
+            "model_optimal_step": s.model.optimal_step if s.model else None,
+            "observed_order": s.observed_order, "best_step": s.best_step,
+            "best_error": s.best_error,
+            "common_steps": [{"name": n, "step": h, "estimate": e if math.isfinite(e) else None,
+                              "error": r if math.isfinite(r) else None}
+                             for n, h, e, r in s.at_common],
+        } for s in study.sweeps},
+    }
+
+
+def to_json(study: StepStudy) -> str:
+    return json.dumps(to_dict(study), indent=2)
+
+
+def to_csv(study: StepStudy) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["method", "step", "axis", "estimate", "error", "model"])
+    for s in study.sweeps:
+        model = s.model(s.steps) if s.model else [math.nan] * len(s.steps)
+        for h, a, e, r, m in zip(s.steps, study.axis(s.steps), s.estimates, s.errors, model):
+            writer.writerow([s.scheme, repr(float(h)), repr(float(a)), repr(float(e)),
+                             repr(float(r)), repr(float(m))])
+    return out.getvalue()
