@@ -12,6 +12,8 @@ import sys
 import click
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+# Commands that read an expression: "-x**2" is the expression, not an unknown option.
+EXPRESSION_CONTEXT = {**CONTEXT, "ignore_unknown_options": True}
 FORMATS = ["table", "json", "csv", "markdown"]
 
 
@@ -82,7 +84,7 @@ def emit(comparison, fmt: str) -> None:
         click.echo(writer[fmt](comparison), nl=fmt == "json")
 
 
-@main.command(context_settings=CONTEXT)
+@main.command(context_settings=EXPRESSION_CONTEXT)
 @click.argument("expression", required=False)
 @click.option("--at", "at", metavar="POINT",
               help="The point: 2,3,4 (in --vars order) or x1=2,x2=3.")
@@ -98,7 +100,9 @@ def emit(comparison, fmt: str) -> None:
 @click.option("--plot", metavar="FILE",
               help="Also draw the error against the step for one partial (see epsplot).")
 @click.option("--wrt", metavar="NAME", help="The partial --plot draws (default: the first).")
-def grad(expression, at, variables, methods, eps, given, sample, fmt, plot, wrt):
+@click.option("--timeout", type=click.FloatRange(min=0), default=5.0, show_default=True,
+              help="Seconds for sympy (the symbolic row and the reference).")
+def grad(expression, at, variables, methods, eps, given, sample, fmt, plot, wrt, timeout):
     """Differentiate EXPRESSION at a point by every method and compare them.
 
     \b
@@ -128,7 +132,7 @@ def grad(expression, at, variables, methods, eps, given, sample, fmt, plot, wrt)
         raise InputError("missing --at POINT, e.g. --at 2,3,4")
     problem = Problem.from_text(expression, at, variables)
     extra = [given_result(problem, given)] if given else []
-    emit(compare(problem, methods, Options(eps=eps), extra), fmt)
+    emit(compare(problem, methods, Options(eps=eps, timeout=timeout), extra), fmt)
     if plot:
         from .epsilon import step_study
         from .plots import plot_step_study
@@ -145,7 +149,7 @@ def show(renderable_or_text, fmt: str) -> None:
         click.echo(renderable_or_text, nl=not renderable_or_text.endswith("\n"))
 
 
-@main.command(context_settings=CONTEXT)
+@main.command(context_settings=EXPRESSION_CONTEXT)
 @click.argument("expression")
 @click.option("--wrt", metavar="NAME", help="The variable (default: each variable in turn).")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "latex", "json"]),
@@ -168,7 +172,7 @@ def derive(expression, wrt, fmt):
     show(writers[fmt](found), fmt)
 
 
-@main.command(context_settings=CONTEXT)
+@main.command(context_settings=EXPRESSION_CONTEXT)
 @click.argument("expression")
 @click.option("--at", "at", metavar="POINT", required=True, help="The point, as for grad.")
 @click.option("--vars", "variables", metavar="NAMES", help="Variable order, as for grad.")
@@ -198,7 +202,7 @@ def trace(expression, at, variables, mode, wrt, fmt):
         show(render_trace.to_json(found), fmt)
 
 
-@main.command(context_settings=CONTEXT)
+@main.command(context_settings=EXPRESSION_CONTEXT)
 @click.argument("expression")
 @click.option("--at", "at", metavar="POINT", help="Show values and adjoints at this point.")
 @click.option("--vars", "variables", metavar="NAMES", help="Variable order, as for grad.")
@@ -240,7 +244,7 @@ def graph(expression, at, variables, output):
     click.echo(f"wrote {output}")
 
 
-@main.command(context_settings=CONTEXT)
+@main.command(context_settings=EXPRESSION_CONTEXT)
 @click.argument("expression", required=False)
 @click.option("--family", type=click.Choice(["logistic", "sinexp", "product"]),
               help="A built-in family of growing functions instead of EXPRESSION.")
@@ -295,7 +299,7 @@ def write_text(path: str, text: str) -> None:
         raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-@main.command(context_settings=CONTEXT)
+@main.command(context_settings=EXPRESSION_CONTEXT)
 @click.argument("expression", required=False)
 @click.option("--at", "at", metavar="POINT", help="The point (default for the seed: 2,3,4).")
 @click.option("--vars", "variables", metavar="NAMES", help="Variable order, as for grad.")
@@ -344,6 +348,42 @@ def epsplot(expression, at, variables, wrt, span, points, methods, relative, out
 
 
 SEED_EXPRESSION, SEED_POINT = "3*(x1**2 + x2*x3)", "2,3,4"
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("files", nargs=-1, metavar="[FILE]...")
+@click.option("--methods", metavar="LIST", help="Comma-separated methods (default: all).")
+@click.option("--rtol", type=float, help="Relative tolerance for every method and case.")
+@click.option("--atol", type=float, help="Absolute tolerance for every method and case.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "junit"]),
+              default="table", show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0), default=5.0, show_default=True,
+              help="Seconds for sympy per case (the symbolic row and the reference).")
+def check(files, methods, rtol, atol, fmt, timeout):
+    """Check cases from TOML files against the exact reference: exit 0 when all pass,
+    1 when a check fails, 2 on unreadable input. Default: the bundled samples.
+
+    \b
+    Examples:
+      diffcompare check
+      diffcompare check course.toml --format junit > report.xml
+    """
+    from . import render_check
+    from .check import exit_status, run_checks
+    from .errors import InputError
+    from .methods import Options
+    from .samples import load_cases
+
+    for tolerance, name in ((rtol, "--rtol"), (atol, "--atol")):
+        if tolerance is not None and not tolerance >= 0:
+            raise InputError(f"{name} must be a number >= 0")
+    reports = run_checks(load_cases(files), methods, rtol, atol, Options(timeout=timeout))
+    if fmt == "table":
+        show(render_check.table(reports), fmt)
+    else:
+        show(render_check.to_json(reports) if fmt == "json" else render_check.to_junit(reports),
+             fmt)
+    sys.exit(exit_status(reports))
 
 
 @main.command(context_settings=CONTEXT)

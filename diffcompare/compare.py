@@ -8,13 +8,18 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from .diagnostics import point_warnings
+from .diagnostics import NON_DIFFERENTIABLE, OUTSIDE_DOMAIN, OVERFLOW, diagnose
 from .errors import DiffcompareError, InputError
 from .methods import METHOD_NAMES, REGISTRY, MethodResult, Options
+from .methods.finite_differences import STEP_BELOW_SPACING
 from .problem import Problem
 from .reference import Reference, exact_reference
 
 FLOAT_DIGITS = 16  # float64 carries 15.95 decimal digits; a perfect result shows 16
+
+
+OK = "ok"
+STATUSES = (OK, OUTSIDE_DOMAIN, OVERFLOW, NON_DIFFERENTIABLE, STEP_BELOW_SPACING)
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,7 @@ class Row:
     max_abs_error: float
     rel_error: float  # normwise: max|g - r| / max|r|
     digits: int | None  # correct significant digits, from rel_error
+    status: tuple[str, ...] = ()  # per component, one of STATUSES
 
     @property
     def method(self) -> str:
@@ -78,17 +84,54 @@ def compare(
     ``extra`` rows (the user's own ``--given`` derivatives) are measured the same way."""
     options = options or Options()
     results = [run_method(name, problem, options) for name in select_methods(methods)]
-    reference = _reference(problem)
-    rows = tuple(measure(r, reference.gradient) for r in (*results, *extra))
-    return Comparison(problem, reference, rows, tuple(point_warnings(problem)))
+    reference = _reference(problem, options)
+    diagnostics = diagnose(problem)
+    point = point_status(problem, diagnostics, reference)
+    rows = tuple(replace(measure(r, reference.gradient), status=_status(point, r))
+                 for r in (*results, *extra))
+    return Comparison(problem, reference, rows, tuple(str(d) for d in diagnostics))
 
 
-def _reference(problem: Problem) -> Reference:
+def _reference(problem: Problem, options: Options) -> Reference:
     try:
-        return exact_reference(problem)
+        return exact_reference(problem, timeout=options.timeout)
     except (DiffcompareError, ArithmeticError, ValueError, RecursionError) as exc:
         nan = math.nan
         return Reference(nan, (nan,) * problem.n, failure=f"{type(exc).__name__}: {exc}")
+
+
+def point_status(problem: Problem, diagnostics, reference: Reference) -> list[str]:
+    """What is wrong at the point for each partial, whatever the method: outside a domain
+    or overflow on the way from that input, or no derivative there at all."""
+    status = [OK] * problem.n
+    for i, name in enumerate(problem.variables):
+        kinds = {d.kind for d in diagnostics if name in d.variables}
+        if OUTSIDE_DOMAIN in kinds or reference.failure:
+            status[i] = OUTSIDE_DOMAIN
+        elif OVERFLOW in kinds:
+            status[i] = OVERFLOW
+        elif math.isnan(reference.gradient[i]) and NON_DIFFERENTIABLE in kinds:
+            status[i] = NON_DIFFERENTIABLE
+    return status
+
+
+def _status(point: list[str], result: MethodResult) -> tuple[str, ...]:
+    """The point's status, else the method's own issue, else what its numbers show."""
+    status = []
+    for i, base in enumerate(point):
+        issue = result.issues[i] if result.issues else None
+        value = result.gradient[i] if i < len(result.gradient) else math.nan
+        if base != OK:
+            status.append(base)
+        elif issue:
+            status.append(issue)
+        elif math.isinf(value):
+            status.append(OVERFLOW)
+        elif math.isnan(value) and not result.failure:
+            status.append(OUTSIDE_DOMAIN)  # a stencil point left the domain
+        else:
+            status.append(OK)
+    return tuple(status)
 
 
 def measure(result: MethodResult, reference: Sequence[float]) -> Row:

@@ -53,9 +53,5 @@ def diagnose(problem: Problem) -> list[Diagnostic]:
     return found
 
 
-def point_warnings(problem: Problem) -> list[str]:
-    return [str(d) for d in diagnose(problem)]
-
-
 def _shorten(text: str, limit: int = 50) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -37,6 +37,7 @@ class Op:
     real: Callable[..., float]
     complex: Callable[..., complex]
     array: Callable[..., np.ndarray]
+    mp: Callable[..., Any]  # mpmath numbers at working precision (the reference's fallback)
     sympy: Callable[..., Any]  # (sympy module, *args) -> sympy expression
     partials: tuple[Callable[..., Number], ...]  # d op / d arg_i, one per argument
     rule: str  # the textbook rule, as a student would cite it
@@ -62,6 +63,9 @@ class Op:
         for a in args:
             if isinstance(a, np.ndarray):
                 return self.array(*args)
+        for a in args:
+            if type(a).__module__.startswith("mpmath"):
+                return self.mp(*args)
         for a in args:
             if isinstance(a, complex):
                 return self.complex(*args)
@@ -130,6 +134,24 @@ def _array_sign(u: np.ndarray) -> np.ndarray:
     return np.sign(u.real) if np.iscomplexobj(u) else np.sign(u)
 
 
+def _mpmath():
+    import mpmath
+
+    return mpmath
+
+
+def _mp_call(name: str) -> Callable[..., Any]:
+    """An mpmath function by name; nan where mpmath raises (a pole, say)."""
+
+    def mp(*args):
+        try:
+            return getattr(_mpmath(), name)(*args)
+        except (ValueError, ZeroDivisionError):
+            return _mpmath().mpf("nan")
+
+    return mp
+
+
 def _is_integer(v: float) -> bool:
     return math.isfinite(v) and float(v).is_integer()
 
@@ -145,19 +167,19 @@ def _pow_smooth(u: float, v: float) -> bool:
 # --- the table ---------------------------------------------------------------------------
 
 ADD = Op(
-    "add", 2, operator.add, operator.add, np.add,
+    "add", 2, operator.add, operator.add, np.add, operator.add,
     sympy=lambda sp, a, b: sp.Add(a, b),
     partials=(lambda u, v: 1, lambda u, v: 1),
     rule="sum rule (linearity): (u + v)' = u' + v'", symbol="+", precedence=1,
 )
 SUB = Op(
-    "sub", 2, operator.sub, operator.sub, np.subtract,
+    "sub", 2, operator.sub, operator.sub, np.subtract, operator.sub,
     sympy=lambda sp, a, b: sp.Add(a, -b),
     partials=(lambda u, v: 1, lambda u, v: -1),
     rule="difference rule (linearity): (u - v)' = u' - v'", symbol="-", precedence=1,
 )
 MUL = Op(
-    "mul", 2, operator.mul, operator.mul, np.multiply,
+    "mul", 2, operator.mul, operator.mul, np.multiply, operator.mul,
     sympy=lambda sp, a, b: sp.Mul(a, b),
     partials=(lambda u, v: v, lambda u, v: u),
     rule="product rule: (u*v)' = u'*v + u*v'", symbol="*", precedence=2,
@@ -166,6 +188,7 @@ MUL = Op(
 )
 DIV = Op(
     "div", 2, _ieee(operator.truediv, np.divide), _guarded(operator.truediv), np.divide,
+    _mp_call("fdiv"),
     sympy=lambda sp, a, b: sp.Mul(a, sp.Pow(b, -1)),
     partials=(lambda u, v: div(1, v), lambda u, v: -div(u, power(v, 2))),
     rule="quotient rule: (u/v)' = (u'*v - u*v')/v**2", symbol="/", precedence=2,
@@ -174,13 +197,13 @@ DIV = Op(
     domain=lambda u, v: v != 0, domain_text="division needs a nonzero denominator",
 )
 NEG = Op(
-    "neg", 1, operator.neg, operator.neg, np.negative,
+    "neg", 1, operator.neg, operator.neg, np.negative, operator.neg,
     sympy=lambda sp, a: -a,
     partials=(lambda u: -1,),
     rule="constant factor rule: (-u)' = -u'", symbol="-", precedence=3,
 )
 POW = Op(
-    "pow", 2, _ieee(math.pow, np.power), _guarded(operator.pow), np.power,
+    "pow", 2, _ieee(math.pow, np.power), _guarded(operator.pow), np.power, _mp_call("power"),
     sympy=lambda sp, a, b: sp.Pow(a, b),
     partials=(lambda u, v: v * power(u, v - 1), lambda u, v: power(u, v) * log(u)),
     rule="general power rule: (u**v)' = v*u**(v-1)*u' + u**v*ln(u)*v'",
@@ -194,10 +217,12 @@ POW = Op(
 
 
 def _function(name: str, math_fn, cmath_fn, numpy_fn, partial, rule: str, **extra: Any) -> Op:
-    """An elementary function of one argument; its sympy counterpart has the same name."""
+    """An elementary function of one argument; its sympy and mpmath counterparts have the
+    same name unless told otherwise."""
     sympy_name = extra.pop("sympy_name", name)
+    mp_name = extra.pop("mp_name", name)
     return Op(
-        name, 1, _ieee(math_fn, numpy_fn), _guarded(cmath_fn), numpy_fn,
+        name, 1, _ieee(math_fn, numpy_fn), _guarded(cmath_fn), numpy_fn, _mp_call(mp_name),
         sympy=lambda sp, a: getattr(sp, sympy_name)(a),
         partials=(partial,), rule=rule, sympy_name=sympy_name, **extra,
     )
@@ -241,7 +266,7 @@ SQRT = _function("sqrt", math.sqrt, cmath.sqrt, np.sqrt, lambda u: div(1, 2 * sq
                  smooth=lambda u: u > 0, smooth_text="sqrt has an infinite slope at u = 0",
                  kinks=(0.0,))
 ABS = _function("abs", abs, _complex_abs, _array_abs, lambda u: sign(u),
-                "absolute value rule: abs(u)' = sign(u)*u'", sympy_name="Abs",
+                "absolute value rule: abs(u)' = sign(u)*u'", sympy_name="Abs", mp_name="fabs",
                 smooth=lambda u: u != 0, smooth_text="abs has a kink at u = 0", kinks=(0.0,))
 SIGN = _function("sign", lambda u: float(np.sign(u)), _complex_sign, _array_sign, lambda u: 0,
                  "sign rule: sign(u)' = 0 away from u = 0",
@@ -250,6 +275,7 @@ SIGN = _function("sign", lambda u: float(np.sign(u)), _complex_sign, _array_sign
 
 def _constant(name: str, value: float, sympy_attr: str) -> Op:
     return Op(name, 0, lambda: value, lambda: value, lambda: value,
+              lambda: +getattr(_mpmath(), sympy_attr.lower()),
               sympy=lambda sp: getattr(sp, sympy_attr), partials=(),
               rule=f"constant rule: {name}' = 0")
 

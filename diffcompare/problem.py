@@ -89,9 +89,14 @@ def read_point(at, names: Sequence[str]) -> tuple[float, ...]:
         at = [at[k] for k in names]
     values = [_finite(v) for v in at]
     if len(values) != len(names):
-        raise InputError(f"--at has {len(values)} coordinate{'s' if len(values) != 1 else ''} "
-                         f"but there are {len(names)} variables ({', '.join(names)})")
+        raise InputError(f"--at has {_count(len(values), 'coordinate')} but there "
+                         f"{'is' if len(names) == 1 else 'are'} {_count(len(names), 'variable')}"
+                         f" ({', '.join(names)})")
     return tuple(values)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _assignment(piece: str) -> tuple[str, float]:

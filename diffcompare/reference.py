@@ -8,14 +8,19 @@ Where f is not real at the point there is no derivative. Where a non-smooth oper
 (abs at 0, sqrt at 0) sits on the path from an input, sympy would still answer with a
 convention (sign(0) = 0); the reference first compares the one-sided slopes at 60 digits
 and reports the partial as not existing when they disagree.
+
+sympy runs under a time limit. Past it, or where sympy leaves a derivative unevaluated, the
+reference is our manual-rule derivative (also exact) evaluated with mpmath at 60 digits.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
+from .deadline import TimedOut, within
 from .diagnostics import NON_DIFFERENTIABLE, diagnose
 from .problem import Problem
 
@@ -32,9 +37,23 @@ class Reference:
     digits: int = DIGITS
     failure: str | None = None  # why there is no reference at all
     notes: tuple[str, ...] = ()  # partials that do not exist here, and other caveats
+    source: str = "sympy"  # or "manual rules (mpmath)"
 
 
-def exact_reference(problem: Problem, digits: int = DIGITS) -> Reference:
+def exact_reference(problem: Problem, digits: int = DIGITS,
+                    timeout: float | None = None) -> Reference:
+    """sympy's derivative at ``digits`` digits; past ``timeout`` seconds, the manual rules'."""
+    try:
+        return within(timeout, _sympy_reference, problem, digits)
+    except TimedOut as exc:
+        fallback = mp_reference(problem, digits)
+        note = (f"sympy {exc}; the reference is the manual rules' exact derivative, "
+                f"evaluated with mpmath at {SLOPE_DIGITS} digits")
+        return Reference(fallback.value, fallback.gradient, digits, fallback.failure,
+                         (note, *fallback.notes), fallback.source)
+
+
+def _sympy_reference(problem: Problem, digits: int) -> Reference:
     import sympy
 
     from .methods.manual import differentiate
@@ -43,14 +62,7 @@ def exact_reference(problem: Problem, digits: int = DIGITS) -> Reference:
 
     f, derivatives = sympy_derivatives(problem)
     symbols = symbols_for(problem.variables)
-    at = {symbols[name]: _exact(x) for name, x in zip(problem.variables, problem.point)}
-    value = high_precision(f, at, digits)
-    if math.isnan(value):
-        # f is not a real number here (outside its domain, or a pole): it has no derivative,
-        # whatever formula sympy's derivative would give (d/dx log(x) = 1/x at x = -1).
-        nan = math.nan
-        return Reference(nan, (nan,) * problem.n, digits,
-                         failure="f is not a real number at this point")
+    at = {symbols[name]: _rational(x) for name, x in zip(problem.variables, problem.point)}
     notes = []
     for i, d in enumerate(derivatives):
         if d.has(sympy.Derivative):  # sympy could not do it (sign of a function, say)
@@ -58,35 +70,74 @@ def exact_reference(problem: Problem, digits: int = DIGITS) -> Reference:
                                       symbols)
             notes.append(f"d/d{problem.variables[i]}: sympy left the derivative unevaluated; "
                          "the reference uses the manual rules' exact derivative instead")
-    gradient = [high_precision(d, at, digits) for d in derivatives]
+
+    def f_at(name: str, offset: Fraction):
+        shifted = {**at, symbols[name]: at[symbols[name]] + _rational(offset)}
+        return f.evalf(SLOPE_DIGITS, subs=shifted)
+
+    return _assemble(problem, high_precision(f, at, digits),
+                     [high_precision(d, at, digits) for d in derivatives], f_at, notes, digits,
+                     "sympy")
+
+
+def mp_reference(problem: Problem, digits: int = DIGITS) -> Reference:
+    """The manual rules' derivatives, evaluated with mpmath (no sympy involved)."""
+    import mpmath
+
+    from .methods.manual import differentiate
+    from .tape import Tape
+
+    def exact(value: Fraction):
+        return mpmath.mpf(value.numerator) / value.denominator
+
+    def evaluate(expr, offsets: dict[str, Fraction] | None = None):
+        point = [mpmath.mpf(x) + exact((offsets or {}).get(v, Fraction(0)))
+                 for v, x in zip(problem.variables, problem.point)]
+        tape = Tape.record(expr, problem.variables)
+        return tape.forward(point, exact_constants=exact)[tape.output]
+
+    with mpmath.workdps(SLOPE_DIGITS):
+        value = _real(evaluate(problem.expr))
+        gradient = [_real(evaluate(differentiate(problem.expr, v))) for v in problem.variables]
+
+        def f_at(name: str, offset: Fraction):
+            return evaluate(problem.expr, {name: offset})
+
+        return _assemble(problem, value, gradient, f_at, [], digits, "manual rules (mpmath)")
+
+
+def _assemble(problem: Problem, value: float, gradient: list[float],
+              f_at: Callable[[str, Fraction], object], notes: list[str], digits: int,
+              source: str) -> Reference:
+    if math.isnan(value):
+        # f is not a real number here (outside its domain, or a pole): it has no derivative,
+        # whatever formula a derivative would give (d/dx log(x) = 1/x at x = -1).
+        nan = math.nan
+        return Reference(nan, (nan,) * problem.n, digits,
+                         failure="f is not a real number at this point", source=source)
     suspects = set().union(*(d.variables for d in diagnose(problem)
                              if d.kind == NON_DIFFERENTIABLE))
     for i, name in enumerate(problem.variables):
         if name in suspects:
-            left, right = one_sided_slopes(f, at, symbols[name])
+            left, right = one_sided_slopes(f_at, name, problem.point[i])
             if not _agree(left, right):
                 gradient[i] = math.nan
                 notes.append(f"d/d{name} does not exist here: the slope is "
                              f"{left:.6g} from the left and {right:.6g} from the right")
-    return Reference(value, tuple(gradient), digits, notes=tuple(notes))
+    return Reference(value, tuple(gradient), digits, notes=tuple(notes), source=source)
 
 
-def one_sided_slopes(f, at: dict, symbol) -> tuple[float, float]:
+def one_sided_slopes(f_at: Callable[[str, Fraction], object], name: str,
+                     x: float) -> tuple[float, float]:
     """(f(x) - f(x-h))/h and (f(x+h) - f(x))/h at high precision, h = 1e-20·max(1,|x|)."""
-    import sympy
-
-    x = at[symbol]
-    h = sympy.Rational(SLOPE_STEP.numerator, SLOPE_STEP.denominator) * max(1, abs(x))
-    centre = f.evalf(SLOPE_DIGITS, subs=at)
-
-    def at_offset(offset):
-        return f.evalf(SLOPE_DIGITS, subs={**at, symbol: x + offset})
-
+    h = SLOPE_STEP * max(1, Fraction(abs(x)))
+    centre = f_at(name, Fraction(0))
     slopes = []
     for sign in (-1, 1):
         try:
-            slope = complex(sign * (at_offset(sign * h) - centre) / h)
-        except (TypeError, ValueError):
+            difference = complex(f_at(name, sign * h) - centre)
+            slope = sign * difference / float(h)
+        except (TypeError, ValueError, ZeroDivisionError):
             slope = complex(math.nan)
         slopes.append(slope.real if slope.imag == 0 else math.nan)
     return slopes[0], slopes[1]
@@ -98,16 +149,15 @@ def _agree(left: float, right: float) -> bool:
     return abs(left - right) <= SLOPE_AGREEMENT * max(1.0, abs(left), abs(right))
 
 
-def _exact(x: float):
+def _rational(x):
     import sympy
 
-    return sympy.Rational(*Fraction(x).as_integer_ratio())
+    p, q = Fraction(x).as_integer_ratio()
+    return sympy.Rational(p, q)
 
 
-def high_precision(sexpr, at: dict, digits: int = DIGITS) -> float:
-    """sexpr at the point, to ``digits`` digits, then rounded once to float64; nan where
-    the value is not a real number (outside the domain, a pole)."""
-    value = sexpr.evalf(digits, subs=at)
+def _real(value) -> float:
+    """A high-precision number rounded once to float64; nan if it is not real."""
     try:
         number = complex(value)
     except (TypeError, ValueError):
@@ -115,3 +165,26 @@ def high_precision(sexpr, at: dict, digits: int = DIGITS) -> float:
     if number.imag != 0 or math.isnan(number.real):
         return math.nan
     return number.real
+
+
+SIMPLIFY_LIMIT = 400  # operations; beyond this, deciding "exactly zero?" is left to evalf
+DEEP_PRECISION = 2000  # evalf's maxn (bits) when the default is not enough
+
+
+def high_precision(sexpr, at: dict, digits: int = DIGITS) -> float:
+    """sexpr at the point, to ``digits`` digits, then rounded once to float64; nan where
+    the value is not a real number (outside the domain, a pole).
+
+    evalf cannot tell an exact zero from a tiny number (sign(y) - 1 at y = 0.4 came back as
+    6e-173): when it says so, the point is substituted exactly and sympy is asked whether
+    the result is zero; otherwise evalf tries again with far more precision."""
+    import sympy
+
+    try:
+        return _real(sexpr.evalf(digits, subs=at, strict=True))
+    except sympy.core.evalf.PrecisionExhausted:
+        exact = sexpr.xreplace(at)
+        if exact.is_zero or (sympy.count_ops(exact) <= SIMPLIFY_LIMIT
+                             and sympy.simplify(exact) == 0):
+            return 0.0
+        return _real(sexpr.evalf(digits, subs=at, maxn=DEEP_PRECISION))

@@ -61,7 +61,7 @@ def header(comparison: Comparison) -> list[str]:
         lines.append(f"no exact reference: {ref.failure}")
     else:
         grad = ", ".join(number(g) for g in ref.gradient)
-        lines.append(f"exact (sympy, {ref.digits} digits): f = {number(ref.value)}, "
+        lines.append(f"exact ({ref.source}, {ref.digits} digits): f = {number(ref.value)}, "
                      f"gradient = ({grad})")
     return lines
 
@@ -84,19 +84,33 @@ def _components(comparison: Comparison) -> list[int]:
     return list(range(min(comparison.problem.n, MAX_TABLE_COMPONENTS)))
 
 
-def _cells(row: Row, shown: list[int]) -> list[str]:
+def status_text(row: Row, variables) -> str:
+    """"ok", or which partials ran into what: "x1: outside domain"."""
+    if row.result.failure:
+        return "failed"
+    trouble: dict[str, list[str]] = {}
+    for name, status in zip(variables, row.status):
+        if status != "ok":
+            trouble.setdefault(status, []).append(name)
+    if not trouble:
+        return "ok"
+    return "; ".join(f"{','.join(names)}: {status}" for status, names in trouble.items())
+
+
+def _cells(row: Row, shown: list[int], variables) -> list[str]:
     r = row.result
     gradient = [number(r.gradient[i]) for i in shown]
     if r.failure:
         gradient = ["failed (see below)"] + [""] * (len(shown) - 1)
     return [r.method, *gradient, error(row.max_abs_error), error(row.rel_error),
-            "—" if row.digits is None else str(row.digits), str(r.f_evals), str(r.passes),
-            seconds(r.seconds)]
+            "—" if row.digits is None else str(row.digits), status_text(row, variables),
+            str(r.f_evals), str(r.passes), seconds(r.seconds)]
 
 
 def _titles(comparison: Comparison, shown: list[int]) -> list[str]:
     names = [f"∂f/∂{comparison.problem.variables[i]}" for i in shown]
-    return ["method", *names, "max err", "rel err", "digits", "f evals", "passes", "time"]
+    return ["method", *names, "max err", "rel err", "digits", "status", "f evals", "passes",
+            "time"]
 
 
 def table(comparison: Comparison):
@@ -113,7 +127,7 @@ def table(comparison: Comparison):
     for row in comparison.rows:
         exact = REGISTRY[row.method].exact if row.method in REGISTRY else True
         style = "red" if row.result.failure else (None if exact else "dim")
-        grid.add_row(*_cells(row, shown), style=style)
+        grid.add_row(*_cells(row, shown, comparison.problem.variables), style=style)
     parts: list[Any] = [Text(line) for line in header(comparison)] + [grid]
     if comparison.problem.n > len(shown):
         parts.append(Text(f"(first {len(shown)} of {comparison.problem.n} components; "
@@ -142,6 +156,7 @@ def to_dict(comparison: Comparison) -> dict:
             "passes": r.passes,
             "seconds": r.seconds,
             "warnings": list(r.warnings),
+            "status": list(row.status),
             "failure": r.failure,
             "family": REGISTRY[r.method].family if r.method in REGISTRY else "manual rules",
             "error_estimate": None if r.error_estimate is None
@@ -157,6 +172,7 @@ def to_dict(comparison: Comparison) -> dict:
         "reference": [_json_number(g) for g in ref.gradient],
         "reference_failure": ref.failure,
         "reference_notes": list(ref.notes),
+        "reference_source": ref.source,
         "warnings": list(comparison.warnings),
         "methods": methods,
     }
@@ -172,15 +188,16 @@ def to_csv(comparison: Comparison) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["method", "value", *(f"d/d{v}" for v in p.variables),
                      *(f"abs_error_{v}" for v in p.variables), "max_abs_error", "rel_error",
-                     "digits", "f_evals", "passes", "seconds", "failure", "warnings"])
+                     "digits", "f_evals", "passes", "seconds", "status", "failure", "warnings"])
     writer.writerow(["reference", repr(comparison.reference.value),
-                     *map(repr, comparison.reference.gradient), *[""] * (p.n + 8)])
+                     *map(repr, comparison.reference.gradient), *[""] * (p.n + 9)])
     for row in comparison.rows:
         r = row.result
         writer.writerow([r.method, repr(r.value), *map(repr, r.gradient),
                          *map(repr, row.abs_error), repr(row.max_abs_error), repr(row.rel_error),
                          "" if row.digits is None else row.digits, r.f_evals, r.passes,
-                         repr(r.seconds), r.failure or "", "; ".join(r.warnings)])
+                         repr(r.seconds), ";".join(row.status), r.failure or "",
+                         "; ".join(r.warnings)])
     return out.getvalue()
 
 
@@ -191,7 +208,7 @@ def to_markdown(comparison: Comparison) -> str:
     lines.append("| " + " | ".join(titles) + " |")
     lines.append("|" + "|".join([" --- "] + [" ---: "] * (len(titles) - 1)) + "|")
     for row in comparison.rows:
-        lines.append("| " + " | ".join(_cells(row, shown)) + " |")
+        lines.append("| " + " | ".join(_cells(row, shown, comparison.problem.variables)) + " |")
     notes = footnotes(comparison)
     if notes:
         lines += [""] + [f"- {note}" for note in notes]

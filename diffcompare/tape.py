@@ -77,18 +77,22 @@ class Tape:
         return sum(1 for op, a in zip(self.ops, self.args) if op is not None
                    for j in a if self.active[j])
 
-    def forward(self, inputs: Sequence) -> list:
-        """Values of every slot. ``inputs`` may be floats, complex, arrays or dual numbers."""
+    def forward(self, inputs: Sequence, exact_constants=None) -> list:
+        """Values of every slot. ``inputs`` may be floats, complex, arrays, dual numbers or
+        mpmath numbers; for the last, ``exact_constants`` turns each constant's exact
+        rational into the same kind of number (otherwise constants are floats)."""
         if len(inputs) != self.n_inputs:
             raise ValueError(f"expected {self.n_inputs} inputs, got {len(inputs)}")
         values: list = list(inputs)
         apply = ops.apply
-        for op, arg_slots, constant in zip(self.ops[self.n_inputs:], self.args[self.n_inputs:],
-                                           self.constants[self.n_inputs:]):
-            if op is None:
-                values.append(constant)
+        for slot in range(self.n_inputs, len(self.ops)):
+            op = self.ops[slot]
+            if op is not None:
+                values.append(apply(op, *[values[j] for j in self.args[slot]]))
+            elif exact_constants is not None:
+                values.append(exact_constants(self.nodes[slot].value))
             else:
-                values.append(apply(op, *[values[j] for j in arg_slots]))
+                values.append(self.constants[slot])
         return values
 
     def reverse(self, values: Sequence, seed=1.0) -> list:

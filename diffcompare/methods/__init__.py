@@ -18,6 +18,7 @@ class Options:
     """Knobs shared by the methods."""
 
     eps: float | None = None  # finite-difference step; None: each scheme's default rule
+    timeout: float | None = 5.0  # seconds for sympy (symbolic method, reference); None: none
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,9 @@ class MethodResult:
     error_estimate: tuple[float, ...] | None = None  # the method's own estimate (richardson)
     steps: tuple[float, ...] | None = None  # finite-difference steps actually used
     size: int | None = None  # operations in the derivative expressions or on the tape
+    # Per component, what the method itself ran into ("step below spacing", or
+    # "non-differentiable here" for a stencil across a kink); None: nothing.
+    issues: tuple[str | None, ...] | None = None
 
     @classmethod
     def failed(cls, method: str, n: int, reason: str) -> MethodResult:

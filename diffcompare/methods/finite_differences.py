@@ -186,31 +186,40 @@ def _requested_pairs(problem: Problem, options: Options, order: int) -> list[tup
     return [(i, default_step(x, order)) for i, x in enumerate(problem.point)]
 
 
-def _warnings(problem: Problem, pairs: Pairs, found: Estimates) -> tuple[str, ...]:
-    warnings = []
+STEP_BELOW_SPACING = "step below spacing"
+KINK_IN_STENCIL = "non-differentiable here"  # the stencil samples f across a kink
+
+
+def _diagnose(problem: Problem, pairs: Pairs, found: Estimates, real_steps: bool):
+    """Warnings, and per component the issue this method ran into (or None). An imaginary
+    step (complex step) never meets the spacing of x, so only real steps are checked."""
+    warnings, issues = [], [None] * problem.n
     for (i, h), taken in zip(pairs, found.taken):
         x, spacing = problem.point[i], float(np.spacing(abs(problem.point[i])))
-        if abs(h) < spacing:
+        if real_steps and abs(h) < spacing:
             effect = "no step at all: the difference is 0/0" if taken == 0 else \
                 f"the step actually taken is {abs(taken):.3g}"
-            warnings.append(f"step below spacing: h = {h:.3g} is below the spacing of "
+            warnings.append(f"{STEP_BELOW_SPACING}: h = {h:.3g} is below the spacing of "
                             f"{problem.variables[i]} = {x:g} ({spacing:.3g}); {effect}")
+            issues[i] = STEP_BELOW_SPACING
     for (i, _), kink in zip(pairs, found.kinks):
         if kink:
             warnings.append(f"kink inside the stencil for d/d{problem.variables[i]}: {kink}, "
                             "and the stencil crosses it")
+            issues[i] = issues[i] or KINK_IN_STENCIL
     if found.nonfinite:
         warnings.append(f"overflow or outside domain: f is not finite at {found.nonfinite} "
                         f"of {found.points} stencil points")
-    return tuple(warnings)
+    return tuple(warnings), tuple(issues)
 
 
 def _result(name: str, problem: Problem, pairs: Pairs, found: Estimates, evaluations: int,
             **extra) -> MethodResult:
+    warnings, issues = _diagnose(problem, pairs, found, real_steps=name != "complex-step")
     return MethodResult(name, found.f_at_x, tuple(float(v) for v in found.values),
-                        f_evals=evaluations, passes=evaluations,
-                        warnings=_warnings(problem, pairs, found),
-                        steps=tuple(float(abs(t)) for t in found.taken), **extra)
+                        f_evals=evaluations, passes=evaluations, warnings=warnings,
+                        steps=tuple(float(abs(t)) for t in found.taken), issues=issues,
+                        **extra)
 
 
 @register("forward-fd", family="finite differences", exact=False,

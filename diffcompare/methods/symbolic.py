@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..deadline import within
 from ..errors import MethodError
 from ..problem import Problem
 from ..sympy_bridge import from_sympy, symbols_for, to_sympy
@@ -21,6 +22,16 @@ def sympy_derivatives(problem: Problem) -> tuple[object, list]:
 @register("symbolic", family="symbolic", exact=True,
           cost="one sympy derivative per input; the expressions swell")
 def symbolic(problem: Problem, options: Options) -> MethodResult:
+    # sympy cannot be interrupted: its part runs under the time limit (--timeout).
+    f, derivatives, size = within(options.timeout, _differentiate, problem)
+    names, point = problem.variables, problem.point
+    gradient = tuple(float(evaluate(d, names, point)) for d in derivatives)
+    value = float(evaluate(f, names, point))
+    return MethodResult("symbolic", value, gradient, f_evals=1, passes=problem.n, size=size)
+
+
+def _differentiate(problem: Problem):
+    """sympy's derivatives, brought back as our trees, and their size."""
     import sympy
 
     f, derivatives = sympy_derivatives(problem)
@@ -28,11 +39,8 @@ def symbolic(problem: Problem, options: Options) -> MethodResult:
         if d.has(sympy.Derivative):
             raise MethodError(f"sympy could not differentiate with respect to {name}: it left "
                               f"{_short(d)} unevaluated")
-    names, point = problem.variables, problem.point
-    gradient = tuple(float(evaluate(from_sympy(d), names, point)) for d in derivatives)
-    value = float(evaluate(from_sympy(f), names, point))
     size = sum(int(sympy.count_ops(d)) for d in derivatives)
-    return MethodResult("symbolic", value, gradient, f_evals=1, passes=problem.n, size=size)
+    return from_sympy(f), [from_sympy(d) for d in derivatives], size
 
 
 def _short(sexpr, limit: int = 60) -> str:

@@ -1,0 +1,143 @@
+"""diffcompare check: cases from TOML files, every method against the exact reference and
+against the case's expectations, pass or fail with a reason. For CI pipelines and courses.
+
+A component passes when |g - r| <= atol + rtol·max|r| (normwise: the scale is the largest
+reference component, so a tiny component is not held to an impossible relative standard).
+Default tolerances follow each family's error (a case's rtol/atol override them, and the
+command line's override both):
+
+    exact methods, given    1e-13   a few roundings of a short computation
+    central-fd              1e-6    cbrt(eps)**2 ~ 4e-11 times the scale of f, f', f'''
+    forward-, backward-fd   1e-5    sqrt(eps) ~ 1.5e-8 times the scale of f''/f'
+    richardson              1e-8    extrapolation usually reaches 1e-13; margin for hard cases
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .compare import Comparison, compare, select_methods
+from .errors import DiffcompareError, InputError, ParseError
+from .methods import Options
+from .methods.given import given_result
+from .samples import Case
+
+EXACT_RTOL = 1e-13
+FAMILY_RTOL = {"forward-fd": 1e-5, "backward-fd": 1e-5, "central-fd": 1e-6, "richardson": 1e-8}
+
+
+def default_rtol(method: str) -> float:
+    return FAMILY_RTOL.get(method, EXACT_RTOL)
+
+
+@dataclass(frozen=True)
+class Check:
+    case: str
+    method: str  # a method's name, "given", or "reference"
+    against: str  # "reference", "expected gradient" or "expected value"
+    passed: bool
+    message: str  # for a failure: the values, the difference and the tolerance
+    rtol: float
+    atol: float
+
+
+@dataclass(frozen=True)
+class CaseReport:
+    case: Case
+    checks: tuple[Check, ...]
+    seconds: float
+    comparison: Comparison | None
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+
+def run_checks(cases: Sequence[Case], methods: str | Sequence[str] | None = None,
+               rtol: float | None = None, atol: float | None = None,
+               options: Options | None = None) -> list[CaseReport]:
+    return [check_case(case, methods, rtol, atol, options) for case in cases]
+
+
+def check_case(case: Case, methods=None, rtol: float | None = None, atol: float | None = None,
+               options: Options | None = None) -> CaseReport:
+    start = time.perf_counter()
+    where = f"{case.file}: case {case.name}"
+    try:
+        problem = case.problem()
+        extra = [given_result(problem, case.given)] if case.given else []
+    except ParseError as exc:
+        raise ParseError(f"{where}: {exc.message}", exc.text, exc.column) from None
+    except DiffcompareError as exc:
+        raise InputError(f"{where}: {exc}") from None
+    chosen = select_methods(methods or case.methods)
+    comparison = compare(problem, chosen, options, extra)
+    checks = list(_expectation_checks(case, comparison, rtol, atol))
+    for row in comparison.rows:
+        r_tol, a_tol = _tolerance(row.method, case, rtol, atol)
+        checks.append(_compare_vectors(case.name, row.method, "reference", row.result.gradient,
+                                       comparison.reference.gradient, r_tol, a_tol,
+                                       problem.variables, row.result.failure))
+        if case.gradient is not None:
+            checks.append(_compare_vectors(case.name, row.method, "expected gradient",
+                                           row.result.gradient, case.gradient, r_tol, a_tol,
+                                           problem.variables, row.result.failure))
+    return CaseReport(case, tuple(checks), time.perf_counter() - start, comparison)
+
+
+def _tolerance(method: str, case: Case, rtol: float | None, atol: float | None):
+    r_tol = rtol if rtol is not None else case.rtol if case.rtol is not None \
+        else default_rtol(method)
+    a_tol = atol if atol is not None else case.atol if case.atol is not None else 0.0
+    return r_tol, a_tol
+
+
+def _expectation_checks(case: Case, comparison: Comparison, rtol, atol):
+    """The exact reference against what the case says it should be."""
+    reference = comparison.reference
+    r_tol, a_tol = _tolerance("reference", case, rtol, atol)
+    if reference.failure:
+        yield Check(case.name, "reference", "reference", False,
+                    f"no exact reference: {reference.failure}", r_tol, a_tol)
+        return
+    if case.value is not None:
+        names = ("f",)
+        yield _compare_vectors(case.name, "reference", "expected value", (reference.value,),
+                               (case.value,), r_tol, a_tol, names, None)
+    if case.gradient is not None:
+        yield _compare_vectors(case.name, "reference", "expected gradient", reference.gradient,
+                               case.gradient, r_tol, a_tol, comparison.problem.variables, None)
+
+
+def _compare_vectors(case: str, method: str, against: str, got, want, rtol: float,
+                     atol: float, names, failure: str | None) -> Check:
+    if failure:
+        return Check(case, method, against, False, f"the method failed: {failure}", rtol, atol)
+    if len(got) != len(want):
+        return Check(case, method, against, False,
+                     f"{len(want)} values expected, {len(got)} computed", rtol, atol)
+    known = [abs(w) for w in want if math.isfinite(w)]
+    scale = max(known, default=0.0)
+    tolerance = atol + rtol * scale if scale > 0 or atol > 0 else rtol
+    problems = []
+    for name, g, w in zip(names, got, want):
+        if not math.isfinite(w):
+            continue  # the reference has no value here (the partial does not exist)
+        label = name if name == "f" else f"d/d{name}"
+        if not math.isfinite(g):
+            problems.append(f"{label} = {g!r} where {w!r} was expected")
+        elif abs(g - w) > tolerance:
+            problems.append(f"{label} = {g!r} differs from {w!r} by {abs(g - w):.3g} > "
+                            f"tolerance {tolerance:.3g}")
+    if problems:
+        bound = f"atol {atol:g} + rtol {rtol:g} x max|r| {scale:.6g}"
+        return Check(case, method, against, False, "; ".join(problems) + f" ({bound})",
+                     rtol, atol)
+    return Check(case, method, against, True, "", rtol, atol)
+
+
+def exit_status(reports: Sequence[CaseReport]) -> int:
+    return 0 if all(r.passed for r in reports) else 1

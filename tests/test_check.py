@@ -1,0 +1,93 @@
+"""diffcompare check: pass/fail per case and method, exit codes, JSON and JUnit."""
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from diffcompare.check import check_case, default_rtol
+from diffcompare.cli import main
+from diffcompare.samples import load_cases
+
+COURSE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "course.toml"
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def write(tmp_path, text: str) -> str:
+    path = tmp_path / "cases.toml"
+    path.write_text(text)
+    return str(path)
+
+
+def test_the_bundled_samples_all_pass():
+    result = run("check")
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.rstrip().splitlines()[-1].endswith(" failed") and " 0 failed" in \
+        result.stdout
+
+
+def test_the_course_example_passes_and_a_wrong_student_answer_fails(tmp_path):
+    assert run("check", str(COURSE)).exit_code == 0
+    wrong = write(tmp_path, '[[case]]\nname = "hw"\nexpression = "x1**2*x2"\n'
+                            'point = [2, 3]\ngiven = ["2*x1", "x1**2"]\n')
+    result = run("check", wrong)
+    assert result.exit_code == 1
+    assert "FAIL hw / given vs reference: d/dx1 = 4.0 differs from 12.0 by 8" in result.stdout
+    assert "tolerance" in result.stdout
+
+
+def test_an_expectation_that_disagrees_with_the_exact_derivative_fails(tmp_path):
+    path = write(tmp_path, '[[case]]\nname = "rounded"\nexpression = "sin(x)"\npoint = [1]\n'
+                           'gradient = [0.5403]\n')
+    result = run("check", path, "--methods", "reverse-ad")
+    assert result.exit_code == 1 and "reference vs expected gradient" in result.stdout
+    # A tolerance that admits the rounding makes it pass.
+    assert run("check", path, "--methods", "reverse-ad", "--rtol", "1e-4").exit_code == 0
+
+
+def test_family_tolerances_follow_the_methods_error():
+    assert default_rtol("reverse-ad") == 1e-13 and default_rtol("given") == 1e-13
+    assert default_rtol("central-fd") == 1e-6 and default_rtol("forward-fd") == 1e-5
+    report = check_case(load_cases([COURSE])[2])
+    assert all(c.rtol == 1e-12 for c in report.checks)  # the case's own override
+
+
+def test_unreadable_input_exits_2(tmp_path):
+    bad_expression = write(tmp_path, '[[case]]\nname = "a"\nexpression = "foo(x)"\npoint = [1]\n')
+    result = run("check", bad_expression)
+    assert result.exit_code == 2 and "case a: unknown function 'foo'" in result.stderr
+    assert run("check", str(tmp_path / "missing.toml")).exit_code == 2
+    assert run("check", write(tmp_path, "[[case]\n")).exit_code == 2
+    assert run("check", "--rtol", "-1").exit_code == 2
+
+
+def test_json_and_junit_carry_the_same_verdicts(tmp_path):
+    path = write(tmp_path, '[[case]]\nname = "hw"\nexpression = "x*y"\npoint = [2, 3]\n'
+                           'given = ["y", "y"]\n')
+    data = json.loads(run("check", path, "--format", "json").stdout)
+    assert data["passed"] is False
+    failed = [c for c in data["cases"][0]["checks"] if not c["passed"]]
+    assert [(c["method"], c["against"]) for c in failed] == [("given", "reference")]
+    junit = run("check", path, "--format", "junit")
+    assert junit.exit_code == 1
+    root = ET.fromstring(junit.stdout)
+    assert root.tag == "testsuites" and root.get("failures") == "1"
+    failure = root.find(".//testcase[@name='given vs reference']/failure")
+    assert failure is not None and "d/dy = 3.0 differs from 2.0" in failure.get("message")
+
+
+def test_a_method_that_fails_is_a_failed_check(tmp_path):
+    path = write(tmp_path, '[[case]]\nname = "undefined"\nexpression = "log(x)"\n'
+                           'point = [-1]\n')
+    result = run("check", path, "--methods", "reverse-ad")
+    assert result.exit_code == 1 and "no exact reference" in result.stdout
+
+
+@pytest.mark.parametrize("flag", ["-h", "--help"])
+def test_check_has_help(flag):
+    assert "Example" in run("check", flag).stdout
