@@ -2,8 +2,10 @@
 
 The chained Rosenbrock function f(x) = sum 100 (x[i+1] - x[i]**2)**2 + (1 - x[i])**2 at
 x = (-1.2, 1, -1.2, 1, ...). For each n, every method's median wall time over repeats,
-divided by the median time of one evaluation of f on the same tape in the same run, so the
-ratios compare the methods, not the machine. Also a hand-written numpy gradient as a peer.
+divided by the median time of one evaluation of f in the same run, so the ratios compare
+the methods, not the machine. Both start from the expression: a method records its tape
+(or builds its derivative expressions) and the baseline records f's tape and sweeps it
+once. Also a hand-written numpy gradient as a peer.
 
     python benchmarks/gradient_cost.py [--sizes 2,8,32,128] [--repeats 7]
 """
@@ -19,9 +21,10 @@ import time
 import numpy as np
 
 from diffcompare.compare import run_method
+from diffcompare.dual import Dual
 from diffcompare.methods import METHOD_NAMES, Options
 from diffcompare.problem import Problem
-from diffcompare.tape import Tape
+from diffcompare.tape import Tape, evaluate
 
 
 def rosenbrock_text(n: int) -> str:
@@ -55,20 +58,46 @@ def main() -> None:
     methods = args.methods.split(",")
     print(f"# {datetime.date.today()} · {platform.machine()} · Python {platform.python_version()}"
           f" · median of {args.repeats}")
-    print("# time for one gradient / time for one evaluation of f (same tape, same run)")
+    print("# time for one gradient / time for one evaluation of f from the expression "
+          "(same run)")
     print(f"{'n':>5} {'f eval':>10} " + " ".join(f"{m:>13}" for m in methods) + f" {'numpy':>8}")
-    for n in map(int, args.sizes.split(",")):
+    sizes = list(map(int, args.sizes.split(",")))
+    for n in sizes:
         f_time, ratios, peer = measure(n, methods, args.repeats)
         print(f"{n:>5} {f_time * 1e6:>8.0f}µs " + " ".join(f"{r:>13.1f}" for r in ratios)
               + f" {peer:>8.3f}")
+    print()
+    print("# sweeps alone, on a recorded tape: time / one forward sweep of f")
+    print(f"{'n':>5} {'f sweep':>10} {'reverse-ad':>11} {'forward-ad':>11} {'ops':>6}")
+    for n in sizes:
+        sweep, reverse, forward, ops = sweeps(n, args.repeats)
+        print(f"{n:>5} {sweep * 1e6:>8.1f}µs {reverse / sweep:>11.2f} {forward / sweep:>11.1f}"
+              f" {ops:>6}")
+
+
+def sweeps(n: int, repeats: int) -> tuple[float, float, float, int]:
+    """One forward sweep; forward + reverse sweep (a gradient); n dual-number sweeps."""
+    problem = rosenbrock(n)
+    tape = Tape.record(problem.expr, problem.variables)
+    point = list(problem.point)
+    seeded = [[Dual(x, 1.0) if j == i else x for j, x in enumerate(point)] for i in range(n)]
+    return (median_seconds(lambda: tape.forward(point), repeats),
+            median_seconds(lambda: tape.reverse(tape.forward(point)), repeats),
+            median_seconds(lambda: [tape.forward(s) for s in seeded], repeats),
+            tape.operation_count)
+
+
+def rosenbrock(n: int) -> Problem:
+    return Problem.from_text(rosenbrock_text(n), [-1.2 if i % 2 == 0 else 1.0
+                                                  for i in range(n)])
 
 
 def measure(n: int, methods: list[str], repeats: int) -> tuple[float, list[float], float]:
     """Seconds for one f, and each method's and the numpy peer's time as a multiple of it."""
-    point = [-1.2 if i % 2 == 0 else 1.0 for i in range(n)]
-    problem = Problem.from_text(rosenbrock_text(n), point)
-    tape = Tape.record(problem.expr, problem.variables)
-    f_time = median_seconds(lambda: tape.forward(problem.point), repeats)
+    problem = rosenbrock(n)
+    point = list(problem.point)
+    f_time = median_seconds(lambda: evaluate(problem.expr, problem.variables, problem.point),
+                            repeats)
     ratios = [median_seconds(lambda m=m: run_method(m, problem, Options()), repeats) / f_time
               for m in methods]
     x = np.array(point)

@@ -61,6 +61,11 @@ class Op:
     def evaluate(self, *args: Number) -> Number:
         """Compute the operation on plain numbers or arrays, choosing the implementation."""
         for a in args:
+            if type(a) is not float:
+                break
+        else:  # the common case, kept fast: every argument a plain float
+            return self.real(*args)
+        for a in args:
             if isinstance(a, np.ndarray):
                 return self.array(*args)
         for a in args:
@@ -296,6 +301,11 @@ BY_SYMPY_NAME: dict[str, Op] = {op.sympy_name: op for op in ALL_OPS if op.sympy_
 
 def apply(op: Op, *args: Number) -> Number:
     """Apply ``op``: types that know better (Expr, Dual) take over through ``__dc_apply__``."""
+    for a in args:
+        if type(a) is not float:
+            break
+    else:  # plain floats: straight to the real implementation
+        return op.real(*args)
     for a in args:
         hook = getattr(type(a), "__dc_apply__", None)
         if hook is not None:

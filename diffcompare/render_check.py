@@ -32,7 +32,8 @@ def summary(reports: list[CaseReport]) -> str:
     checks = [c for r in reports for c in r.checks]
     failed = sum(1 for c in checks if not c.passed)
     cases_failed = sum(1 for r in reports if not r.passed)
-    return (f"{len(reports)} cases, {cases_failed} with a failure\n"
+    return (f"{len(reports)} case{'' if len(reports) == 1 else 's'}, "
+            f"{cases_failed} with a failure\n"
             f"check: {len(checks) - failed} passed, {failed} failed")
 
 

@@ -32,12 +32,13 @@ class Tape:
         operation comes as soon as its arguments are ready, as in Baydin et al.'s tables)."""
         var_slot = {name: i for i, name in enumerate(variables)}
         nodes: list[Expr | None] = [None] * len(variables)
-        for node in postorder(expr):
+        order = postorder(expr)
+        for node in order:
             if isinstance(node, Var):
                 if node.name not in var_slot:
                     raise KeyError(f"variable {node.name!r} is not among {list(variables)}")
                 nodes[var_slot[node.name]] = node
-        nodes += [n for n in _by_level(expr) if not isinstance(n, Var)]
+        nodes += [n for n in _by_level(order) if not isinstance(n, Var)]
         slot_of = {id(n): k for k, n in enumerate(nodes) if n is not None}
         op_list: list[ops.Op | None] = []
         args: list[tuple[int, ...]] = []
@@ -115,15 +116,17 @@ class Tape:
         return adjoint
 
 
-def _by_level(expr: Expr) -> list[Expr]:
-    """Distinct nodes ordered by level (leaves 0, an operation one more than its deepest
-    argument), post-order within a level; constants and variables come first."""
-    order = postorder(expr)
+def _by_level(order: list[Expr]) -> list[Expr]:
+    """Nodes given in post-order, reordered by level (leaves 0, an operation one more than
+    its deepest argument), post-order within a level: constants and variables come first."""
     level: dict[int, int] = {}
-    for node in order:
-        level[id(node)] = 1 + max((level[id(c)] for c in node.children), default=-1)
-    rank = {id(node): k for k, node in enumerate(order)}
-    return sorted(order, key=lambda n: (level[id(n)], rank[id(n)]))
+    keyed = []
+    for rank, node in enumerate(order):
+        depth = 1 + max((level[id(c)] for c in node.children), default=-1)
+        level[id(node)] = depth
+        keyed.append((depth, rank, node))
+    keyed.sort(key=lambda item: (item[0], item[1]))
+    return [node for _, _, node in keyed]
 
 
 def evaluate(expr: Expr, variables: Sequence[str], point: Sequence):

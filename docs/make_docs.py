@@ -1,27 +1,54 @@
-"""Regenerate the pictures in docs/ with the tool's own commands (run by `make docs`)."""
+"""Regenerate docs/: the pictures, and every README example, with the tool's own commands
+(run by `make docs`).
+
+A fenced block in README.md whose first line is `$ diffcompare ARGS` is rerun, and the
+rest of the block is replaced by what the command prints (stdout, then stderr), so the
+README always shows real output of the current code.
+"""
 
 from __future__ import annotations
 
+import os
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
-DOCS = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+BLOCK = re.compile(r"^```\n(\$ diffcompare [^\n]*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 
-COMMANDS = [
-    ["graph", "ln(x1) + x1*x2 - sin(x2)", "--at", "2,5", "-o", "graph-baydin.png"],
-    ["graph", "3*(x1**2 + x2*x3)", "--at", "2,3,4", "-o", "graph-blog.png"],
-    ["swell", "--family", "logistic", "--upto", "10", "-o", "swell-logistic.png"],
-    ["epsplot", "--relative", "-o", "epsplot-seed.png"],
-    ["epsplot", "exp(x)", "--at", "1", "-o", "epsplot-exp.png"],
+PICTURES = [
+    ["graph", "ln(x1) + x1*x2 - sin(x2)", "--at", "2,5", "-o", "docs/graph-baydin.png"],
+    ["graph", "3*(x1**2 + x2*x3)", "--at", "2,3,4", "-o", "docs/graph-blog.png"],
+    ["swell", "--family", "logistic", "--upto", "10", "-o", "docs/swell-logistic.png"],
+    ["epsplot", "--relative", "-o", "docs/epsplot-seed.png"],
+    ["epsplot", "exp(x)", "--at", "1", "-o", "docs/epsplot-exp.png"],
 ]
 
 
+def diffcompare(args: list[str]) -> str:
+    done = subprocess.run([sys.executable, "-m", "diffcompare", *args], cwd=ROOT,
+                          capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+    return done.stdout + done.stderr
+
+
+def refresh_readme() -> None:
+    def rerun(match: re.Match) -> str:
+        command = match.group(1)
+        print(command, flush=True)
+        output = diffcompare(shlex.split(command)[2:])  # after "$ diffcompare"
+        return f"```\n{command}\n{output.rstrip()}\n```"
+
+    README.write_text(BLOCK.sub(rerun, README.read_text(encoding="utf-8")), encoding="utf-8")
+
+
 def main() -> None:
-    for command in COMMANDS:
-        print("diffcompare", " ".join(command), flush=True)
-        subprocess.run([sys.executable, "-m", "diffcompare", *command], cwd=DOCS, check=True,
-                       stdout=subprocess.DEVNULL)
+    for args in PICTURES:
+        print("diffcompare", shlex.join(args), flush=True)
+        diffcompare(args)
+    refresh_readme()
 
 
 if __name__ == "__main__":

@@ -91,3 +91,10 @@ def test_a_method_that_fails_is_a_failed_check(tmp_path):
 @pytest.mark.parametrize("flag", ["-h", "--help"])
 def test_check_has_help(flag):
     assert "Example" in run("check", flag).stdout
+
+
+def test_the_command_line_narrows_a_cases_methods_but_never_widens_them():
+    quotient = load_cases([COURSE])[2]  # exact methods only, rtol 1e-12
+    report = check_case(quotient, "reverse-ad,central-fd")
+    assert {c.method for c in report.checks} == {"reverse-ad", "given"}
+    assert report.passed
