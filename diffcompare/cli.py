@@ -67,21 +67,16 @@ def console():
     """A rich console: the terminal's width there, wide enough for whole rows in a pipe."""
     from rich.console import Console
 
-    def make() -> Console:
-        wide = None if sys.stdout.isatty() else 200
-        return Console(highlight=False, width=wide, soft_wrap=False)
-
-    return make
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 200,
+                   soft_wrap=False)
 
 
 def emit(comparison, fmt: str) -> None:
     from . import render
 
-    if fmt == "table":
-        console()().print(render.table(comparison))
-    else:
-        writer = {"json": render.to_json, "csv": render.to_csv, "markdown": render.to_markdown}
-        click.echo(writer[fmt](comparison), nl=fmt == "json")
+    writers = {"table": render.table, "json": render.to_json, "csv": render.to_csv,
+               "markdown": render.to_markdown}
+    show(writers[fmt](comparison), fmt)
 
 
 @main.command(context_settings=EXPRESSION_CONTEXT)
@@ -144,7 +139,7 @@ def grad(expression, at, variables, methods, eps, given, sample, fmt, plot, wrt,
 def show(renderable_or_text, fmt: str) -> None:
     """A rich renderable for the table format, plain text for the others."""
     if fmt in ("table", "text"):
-        console()().print(renderable_or_text)
+        console().print(renderable_or_text)
     else:
         click.echo(renderable_or_text, nl=not renderable_or_text.endswith("\n"))
 
@@ -220,19 +215,11 @@ def graph(expression, at, variables, output):
     """
     from pathlib import Path
 
-    from .graph import computational_graph, to_dot, to_json, tree
-    from .parse import parse
-    from .problem import Problem, order_variables
+    from .graph import graph_of_text, to_dot, to_json, tree
 
-    if at is not None:
-        problem = Problem.from_text(expression, at, variables)
-    else:
-        expr = parse(expression)
-        names = order_variables(expr, variables)
-        problem = Problem(expr, names, (0.0,) * len(names), expression)
-    found = computational_graph(problem, with_values=at is not None)
+    found = graph_of_text(expression, at, variables)
     if output is None:
-        console()().print(tree(found))
+        console().print(tree(found))
         return
     suffix = Path(output).suffix.lower()
     if suffix in (".dot", ".gv", ".json"):

@@ -65,6 +65,20 @@ def computational_graph(problem: Problem, with_values: bool) -> Graph:
     return Graph(problem.describe(), tuple(nodes), tuple(edges))
 
 
+def graph_of_text(text: str, at=None, variables=None) -> Graph:
+    """The graph of an expression typed by the user; with values if a point is given."""
+    from .parse import parse
+    from .problem import order_variables
+
+    if at is not None:
+        return computational_graph(Problem.from_text(text, at, variables), with_values=True)
+    expr = parse(text)
+    names = order_variables(expr, variables)
+    # No point: the structure only (the point is never evaluated).
+    return computational_graph(Problem(expr, names, (0.0,) * len(names), text),
+                               with_values=False)
+
+
 def _definition(tape: Tape, slot: int, names: dict[int, str]) -> str:
     from .expr import Call, to_text
     from .trace import symbolic_arguments

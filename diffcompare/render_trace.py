@@ -60,14 +60,15 @@ def table(trace: Trace, forward: bool, reverse: bool):
 
     parts = [Text(_inputs_line(trace), style="bold")]
     forward_titles, reverse_titles = _titles(trace)
-    for wanted, titles, rows in ((forward, forward_titles, forward_rows),
-                                 (reverse, reverse_titles, reverse_rows)):
+    # Columns of numbers are right-aligned: value and v̇ forward, v̄ in reverse.
+    for wanted, titles, rows, numeric in ((forward, forward_titles, forward_rows, (1, 3)),
+                                          (reverse, reverse_titles, reverse_rows, (3,))):
         if not wanted:
             continue
         grid = Table(show_edge=False, header_style="bold", pad_edge=False)
         for k, title in enumerate(titles):
-            grid.add_column(title, overflow="fold", justify="right" if k in (1, 3)
-                            and titles is forward_titles or k == 3 else "left")
+            grid.add_column(title, overflow="fold",
+                            justify="right" if k in numeric else "left")
         for row in rows(trace):
             grid.add_row(*row)
         parts += [grid, Text("")]
