@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from fractions import Fraction
 
 from . import ops
@@ -169,11 +169,6 @@ def postorder(root: Expr) -> list[Expr]:
             if id(child) not in seen:
                 stack.append((child, False))
     return order
-
-
-def walk(root: Expr) -> Iterator[Expr]:
-    """Distinct nodes in post-order."""
-    return iter(postorder(root))
 
 
 def variables(root: Expr) -> list[str]:

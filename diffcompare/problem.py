@@ -23,10 +23,6 @@ class Problem:
     def n(self) -> int:
         return len(self.variables)
 
-    @property
-    def env(self) -> dict[str, float]:
-        return dict(zip(self.variables, self.point))
-
     @classmethod
     def from_text(
         cls,
