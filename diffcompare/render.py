@@ -102,15 +102,15 @@ def _cells(row: Row, shown: list[int], variables) -> list[str]:
     gradient = [number(r.gradient[i]) for i in shown]
     if r.failure:
         gradient = ["failed (see below)"] + [""] * (len(shown) - 1)
-    return [r.method, *gradient, error(row.max_abs_error), error(row.rel_error),
+    return [r.method, number(r.value), *gradient, error(row.max_abs_error), error(row.rel_error),
             "—" if row.digits is None else str(row.digits), status_text(row, variables),
             str(r.f_evals), str(r.passes), seconds(r.seconds)]
 
 
 def _titles(comparison: Comparison, shown: list[int]) -> list[str]:
     names = [f"∂f/∂{comparison.problem.variables[i]}" for i in shown]
-    return ["method", *names, "max err", "rel err", "digits", "status", "f evals", "passes",
-            "time"]
+    return ["method", "f(x)", *names, "max err", "rel err", "digits", "status", "f evals",
+            "passes", "time"]
 
 
 def table(comparison: Comparison):

@@ -48,7 +48,7 @@ def test_csv_and_markdown():
     assert csv[0].startswith("method,value,d/dx,d/dy,")
     assert csv[1].startswith("reference,12.0,2.0,3.0")
     md = run("grad", "x*y + 6", "--at", "3,2", "--format", "markdown").stdout
-    assert "| method | ∂f/∂x | ∂f/∂y |" in md and "| reverse-ad | 2 | 3 |" in md
+    assert "| method | f(x) | ∂f/∂x | ∂f/∂y |" in md and "| reverse-ad | 12 | 2 | 3 |" in md
 
 
 def test_named_points_methods_given_and_samples():
