@@ -16,6 +16,8 @@ from .problem import Problem
 from .reference import Reference, exact_reference
 
 FLOAT_DIGITS = 16  # float64 carries 15.95 decimal digits; a perfect result shows 16
+# What a method or the reference may run into; each becomes a reason, never a traceback.
+COMPUTATION_FAILURES = (DiffcompareError, ArithmeticError, ValueError, RecursionError)
 
 
 OK = "ok"
@@ -69,7 +71,7 @@ def run_method(name: str, problem: Problem, options: Options) -> MethodResult:
     start = time.perf_counter()
     try:
         result = REGISTRY[name].run(problem, options)
-    except (DiffcompareError, ArithmeticError, ValueError, RecursionError) as exc:
+    except COMPUTATION_FAILURES as exc:
         return MethodResult.failed(name, problem.n, f"{type(exc).__name__}: {exc}")
     return replace(result, seconds=time.perf_counter() - start)
 
@@ -97,7 +99,7 @@ def compare(
 def _reference(problem: Problem, options: Options) -> Reference:
     try:
         return exact_reference(problem, timeout=options.timeout)
-    except (DiffcompareError, ArithmeticError, ValueError, RecursionError) as exc:
+    except COMPUTATION_FAILURES as exc:
         nan = math.nan
         return Reference(nan, (nan,) * problem.n, failure=f"{type(exc).__name__}: {exc}")
 

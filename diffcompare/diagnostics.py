@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .expr import depends_on, to_text
+from .expr import depends_on, shorten, to_text
 from .problem import Problem
 from .tape import Tape
 
@@ -40,7 +40,7 @@ def diagnose(problem: Problem) -> list[Diagnostic]:
         if not all(math.isfinite(a) for a in args):
             continue  # reported where it first went wrong
         node = tape.nodes[slot]
-        where, inputs = _shorten(to_text(node)), deps[id(node)]
+        where, inputs = shorten(to_text(node)), deps[id(node)]
         shown = ", ".join(f"{a:.6g}" for a in args)
         if op.domain is not None and not op.domain(*args):
             found.append(Diagnostic(OUTSIDE_DOMAIN, f"{where}: {op.domain_text} "
@@ -52,6 +52,3 @@ def diagnose(problem: Problem) -> list[Diagnostic]:
             found.append(Diagnostic(NON_DIFFERENTIABLE, f"{where}: {op.smooth_text}", inputs))
     return found
 
-
-def _shorten(text: str, limit: int = 50) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."

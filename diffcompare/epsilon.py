@@ -185,19 +185,17 @@ def _exact(problem: Problem, index: int):
     import sympy
 
     from .reference import exact_reference, high_precision
-    from .sympy_bridge import symbols_for, to_sympy
+    from .sympy_bridge import exact_point, symbols_for, to_sympy
 
     reference = exact_reference(problem)
     name = problem.variables[index]
-    missing = reference.failure or next(
-        (note for note in reference.notes if note.startswith(f"d/d{name} does not exist")), None)
+    missing = reference.failure or (reference.absent[index] if reference.absent else None)
     exact = None if missing else reference.gradient[index]
     if exact is not None and not math.isfinite(exact):
         missing, exact = f"d/d{name} is not finite here", None
     symbols = symbols_for(problem.variables)
     f = to_sympy(problem.expr, symbols)
-    at = {symbols[v]: sympy.Rational(*x.as_integer_ratio())
-          for v, x in zip(problem.variables, problem.point)}
+    at = exact_point(problem.variables, problem.point, symbols)
     higher = [abs(high_precision(sympy.diff(f, symbols[name], k), at)) for k in (2, 3)]
     higher = [h if math.isfinite(h) else 0.0 for h in higher]
     d1 = exact if exact is not None else math.nan

@@ -238,6 +238,11 @@ def to_text(root: Expr) -> str:
     return text[id(root)][0]
 
 
+def shorten(text: str, limit: int = 50) -> str:
+    """Long expression text cut for a message: the start, then "..."."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _node_text(node: Expr, args: list[tuple[str, int]]) -> tuple[str, int]:
     if isinstance(node, Const):
         return format_fraction(node.value)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from .problem import Problem
 from .render import number
 from .tape import Tape
-from .trace import BAR, evaluation_trace, node_names
+from .trace import BAR, definition, evaluation_trace, node_names
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def computational_graph(problem: Problem, with_values: bool) -> Graph:
             name=name,
             operation=tape.variables[slot] if op is None else (op.symbol or op.name),
             definition=(f"{name} = {tape.variables[slot]}" if op is None
-                        else f"{name} = {_definition(tape, slot, names)}"),
+                        else f"{name} = {definition(tape, slot, names)}"),
             level=level[slot], is_input=op is None, is_output=slot == tape.output,
             value=row.value if row else None, adjoint=row.adjoint if row else None))
     return Graph(problem.describe(), tuple(nodes), tuple(edges))
@@ -77,13 +77,6 @@ def graph_of_text(text: str, at=None, variables=None) -> Graph:
     # No point: the structure only (the point is never evaluated).
     return computational_graph(Problem(expr, names, (0.0,) * len(names), text),
                                with_values=False)
-
-
-def _definition(tape: Tape, slot: int, names: dict[int, str]) -> str:
-    from .expr import Call, to_text
-    from .trace import symbolic_arguments
-
-    return to_text(Call(tape.ops[slot], tuple(symbolic_arguments(tape, slot, names))))
 
 
 def label(node: GraphNode) -> list[str]:

@@ -25,7 +25,7 @@ from fractions import Fraction
 
 from . import ops
 from .errors import ParseError
-from .expr import Call, Const, Expr, Var
+from .expr import Call, Const, Expr, Var, shorten, to_text
 
 MAX_LENGTH = 10_000  # characters of expression text
 MAX_DEPTH = 100  # nesting of parentheses, calls, signs, powers (each costs <= 5 Python frames)
@@ -152,7 +152,7 @@ class _Parser:
             value = op.real(*values)
             if isinstance(value, complex) or not math.isfinite(value):
                 raise self.error(
-                    f"constant {_snippet(node)} is not a finite real number", token)
+                    f"constant {shorten(to_text(node), 40)} is not a finite real number", token)
             self.constant_values[id(node)] = value
         return node
 
@@ -291,13 +291,6 @@ class _Parser:
             plural = "argument" if op.arity == 1 else "arguments"
             raise self.error(f"{token.text} takes {op.arity} {plural}, got {len(args)}", token)
         return self.node(op, tuple(args), token)
-
-
-def _snippet(node: Expr, limit: int = 40) -> str:
-    from .expr import to_text
-
-    text = to_text(node)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def parse_number(text: str, what: str = "number") -> float:

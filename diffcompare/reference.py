@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from .deadline import TimedOut, within
@@ -38,6 +38,7 @@ class Reference:
     failure: str | None = None  # why there is no reference at all
     notes: tuple[str, ...] = ()  # partials that do not exist here, and other caveats
     source: str = "sympy"  # or "manual rules (mpmath)"
+    absent: tuple[str | None, ...] = ()  # per partial: why it does not exist here, or None
 
 
 def exact_reference(problem: Problem, digits: int = DIGITS,
@@ -49,8 +50,7 @@ def exact_reference(problem: Problem, digits: int = DIGITS,
         fallback = mp_reference(problem, digits)
         note = (f"sympy {exc}; the reference is the manual rules' exact derivative, "
                 f"evaluated with mpmath at {SLOPE_DIGITS} digits")
-        return Reference(fallback.value, fallback.gradient, digits, fallback.failure,
-                         (note, *fallback.notes), fallback.source)
+        return replace(fallback, notes=(note, *fallback.notes))
 
 
 def _sympy_reference(problem: Problem, digits: int) -> Reference:
@@ -58,11 +58,11 @@ def _sympy_reference(problem: Problem, digits: int) -> Reference:
 
     from .methods.manual import differentiate
     from .methods.symbolic import sympy_derivatives
-    from .sympy_bridge import symbols_for, to_sympy
+    from .sympy_bridge import exact_point, rational, symbols_for, to_sympy
 
     f, derivatives = sympy_derivatives(problem)
     symbols = symbols_for(problem.variables)
-    at = {symbols[name]: _rational(x) for name, x in zip(problem.variables, problem.point)}
+    at = exact_point(problem.variables, problem.point, symbols)
     notes = []
     for i, d in enumerate(derivatives):
         if d.has(sympy.Derivative):  # sympy could not do it (sign of a function, say)
@@ -72,7 +72,7 @@ def _sympy_reference(problem: Problem, digits: int) -> Reference:
                          "the reference uses the manual rules' exact derivative instead")
 
     def f_at(name: str, offset: Fraction):
-        shifted = {**at, symbols[name]: at[symbols[name]] + _rational(offset)}
+        shifted = {**at, symbols[name]: at[symbols[name]] + rational(offset)}
         return f.evalf(SLOPE_DIGITS, subs=shifted)
 
     return _assemble(problem, high_precision(f, at, digits),
@@ -117,14 +117,17 @@ def _assemble(problem: Problem, value: float, gradient: list[float],
                          failure="f is not a real number at this point", source=source)
     suspects = set().union(*(d.variables for d in diagnose(problem)
                              if d.kind == NON_DIFFERENTIABLE))
+    absent: list[str | None] = [None] * problem.n
     for i, name in enumerate(problem.variables):
         if name in suspects:
             left, right = one_sided_slopes(f_at, name, problem.point[i])
             if not _agree(left, right):
                 gradient[i] = math.nan
-                notes.append(f"d/d{name} does not exist here: the slope is "
+                absent[i] = (f"d/d{name} does not exist here: the slope is "
                              f"{left:.6g} from the left and {right:.6g} from the right")
-    return Reference(value, tuple(gradient), digits, notes=tuple(notes), source=source)
+                notes.append(absent[i])
+    return Reference(value, tuple(gradient), digits, notes=tuple(notes), source=source,
+                     absent=tuple(absent))
 
 
 def one_sided_slopes(f_at: Callable[[str, Fraction], object], name: str,
@@ -147,13 +150,6 @@ def _agree(left: float, right: float) -> bool:
     if not (math.isfinite(left) and math.isfinite(right)):
         return False
     return abs(left - right) <= SLOPE_AGREEMENT * max(1.0, abs(left), abs(right))
-
-
-def _rational(x):
-    import sympy
-
-    p, q = Fraction(x).as_integer_ratio()
-    return sympy.Rational(p, q)
 
 
 def _real(value) -> float:

@@ -46,7 +46,7 @@ def seconds(s: float) -> str:
     return f"{s / 1e-9:.3g} ns"
 
 
-def _json_number(x: float | None) -> float | None:
+def json_number(x: float | None) -> float | None:
     if x is None or not math.isfinite(x):
         return None
     return float(x)
@@ -146,11 +146,11 @@ def to_dict(comparison: Comparison) -> dict:
     for row in comparison.rows:
         r = row.result
         methods[r.method] = {
-            "value": _json_number(r.value),
-            "gradient": [_json_number(g) for g in r.gradient],
-            "abs_error": [_json_number(e) for e in row.abs_error],
-            "max_abs_error": _json_number(row.max_abs_error),
-            "rel_error": _json_number(row.rel_error),
+            "value": json_number(r.value),
+            "gradient": [json_number(g) for g in r.gradient],
+            "abs_error": [json_number(e) for e in row.abs_error],
+            "max_abs_error": json_number(row.max_abs_error),
+            "rel_error": json_number(row.rel_error),
             "digits": row.digits,
             "f_evals": r.f_evals,
             "passes": r.passes,
@@ -160,7 +160,7 @@ def to_dict(comparison: Comparison) -> dict:
             "failure": r.failure,
             "family": REGISTRY[r.method].family if r.method in REGISTRY else "manual rules",
             "error_estimate": None if r.error_estimate is None
-            else [_json_number(e) for e in r.error_estimate],
+            else [json_number(e) for e in r.error_estimate],
             "steps": None if r.steps is None else list(r.steps),
             "size": r.size,
         }
@@ -168,8 +168,8 @@ def to_dict(comparison: Comparison) -> dict:
         "expression": p.describe(),
         "variables": list(p.variables),
         "point": list(p.point),
-        "value": _json_number(ref.value),
-        "reference": [_json_number(g) for g in ref.gradient],
+        "value": json_number(ref.value),
+        "reference": [json_number(g) for g in ref.gradient],
         "reference_failure": ref.failure,
         "reference_notes": list(ref.notes),
         "reference_source": ref.source,

@@ -8,7 +8,7 @@ import json
 import math
 
 from .epsilon import StepStudy, common_steps
-from .render import error, number
+from .render import error, json_number, number
 
 
 def _step(x: float | None) -> str:
@@ -50,7 +50,7 @@ def table(study: StepStudy):
 
 def to_dict(study: StepStudy) -> dict:
     def clean(values):
-        return [float(v) if math.isfinite(v) else None for v in values]
+        return [json_number(v) for v in values]
 
     p = study.problem
     return {

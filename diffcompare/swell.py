@@ -71,11 +71,10 @@ SIZE_COLUMNS = tuple(f.name for f in fields(SwellRow))[2:]
 def measure(expr: Expr, names: tuple[str, ...], label: str, k: int | None = None) -> SwellRow:
     import sympy
 
-    from .sympy_bridge import from_sympy, symbols_for, to_sympy
+    from .methods.symbolic import sympy_gradient
+    from .sympy_bridge import from_sympy
 
-    symbols = symbols_for(names)
-    f = to_sympy(expr, symbols)
-    derivatives = [sympy.diff(f, symbols[v]) for v in names]
+    _, derivatives = sympy_gradient(expr, names)
     replacements, reduced = sympy.cse(derivatives)
     cse_parts = [e for _, e in replacements] + list(reduced)
     manual = [differentiate(expr, v) for v in names]

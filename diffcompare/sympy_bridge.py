@@ -21,6 +21,19 @@ def symbols_for(names: Sequence[str]) -> dict:
     return {name: sympy.Symbol(name, real=True) for name in names}
 
 
+def rational(x):
+    """A float or Fraction as the exact sympy rational it is (floats are dyadic rationals)."""
+    import sympy
+
+    p, q = Fraction(x).as_integer_ratio()
+    return sympy.Rational(p, q)
+
+
+def exact_point(variables, point, symbols: dict) -> dict:
+    """{symbol: exact rational} for substituting a float point without rounding."""
+    return {symbols[name]: rational(x) for name, x in zip(variables, point)}
+
+
 def to_sympy(expr: Expr, symbols: dict):
     import sympy
 

@@ -92,6 +92,11 @@ def symbolic_arguments(tape: Tape, slot: int, names: dict[int, str]) -> list[Exp
     return [Var(names[j]) if j in names else tape.nodes[j] for j in tape.args[slot]]
 
 
+def definition(tape: Tape, slot: int, names: dict[int, str]) -> str:
+    """A record written with node names: "log(v-1)", "3*v3"."""
+    return to_text(Call(tape.ops[slot], tuple(symbolic_arguments(tape, slot, names))))
+
+
 def evaluation_trace(problem: Problem, wrt: str | None = None, forward: bool = True,
                      reverse: bool = True) -> Trace:
     """The trace at the problem's point: primal values, and the tangents for ``wrt``
@@ -136,12 +141,12 @@ def _row(tape, slot, names, values, tangents, adjoints, consumers, wrt) -> Trace
     op = tape.ops[slot]
     name = names[slot]
     if op is None:
-        definition, arguments, formula = tape.variables[slot], (), None
+        written, arguments, formula = tape.variables[slot], (), None
         if tangents is not None:
             formula = "1" if tape.variables[slot] == wrt else "0"
     else:
         symbols = symbolic_arguments(tape, slot, names)
-        definition = to_text(Call(op, tuple(symbols)))
+        written = definition(tape, slot, names)
         arguments = tuple(names[j] for j in tape.args[slot] if j in names)
         formula = None if tangents is None else _tangent_formula(tape, slot, names, symbols)
     terms: tuple[AdjointTerm, ...] = ()
@@ -152,7 +157,7 @@ def _row(tape, slot, names, values, tangents, adjoints, consumers, wrt) -> Trace
             terms += (term,)
             adjoint_expression = adjoint_expression + Var(bar(names[c])) * partial
     return TraceRow(
-        index=int(name[1:]), name=name, definition=definition, value=float(values[slot]),
+        index=int(name[1:]), name=name, definition=written, value=float(values[slot]),
         arguments=arguments,
         tangent=None if tangents is None else tangents[slot], tangent_formula=formula,
         adjoint=None if adjoints is None else float(adjoints[slot]), adjoint_terms=terms,

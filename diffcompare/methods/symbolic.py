@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..deadline import within
 from ..errors import MethodError
+from ..expr import Expr, shorten
 from ..problem import Problem
 from ..sympy_bridge import from_sympy, symbols_for, to_sympy
 from ..tape import evaluate
@@ -12,11 +13,16 @@ from . import MethodResult, Options, register
 
 def sympy_derivatives(problem: Problem) -> tuple[object, list]:
     """f and its partial derivatives as sympy expressions (real symbols)."""
+    return sympy_gradient(problem.expr, problem.variables)
+
+
+def sympy_gradient(expr: Expr, names) -> tuple[object, list]:
+    """f and sympy's derivative with respect to each name (real symbols)."""
     import sympy
 
-    symbols = symbols_for(problem.variables)
-    f = to_sympy(problem.expr, symbols)
-    return f, [sympy.diff(f, symbols[v]) for v in problem.variables]
+    symbols = symbols_for(names)
+    f = to_sympy(expr, symbols)
+    return f, [sympy.diff(f, symbols[v]) for v in names]
 
 
 @register("symbolic", family="symbolic", exact=True,
@@ -38,11 +44,7 @@ def _differentiate(problem: Problem):
     for name, d in zip(problem.variables, derivatives):
         if d.has(sympy.Derivative):
             raise MethodError(f"sympy could not differentiate with respect to {name}: it left "
-                              f"{_short(d)} unevaluated")
+                              f"{shorten(str(d), 60)} unevaluated")
     size = sum(int(sympy.count_ops(d)) for d in derivatives)
     return from_sympy(f), [from_sympy(d) for d in derivatives], size
 
-
-def _short(sexpr, limit: int = 60) -> str:
-    text = str(sexpr)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
