@@ -20,11 +20,11 @@ import time
 
 import numpy as np
 
-from diffcompare.compare import run_method
-from diffcompare.dual import Dual
+from diffcompare.analysis.compare import run_method
+from diffcompare.engine.dual import Dual
+from diffcompare.engine.tape import Tape, evaluate
 from diffcompare.methods import METHOD_NAMES, Options
 from diffcompare.problem import Problem
-from diffcompare.tape import Tape, evaluate
 
 
 def rosenbrock_text(n: int) -> str:

@@ -9,12 +9,12 @@ reference. The library API; the CLI in cli.py is a thin layer over it.
 sympy and matplotlib are imported only by the functions that need them.
 """
 
-from .compare import Comparison, Row, compare, select_methods
-from .errors import DiffcompareError, InputError, MethodError, ParseError
-from .expr import Call, Const, Expr, Var, to_text
-from .methods import METHOD_NAMES, REGISTRY, MethodResult, Options
-from .parse import parse
-from .problem import Problem
+from diffcompare.analysis.compare import Comparison, Row, compare, select_methods
+from diffcompare.errors import DiffcompareError, InputError, MethodError, ParseError
+from diffcompare.expr import Call, Const, Expr, Var, to_text
+from diffcompare.methods import METHOD_NAMES, REGISTRY, MethodResult, Options
+from diffcompare.parse import parse
+from diffcompare.problem import Problem
 
 __version__ = "0.1.0"
 

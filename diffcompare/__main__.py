@@ -1,5 +1,5 @@
 """python -m diffcompare"""
 
-from .cli import main
+from diffcompare.cli import main
 
 main(prog_name="diffcompare")

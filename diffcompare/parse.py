@@ -23,9 +23,9 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-from . import ops
-from .errors import ParseError
-from .expr import Call, Const, Expr, Var, shorten, to_text
+from diffcompare import ops
+from diffcompare.errors import ParseError
+from diffcompare.expr import Call, Const, Expr, Var, shorten, to_text
 
 MAX_LENGTH = 10_000  # characters of expression text
 MAX_DEPTH = 100  # nesting of parentheses, calls, signs, powers (each costs <= 5 Python frames)

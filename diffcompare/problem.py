@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .errors import InputError
-from .expr import Expr, natural_key, to_text, variables
-from .parse import parse, parse_number
+from diffcompare.errors import InputError
+from diffcompare.expr import Expr, natural_key, to_text, variables
+from diffcompare.parse import parse, parse_number
 
 
 @dataclass(frozen=True)

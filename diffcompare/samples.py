@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError
-from .problem import Problem
+from diffcompare.errors import InputError
+from diffcompare.problem import Problem
 
 _CASE_KEYS = {"name", "expression", "point", "vars", "value", "gradient", "given", "source",
               "rtol", "atol", "methods"}

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
-from . import ops
-from .errors import MethodError
-from .expr import Call, Const, Expr, Var, postorder
+from diffcompare import ops
+from diffcompare.errors import MethodError
+from diffcompare.expr import Call, Const, Expr, Var, postorder
 
 
 def symbols_for(names: Sequence[str]) -> dict:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from diffcompare.check import check_case, default_rtol
+from diffcompare.analysis.check import check_case, default_rtol
 from diffcompare.cli import main
 from diffcompare.samples import load_cases
 

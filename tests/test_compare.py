@@ -4,12 +4,12 @@ import math
 
 import pytest
 
-from diffcompare.compare import compare, correct_digits, measure, select_methods
+from diffcompare.analysis.compare import compare, correct_digits, measure, select_methods
+from diffcompare.analysis.reference import exact_reference
 from diffcompare.errors import InputError, ParseError
 from diffcompare.methods import MethodResult, Options
 from diffcompare.methods.given import given_result, split_top_level
 from diffcompare.problem import Problem
-from diffcompare.reference import exact_reference
 
 
 def test_the_reference_is_exact_where_float_methods_are_not():

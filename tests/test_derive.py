@@ -8,13 +8,13 @@ import sympy
 from hypothesis import HealthCheck, assume, example, given, settings
 
 from diffcompare import ops
-from diffcompare.derive import derive
-from diffcompare.diagnostics import diagnose
+from diffcompare.analysis.diagnostics import diagnose
 from diffcompare.expr import Call, Var, to_text
 from diffcompare.parse import parse
 from diffcompare.problem import Problem
-from diffcompare.render_derive import to_dict, to_latex_document, to_markdown
+from diffcompare.render.derive import to_dict, to_latex_document, to_markdown
 from diffcompare.samples import load_cases
+from diffcompare.studies.derive import derive
 from diffcompare.sympy_bridge import symbols_for, to_sympy
 
 from .strategies import NAMES, expressions, points

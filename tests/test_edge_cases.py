@@ -8,11 +8,11 @@ import time
 import pytest
 from click.testing import CliRunner
 
+from diffcompare.analysis.compare import compare
+from diffcompare.analysis.reference import exact_reference, mp_reference
 from diffcompare.cli import main
-from diffcompare.compare import compare
 from diffcompare.methods import METHOD_NAMES, Options
 from diffcompare.problem import Problem
-from diffcompare.reference import exact_reference, mp_reference
 from diffcompare.samples import load_cases
 
 EXACT = ("manual", "symbolic", "forward-ad", "reverse-ad")

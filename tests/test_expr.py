@@ -3,9 +3,9 @@
 import sys
 
 from diffcompare import ops
+from diffcompare.engine.tape import Tape, evaluate
 from diffcompare.expr import Call, Const, Var, operation_count, postorder, to_text, variables
 from diffcompare.parse import parse
-from diffcompare.tape import Tape, evaluate
 
 
 def test_equal_nodes_are_the_same_object():

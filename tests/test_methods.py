@@ -5,14 +5,14 @@ import math
 import numpy as np
 import pytest
 
-from diffcompare.compare import run_method
+from diffcompare.analysis.compare import run_method
+from diffcompare.engine.tape import Tape
 from diffcompare.expr import Var, to_text
 from diffcompare.methods import METHOD_NAMES, REGISTRY, Options
 from diffcompare.methods.finite_differences import COMPLEX_STEP, default_step, ridders
 from diffcompare.methods.manual import differentiate
 from diffcompare.parse import parse
 from diffcompare.problem import Problem
-from diffcompare.tape import Tape
 
 EXACT = [name for name in METHOD_NAMES if REGISTRY[name].exact]
 BLOG = Problem.from_text("3*(x1**2 + x2*x3)", "2,3,4")
@@ -144,7 +144,7 @@ def test_a_failing_method_becomes_a_row_with_a_reason(monkeypatch):
     def broken(problem, options):
         raise ValueError("no luck")
 
-    from diffcompare import methods
+    from diffcompare.methods import registry as methods
 
     original = methods.REGISTRY["manual"]
     monkeypatch.setitem(methods.REGISTRY, "manual",

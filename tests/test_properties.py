@@ -14,16 +14,16 @@ import sympy
 from hypothesis import HealthCheck, assume, example, given, settings
 
 from diffcompare import ops
-from diffcompare.compare import compare
-from diffcompare.diagnostics import diagnose
+from diffcompare.analysis.compare import compare
+from diffcompare.analysis.diagnostics import diagnose
+from diffcompare.analysis.reference import high_precision
+from diffcompare.engine.tape import Tape
 from diffcompare.errors import ParseError
 from diffcompare.expr import Call, Const, Var, to_text
 from diffcompare.methods.manual import differentiate
 from diffcompare.parse import parse
 from diffcompare.problem import Problem
-from diffcompare.reference import high_precision
 from diffcompare.sympy_bridge import symbols_for, to_sympy
-from diffcompare.tape import Tape
 
 from .strategies import NAMES, expressions, points
 

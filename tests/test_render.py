@@ -3,9 +3,10 @@
 import json
 import math
 
-from diffcompare.compare import compare
+from diffcompare.analysis.compare import compare
+from diffcompare.formatting import error, number, seconds
 from diffcompare.problem import Problem
-from diffcompare.render import error, number, seconds, to_json
+from diffcompare.render.comparison import to_json
 
 
 def test_numbers_show_every_digit_and_integers_plainly():

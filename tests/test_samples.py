@@ -2,7 +2,7 @@
 
 import pytest
 
-from diffcompare.compare import compare
+from diffcompare.analysis.compare import compare
 from diffcompare.errors import InputError
 from diffcompare.methods import METHOD_NAMES, REGISTRY
 from diffcompare.samples import find_case, load_cases

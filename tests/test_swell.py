@@ -4,7 +4,7 @@ import pytest
 
 from diffcompare.errors import InputError
 from diffcompare.expr import operation_count
-from diffcompare.swell import FAMILIES, swell_of_family
+from diffcompare.studies.swell import FAMILIES, swell_of_family
 
 
 @pytest.mark.parametrize("family", list(FAMILIES))

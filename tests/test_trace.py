@@ -2,9 +2,9 @@
 
 import pytest
 
-from diffcompare.graph import computational_graph, to_dot
 from diffcompare.problem import Problem
-from diffcompare.trace import evaluation_trace
+from diffcompare.studies.evaltrace import evaluation_trace
+from diffcompare.studies.graph import computational_graph, to_dot
 
 BAYDIN = Problem.from_text("ln(x1) + x1*x2 - sin(x2)", "2,5")
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..dual import Dual, primal, tangent
-from ..problem import Problem
-from ..tape import Tape
-from . import MethodResult, Options, register
+from diffcompare.engine.dual import Dual, primal, tangent
+from diffcompare.engine.tape import Tape
+from diffcompare.methods.registry import MethodResult, Options, register
+from diffcompare.problem import Problem
 
 
 @register("forward-ad", family="automatic differentiation", exact=True,

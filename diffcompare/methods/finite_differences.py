@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..expr import depends_on, to_text
-from ..problem import Problem
-from ..tape import Tape
-from . import MethodResult, Options, register
+from diffcompare.engine.tape import Tape
+from diffcompare.expr import depends_on, to_text
+from diffcompare.methods.registry import MethodResult, Options, register
+from diffcompare.problem import Problem
 
 EPS = float(np.finfo(float).eps)
 RIDDERS_LEVELS = 10  # Numerical Recipes' dfridr: NTAB = 10, CON = 1.4, SAFE = 2

@@ -9,12 +9,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from ..errors import InputError, ParseError
-from ..expr import variables
-from ..parse import parse
-from ..problem import Problem
-from ..tape import evaluate
-from . import MethodResult
+from diffcompare.engine.tape import evaluate
+from diffcompare.errors import InputError, ParseError
+from diffcompare.expr import variables
+from diffcompare.methods.registry import MethodResult
+from diffcompare.parse import parse
+from diffcompare.problem import Problem
 
 
 def split_top_level(text: str) -> list[str]:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import ops
-from ..expr import Call, Const, Expr, Var, as_expr, depends_on, operation_count, postorder
-from ..problem import Problem
-from ..tape import evaluate
-from . import MethodResult, Options, register
+from diffcompare import ops
+from diffcompare.engine.tape import evaluate
+from diffcompare.expr import Call, Const, Expr, Var, as_expr, depends_on, operation_count, postorder
+from diffcompare.methods.registry import MethodResult, Options, register
+from diffcompare.problem import Problem
 
 CONSTANT_RULE = "constant rule: c' = 0"
 VARIABLE_RULE = "variable rule: x' = 1"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from ..deadline import within
-from ..errors import MethodError
-from ..expr import Expr, shorten
-from ..problem import Problem
-from ..sympy_bridge import from_sympy, symbols_for, to_sympy
-from ..tape import evaluate
-from . import MethodResult, Options, register
+from diffcompare.budget import within
+from diffcompare.engine.tape import evaluate
+from diffcompare.errors import MethodError
+from diffcompare.expr import Expr, shorten
+from diffcompare.methods.registry import MethodResult, Options, register
+from diffcompare.problem import Problem
+from diffcompare.sympy_bridge import from_sympy, symbols_for, to_sympy
 
 
 def sympy_derivatives(problem: Problem) -> tuple[object, list]:

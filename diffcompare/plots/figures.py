@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import InputError
+from diffcompare.errors import InputError
 
 FORMATS = (".png", ".svg", ".pdf")
 
@@ -56,7 +56,7 @@ def _layered_positions(graph) -> dict[str, tuple[float, float]]:
 
 def draw_graph(graph, path: str | Path) -> Path:
     """The computational graph, inputs on the left, the output on the right."""
-    from .graph import label
+    from diffcompare.studies.graph import label
 
     plt = _pyplot()
     position = _layered_positions(graph)
@@ -87,8 +87,8 @@ def draw_graph(graph, path: str | Path) -> Path:
 
 def plot_swell(rows, title: str, path: str | Path) -> Path:
     """Sizes against the family member k, on a log axis: one line per measure."""
-    from .render_swell import TITLES
-    from .swell import SIZE_COLUMNS
+    from diffcompare.render.swell import TITLES
+    from diffcompare.studies.swell import SIZE_COLUMNS
 
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7.5, 4.8))
@@ -115,8 +115,8 @@ def plot_step_study(study, path: str | Path) -> Path:
     against the step on log-log axes, with each scheme's error model drawn in."""
     import numpy as np
 
-    from .epsilon import common_steps
-    from .render import number
+    from diffcompare.formatting import number
+    from diffcompare.studies.steps import common_steps
 
     plt = _pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.2))
@@ -176,7 +176,7 @@ def plot_step_study(study, path: str | Path) -> Path:
 
 
 def _label_common_steps(ax, study) -> None:
-    from .epsilon import common_steps
+    from diffcompare.studies.steps import common_steps
 
     transform = ax.get_xaxis_transform()
     for k, c in enumerate(common_steps(study.x)):

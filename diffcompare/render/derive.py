@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from .derive import Derivation
-from .expr import to_text
-from .latex import to_latex, variable
+from diffcompare.expr import to_text
+from diffcompare.render.latex import to_latex, variable
+from diffcompare.studies.derive import Derivation
 
 
 def _rows(d: Derivation) -> list[list[str]]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .errors import InputError
-from .expr import Expr, variables
-from .methods.manual import Step, differentiate
+from diffcompare.errors import InputError
+from diffcompare.expr import Expr, variables
+from diffcompare.methods.manual import Step, differentiate
 
 
 @dataclass(frozen=True)

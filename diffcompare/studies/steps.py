@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import InputError
-from .methods import finite_differences as fd
-from .problem import Problem
-from .tape import Tape
+from diffcompare.engine.tape import Tape
+from diffcompare.errors import InputError
+from diffcompare.methods import finite_differences as fd
+from diffcompare.problem import Problem
 
 SCHEMES = ("forward-fd", "backward-fd", "central-fd", "complex-step", "richardson")
 DEFAULT_RANGE = (1e-16, 1e-1)
@@ -184,8 +184,8 @@ def _exact(problem: Problem, index: int):
     """f, its first three derivatives along the coordinate, and why f' may not exist."""
     import sympy
 
-    from .reference import exact_reference, high_precision
-    from .sympy_bridge import exact_point, symbols_for, to_sympy
+    from diffcompare.analysis.reference import exact_reference, high_precision
+    from diffcompare.sympy_bridge import exact_point, symbols_for, to_sympy
 
     reference = exact_reference(problem)
     name = problem.variables[index]

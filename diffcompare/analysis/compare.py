@@ -8,12 +8,12 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from .diagnostics import NON_DIFFERENTIABLE, OUTSIDE_DOMAIN, OVERFLOW, diagnose
-from .errors import DiffcompareError, InputError
-from .methods import METHOD_NAMES, REGISTRY, MethodResult, Options
-from .methods.finite_differences import STEP_BELOW_SPACING
-from .problem import Problem
-from .reference import Reference, exact_reference
+from diffcompare.analysis.diagnostics import NON_DIFFERENTIABLE, OUTSIDE_DOMAIN, OVERFLOW, diagnose
+from diffcompare.analysis.reference import Reference, exact_reference
+from diffcompare.errors import DiffcompareError, InputError
+from diffcompare.methods import METHOD_NAMES, REGISTRY, MethodResult, Options
+from diffcompare.methods.finite_differences import STEP_BELOW_SPACING
+from diffcompare.problem import Problem
 
 FLOAT_DIGITS = 16  # float64 carries 15.95 decimal digits; a perfect result shows 16
 # What a method or the reference may run into; each becomes a reason, never a traceback.

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .expr import depends_on, shorten, to_text
-from .problem import Problem
-from .tape import Tape
+from diffcompare.engine.tape import Tape
+from diffcompare.expr import depends_on, shorten, to_text
+from diffcompare.problem import Problem
 
 OUTSIDE_DOMAIN = "outside domain"
 OVERFLOW = "overflow"

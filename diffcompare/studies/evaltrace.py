@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .dual import Dual, tangent
-from .errors import InputError
-from .expr import Call, Const, Expr, Var, as_expr, to_text
-from .problem import Problem
-from .tape import Tape
+from diffcompare.engine.dual import Dual, tangent
+from diffcompare.engine.tape import Tape
+from diffcompare.errors import InputError
+from diffcompare.expr import Call, Const, Expr, Var, as_expr, to_text
+from diffcompare.problem import Problem
 
 DOT, BAR = "\u0307", "\u0304"  # combining dot and bar: v̇, v̄
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from . import ops
-from .expr import ATOM, Call, Const, Expr, Var, postorder
+from diffcompare import ops
+from diffcompare.expr import ATOM, Call, Const, Expr, Var, postorder
 
 _FUNCTIONS = {"sin": r"\sin", "cos": r"\cos", "tan": r"\tan", "asin": r"\arcsin",
               "acos": r"\arccos", "atan": r"\arctan", "sinh": r"\sinh", "cosh": r"\cosh",

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from .errors import MethodError
+from diffcompare.errors import MethodError
 
 
 class TimedOut(MethodError):

@@ -7,7 +7,7 @@ import io
 import json
 from dataclasses import asdict
 
-from .swell import SIZE_COLUMNS, SwellRow
+from diffcompare.studies.swell import SIZE_COLUMNS, SwellRow
 
 TITLES = {"f_written": "f written out", "f_graph": "f as a graph",
           "symbolic": "sympy d/dx", "symbolic_cse": "sympy + CSE", "manual": "manual rules",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .ops import Op
+from diffcompare.ops import Op
 
 
 @dataclass(frozen=True, slots=True)

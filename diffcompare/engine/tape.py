@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from . import ops
-from .expr import Call, Const, Expr, Var, postorder
+from diffcompare import ops
+from diffcompare.expr import Call, Const, Expr, Var, postorder
 
 
 @dataclass(frozen=True, eq=False)

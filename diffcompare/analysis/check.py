@@ -19,11 +19,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .compare import Comparison, compare, select_methods
-from .errors import DiffcompareError, InputError, ParseError
-from .methods import Options
-from .methods.given import given_result
-from .samples import Case
+from diffcompare.analysis.compare import Comparison, compare, select_methods
+from diffcompare.errors import DiffcompareError, InputError, ParseError
+from diffcompare.methods import Options
+from diffcompare.methods.given import given_result
+from diffcompare.samples import Case
 
 EXACT_RTOL = 1e-13
 FAMILY_RTOL = {"forward-fd": 1e-5, "backward-fd": 1e-5, "central-fd": 1e-6, "richardson": 1e-8}

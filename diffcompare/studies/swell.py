@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 
-from .errors import InputError
-from .expr import Call, Const, Expr, Var, distinct_operations, operation_count
-from .methods.manual import differentiate
-from .ops import EXP, MUL, SIN, SUB
-from .tape import Tape
+from diffcompare.engine.tape import Tape
+from diffcompare.errors import InputError
+from diffcompare.expr import Call, Const, Expr, Var, distinct_operations, operation_count
+from diffcompare.methods.manual import differentiate
+from diffcompare.ops import EXP, MUL, SIN, SUB
 
 MAX_FAMILY_SIZE = 12  # sympy's derivatives of larger members take minutes
 
@@ -71,8 +71,8 @@ SIZE_COLUMNS = tuple(f.name for f in fields(SwellRow))[2:]
 def measure(expr: Expr, names: tuple[str, ...], label: str, k: int | None = None) -> SwellRow:
     import sympy
 
-    from .methods.symbolic import sympy_gradient
-    from .sympy_bridge import from_sympy
+    from diffcompare.methods.symbolic import sympy_gradient
+    from diffcompare.sympy_bridge import from_sympy
 
     _, derivatives = sympy_gradient(expr, names)
     replacements, reduced = sympy.cse(derivatives)

@@ -7,8 +7,8 @@ import io
 import json
 import math
 
-from .epsilon import StepStudy, common_steps
-from .render import error, json_number, number
+from diffcompare.formatting import error, json_number, number
+from diffcompare.studies.steps import StepStudy, common_steps
 
 
 def _step(x: float | None) -> str:

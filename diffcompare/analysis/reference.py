@@ -20,9 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from .deadline import TimedOut, within
-from .diagnostics import NON_DIFFERENTIABLE, diagnose
-from .problem import Problem
+from diffcompare.analysis.diagnostics import NON_DIFFERENTIABLE, diagnose
+from diffcompare.budget import TimedOut, within
+from diffcompare.problem import Problem
 
 DIGITS = 40
 SLOPE_DIGITS = 60
@@ -56,9 +56,9 @@ def exact_reference(problem: Problem, digits: int = DIGITS,
 def _sympy_reference(problem: Problem, digits: int) -> Reference:
     import sympy
 
-    from .methods.manual import differentiate
-    from .methods.symbolic import sympy_derivatives
-    from .sympy_bridge import exact_point, rational, symbols_for, to_sympy
+    from diffcompare.methods.manual import differentiate
+    from diffcompare.methods.symbolic import sympy_derivatives
+    from diffcompare.sympy_bridge import exact_point, rational, symbols_for, to_sympy
 
     f, derivatives = sympy_derivatives(problem)
     symbols = symbols_for(problem.variables)
@@ -84,8 +84,8 @@ def mp_reference(problem: Problem, digits: int = DIGITS) -> Reference:
     """The manual rules' derivatives, evaluated with mpmath (no sympy involved)."""
     import mpmath
 
-    from .methods.manual import differentiate
-    from .tape import Tape
+    from diffcompare.engine.tape import Tape
+    from diffcompare.methods.manual import differentiate
 
     def exact(value: Fraction):
         return mpmath.mpf(value.numerator) / value.denominator

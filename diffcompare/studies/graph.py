@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from .problem import Problem
-from .render import number
-from .tape import Tape
-from .trace import BAR, definition, evaluation_trace, node_names
+from diffcompare.engine.tape import Tape
+from diffcompare.formatting import number
+from diffcompare.problem import Problem
+from diffcompare.studies.evaltrace import BAR, definition, evaluation_trace, node_names
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,8 @@ def computational_graph(problem: Problem, with_values: bool) -> Graph:
 
 def graph_of_text(text: str, at=None, variables=None) -> Graph:
     """The graph of an expression typed by the user; with values if a point is given."""
-    from .parse import parse
-    from .problem import order_variables
+    from diffcompare.parse import parse
+    from diffcompare.problem import order_variables
 
     if at is not None:
         return computational_graph(Problem.from_text(text, at, variables), with_values=True)

@@ -6,8 +6,8 @@ import json
 import xml.etree.ElementTree as ET
 from collections import OrderedDict
 
-from .check import CaseReport
-from .render import error
+from diffcompare.analysis.check import CaseReport
+from diffcompare.formatting import error
 
 
 def _rows(report: CaseReport):

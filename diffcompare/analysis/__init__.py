@@ -1,0 +1,1 @@
+"""Comparing methods: the exact reference, errors, diagnostics at the point, checks for CI."""

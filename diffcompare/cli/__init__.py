@@ -1,0 +1,14 @@
+"""The command line: read options, call the library, hand results to render or plots.
+
+group.py holds the click group; one module per command family attaches its commands
+(gradient, studies, checks). Imports of the library happen inside the commands, so
+``diffcompare --help`` loads neither sympy nor matplotlib.
+"""
+
+from diffcompare.cli import checks, gradient, studies  # noqa: F401  (attach the commands)
+from diffcompare.cli.group import main
+
+__all__ = ["main"]
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

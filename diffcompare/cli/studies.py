@@ -1,0 +1,191 @@
+"""The commands that show the inside of the methods: derive, trace, graph, swell, epsplot."""
+
+from __future__ import annotations
+
+import click
+
+from diffcompare.cli.common import console, show, write_text
+from diffcompare.cli.group import EXPRESSION_CONTEXT, main
+
+
+@main.command(context_settings=EXPRESSION_CONTEXT)
+@click.argument("expression")
+@click.option("--wrt", metavar="NAME", help="The variable (default: each variable in turn).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "latex", "json"]),
+              default="text", show_default=True)
+def derive(expression, wrt, fmt):
+    """The manual rules applied to EXPRESSION step by step, as a student writes them.
+
+    \b
+    Examples:
+      diffcompare derive "3*(x1**2 + x2*x3)" --wrt x1
+      diffcompare derive "sin(x**2)*exp(x)" --format latex
+    """
+    from diffcompare.parse import parse
+    from diffcompare.render import derive as render_derive
+    from diffcompare.studies.derive import derive as derivations
+
+    found = derivations(parse(expression), wrt)
+    writers = {"text": render_derive.table, "markdown": render_derive.to_markdown,
+               "latex": render_derive.to_latex_document, "json": render_derive.to_json}
+    show(writers[fmt](found), fmt)
+
+
+@main.command(context_settings=EXPRESSION_CONTEXT)
+@click.argument("expression")
+@click.option("--at", "at", metavar="POINT", required=True, help="The point, as for grad.")
+@click.option("--vars", "variables", metavar="NAMES", help="Variable order, as for grad.")
+@click.option("--mode", type=click.Choice(["forward", "reverse", "both"]), default="both",
+              show_default=True)
+@click.option("--wrt", metavar="NAME", help="Forward mode's input (default: the first).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]),
+              default="table", show_default=True)
+def trace(expression, at, variables, mode, wrt, fmt):
+    """The evaluation trace of forward- and reverse-mode AD (Baydin et al. 2018).
+
+    \b
+    Example:
+      diffcompare trace "ln(x1) + x1*x2 - sin(x2)" --at 2,5
+    """
+    from diffcompare.problem import Problem
+    from diffcompare.render import trace as render_trace
+    from diffcompare.studies.evaltrace import evaluation_trace
+
+    forward, reverse = mode in ("forward", "both"), mode in ("reverse", "both")
+    found = evaluation_trace(Problem.from_text(expression, at, variables), wrt, forward, reverse)
+    if fmt == "table":
+        show(render_trace.table(found, forward, reverse), fmt)
+    elif fmt == "markdown":
+        show(render_trace.to_markdown(found, forward, reverse), fmt)
+    else:
+        show(render_trace.to_json(found), fmt)
+
+
+@main.command(context_settings=EXPRESSION_CONTEXT)
+@click.argument("expression")
+@click.option("--at", "at", metavar="POINT", help="Show values and adjoints at this point.")
+@click.option("--vars", "variables", metavar="NAMES", help="Variable order, as for grad.")
+@click.option("-o", "--output", metavar="FILE",
+              help="Write FILE.dot (Graphviz text), .json, or a picture: .png, .svg, .pdf.")
+def graph(expression, at, variables, output):
+    """The computational graph of EXPRESSION, numbered as in trace.
+
+    Without -o, a tree in the terminal from the output back to the inputs.
+
+    \b
+    Examples:
+      diffcompare graph "ln(x1) + x1*x2 - sin(x2)" --at 2,5
+      diffcompare graph "ln(x1) + x1*x2 - sin(x2)" --at 2,5 -o graph.png
+    """
+    from pathlib import Path
+
+    from diffcompare.studies.graph import graph_of_text, to_dot, to_json, tree
+
+    found = graph_of_text(expression, at, variables)
+    if output is None:
+        console().print(tree(found))
+        return
+    suffix = Path(output).suffix.lower()
+    if suffix in (".dot", ".gv", ".json"):
+        write_text(output, to_dot(found) if suffix != ".json" else to_json(found) + "\n")
+    else:
+        from diffcompare.plots.figures import draw_graph
+
+        draw_graph(found, output)
+    click.echo(f"wrote {output}")
+
+
+@main.command(context_settings=EXPRESSION_CONTEXT)
+@click.argument("expression", required=False)
+@click.option("--family", type=click.Choice(["logistic", "sinexp", "product"]),
+              help="A built-in family of growing functions instead of EXPRESSION.")
+@click.option("--upto", type=int, default=8, show_default=True,
+              help="The largest family member k.")
+@click.option("--vars", "variables", metavar="NAMES", help="Variable order, as for grad.")
+@click.option("-o", "--output", metavar="FILE", help="Also draw the sizes: .png, .svg, .pdf.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+def swell(expression, family, upto, variables, output, fmt):
+    """Expression swell: the size of f, its symbolic and manual derivatives, and the AD tape.
+
+    \b
+    Examples:
+      diffcompare swell --family logistic --upto 8 -o swell.png
+      diffcompare swell "sin(x)*exp(x)/(1 + x**2)"
+    """
+    from diffcompare.errors import InputError
+    from diffcompare.parse import parse
+    from diffcompare.problem import order_variables
+    from diffcompare.render import swell as render_swell
+    from diffcompare.studies.swell import FAMILIES, swell_of_expression, swell_of_family
+
+    if (expression is None) == (family is None):
+        raise InputError("give an EXPRESSION or --family NAME (one of them)")
+    if family:
+        rows, title = swell_of_family(family, upto), f"{family}: {FAMILIES[family][0]}"
+    else:
+        expr = parse(expression)
+        rows = swell_of_expression(expr, order_variables(expr, variables), expression)
+        title = expression
+    if output:
+        from diffcompare.plots.figures import plot_swell
+
+        plot_swell(rows, title, output)
+    if fmt == "table":
+        show(render_swell.table(rows, title), fmt)
+    else:
+        show(render_swell.to_json(rows, title) if fmt == "json" else render_swell.to_csv(rows),
+             fmt)
+    if output:
+        click.echo(f"wrote {output}", err=fmt != "table")
+
+
+@main.command(context_settings=EXPRESSION_CONTEXT)
+@click.argument("expression", required=False)
+@click.option("--at", "at", metavar="POINT", help="The point (default for the seed: 2,3,4).")
+@click.option("--vars", "variables", metavar="NAMES", help="Variable order, as for grad.")
+@click.option("--wrt", metavar="NAME", help="The partial derivative to study (default: first).")
+@click.option("--range", "span", default="1e-16:1e-1", show_default=True, metavar="LOW:HIGH",
+              help="The steps, log-spaced (in % of the variable with --relative).")
+@click.option("--points", type=int, default=151, show_default=True, help="How many steps.")
+@click.option("--methods", metavar="LIST", help="Comma-separated finite-difference methods.")
+@click.option("--relative", is_flag=True, help="Steps in % of the variable, as in the seed.")
+@click.option("-o", "--output", metavar="FILE", help="Also draw the figure: .png, .svg, .pdf.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+def epsplot(expression, at, variables, wrt, span, points, methods, relative, output, fmt):
+    """Finite-difference error against the step size, with the error models drawn in.
+
+    Without EXPRESSION, the first seed's figure: df/dx1 of 3*(x1**2 + x2*x3) at (2, 3, 4).
+
+    \b
+    Examples:
+      diffcompare epsplot --relative -o seed.png
+      diffcompare epsplot "exp(x)" --at 1 --format json
+    """
+    from diffcompare.errors import InputError
+    from diffcompare.problem import Problem
+    from diffcompare.render import steps as render_epsilon
+    from diffcompare.studies.steps import SCHEMES, parse_range, step_study
+
+    if expression is None:
+        expression, at = SEED_EXPRESSION, at or SEED_POINT
+    if at is None:
+        raise InputError("missing --at POINT, e.g. --at 2,3,4")
+    schemes = SCHEMES if methods is None else tuple(m.strip() for m in methods.split(","))
+    study = step_study(Problem.from_text(expression, at, variables), wrt, schemes,
+                       parse_range(span), points, relative)
+    if output:
+        from diffcompare.plots.figures import plot_step_study
+
+        plot_step_study(study, output)
+    if fmt == "table":
+        show(render_epsilon.table(study), fmt)
+    else:
+        show(render_epsilon.to_json(study) if fmt == "json" else render_epsilon.to_csv(study),
+             fmt)
+    if output:
+        click.echo(f"wrote {output}", err=fmt != "table")
+
+
+SEED_EXPRESSION, SEED_POINT = "3*(x1**2 + x2*x3)", "2,3,4"

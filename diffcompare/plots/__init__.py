@@ -1,0 +1,1 @@
+"""Figures. The only package that imports matplotlib (inside the functions that draw)."""
