@@ -1,25 +1,38 @@
 """diffcompare: every way of differentiating a function, side by side, against an exact
-reference. The library API; the CLI in cli.py is a thin layer over it.
+reference. The library API; the CLI in cli/ is a thin layer over it.
 
-    >>> from diffcompare import Problem, compare
-    >>> result = compare(Problem.from_text("3*(x1**2 + x2*x3)", at="2,3,4"))
-    >>> result.row("reverse-ad").result.gradient
+    >>> import diffcompare
+    >>> diffcompare.compare("3*(x1**2 + x2*x3)", at=(2, 3, 4)).row("reverse-ad").result.gradient
     (12.0, 12.0, 9.0)
 
-sympy and matplotlib are imported only by the functions that need them.
+Names are loaded on first use, so ``import diffcompare`` (and ``diffcompare --help``) loads
+neither numpy, sympy nor matplotlib.
 """
 
-from diffcompare.analysis.compare import Comparison, Row, compare, select_methods
-from diffcompare.errors import DiffcompareError, InputError, MethodError, ParseError
-from diffcompare.expr import Call, Const, Expr, Var, to_text
-from diffcompare.methods import METHOD_NAMES, REGISTRY, MethodResult, Options
-from diffcompare.parse import parse
-from diffcompare.problem import Problem
+from importlib import import_module
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "METHOD_NAMES", "REGISTRY", "Call", "Comparison", "Const", "DiffcompareError", "Expr",
-    "InputError", "MethodError", "MethodResult", "Options", "ParseError", "Problem", "Row",
-    "Var", "compare", "parse", "select_methods", "to_text",
-]
+_EXPORTS = {
+    "compare": "diffcompare.api", "derivative": "diffcompare.api",
+    "Comparison": "diffcompare.api", "Row": "diffcompare.analysis.compare",
+    "select_methods": "diffcompare.analysis.compare",
+    "DiffcompareError": "diffcompare.errors", "InputError": "diffcompare.errors",
+    "MethodError": "diffcompare.errors", "ParseError": "diffcompare.errors",
+    "Call": "diffcompare.expr", "Const": "diffcompare.expr", "Expr": "diffcompare.expr",
+    "Var": "diffcompare.expr", "to_text": "diffcompare.expr",
+    "METHOD_NAMES": "diffcompare.methods", "REGISTRY": "diffcompare.methods",
+    "KINDS": "diffcompare.methods", "Derivative": "diffcompare.methods",
+    "Options": "diffcompare.methods", "parse": "diffcompare.parse",
+    "Problem": "diffcompare.problem",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'diffcompare' has no attribute {name!r}")

@@ -268,8 +268,22 @@ def _is_reciprocal(node: Expr) -> bool:
 
 # --- walks -------------------------------------------------------------------------------
 
+# Walks are memoized on the interned nodes (weakly: a tree nobody holds is forgotten), so
+# differentiating a tree with respect to each of n variables walks it once, not n times.
+_postorders: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_dependencies: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_dependents: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def postorder(root: Expr) -> list[Expr]:
     """Every distinct node once, children before parents (a topological order)."""
+    cached = _postorders.get(root)
+    if cached is None:
+        cached = _postorders[root] = tuple(_postorder(root))
+    return list(cached)
+
+
+def _postorder(root: Expr) -> list[Expr]:
     order: list[Expr] = []
     seen: set[int] = set()
     stack: list[tuple[Expr, bool]] = [(root, False)]
@@ -319,14 +333,69 @@ def distinct_operations(roots: Iterable[Expr]) -> int:
 
 
 def depends_on(root: Expr) -> dict[int, frozenset[str]]:
-    """For every node (by id), the variable names it depends on."""
-    deps: dict[int, frozenset[str]] = {}
-    for n in postorder(root):
-        if isinstance(n, Var):
-            deps[id(n)] = frozenset((n.name,))
-        else:
-            deps[id(n)] = frozenset().union(*(deps[id(c)] for c in n.children))
+    """For every node (by id), the variable names it depends on. Do not modify it: it is
+    memoized on the root."""
+    deps = _dependencies.get(root)
+    if deps is None:
+        deps = {}
+        empty: frozenset[str] = frozenset()
+        for n in postorder(root):
+            if isinstance(n, Var):
+                deps[id(n)] = frozenset((n.name,))
+            elif len(n.children) == 1:
+                deps[id(n)] = deps[id(n.children[0])]
+            else:
+                deps[id(n)] = empty.union(*(deps[id(c)] for c in n.children))
+        _dependencies[root] = deps
     return deps
+
+
+def dependents(root: Expr) -> dict[str, tuple[Expr, ...]]:
+    """For every variable, the nodes that depend on it, children before parents: the only
+    nodes whose derivative with respect to it is not 0. Memoized on the root."""
+    found = _dependents.get(root)
+    if found is None:
+        deps, lists = depends_on(root), {}
+        for n in postorder(root):
+            for name in deps[id(n)]:
+                lists.setdefault(name, []).append(n)
+        found = _dependents[root] = {name: tuple(nodes) for name, nodes in lists.items()}
+    return found
+
+
+def pack(roots: Iterable[Expr]) -> tuple:
+    """Trees as a flat tuple of plain values, to send to another process without pickle's
+    recursion: ("c", p, q), ("v", name) or ("f", op name, argument positions), then the
+    roots' positions."""
+    roots = tuple(roots)
+    position: dict[int, int] = {}
+    records: list[tuple] = []
+    for root in roots:
+        for n in postorder(root):
+            if id(n) in position:
+                continue
+            position[id(n)] = len(records)
+            if isinstance(n, Const):
+                records.append(("c", n.value.numerator, n.value.denominator))
+            elif isinstance(n, Var):
+                records.append(("v", n.name))
+            else:
+                records.append(("f", n.op.name, tuple(position[id(a)] for a in n.args)))
+    return tuple(records), tuple(position[id(r)] for r in roots)
+
+
+def unpack(packed: tuple) -> list[Expr]:
+    """The trees ``pack`` flattened, as the same interned nodes."""
+    records, roots = packed
+    nodes: list[Expr] = []
+    for record in records:
+        if record[0] == "c":
+            nodes.append(Const(Fraction(record[1], record[2])))
+        elif record[0] == "v":
+            nodes.append(Var(record[1]))
+        else:
+            nodes.append(Call(ops.BY_NAME[record[1]], (nodes[k] for k in record[2])))
+    return [nodes[k] for k in roots]
 
 
 # --- printing ----------------------------------------------------------------------------

@@ -294,6 +294,7 @@ FUNCTIONS: dict[str, Op] = {
     alias: op for op in ALL_OPS if op.is_function for alias in (op.name, *op.aliases)
 }
 CONSTANTS: dict[str, Op] = {op.name: op for op in ALL_OPS if op.is_constant}
+BY_NAME: dict[str, Op] = {op.name: op for op in ALL_OPS}
 BY_SYMPY_NAME: dict[str, Op] = {op.sympy_name: op for op in ALL_OPS if op.sympy_name}
 
 

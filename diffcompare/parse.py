@@ -95,6 +95,17 @@ def tokenize(text: str) -> list[Token]:
 
 def parse(text: str) -> Expr:
     """Parse user text into an expression tree, or raise ParseError pointing at the problem."""
+    outputs = parse_outputs(text)
+    if len(outputs) != 1:
+        raise ParseError("unexpected ',': one expression expected here (several, separated "
+                         "by commas, only where a vector function is asked for)", text,
+                         _top_level_comma(text))
+    return outputs[0]
+
+
+def parse_outputs(text: str) -> tuple[Expr, ...]:
+    """Comma-separated expressions at the top level, the outputs of f: R^n -> R^m:
+    "x1*x2, sin(x1) + x2**2". The limits hold for the whole text."""
     if not isinstance(text, str):
         raise ParseError("the expression must be text")
     if len(text) > MAX_LENGTH:
@@ -102,7 +113,16 @@ def parse(text: str) -> Expr:
                          text, MAX_LENGTH)
     if not text.strip():
         raise ParseError("empty expression", text, 0)
-    return _Parser(text, tokenize(text)).parse()
+    return _Parser(text, tokenize(text)).parse_outputs()
+
+
+def _top_level_comma(text: str) -> int:
+    depth = 0
+    for column, char in enumerate(text):
+        depth += (char == "(") - (char == ")")
+        if char == "," and depth == 0:
+            return column
+    return 0
 
 
 class _Parser:
@@ -162,18 +182,24 @@ class _Parser:
             raise self.error(f"expression too large (more than {MAX_NODES} nodes)", token)
 
     # -- grammar
-    def parse(self) -> Expr:
-        result = self.expr()
+    def parse_outputs(self) -> tuple[Expr, ...]:
+        outputs = [self.output()]
+        while self.token.text == ",":
+            self.advance()
+            outputs.append(self.output())
         if self.token.kind != "end":
             raise self.error(self._unexpected_message())
-        return result
+        return tuple(outputs)
+
+    def output(self) -> Expr:
+        if self.token.kind == "end" or self.token.text == ",":
+            raise self.error("empty expression between commas")
+        return self.expr()
 
     def _unexpected_message(self) -> str:
         token = self.token
         if token.text == ")":
             return "unbalanced parentheses: ')' without a matching '('"
-        if token.text == ",":
-            return "unexpected ',': commas separate function arguments only"
         if token.kind in ("number", "name") or token.text == "(":
             return f"missing operator before {token.text!r}"
         return f"unexpected {token.text!r}"

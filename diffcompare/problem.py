@@ -1,27 +1,65 @@
-"""A differentiation problem: one expression, its variables in order, and a point."""
+"""A differentiation problem: a function f: R^n -> R^m (one formula per output), its
+variables in order, and a point. Its tape is recorded once and shared by every method."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from diffcompare.errors import InputError
-from diffcompare.expr import Expr, natural_key, to_text, variables
-from diffcompare.parse import parse, parse_number
+from diffcompare.expr import Expr, depends_on, natural_key, to_text, variables
+from diffcompare.parse import parse_number, parse_outputs
 
 
 @dataclass(frozen=True)
 class Problem:
-    """Differentiate ``expr`` with respect to ``variables`` at ``point`` (float64 values)."""
+    """Differentiate ``outputs`` with respect to ``variables`` at ``point`` (float64)."""
 
-    expr: Expr
+    outputs: tuple[Expr, ...]
     variables: tuple[str, ...]
     point: tuple[float, ...]
     text: str = ""
 
+    def __post_init__(self):
+        if isinstance(self.outputs, Expr):  # one formula: f: R^n -> R
+            object.__setattr__(self, "outputs", (self.outputs,))
+
     @property
     def n(self) -> int:
         return len(self.variables)
+
+    @property
+    def m(self) -> int:
+        return len(self.outputs)
+
+    @property
+    def expr(self) -> Expr:
+        """The formula of a function with one output."""
+        if self.m != 1:
+            raise InputError(f"f has {self.m} outputs; this needs a function with one")
+        return self.outputs[0]
+
+    @cached_property
+    def tape(self):
+        """The Wengert list of all outputs, recorded once for every method."""
+        from diffcompare.engine.tape import Tape
+
+        return Tape.record(self.outputs, self.variables)
+
+    @cached_property
+    def node_dependencies(self) -> dict[int, frozenset[str]]:
+        """For every node of every output (by id), the variables it depends on."""
+        found: dict[int, frozenset[str]] = {}
+        for out in self.outputs:
+            if id(out) not in found:
+                found.update(depends_on(out))
+        return found
+
+    @cached_property
+    def dependencies(self) -> tuple[frozenset[str], ...]:
+        """For each output, the variables it depends on."""
+        return tuple(self.node_dependencies[id(out)] for out in self.outputs)
 
     @classmethod
     def from_text(
@@ -30,19 +68,22 @@ class Problem:
         at: str | Sequence[float] | Mapping[str, float],
         variables: str | Sequence[str] | None = None,
     ) -> Problem:
-        """Parse ``text`` and read the point: ``"2,3,4"``, ``"x1=2,x2=3"``, a list or a dict."""
-        expr = parse(text)
-        names = order_variables(expr, variables)
-        return cls(expr, names, read_point(at, names), text)
+        """Parse ``text`` (outputs separated by commas) and read the point: ``"2,3,4"``,
+        ``"x1=2,x2=3"``, a list or a dict."""
+        outputs = parse_outputs(text)
+        names = order_variables(outputs, variables)
+        return cls(outputs, names, read_point(at, names), text)
 
     def describe(self) -> str:
-        return self.text or to_text(self.expr)
+        return self.text or ", ".join(to_text(out) for out in self.outputs)
 
 
-def order_variables(expr: Expr, given: str | Sequence[str] | None) -> tuple[str, ...]:
+def order_variables(outputs: Expr | Sequence[Expr],
+                    given: str | Sequence[str] | None) -> tuple[str, ...]:
     """The variable order: natural sort by default, or the user's ``--vars`` list, which must
     name every variable of the expression (it may add more, whose partials are then 0)."""
-    found = variables(expr)
+    roots = (outputs,) if isinstance(outputs, Expr) else tuple(outputs)
+    found = sorted({v for root in roots for v in variables(root)}, key=natural_key)
     if given is None:
         if not found:
             raise InputError("the expression has no variables: nothing to differentiate "
@@ -59,9 +100,26 @@ def order_variables(expr: Expr, given: str | Sequence[str] | None) -> tuple[str,
         raise InputError(f"--vars does not name {', '.join(missing)}, "
                          f"which the expression uses (it uses {', '.join(found)})")
     for name in names:
-        if not name.isidentifier() or not name.isascii():
-            raise InputError(f"--vars: {name!r} is not a variable name")
+        check_variable_name(name, "--vars")
     return tuple(names)
+
+
+def check_variable_name(name: str, where: str) -> None:
+    """A variable is an ASCII identifier that is not a function, a constant or a Python
+    keyword, and does not start with '_' (the parser refuses such names in formulas)."""
+    from diffcompare import ops
+    from diffcompare.parse import RESERVED
+
+    if not name.isidentifier() or not name.isascii():
+        raise InputError(f"{where}: {name!r} is not a variable name")
+    if name.startswith("_"):
+        raise InputError(f"{where}: {name!r} starts with '_'; variable names start with a letter")
+    if name in ops.FUNCTIONS:
+        raise InputError(f"{where}: {name!r} is a function, not a variable name")
+    if name in ops.CONSTANTS:
+        raise InputError(f"{where}: {name!r} is a constant, not a variable name")
+    if name.lower() in RESERVED:
+        raise InputError(f"{where}: {name!r} is a reserved word, not a variable name")
 
 
 def read_point(at, names: Sequence[str]) -> tuple[float, ...]:
@@ -69,7 +127,12 @@ def read_point(at, names: Sequence[str]) -> tuple[float, ...]:
     if isinstance(at, str):
         pieces = [p.strip() for p in at.split(",")]
         if all("=" in p for p in pieces):
-            at = dict(_assignment(p) for p in pieces)
+            pairs = [_assignment(p) for p in pieces]
+            given = [name for name, _ in pairs]
+            repeated = sorted({n for n in given if given.count(n) > 1}, key=natural_key)
+            if repeated:
+                raise InputError(f"--at gives {', '.join(repeated)} more than once")
+            at = dict(pairs)
         elif any("=" in p for p in pieces):
             raise InputError("--at mixes 'name=value' and plain values; use one form")
         else:

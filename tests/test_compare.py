@@ -2,12 +2,13 @@
 
 import math
 
+import numpy as np
 import pytest
 
 from diffcompare.analysis.compare import compare, correct_digits, measure, select_methods
-from diffcompare.analysis.reference import exact_reference
+from diffcompare.analysis.reference import Reference, exact_reference
 from diffcompare.errors import InputError, ParseError
-from diffcompare.methods import MethodResult, Options
+from diffcompare.methods import Cost, Derivative, Options
 from diffcompare.methods.given import given_result, split_top_level
 from diffcompare.problem import Problem
 
@@ -23,7 +24,9 @@ def test_the_reference_is_exact_where_float_methods_are_not():
 
 
 def test_errors_and_digits():
-    row = measure(MethodResult("m", 1.0, (12.000000000001, 9.0), 1, 1), (12.0, 9.0))
+    found = Derivative("m", "gradient", np.array([12.000000000001, 9.0]), np.array([1.0]),
+                       Cost(1, 1))
+    row = measure(found, Reference("gradient", np.array([1.0]), np.array([12.0, 9.0])))
     assert row.abs_error[1] == 0
     assert row.max_abs_error == pytest.approx(1e-12, rel=1e-3)
     assert row.rel_error == pytest.approx(1e-12 / 12, rel=1e-3)
@@ -36,8 +39,11 @@ def test_errors_and_digits():
 def test_outside_the_domain_is_a_warning_not_a_crash():
     result = compare(Problem.from_text("log(x1)", "-1"))
     assert any(w.startswith("outside domain: log(x1)") for w in result.warnings)
-    assert math.isnan(result.reference.gradient[0]) or result.reference.gradient[0] == -1
+    # f is not real there: no reference, and every method's partial is "outside domain".
+    assert math.isnan(result.reference.gradient[0])
+    assert result.reference.failure == "f is not a real number at this point"
     assert len(result.rows) == 9
+    assert {row.status for row in result.rows} == {("outside domain",)}
 
 
 def test_overflow_and_kinks_at_the_point_are_warnings():
@@ -113,8 +119,9 @@ def test_the_package_exports_the_compare_function_not_the_module():
     from diffcompare import compare as exported
 
     assert callable(exported) and exported is diffcompare.compare
-    assert exported(Problem.from_text("x*y", "2,3"), ["reverse-ad"]).rows[0].result.gradient \
-        == (3.0, 2.0)
+    assert exported(Problem.from_text("x*y", "2,3"), methods=["reverse-ad"]).rows[0].result \
+        .gradient == (3.0, 2.0)
+    assert exported("x*y", at=(2, 3), methods="reverse-ad").rows[0].result.gradient == (3, 2)
 
 
 def test_where_sympy_cannot_differentiate_the_reference_uses_the_manual_rules():

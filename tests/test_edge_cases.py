@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from diffcompare.analysis.compare import compare
-from diffcompare.analysis.reference import exact_reference, mp_reference
+from diffcompare.analysis.reference import exact_reference, tape_reference
 from diffcompare.cli import main
 from diffcompare.methods import METHOD_NAMES, Options
 from diffcompare.problem import Problem
@@ -89,21 +89,24 @@ def test_statuses_are_in_the_json_and_the_table():
     assert "x: step below spacing" in table
 
 
-def slow_sympy(problem):
+def slow_sympy(*args):
     time.sleep(30)
 
 
 def test_a_slow_sympy_becomes_a_timed_out_row_while_the_others_complete(monkeypatch):
+    from diffcompare.analysis import reference
     from diffcompare.methods import symbolic
 
-    monkeypatch.setattr(symbolic, "sympy_derivatives", slow_sympy)
+    # The workers are forked, so they run the patched functions.
+    monkeypatch.setattr(symbolic, "_derivative_trees", slow_sympy)
+    monkeypatch.setattr(reference, "_sympy_reference", slow_sympy)
     start = time.perf_counter()
     result = compare(Problem.from_text("sin(x)*y", "0.5,2"), options=Options(timeout=0.2))
     assert time.perf_counter() - start < 5
     row = result.row("symbolic").result
     assert row.failure and "timed out after 0.2 s" in row.failure
-    # The reference fell back to the manual rules, evaluated with mpmath.
-    assert result.reference.source == "manual rules (mpmath)"
+    # The reference fell back to the tape swept with mpmath.
+    assert result.reference.source == reference.SWEEP
     assert result.reference.gradient == (2 * math.cos(0.5), math.sin(0.5))
     assert result.row("reverse-ad").digits == 16
 
@@ -113,12 +116,12 @@ def test_the_timeout_option_reaches_the_cli():
                                        "--format", "json"])
     data = json.loads(result.stdout)
     assert "was not run (--timeout 0)" in data["methods"]["symbolic"]["failure"]
-    assert data["reference"] == [2.0, 1.0] and data["reference_source"].startswith("manual")
+    assert data["reference"] == [2.0, 1.0] and data["reference_source"].startswith("tape")
 
 
 @pytest.mark.parametrize("case", load_cases(), ids=lambda c: c.name)
 def test_the_mpmath_reference_agrees_with_sympys(case):
     problem = case.problem()
-    by_sympy, by_mpmath = exact_reference(problem), mp_reference(problem)
+    by_sympy, by_mpmath = exact_reference(problem), tape_reference(problem)
     assert by_mpmath.value == by_sympy.value
     assert by_mpmath.gradient == by_sympy.gradient  # both exact, both rounded once

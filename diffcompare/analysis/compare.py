@@ -1,24 +1,34 @@
 """Run the methods, compute the exact reference, and measure every method's error and cost.
-Never prints: render.py and plots.py show what this returns."""
+Never prints: render/ and plots/ show what this returns.
+
+Each method is prepared once for the problem and asked for one kind of derivative; the
+exact reference of that kind is started first, in the background, so sympy works on the
+second core while the float methods run here. Statuses are per entry of the derivative.
+"""
 
 from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
+import numpy as np
+
+from diffcompare.analysis import insight
 from diffcompare.analysis.diagnostics import NON_DIFFERENTIABLE, OUTSIDE_DOMAIN, OVERFLOW, diagnose
-from diffcompare.analysis.reference import Reference, exact_reference
+from diffcompare.analysis.reference import Reference, entry_inputs, start_reference
 from diffcompare.errors import DiffcompareError, InputError
-from diffcompare.methods import METHOD_NAMES, REGISTRY, MethodResult, Options
+from diffcompare.methods import METHOD_NAMES, REGISTRY, Derivative, Options
 from diffcompare.methods.finite_differences import STEP_BELOW_SPACING
+from diffcompare.methods.registry import KINDS, NEEDS_DIRECTION, shape_of
 from diffcompare.problem import Problem
 
 FLOAT_DIGITS = 16  # float64 carries 15.95 decimal digits; a perfect result shows 16
 # What a method or the reference may run into; each becomes a reason, never a traceback.
-COMPUTATION_FAILURES = (DiffcompareError, ArithmeticError, ValueError, RecursionError)
-
+COMPUTATION_FAILURES = (DiffcompareError, ArithmeticError, ValueError, RecursionError,
+                        TypeError)
 
 OK = "ok"
 STATUSES = (OK, OUTSIDE_DOMAIN, OVERFLOW, NON_DIFFERENTIABLE, STEP_BELOW_SPACING)
@@ -26,14 +36,14 @@ STATUSES = (OK, OUTSIDE_DOMAIN, OVERFLOW, NON_DIFFERENTIABLE, STEP_BELOW_SPACING
 
 @dataclass(frozen=True)
 class Row:
-    """One method's result with its errors against the reference."""
+    """One method's result with its errors against the reference, entry by entry."""
 
-    result: MethodResult
-    abs_error: tuple[float, ...]
+    result: Derivative
+    abs_error: tuple[float, ...]  # per entry, C order
     max_abs_error: float
-    rel_error: float  # normwise: max|g - r| / max|r|
+    rel_error: float  # normwise: max|d - r| / max|r|
     digits: int | None  # correct significant digits, from rel_error
-    status: tuple[str, ...] = ()  # per component, one of STATUSES
+    status: tuple[str, ...] = ()  # per entry, one of STATUSES
 
     @property
     def method(self) -> str:
@@ -46,6 +56,10 @@ class Comparison:
     reference: Reference
     rows: tuple[Row, ...]
     warnings: tuple[str, ...]  # about the point itself, whatever the method
+    kind: str = "gradient"
+    direction: tuple[float, ...] | None = None  # v for jvp and hvp, r for vjp
+    left_out: tuple[str, ...] = ()  # methods that do not compute this kind
+    insight: dict = field(default_factory=dict)  # what the kind teaches (analysis.insight)
 
     def row(self, method: str) -> Row:
         for row in self.rows:
@@ -54,10 +68,11 @@ class Comparison:
         raise KeyError(method)
 
 
-def select_methods(names: str | Sequence[str] | None) -> tuple[str, ...]:
-    """Method names from ``--methods a,b`` (all registered methods when None)."""
+def select_methods(names: str | Sequence[str] | None, kind: str = "gradient"
+                   ) -> tuple[str, ...]:
+    """Method names from ``--methods a,b`` (when None: every method that computes the kind)."""
     if names is None:
-        return METHOD_NAMES
+        return tuple(name for name in METHOD_NAMES if REGISTRY[name].can(kind))
     chosen = [n.strip() for n in names.split(",")] if isinstance(names, str) else list(names)
     unknown = [n for n in chosen if n not in REGISTRY]
     if unknown or not chosen:
@@ -66,47 +81,114 @@ def select_methods(names: str | Sequence[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(chosen))
 
 
-def run_method(name: str, problem: Problem, options: Options) -> MethodResult:
-    """One method, timed; a failure becomes a result carrying its reason."""
-    start = time.perf_counter()
-    try:
-        result = REGISTRY[name].run(problem, options)
-    except COMPUTATION_FAILURES as exc:
-        return MethodResult.failed(name, problem.n, f"{type(exc).__name__}: {exc}")
-    return replace(result, seconds=time.perf_counter() - start)
+def check_direction(problem: Problem, kind: str, direction) -> tuple[float, ...] | None:
+    if kind not in KINDS:
+        raise InputError(f"unknown kind {kind!r}; choose from {', '.join(KINDS)}")
+    if kind not in NEEDS_DIRECTION:
+        return None
+    size = problem.n if NEEDS_DIRECTION[kind] == "n" else problem.m
+    if direction is None or len(direction) != size:
+        what = "a direction v with n" if NEEDS_DIRECTION[kind] == "n" else "a cotangent r with m"
+        raise InputError(f"{kind} needs {what} = {size} entries"
+                         + ("" if direction is None else f", got {len(direction)}"))
+    values = tuple(float(v) for v in direction)
+    if not all(math.isfinite(v) for v in values):
+        raise InputError(f"the {kind} vector must be finite")
+    return values
 
 
 def compare(
     problem: Problem,
     methods: str | Sequence[str] | None = None,
     options: Options | None = None,
-    extra: Sequence[MethodResult] = (),
+    extra: Sequence[Derivative] = (),
+    kind: str = "gradient",
+    direction: Sequence[float] | None = None,
+    partner: Sequence[float] | None = None,
 ) -> Comparison:
-    """Every selected method on ``problem``, with errors against the exact reference.
-    ``extra`` rows (the user's own ``--given`` derivatives) are measured the same way."""
-    options = options or Options()
+    """Every selected method's ``kind`` of derivative at the problem's point, with errors
+    against the exact reference. ``extra`` rows (the user's own ``--given`` derivatives)
+    are measured the same way. ``partner`` is the other vector of the dot-product test
+    (r for a jvp, v for a vjp; default all ones)."""
+    direction = check_direction(problem, kind, direction)
+    if kind in ("gradient", "hessian", "hvp") and problem.m != 1:
+        raise InputError(f"a {kind} needs a function with one output; f has {problem.m} "
+                         "(ask for the jacobian)")
+    options = (options or Options()).started()
     # An empty selection (a case whose methods the command line excluded) runs none.
-    chosen = () if methods is not None and not len(methods) else select_methods(methods)
-    results = [run_method(name, problem, options) for name in chosen]
-    reference = _reference(problem, options)
-    diagnostics = diagnose(problem)
-    point = point_status(problem, diagnostics, reference)
-    rows = tuple(replace(measure(r, reference.gradient), status=_status(point, r))
-                 for r in (*results, *extra))
-    return Comparison(problem, reference, rows, tuple(str(d) for d in diagnostics))
-
-
-def _reference(problem: Problem, options: Options) -> Reference:
+    chosen = () if methods is not None and not len(methods) else select_methods(methods, kind)
+    left_out = tuple(n for n in METHOD_NAMES if n not in chosen and not REGISTRY[n].can(kind)) \
+        if methods is None else ()
+    pending = start_reference(problem, kind, direction, timeout=options.budget())
     try:
-        return exact_reference(problem, timeout=options.timeout)
+        results = [run_method(name, problem, options, kind, direction) for name in chosen]
+        reference = pending.result()
+    finally:
+        pending.stop()
+    diagnostics = diagnose(problem)
+    base = entry_status(problem, kind, direction, variable_status(problem, diagnostics,
+                                                                  reference), reference)
+    rows = tuple(replace(measure(r, reference), status=_status(base, r))
+                 for r in (*results, *extra))
+    return Comparison(problem, reference, rows, tuple(str(d) for d in diagnostics), kind,
+                      direction, left_out, _insight(problem, kind, direction, partner, rows,
+                                                    reference, options))
+
+
+def _insight(problem, kind, direction, partner, rows, reference, options) -> dict:
+    found: dict = {}
+    if kind == "jacobian":
+        found.update(insight.cheaper_mode(problem.m, problem.n))
+    elif kind in ("jvp", "vjp"):
+        other = "vjp" if kind == "jvp" else "jvp"
+        partner = check_direction(problem, other, partner if partner is not None
+                                  else [1.0] * (problem.m if kind == "jvp" else problem.n))
+        v, r = (direction, partner) if kind == "jvp" else (partner, direction)
+        try:
+            found["dot_product_test"] = insight.dot_product_test(problem, v, r, options)
+        except COMPUTATION_FAILURES as exc:
+            found["dot_product_test"] = {"failure": f"{type(exc).__name__}: {exc}"}
+    elif kind == "hessian":
+        found.update(insight.hessian_shape(reference.derivative))
+        found["symmetry"] = {row.method: insight.symmetry(row.result.value) for row in rows
+                             if not row.result.failure}
+    return found
+
+
+def run_method(name: str, problem: Problem, options: Options, kind: str = "gradient",
+               direction: Sequence[float] | None = None) -> Derivative:
+    """One method, prepared and asked for ``kind``, timed; a failure becomes a result that
+    carries its reason, and floating-point trouble becomes the method's own warnings."""
+    method = REGISTRY[name]
+    shape = shape_of(kind, problem.m, problem.n)
+    if not method.can(kind):
+        computes = ", ".join(k for k in KINDS if method.can(k))
+        return Derivative.failed(name, kind, shape, problem.m,
+                                 f"cannot: {name} does not compute a {kind} (it computes "
+                                 f"{computes})")
+    start = time.perf_counter()
+    trouble: set[str] = set()
+    prepared = None
+    try:
+        with np.errstate(all="call"), warnings.catch_warnings(record=True) as caught:
+            np.seterrcall(lambda kind_, flag: trouble.add(kind_))
+            warnings.simplefilter("always")
+            prepared = method.prepare(problem, options)
+            found = prepared.derivative(kind, direction=direction)
+        trouble.update(str(w.message) for w in caught)
     except COMPUTATION_FAILURES as exc:
-        nan = math.nan
-        return Reference(nan, (nan,) * problem.n, failure=f"{type(exc).__name__}: {exc}")
+        return Derivative.failed(name, kind, shape, problem.m, f"{type(exc).__name__}: {exc}")
+    finally:
+        if prepared is not None:
+            prepared.close()
+    notes = tuple(f"floating point: {t} during the computation" for t in sorted(trouble))
+    return replace(found, warnings=found.warnings + notes,
+                   cost=replace(found.cost, seconds=time.perf_counter() - start))
 
 
-def point_status(problem: Problem, diagnostics, reference: Reference) -> list[str]:
-    """What is wrong at the point for each partial, whatever the method: outside a domain
-    or overflow on the way from that input, or no derivative there at all."""
+def variable_status(problem: Problem, diagnostics, reference: Reference) -> list[str]:
+    """What is wrong at the point for each input, whatever the method: outside a domain
+    or overflow on the way from that input."""
     status = [OK] * problem.n
     for i, name in enumerate(problem.variables):
         kinds = {d.kind for d in diagnostics if name in d.variables}
@@ -114,19 +196,36 @@ def point_status(problem: Problem, diagnostics, reference: Reference) -> list[st
             status[i] = OUTSIDE_DOMAIN
         elif OVERFLOW in kinds:
             status[i] = OVERFLOW
-        elif math.isnan(reference.gradient[i]) and NON_DIFFERENTIABLE in kinds:
-            status[i] = NON_DIFFERENTIABLE
     return status
 
 
-def _status(point: list[str], result: MethodResult) -> tuple[str, ...]:
+def entry_status(problem: Problem, kind: str, direction, by_input: list[str],
+                 reference: Reference) -> list[str]:
+    """Per entry of the kind: the worst status of the inputs it is made of (through the
+    outputs that depend on them), or "non-differentiable here" where it does not exist."""
+    size = int(np.prod(shape_of(kind, problem.m, problem.n)))
+    found = []
+    for k in range(size):
+        status = OK
+        for i, j in entry_inputs(kind, k, problem.m, problem.n, direction):
+            if problem.variables[j] in problem.dependencies[i] and by_input[j] != OK:
+                status = by_input[j]
+                break
+        if status == OK and reference.absent and reference.absent[k]:
+            status = NON_DIFFERENTIABLE
+        found.append(status)
+    return found
+
+
+def _status(base: list[str], result: Derivative) -> tuple[str, ...]:
     """The point's status, else the method's own issue, else what its numbers show."""
     status = []
-    for i, base in enumerate(point):
-        issue = result.issues[i] if result.issues else None
-        value = result.gradient[i] if i < len(result.gradient) else math.nan
-        if base != OK:
-            status.append(base)
+    entries = result.entries
+    for k, point in enumerate(base):
+        issue = result.issues[k] if result.issues and k < len(result.issues) else None
+        value = entries[k] if k < len(entries) else math.nan
+        if point != OK:
+            status.append(point)
         elif issue:
             status.append(issue)
         elif math.isinf(value):
@@ -138,11 +237,12 @@ def _status(point: list[str], result: MethodResult) -> tuple[str, ...]:
     return tuple(status)
 
 
-def measure(result: MethodResult, reference: Sequence[float]) -> Row:
-    """Absolute, normwise relative error and correct digits of a result, over the partials
-    that exist (a partial the reference cannot give, at a kink say, is left out)."""
-    abs_error = tuple(abs(g - r) for g, r in zip(result.gradient, reference))
-    known = [(e, abs(r)) for e, r in zip(abs_error, reference) if math.isfinite(r)]
+def measure(result: Derivative, reference: Reference) -> Row:
+    """Absolute, normwise relative error and correct digits of a result, over the entries
+    that exist (an entry the reference cannot give, at a kink say, is left out)."""
+    got, want = result.entries, reference.gradient
+    abs_error = tuple(abs(g - r) for g, r in zip(got, want))
+    known = [(e, abs(r)) for e, r in zip(abs_error, want) if math.isfinite(r)]
     if not known or any(math.isnan(e) for e, _ in known):
         return Row(result, abs_error, math.nan, math.nan, None)
     max_abs = max(e for e, _ in known)

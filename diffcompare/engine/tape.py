@@ -1,10 +1,14 @@
-"""The Wengert list: an expression flattened into a sequence of records.
+"""The Wengert list: a function f: R^n -> R^m flattened into a sequence of records.
 
 Slots 0..n-1 hold the inputs (the problem's variables, in order); every other distinct node
-of the expression gets one slot after its arguments (post-order), so a shared sub-expression
-is evaluated once and its adjoint collects every use. A record is (operation, argument slots):
-no closures, no Python object per node at run time. Values may be floats, complex numbers,
-numpy arrays (a whole finite-difference stencil in one sweep) or dual numbers.
+of the outputs gets one slot after its arguments, so a sub-expression shared within or
+across outputs is evaluated once and its adjoint collects every use. A record is
+(operation, argument slots): no closures, no Python object per node at run time. Values may
+be floats, complex numbers, numpy arrays (a whole finite-difference stencil in one sweep),
+dual numbers (nested for second derivatives) or mpmath numbers (the exact reference).
+
+Three sweeps: ``forward`` (values), ``jvp`` (one forward pass with dual numbers: J·v) and
+``reverse`` (one backward pass from a cotangent r: Jᵀ·r, the gradient for m = 1).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from diffcompare import ops
+from diffcompare.engine.dual import Dual, new_tag, primal, tangent_of
 from diffcompare.expr import Call, Const, Expr, Var, postorder
 
 
@@ -24,15 +29,27 @@ class Tape:
     args: tuple[tuple[int, ...], ...]
     constants: tuple[float | None, ...]
     active: tuple[bool, ...]  # does the slot depend on an input?
-    output: int
+    outputs: tuple[int, ...]  # the slot of each output y1..ym
+
+    @property
+    def output(self) -> int:
+        """The slot of f when there is one output."""
+        if len(self.outputs) != 1:
+            raise ValueError(f"the tape has {len(self.outputs)} outputs, not one")
+        return self.outputs[0]
+
+    @property
+    def n_outputs(self) -> int:
+        return len(self.outputs)
 
     @classmethod
-    def record(cls, expr: Expr, variables: Sequence[str]) -> Tape:
-        """Flatten ``expr``: inputs first, then constants, then operations by level (an
+    def record(cls, outputs: Expr | Sequence[Expr], variables: Sequence[str]) -> Tape:
+        """Flatten the outputs: inputs first, then constants, then operations by level (an
         operation comes as soon as its arguments are ready, as in Baydin et al.'s tables)."""
+        roots = (outputs,) if isinstance(outputs, Expr) else tuple(outputs)
         var_slot = {name: i for i, name in enumerate(variables)}
         nodes: list[Expr | None] = [None] * len(variables)
-        order = postorder(expr)
+        order = postorder_all(roots)
         for node in order:
             if isinstance(node, Var):
                 if node.name not in var_slot:
@@ -58,7 +75,7 @@ class Tape:
                 constants.append(None)
                 active.append(any(active[j] for j in arg_slots))
         return cls(tuple(variables), tuple(nodes), tuple(op_list), tuple(args),
-                   tuple(constants), tuple(active), slot_of[id(expr)])
+                   tuple(constants), tuple(active), tuple(slot_of[id(r)] for r in roots))
 
     def __len__(self) -> int:
         return len(self.ops)
@@ -96,10 +113,26 @@ class Tape:
                 values.append(self.constants[slot])
         return values
 
-    def reverse(self, values: Sequence, seed=1.0) -> list:
-        """Adjoints of every slot: one sweep from the output back to the inputs."""
+    def output_values(self, values: Sequence) -> list:
+        return [values[k] for k in self.outputs]
+
+    def jvp(self, inputs: Sequence, direction: Sequence) -> tuple[list, list]:
+        """(f(x), J·v) in one forward pass: each input x_i carries the tangent v_i."""
+        tag = new_tag()
+        seeded = [Dual(x, v, tag) if v != 0 else x for x, v in zip(inputs, direction)]
+        out = self.output_values(self.forward(seeded))
+        return [primal_at(y, tag) for y in out], [tangent_of(y, tag) for y in out]
+
+    def reverse(self, values: Sequence, cotangent: Sequence | None = None) -> list:
+        """Adjoints of every slot: one sweep from the outputs, seeded with the cotangent r
+        (default 1 for a single output), back to the inputs; the inputs' are Jᵀ·r."""
+        if cotangent is None:
+            cotangent = (1.0,) * self.n_outputs
+        if len(cotangent) != self.n_outputs:
+            raise ValueError(f"expected {self.n_outputs} cotangent entries, got {len(cotangent)}")
         adjoint: list = [0.0] * len(self.ops)
-        adjoint[self.output] = seed
+        for slot, r in zip(self.outputs, cotangent):
+            adjoint[slot] = adjoint[slot] + r
         active = self.active
         for k in range(len(self.ops) - 1, self.n_inputs - 1, -1):
             op = self.ops[k]
@@ -129,7 +162,33 @@ def _by_level(order: list[Expr]) -> list[Expr]:
     return [node for _, _, node in keyed]
 
 
+def primal_at(value, tag: int):
+    """The value with the dual part of ``tag`` removed (newer tags' structure is kept)."""
+    if not isinstance(value, Dual) or value.tag < tag:
+        return value
+    if value.tag == tag:
+        return value.primal
+    return Dual(primal_at(value.primal, tag), primal_at(value.tangent, tag), value.tag)
+
+
+def postorder_all(roots: Sequence[Expr]) -> list[Expr]:
+    """Every distinct node of several trees once, children before parents."""
+    if len(roots) == 1:
+        return postorder(roots[0])
+    seen: set[int] = set()
+    order: list[Expr] = []
+    for root in roots:
+        for node in postorder(root):
+            if id(node) not in seen:
+                seen.add(id(node))
+                order.append(node)
+    return order
+
+
 def evaluate(expr: Expr, variables: Sequence[str], point: Sequence):
     """The value of ``expr`` at ``point`` (floats, complex, arrays or duals)."""
     tape = Tape.record(expr, variables)
     return tape.forward(point)[tape.output]
+
+
+__all__ = ["Tape", "evaluate", "postorder_all", "primal", "primal_at"]

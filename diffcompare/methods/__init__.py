@@ -1,12 +1,21 @@
 """The methods, one module per family; importing this package fills the registry."""
 
 from diffcompare.methods import automatic, finite_differences, manual, symbolic  # noqa: F401
-from diffcompare.methods.registry import REGISTRY, Method, MethodResult, Options, register
+from diffcompare.methods.registry import (
+    KINDS,
+    REGISTRY,
+    Cost,
+    Derivative,
+    Method,
+    Options,
+    Prepared,
+    register,
+)
 
 # Tables show the families as the design lists them; within one, in registration order.
 FAMILY_ORDER = ("manual rules", "symbolic", "finite differences", "automatic differentiation")
 METHOD_NAMES: tuple[str, ...] = tuple(
     sorted(REGISTRY, key=lambda name: FAMILY_ORDER.index(REGISTRY[name].family)))
 
-__all__ = ["FAMILY_ORDER", "METHOD_NAMES", "REGISTRY", "Method", "MethodResult", "Options",
-           "register"]
+__all__ = ["FAMILY_ORDER", "KINDS", "METHOD_NAMES", "REGISTRY", "Cost", "Derivative", "Method",
+           "Options", "Prepared", "register"]

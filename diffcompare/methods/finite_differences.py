@@ -1,14 +1,25 @@
 """Finite differences: forward-fd, backward-fd, central-fd, complex-step, richardson.
 
-Every scheme is one vectorized estimator over a list of (component, step) pairs: the
-methods ask for one pair per input, the step sweeps of ``epsplot`` for hundreds of steps of
-one input, and each is a single sweep of the tape over numpy arrays. Steps are rounded to
-what the machine actually takes, h = (x + h) - x (exact, by Sterbenz's lemma), and the
-difference is divided by that.
+Every scheme is one vectorized estimator over a list of (target, step) pairs, a target
+being an input's index (a partial derivative, a Jacobian column) or a direction v (J·v):
+the methods ask for one pair per input, the step sweeps of ``epsplot`` for hundreds of steps
+of one input, and each is a single sweep of the tape over numpy arrays, for all m outputs.
+Steps along an input are rounded to what the machine actually takes, h = (x + h) - x (exact,
+by Sterbenz's lemma), and the difference is divided by that.
 
 Default steps balance truncation against round-off for an O(h^p) scheme: h = eps^(1/(p+1))
 times max(1, |x|): sqrt(eps) for one-sided differences, cbrt(eps) for central ones
-(Nocedal & Wright, Numerical Optimization, 2nd ed., section 8.1).
+(Nocedal & Wright, Numerical Optimization, 2nd ed., section 8.1). Second differences (the
+Hessian) balance O(h^2) against eps/h^2: h = eps^(1/4) times max(1, |x|).
+
+Each scheme declares its error model, which ``epsplot`` draws beside the measurements. Every
+evaluation of f is rounded by about u·(|f| + |f'|·h), u = eps/2 the unit roundoff, so
+(Nocedal & Wright 2006, section 8.1; Squire & Trapp 1998):
+
+    forward, backward   |f''|/2 · h   + eps·(|f| + |f'|h)/h
+    central             |f'''|/6 · h² + eps·(|f| + |f'|h)/(2h)
+    complex step        |f'''|/6 · h² + eps·|f'|             (no subtraction: flat)
+    richardson          no closed form: its own error estimate is shown instead
 """
 
 from __future__ import annotations
@@ -20,8 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from diffcompare.engine.tape import Tape
-from diffcompare.expr import depends_on, to_text
-from diffcompare.methods.registry import MethodResult, Options, register
+from diffcompare.expr import to_text
+from diffcompare.methods.registry import Cost, Prepared, register
 from diffcompare.problem import Problem
 
 EPS = float(np.finfo(float).eps)
@@ -34,46 +45,91 @@ RIDDERS_FIRST_STEP = 0.1  # relative to max(1, |x|): large, extrapolation remove
 # the truncation error, h**2/6 times the third derivative, stays far below rounding; and a
 # power of two makes Im f(x + ih) / h an exact scaling.
 COMPLEX_STEP = 2.0**-66
+HESSIAN_ORDER = 3  # second differences: h = eps^(1/(3+1)) balances h^2 against eps/h^2
 
-Pairs = Sequence[tuple[int, float]]  # (component, step)
+Pairs = Sequence[tuple[object, float]]  # (an input's index or a direction v, step)
+STEP_BELOW_SPACING = "step below spacing"
+KINK_IN_STENCIL = "non-differentiable here"  # the stencil samples f across a kink
+
+
+@dataclass(frozen=True)
+class ErrorModel:
+    """error(h) ≈ truncation·h^order + roundoff/h + floor."""
+
+    order: int
+    truncation: float
+    roundoff: float
+    floor: float
+
+    def __call__(self, h: np.ndarray) -> np.ndarray:
+        h = np.asarray(h, dtype=float)
+        return self.truncation * h ** self.order + self.roundoff / h + self.floor
+
+    def truncation_part(self, h):
+        return self.truncation * np.asarray(h, dtype=float) ** self.order
+
+    def roundoff_part(self, h):
+        return self.roundoff / np.asarray(h, dtype=float) + self.floor
+
+    @property
+    def optimal_step(self) -> float | None:
+        """The model's minimum: h* = (R / (p·C))^(1/(p+1)) for C·h^p + R/h."""
+        if self.truncation <= 0 or self.roundoff <= 0:
+            return None  # no trade-off: one of the two terms is absent
+        return (self.roundoff / (self.order * self.truncation)) ** (1 / (self.order + 1))
+
+
+def _is_index(target) -> bool:
+    return isinstance(target, (int, np.integer))
+
+
+def _along(n: int, i: int, h: float) -> np.ndarray:
+    out = np.zeros(n)
+    out[i] = h
+    return out
 
 
 @dataclass(frozen=True)
 class Stencil:
-    """The values of f, and of every tape slot, at points x + step·e_i."""
+    """The values of f (m outputs), and of every tape slot, at points x + offset·target."""
 
-    offsets: tuple[tuple[int | None, complex], ...]  # (component or None for x, offset)
-    f: np.ndarray
+    offsets: tuple[tuple[object, complex], ...]  # (target, or None for x itself; offset)
+    f: np.ndarray  # (m, points)
     slots: list  # every tape slot's values over the points
 
     @classmethod
-    def evaluate(cls, problem: Problem, tape: Tape, offsets) -> Stencil:
+    def evaluate(cls, tape: Tape, x: np.ndarray, offsets) -> Stencil:
         offsets = tuple(offsets)
         complex_ = any(isinstance(o, complex) for _, o in offsets)
-        columns = np.repeat(np.asarray(problem.point, dtype=complex if complex_ else float)
-                            [:, None], len(offsets), axis=1)
-        for k, (i, offset) in enumerate(offsets):
-            if i is not None:
-                columns[i, k] += offset
+        columns = np.repeat(np.asarray(x, dtype=complex if complex_ else float)[:, None],
+                            len(offsets), axis=1)
+        for k, (target, offset) in enumerate(offsets):
+            if target is None:
+                continue
+            if _is_index(target):
+                columns[target, k] += offset
+            else:
+                columns[:, k] += offset * np.asarray(target)
         with np.errstate(all="ignore"):
-            slots = tape.forward([columns[i] for i in range(problem.n)])
-        f = np.broadcast_to(slots[tape.output], (len(offsets),))
-        return cls(offsets, np.array(f), slots)
+            slots = tape.forward([columns[i] for i in range(tape.n_inputs)])
+        f = np.array([np.broadcast_to(slots[o], (len(offsets),)) for o in tape.outputs])
+        return cls(offsets, f, slots)
 
-    def kinked(self, problem: Problem, tape: Tape, groups: Sequence[Sequence[int]],
-               components: Sequence[int]) -> list[str | None]:
+    def kinked(self, problem: Problem, groups: Sequence[Sequence[int]],
+               targets: Sequence) -> list[str | None]:
         """For each group of points (the stencil of one estimate), the non-smooth operation
         whose argument crosses its kink inside it, if any: there one-sided differences
         disagree and the difference quotient means nothing."""
-        deps = depends_on(problem.expr)
+        tape, deps = problem.tape, problem.node_dependencies
         found: list[str | None] = [None] * len(groups)
         m = len(self.offsets)
         for slot, op in enumerate(tape.ops):
             if op is None or not op.kinks or not tape.active[slot]:
                 continue
             argument = np.broadcast_to(np.real(self.slots[tape.args[slot][0]]), (m,))
-            for g, (columns, i) in enumerate(zip(groups, components)):
-                if found[g] or problem.variables[i] not in deps[id(tape.nodes[slot])]:
+            for g, (columns, target) in enumerate(zip(groups, targets)):
+                if found[g] or (_is_index(target) and problem.variables[target]
+                                not in deps[id(tape.nodes[slot])]):
                     continue
                 seen = argument[list(columns)]
                 for kink in op.kinks:
@@ -85,55 +141,59 @@ class Stencil:
 
 @dataclass(frozen=True)
 class Estimates:
-    """Derivative estimates for a list of (component, step) pairs, and what went wrong."""
+    """Derivative estimates, (m outputs, pairs), and what went wrong."""
 
     values: np.ndarray
     taken: np.ndarray  # the steps really taken (for complex step: the steps requested)
     kinks: list[str | None]
-    nonfinite: int  # stencil points where f is not finite
+    nonfinite: int  # stencil values of f that are not finite
     points: int
-    f_at_x: float = math.nan
+    f_at_x: np.ndarray | None = None  # f(x), where the stencil has it
 
 
-def one_sided(problem: Problem, tape: Tape, pairs: Pairs, sign: float) -> Estimates:
-    """(f(x + h e_i) - f(x)) / h, or with sign -1 (f(x) - f(x - h e_i)) / h."""
-    stencil = Stencil.evaluate(problem, tape, [(None, 0.0)] +
-                               [(i, sign * h) for i, h in pairs])
-    x = np.array([problem.point[i] for i, _ in pairs])
-    h = np.array([h for _, h in pairs])
-    taken = sign * ((x + sign * h) - x)
+def _taken(x: np.ndarray, pairs: Pairs, sign: float) -> np.ndarray:
+    """The step the machine takes along each target: (x + h) - x along an input, h itself
+    along a direction."""
+    return np.array([sign * ((x[t] + sign * h) - x[t]) if _is_index(t) else sign * h
+                     for t, h in pairs])
+
+
+def one_sided(problem: Problem, x: np.ndarray, pairs: Pairs, sign: float) -> Estimates:
+    """(f(x + h t) - f(x)) / h, or with sign -1 (f(x) - f(x - h t)) / h."""
+    stencil = Stencil.evaluate(problem.tape, x, [(None, 0.0)] +
+                               [(t, sign * h) for t, h in pairs])
+    taken = _taken(x, pairs, sign)
     with np.errstate(all="ignore"):
-        values = np.where(taken != 0, sign * (stencil.f[1:] - stencil.f[0]) / taken, np.nan)
+        values = np.where(taken != 0, sign * (stencil.f[:, 1:] - stencil.f[:, :1]) / taken,
+                          np.nan)
     groups = [[0, k + 1] for k in range(len(pairs))]
-    return Estimates(values, taken, stencil.kinked(problem, tape, groups, [i for i, _ in pairs]),
-                     _nonfinite(stencil.f), len(stencil.f), float(stencil.f[0]))
+    return Estimates(values, taken, stencil.kinked(problem, groups, [t for t, _ in pairs]),
+                     _nonfinite(stencil.f), stencil.f.shape[1], stencil.f[:, 0])
 
 
-def central(problem: Problem, tape: Tape, pairs: Pairs) -> Estimates:
-    """(f(x + h e_i) - f(x - h e_i)) / (h+ + h-), each half rounded to the step taken."""
-    offsets = [o for i, h in pairs for o in ((i, h), (i, -h))]
-    stencil = Stencil.evaluate(problem, tape, offsets)
-    x = np.array([problem.point[i] for i, _ in pairs])
-    h = np.array([h for _, h in pairs])
-    width = ((x + h) - x) + (x - (x - h))
+def central(problem: Problem, x: np.ndarray, pairs: Pairs) -> Estimates:
+    """(f(x + h t) - f(x - h t)) / (h+ + h-), each half rounded to the step taken."""
+    offsets = [o for t, h in pairs for o in ((t, h), (t, -h))]
+    stencil = Stencil.evaluate(problem.tape, x, offsets)
+    width = _taken(x, pairs, 1.0) + _taken(x, pairs, -1.0)
     with np.errstate(all="ignore"):
-        values = np.where(width != 0, (stencil.f[0::2] - stencil.f[1::2]) / width, np.nan)
+        values = np.where(width != 0, (stencil.f[:, 0::2] - stencil.f[:, 1::2]) / width,
+                          np.nan)
     groups = [[2 * k, 2 * k + 1] for k in range(len(pairs))]
-    return Estimates(values, width / 2, stencil.kinked(problem, tape, groups,
-                                                       [i for i, _ in pairs]),
-                     _nonfinite(stencil.f), len(stencil.f))
+    return Estimates(values, width / 2, stencil.kinked(problem, groups, [t for t, _ in pairs]),
+                     _nonfinite(stencil.f), stencil.f.shape[1])
 
 
-def complex_step_estimates(problem: Problem, tape: Tape, pairs: Pairs) -> Estimates:
-    """Im f(x + ih e_i) / h: no subtraction, so no cancellation (Squire & Trapp 1998).
+def complex_step_estimates(problem: Problem, x: np.ndarray, pairs: Pairs) -> Estimates:
+    """Im f(x + ih t) / h: no subtraction, so no cancellation (Squire & Trapp 1998).
     abs and sign are continued analytically in ops.py."""
-    stencil = Stencil.evaluate(problem, tape, [(i, complex(0.0, h)) for i, h in pairs])
+    stencil = Stencil.evaluate(problem.tape, x, [(t, complex(0.0, h)) for t, h in pairs])
     h = np.array([h for _, h in pairs])
     with np.errstate(all="ignore"):
         values = np.imag(stencil.f) / h
     groups = [[k] for k in range(len(pairs))]
-    return Estimates(values, h, stencil.kinked(problem, tape, groups, [i for i, _ in pairs]),
-                     _nonfinite(stencil.f), len(stencil.f), float(np.real(stencil.f[0])))
+    return Estimates(values, h, stencil.kinked(problem, groups, [t for t, _ in pairs]),
+                     _nonfinite(stencil.f), stencil.f.shape[1], np.real(stencil.f[:, 0]))
 
 
 def ridders(estimates: Sequence[float], shrink: float = RIDDERS_SHRINK) -> tuple[float, float]:
@@ -158,17 +218,20 @@ def ridders(estimates: Sequence[float], shrink: float = RIDDERS_SHRINK) -> tuple
     return best, error
 
 
-def richardson_estimates(problem: Problem, tape: Tape, pairs: Pairs):
-    """Ridders' extrapolation from each pair's first step; (estimates, error estimates)."""
-    ladder = [(i, h / RIDDERS_SHRINK ** j) for i, h in pairs for j in range(RIDDERS_LEVELS)]
-    raw = central(problem, tape, ladder)
-    results = [ridders(raw.values[k * RIDDERS_LEVELS:(k + 1) * RIDDERS_LEVELS])
-               for k in range(len(pairs))]
-    kinks = [next((m for m in raw.kinks[k * RIDDERS_LEVELS:(k + 1) * RIDDERS_LEVELS] if m),
-                  None) for k in range(len(pairs))]
-    estimates = Estimates(np.array([r[0] for r in results]), np.array([h for _, h in pairs]),
-                          kinks, raw.nonfinite, raw.points)
-    return estimates, np.array([r[1] for r in results])
+def richardson_estimates(problem: Problem, x: np.ndarray, pairs: Pairs):
+    """Ridders' extrapolation from each pair's first step: (estimates, error estimates),
+    each over (m outputs, pairs)."""
+    levels = RIDDERS_LEVELS
+    ladder = [(t, h / RIDDERS_SHRINK ** j) for t, h in pairs for j in range(levels)]
+    raw = central(problem, x, ladder)
+    with np.errstate(all="ignore"):
+        results = [[ridders(row[k * levels:(k + 1) * levels]) for k in range(len(pairs))]
+                   for row in raw.values]
+    kinks = [next((m for m in raw.kinks[k * levels:(k + 1) * levels] if m), None)
+             for k in range(len(pairs))]
+    estimates = Estimates(np.array([[r[0] for r in row] for row in results]),
+                          np.array([h for _, h in pairs]), kinks, raw.nonfinite, raw.points)
+    return estimates, np.array([[r[1] for r in row] for row in results])
 
 
 def _nonfinite(f: np.ndarray) -> int:
@@ -180,88 +243,218 @@ def default_step(x: float, order: int) -> float:
     return EPS ** (1.0 / (order + 1)) * max(1.0, abs(x))
 
 
-def _requested_pairs(problem: Problem, options: Options, order: int) -> list[tuple[int, float]]:
-    if options.eps is not None:
-        return [(i, float(options.eps)) for i in range(problem.n)]
-    return [(i, default_step(x, order)) for i, x in enumerate(problem.point)]
+class Differences(Prepared):
+    """What every scheme shares: its steps, the Jacobian by columns, J·v along v itself,
+    and the diagnosis of its stencil. A scheme gives ``estimate`` and ``error_model``."""
+
+    order = 1  # of the truncation error, for the default step
+    real_steps = True  # an imaginary step (complex step) never meets the spacing of x
+    evaluations_per_pair = 1
+    evaluations_at_x = 0
+
+    def estimate(self, x: np.ndarray, pairs: Pairs) -> tuple[Estimates, np.ndarray | None]:
+        """Estimates for the pairs, and the method's own error estimates (or None)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def error_model(f: float, d1: float, d2: float, d3: float) -> ErrorModel | None:
+        return None
+
+    def step(self, x: float) -> float:
+        if self.options.eps is not None:
+            return float(self.options.eps)
+        return default_step(x, self.order)
+
+    def _jacobian(self, x: np.ndarray):
+        n = self.problem.n
+        pairs = [(i, self.step(x[i])) for i in range(n)]
+        found, own = self.estimate(x, pairs)
+        warnings, issues = self._diagnose(x, pairs, found)
+        evaluations = self.evaluations_at_x + self.evaluations_per_pair * n
+        return self.result("jacobian", found.values, self._f(x, found),
+                           Cost(f_evals=evaluations, forward_passes=evaluations),
+                           warnings=warnings, issues=tuple(issues) * self.problem.m,
+                           steps=tuple(float(abs(t)) for t in found.taken),
+                           error_estimate=own)
+
+    def _jvp(self, x: np.ndarray, v: np.ndarray):
+        """Along v itself: one difference quotient, no Jacobian formed."""
+        scale = float(np.max(np.abs(v))) if v.size else 0.0
+        if scale == 0:
+            return self.result("jvp", np.zeros(self.problem.m), self._f(x, None), Cost())
+        h = self.step(float(np.max(np.abs(x)))) / scale
+        found, own = self.estimate(x, [(v, h)])
+        warnings, _ = self._diagnose(x, [(v, h)], found)
+        evaluations = self.evaluations_at_x + self.evaluations_per_pair
+        return self.result("jvp", found.values[:, 0], self._f(x, found),
+                           Cost(f_evals=evaluations, forward_passes=evaluations),
+                           warnings=warnings, steps=(h,),
+                           error_estimate=None if own is None else own[:, 0])
+
+    def _f(self, x: np.ndarray, found: Estimates | None) -> np.ndarray:
+        """f(x): from the stencil when it has it; a stencil without x (central
+        differences) leaves it unknown rather than spend an evaluation not counted."""
+        if found is not None:
+            if found.f_at_x is None:
+                return np.full(self.problem.m, np.nan)
+            return np.real(found.f_at_x)
+        with np.errstate(all="ignore"):
+            values = self.problem.tape.forward([float(v) for v in x])
+        return np.array([float(values[o]) for o in self.problem.tape.outputs])
+
+    def _diagnose(self, x: np.ndarray, pairs: Pairs, found: Estimates):
+        """Warnings, and per pair the issue this method ran into (or None)."""
+        names = self.problem.variables
+        warnings, issues = [], [None] * len(pairs)
+        for k, ((target, h), taken) in enumerate(zip(pairs, found.taken)):
+            if not (_is_index(target) and self.real_steps):
+                continue
+            spacing = float(np.spacing(abs(x[target])))
+            if abs(h) < spacing:
+                effect = "no step at all: the difference is 0/0" if taken == 0 else \
+                    f"the step actually taken is {abs(taken):.3g}"
+                warnings.append(f"{STEP_BELOW_SPACING}: h = {h:.3g} is below the spacing of "
+                                f"{names[target]} = {x[target]:g} ({spacing:.3g}); {effect}")
+                issues[k] = STEP_BELOW_SPACING
+        for k, ((target, _), kink) in enumerate(zip(pairs, found.kinks)):
+            if kink:
+                along = f"d/d{names[target]}" if _is_index(target) else "J·v"
+                warnings.append(f"kink inside the stencil for {along}: {kink}, and the "
+                                "stencil crosses it")
+                issues[k] = issues[k] or KINK_IN_STENCIL
+        if found.nonfinite:
+            warnings.append(f"overflow or outside domain: f is not finite at "
+                            f"{found.nonfinite} of {found.points * self.problem.m} stencil "
+                            "points")
+        return tuple(warnings), issues
 
 
-STEP_BELOW_SPACING = "step below spacing"
-KINK_IN_STENCIL = "non-differentiable here"  # the stencil samples f across a kink
+@register("forward-fd", family="finite differences", exact=False, rtol=1e-5, step_order=1,
+          cost={"gradient": "n+1 evaluations; error O(h)", "jacobian": "n+1 evaluations",
+                "jvp": "2 evaluations along v", "vjp": "n+1 evaluations (the whole Jacobian)"})
+class ForwardFD(Differences):
+    order, evaluations_at_x = 1, 1
+
+    def estimate(self, x, pairs):
+        return one_sided(self.problem, x, pairs, +1.0), None
+
+    @staticmethod
+    def error_model(f, d1, d2, d3):
+        return ErrorModel(1, abs(d2) / 2, EPS * abs(f), EPS * abs(d1))
 
 
-def _diagnose(problem: Problem, pairs: Pairs, found: Estimates, real_steps: bool):
-    """Warnings, and per component the issue this method ran into (or None). An imaginary
-    step (complex step) never meets the spacing of x, so only real steps are checked."""
-    warnings, issues = [], [None] * problem.n
-    for (i, h), taken in zip(pairs, found.taken):
-        x, spacing = problem.point[i], float(np.spacing(abs(problem.point[i])))
-        if real_steps and abs(h) < spacing:
-            effect = "no step at all: the difference is 0/0" if taken == 0 else \
-                f"the step actually taken is {abs(taken):.3g}"
-            warnings.append(f"{STEP_BELOW_SPACING}: h = {h:.3g} is below the spacing of "
-                            f"{problem.variables[i]} = {x:g} ({spacing:.3g}); {effect}")
-            issues[i] = STEP_BELOW_SPACING
-    for (i, _), kink in zip(pairs, found.kinks):
-        if kink:
-            warnings.append(f"kink inside the stencil for d/d{problem.variables[i]}: {kink}, "
-                            "and the stencil crosses it")
-            issues[i] = issues[i] or KINK_IN_STENCIL
-    if found.nonfinite:
-        warnings.append(f"overflow or outside domain: f is not finite at {found.nonfinite} "
-                        f"of {found.points} stencil points")
-    return tuple(warnings), tuple(issues)
+@register("backward-fd", family="finite differences", exact=False, rtol=1e-5, step_order=1,
+          cost={"gradient": "n+1 evaluations; error O(h)", "jacobian": "n+1 evaluations",
+                "jvp": "2 evaluations along v", "vjp": "n+1 evaluations (the whole Jacobian)"})
+class BackwardFD(ForwardFD):
+    def estimate(self, x, pairs):
+        return one_sided(self.problem, x, pairs, -1.0), None
 
 
-def _result(name: str, problem: Problem, pairs: Pairs, found: Estimates, evaluations: int,
-            **extra) -> MethodResult:
-    warnings, issues = _diagnose(problem, pairs, found, real_steps=name != "complex-step")
-    return MethodResult(name, found.f_at_x, tuple(float(v) for v in found.values),
-                        f_evals=evaluations, passes=evaluations, warnings=warnings,
-                        steps=tuple(float(abs(t)) for t in found.taken), issues=issues,
-                        **extra)
+@register("central-fd", family="finite differences", exact=False, rtol=1e-6, step_order=2,
+          cost={"gradient": "2n evaluations; error O(h^2)", "jacobian": "2n evaluations",
+                "jvp": "2 evaluations along v", "vjp": "2n evaluations (the whole Jacobian)",
+                "hessian": "1 + 2n^2 evaluations (second differences, h = eps^(1/4))",
+                "hvp": "1 + 2n^2 evaluations (the whole Hessian)"})
+class CentralFD(Differences):
+    order, evaluations_per_pair = 2, 2
+
+    def estimate(self, x, pairs):
+        return central(self.problem, x, pairs), None
+
+    @staticmethod
+    def error_model(f, d1, d2, d3):
+        return ErrorModel(2, abs(d3) / 6, EPS * abs(f) / 2, EPS * abs(d1) / 2)
+
+    def _hessian(self, x: np.ndarray):
+        """H_ii = ((f(x+h e_i) - f(x))/h+ - (f(x) - f(x-h e_i))/h-) / h and H_ij =
+        (f(++) - f(+-) - f(-+) + f(--)) / (4 h_i h_j), with the steps taken; the error is
+        O(h^2) + O(eps·|f|/h^2), balanced by h = eps^(1/4)·max(1, |x|)."""
+        self.require_one_output("hessian")
+        n = self.problem.n
+        h = np.array([self.options.eps if self.options.eps is not None
+                      else default_step(v, HESSIAN_ORDER) for v in x], dtype=float)
+        up, down = (x + h) - x, x - (x - h)
+        offsets = [np.zeros(n)]
+        for i in range(n):
+            offsets += [_along(n, i, h[i]), _along(n, i, -h[i])]
+        pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+        for i, j in pairs:
+            offsets += [_along(n, i, si * h[i]) + _along(n, j, sj * h[j])
+                        for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1))]
+        f = Stencil.evaluate(self.problem.tape, x, [(o, 1.0) for o in offsets]).f[0]
+        hessian = np.zeros((n, n))
+        with np.errstate(all="ignore"):
+            for i in range(n):
+                plus, minus = f[1 + 2 * i], f[2 + 2 * i]
+                hessian[i, i] = ((plus - f[0]) / up[i] - (f[0] - minus) / down[i]) / (
+                    (up[i] + down[i]) / 2)
+            for k, (i, j) in enumerate(pairs):
+                pp, pm, mp, mm = f[1 + 2 * n + 4 * k: 5 + 2 * n + 4 * k]
+                hessian[i, j] = hessian[j, i] = (pp - pm - mp + mm) / (
+                    (up[i] + down[i]) * (up[j] + down[j]))
+        bad = _nonfinite(f)
+        warnings = (f"overflow or outside domain: f is not finite at {bad} of {f.size} "
+                    "stencil points",) if bad else ()
+        return self.result("hessian", hessian, f[:1],
+                           Cost(f_evals=f.size, forward_passes=f.size), warnings=warnings,
+                           steps=tuple(float(v) for v in h))
 
 
-@register("forward-fd", family="finite differences", exact=False,
-          cost="n+1 evaluations; error O(h)")
-def forward_fd(problem: Problem, options: Options) -> MethodResult:
-    pairs = _requested_pairs(problem, options, order=1)
-    found = one_sided(problem, Tape.record(problem.expr, problem.variables), pairs, +1.0)
-    return _result("forward-fd", problem, pairs, found, problem.n + 1)
+@register("complex-step", family="finite differences", exact=True, rtol=1e-13, step_order=2,
+          cost={"gradient": "n complex evaluations; exact to rounding for analytic f",
+                "jacobian": "n complex evaluations", "jvp": "1 complex evaluation along v",
+                "vjp": "n complex evaluations (the whole Jacobian)",
+                "hessian": "n complex forward and reverse passes (complex step on the "
+                           "reverse-mode gradient)",
+                "hvp": "1 complex forward and reverse pass along v"})
+class ComplexStep(Differences):
+    order, real_steps = 2, False
+
+    def step(self, x: float) -> float:
+        return float(self.options.eps) if self.options.eps is not None else COMPLEX_STEP
+
+    def estimate(self, x, pairs):
+        return complex_step_estimates(self.problem, x, pairs), None
+
+    @staticmethod
+    def error_model(f, d1, d2, d3):
+        return ErrorModel(2, abs(d3) / 6, 0.0, EPS * abs(d1))
+
+    def _gradient_along(self, x: np.ndarray, direction: np.ndarray) -> np.ndarray:
+        """Im ∇f(x + ih·v) / h = H·v + O(h^2): the reverse sweep run on complex numbers."""
+        tape, h = self.problem.tape, self.step(0.0)
+        with np.errstate(all="ignore"):
+            values = tape.forward([complex(xi, h * vi) for xi, vi in zip(x, direction)])
+            adjoints = tape.reverse(values)
+        return np.array([complex(adjoints[i]).imag / h for i in range(self.problem.n)])
+
+    def _hessian(self, x: np.ndarray):
+        self.require_one_output("hessian")
+        n = self.problem.n
+        columns = [self._gradient_along(x, _along(n, j, 1.0)) for j in range(n)]
+        return self.result("hessian", np.array(columns).T.reshape(n, n), self._f(x, None),
+                           Cost(f_evals=n, forward_passes=n, reverse_passes=n),
+                           steps=(self.step(0.0),))
+
+    def _hvp(self, x: np.ndarray, v: np.ndarray):
+        self.require_one_output("hvp")
+        return self.result("hvp", self._gradient_along(x, v), self._f(x, None),
+                           Cost(f_evals=1, forward_passes=1, reverse_passes=1),
+                           steps=(self.step(0.0),))
 
 
-@register("backward-fd", family="finite differences", exact=False,
-          cost="n+1 evaluations; error O(h)")
-def backward_fd(problem: Problem, options: Options) -> MethodResult:
-    pairs = _requested_pairs(problem, options, order=1)
-    found = one_sided(problem, Tape.record(problem.expr, problem.variables), pairs, -1.0)
-    return _result("backward-fd", problem, pairs, found, problem.n + 1)
+@register("richardson", family="finite differences", exact=False, rtol=1e-8,
+          cost={"gradient": "2 x 10 x n evaluations; extrapolated, with an error estimate",
+                "jacobian": "2 x 10 x n evaluations", "jvp": "2 x 10 evaluations along v",
+                "vjp": "2 x 10 x n evaluations (the whole Jacobian)"})
+class Richardson(Differences):
+    evaluations_per_pair = 2 * RIDDERS_LEVELS
 
+    def step(self, x: float) -> float:
+        if self.options.eps is not None:
+            return float(self.options.eps)
+        return RIDDERS_FIRST_STEP * max(1.0, abs(x))
 
-@register("central-fd", family="finite differences", exact=False,
-          cost="2n evaluations; error O(h^2)")
-def central_fd(problem: Problem, options: Options) -> MethodResult:
-    pairs = _requested_pairs(problem, options, order=2)
-    found = central(problem, Tape.record(problem.expr, problem.variables), pairs)
-    return _result("central-fd", problem, pairs, found, 2 * problem.n)
-
-
-@register("complex-step", family="finite differences", exact=True,
-          cost="n complex evaluations; exact to rounding for analytic f")
-def complex_step(problem: Problem, options: Options) -> MethodResult:
-    h = options.eps if options.eps is not None else COMPLEX_STEP
-    pairs = [(i, h) for i in range(problem.n)]
-    found = complex_step_estimates(problem, Tape.record(problem.expr, problem.variables),
-                                   pairs)
-    return _result("complex-step", problem, pairs, found, problem.n)
-
-
-@register("richardson", family="finite differences", exact=False,
-          cost="2 x 10 x n evaluations; extrapolated, with an error estimate")
-def richardson(problem: Problem, options: Options) -> MethodResult:
-    pairs = [(i, options.eps if options.eps is not None
-              else RIDDERS_FIRST_STEP * max(1.0, abs(x))) for i, x in enumerate(problem.point)]
-    found, error = richardson_estimates(problem, Tape.record(problem.expr, problem.variables),
-                                        pairs)
-    return _result("richardson", problem, pairs, found, 2 * RIDDERS_LEVELS * problem.n,
-                   error_estimate=tuple(float(e) for e in error))
+    def estimate(self, x, pairs):
+        return richardson_estimates(self.problem, x, pairs)

@@ -6,13 +6,14 @@ parsed (through the same safe parser) and evaluated at the point.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
+
+import numpy as np
 
 from diffcompare.engine.tape import evaluate
 from diffcompare.errors import InputError, ParseError
 from diffcompare.expr import variables
-from diffcompare.methods.registry import MethodResult
+from diffcompare.methods.registry import Cost, Derivative
 from diffcompare.parse import parse
 from diffcompare.problem import Problem
 
@@ -29,7 +30,7 @@ def split_top_level(text: str) -> list[str]:
     return [p.strip() for p in parts]
 
 
-def given_result(problem: Problem, given: str | Sequence[str]) -> MethodResult:
+def given_result(problem: Problem, given: str | Sequence[str]) -> Derivative:
     texts = split_top_level(given) if isinstance(given, str) else list(given)
     if len(texts) != problem.n:
         raise InputError(f"--given has {len(texts)} partial derivatives but there are "
@@ -46,4 +47,5 @@ def given_result(problem: Problem, given: str | Sequence[str]) -> MethodResult:
             raise InputError(f"the given d/d{name} uses {', '.join(extra)}, which is not a "
                              f"variable of f ({', '.join(problem.variables)})")
         gradient.append(float(evaluate(expr, problem.variables, problem.point)))
-    return MethodResult("given", math.nan, tuple(gradient), f_evals=0, passes=problem.n)
+    return Derivative("given", "gradient", np.array(gradient), np.array([np.nan]),
+                      Cost(forward_passes=problem.n))

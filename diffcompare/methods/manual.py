@@ -2,17 +2,34 @@
 
 Each operation's rule comes from its partials in ops.py: d op(u, v) = ∂op/∂u·u' + ∂op/∂v·v'
 (the chain rule; sum, product, quotient and power rules are its instances). Derivatives of
-shared sub-expressions are computed once (memo keyed by node), bottom-up without recursion.
+shared sub-expressions are computed once (memo keyed by node), bottom-up without recursion,
+and only for the nodes that depend on the variable (their list is memoized on the tree), so
+the n derivatives of a tree cost the sum of their own sizes, not n walks of it.
+
+Prepared once per problem: the m·n derivative trees (and, when asked, the n² second
+derivatives: the rules applied twice) are built and recorded on one tape, then evaluated at
+any point in one sweep.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from diffcompare import ops
-from diffcompare.engine.tape import evaluate
-from diffcompare.expr import Call, Const, Expr, Var, as_expr, depends_on, operation_count, postorder
-from diffcompare.methods.registry import MethodResult, Options, register
+from diffcompare.engine.tape import Tape
+from diffcompare.expr import (
+    Call,
+    Const,
+    Expr,
+    Var,
+    as_expr,
+    dependents,
+    depends_on,
+    operation_count,
+)
+from diffcompare.methods.registry import Cost, Options, Prepared, register
 from diffcompare.problem import Problem
 
 CONSTANT_RULE = "constant rule: c' = 0"
@@ -45,28 +62,35 @@ def differentiate(expr: Expr, wrt: str, steps: list[Step] | None = None) -> Expr
     deps = depends_on(expr)
     derivative: dict[int, Expr] = {}
     variable = Var(wrt)
-    for node in postorder(expr):
-        if wrt not in deps[id(node)]:
-            derivative[id(node)] = Const(0)
-            continue
+    for node in dependents(expr).get(wrt, ()):
         if node is variable:
-            derivative[id(node)] = Const(1)
+            derivative[id(node)] = ONE
             continue
         assert isinstance(node, Call)
         varying = tuple(wrt in deps[id(a)] for a in node.args)
-        pairs = [(as_expr(partial(*node.args)), derivative[id(arg)])
+        pairs = [(partial(*node.args), derivative[id(arg)])
                  for partial, arg, varies in zip(node.op.partials, node.args, varying) if varies]
-        total = sum_of([partial * inner for partial, inner in pairs], simplify=True)
+        total = sum_of([_times(partial, inner) for partial, inner in pairs], simplify=True)
         derivative[id(node)] = total
         if steps is not None:
-            applied = sum_of([_written(partial, inner) for partial, inner in pairs],
+            applied = sum_of([_written(as_expr(partial), inner) for partial, inner in pairs],
                              simplify=False)
             _record(steps, node, varying, applied, total, variable)
     if steps is not None and expr is variable:
         steps.append(Step(expr, VARIABLE_RULE, Const(1), Const(1), False))
     elif steps is not None and wrt not in deps[id(expr)]:
         steps.append(Step(expr, CONSTANT_RULE, Const(0), Const(0), False))
-    return derivative[id(expr)]
+    return derivative.get(id(expr), ZERO)
+
+
+ZERO, ONE = Const(0), Const(1)
+
+
+def _times(partial, inner: Expr) -> Expr:
+    """partial·u', simplified; multiplying by 1 (the sum rule's partials) costs nothing."""
+    if partial == 1 and not isinstance(partial, Expr):
+        return inner
+    return as_expr(partial) * inner
 
 
 def _record(steps: list[Step], node: Call, varying: tuple[bool, ...], applied: Expr,
@@ -102,11 +126,47 @@ def sum_of(terms: list[Expr], simplify: bool) -> Expr:
     return total
 
 
-@register("manual", family="manual rules", exact=True,
-          cost="one derivative expression per input")
-def manual(problem: Problem, options: Options) -> MethodResult:
-    derivatives = [differentiate(problem.expr, v) for v in problem.variables]
-    gradient = tuple(float(evaluate(d, problem.variables, problem.point)) for d in derivatives)
-    value = float(evaluate(problem.expr, problem.variables, problem.point))
-    size = sum(operation_count(d) for d in derivatives)
-    return MethodResult("manual", value, gradient, f_evals=1, passes=problem.n, size=size)
+def jacobian_trees(outputs, names) -> list[list[Expr]]:
+    """d y_i / d x_j for every output and variable."""
+    return [[differentiate(out, name) for name in names] for out in outputs]
+
+
+@register("manual", family="manual rules", exact=True, rtol=1e-13,
+          cost={"gradient": "one derivative expression per input",
+                "jacobian": "m·n derivative expressions",
+                "jvp": "m·n derivative expressions, then J·v",
+                "vjp": "m·n derivative expressions, then Jᵀ·r",
+                "hessian": "n² second-derivative expressions (the rules applied twice)",
+                "hvp": "n² second-derivative expressions, then H·v"})
+class Manual(Prepared):
+    def __init__(self, problem: Problem, options: Options):
+        super().__init__(problem, options)
+        self.trees = jacobian_trees(problem.outputs, problem.variables)
+        self.tape = Tape.record([d for row in self.trees for d in row] or [ZERO],
+                                problem.variables)
+        self._second: tuple[list[list[Expr]], Tape] | None = None
+
+    def _evaluate(self, tape: Tape, x: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            values = tape.forward([float(v) for v in x])
+        return np.array([float(values[k]) for k in tape.outputs])
+
+    def _jacobian(self, x: np.ndarray):
+        m, n = self.problem.m, self.problem.n
+        value = self._evaluate(self.tape, x)[: m * n].reshape(m, n)
+        return self.result("jacobian", value, self._evaluate(self.problem.tape, x),
+                           Cost(f_evals=1, forward_passes=m * n),
+                           size=sum(operation_count(d) for row in self.trees for d in row))
+
+    def _hessian(self, x: np.ndarray):
+        self.require_one_output("hessian")
+        n = self.problem.n
+        if self._second is None:
+            trees = jacobian_trees(self.trees[0], self.problem.variables)
+            self._second = trees, Tape.record([d for row in trees for d in row] or [ZERO],
+                                              self.problem.variables)
+        trees, tape = self._second
+        value = self._evaluate(tape, x)[: n * n].reshape(n, n)
+        return self.result("hessian", value, self._evaluate(self.problem.tape, x),
+                           Cost(f_evals=1, forward_passes=n * n),
+                           size=sum(operation_count(d) for row in trees for d in row))

@@ -1,16 +1,32 @@
 """The method registry: every way of differentiating, behind one call shape.
 
-A method is a function ``run(problem, options) -> MethodResult`` registered under a stable
-name (used in flags, JSON and tables). compare(), the CLI and the tests loop over
-``REGISTRY`` instead of naming methods. Importing ``diffcompare.methods`` fills it.
+A method is registered under a stable name (used in flags, JSON and tables) with what it
+can do: its family, whether it is exact, which kinds of derivative it computes, what each
+costs in words, its default tolerance. It is *prepared* once per problem (tape recorded,
+derivative trees built, sympy asked) and then asked for a kind at one point or many:
+
+    prepared = REGISTRY["reverse-ad"].prepare(problem, Options())
+    prepared.derivative("hessian")            # at the problem's point
+    prepared.derivative("gradient", point=x)  # anywhere else, nothing recorded again
+
+compare(), the CLI and the tests loop over ``REGISTRY``; no other module decides anything
+by a method's name. Importing ``diffcompare.methods`` fills it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
+import numpy as np
+
+from diffcompare.budget import Budget
+from diffcompare.errors import InputError, MethodError
 from diffcompare.problem import Problem
+
+KINDS = ("gradient", "jacobian", "jvp", "vjp", "hessian", "hvp")
+NEEDS_DIRECTION = {"jvp": "n", "hvp": "n", "vjp": "m"}  # the vector's length
 
 
 @dataclass(frozen=True)
@@ -18,32 +34,163 @@ class Options:
     """Knobs shared by the methods."""
 
     eps: float | None = None  # finite-difference step; None: each scheme's default rule
-    timeout: float | None = 5.0  # seconds for sympy (symbolic method, reference); None: none
+    # Seconds for the work that can run long (sympy, the high-precision reference), all of
+    # it together; None: no bound (library use only; the CLI always sets one).
+    timeout: float | None = 5.0
+    clock: Budget | None = None  # the running budget, shared by one command's work
+
+    def budget(self) -> Budget:
+        return self.clock if self.clock is not None else Budget(self.timeout)
+
+    def started(self) -> Options:
+        """These options with their budget's clock started now."""
+        return replace(self, clock=Budget(self.timeout))
 
 
 @dataclass(frozen=True)
-class MethodResult:
-    """What one method computed, what it cost, and anything the user should know."""
+class Cost:
+    """What a derivative cost. A dual, complex or stencil evaluation of f counts as one
+    evaluation; a pass is one sweep over the tape or over the derivative expressions."""
+
+    f_evals: int = 0
+    forward_passes: int = 0
+    reverse_passes: int = 0
+    seconds: float = 0.0
+
+    @property
+    def passes(self) -> int:
+        return self.forward_passes + self.reverse_passes
+
+    def __add__(self, other: Cost) -> Cost:
+        return Cost(self.f_evals + other.f_evals, self.forward_passes + other.forward_passes,
+                    self.reverse_passes + other.reverse_passes, self.seconds + other.seconds)
+
+
+@dataclass(frozen=True)
+class Derivative:
+    """One method's derivative of one kind at one point.
+
+    ``value`` has the kind's shape: gradient (n,), jacobian (m, n), jvp (m,), vjp (n,),
+    hessian (n, n), hvp (n,). ``f`` is f(x), shape (m,). ``issues`` holds, per entry (C
+    order), what the method itself ran into ("step below spacing", ...) or None."""
 
     method: str
-    value: float
-    gradient: tuple[float, ...]
-    f_evals: int  # evaluations of f itself (a dual or complex evaluation counts as one)
-    passes: int  # sweeps over a graph or a derivative expression
-    seconds: float = 0.0
+    kind: str
+    value: np.ndarray
+    f: np.ndarray
+    cost: Cost
     warnings: tuple[str, ...] = ()
-    failure: str | None = None  # set when the method could not run; the values are then nan
-    error_estimate: tuple[float, ...] | None = None  # the method's own estimate (richardson)
+    failure: str | None = None  # the method could not run; the values are then nan
+    issues: tuple[str | None, ...] | None = None
+    error_estimate: np.ndarray | None = None  # the method's own estimate (richardson)
     steps: tuple[float, ...] | None = None  # finite-difference steps actually used
     size: int | None = None  # operations in the derivative expressions or on the tape
-    # Per component, what the method itself ran into ("step below spacing", or
-    # "non-differentiable here" for a stencil across a kink); None: nothing.
-    issues: tuple[str | None, ...] | None = None
 
     @classmethod
-    def failed(cls, method: str, n: int, reason: str) -> MethodResult:
-        nan = float("nan")
-        return cls(method, nan, (nan,) * n, 0, 0, failure=reason)
+    def failed(cls, method: str, kind: str, shape: tuple[int, ...], m: int,
+               reason: str) -> Derivative:
+        return cls(method, kind, np.full(shape, np.nan), np.full(m, np.nan), Cost(),
+                   failure=reason)
+
+    @property
+    def entries(self) -> tuple[float, ...]:
+        """Every entry, flat in C order."""
+        return tuple(float(v) for v in np.ravel(self.value))
+
+    @property
+    def gradient(self) -> tuple[float, ...]:
+        return self.entries
+
+    @property
+    def f_value(self) -> float:
+        """f(x) for a single output."""
+        return float(self.f[0]) if self.f.size == 1 else float("nan")
+
+    # The cost under the names the JSON has always used.
+    @property
+    def f_evals(self) -> int:
+        return self.cost.f_evals
+
+    @property
+    def passes(self) -> int:
+        return self.cost.passes
+
+    @property
+    def seconds(self) -> float:
+        return self.cost.seconds
+
+
+def shape_of(kind: str, m: int, n: int) -> tuple[int, ...]:
+    return {"gradient": (n,), "jacobian": (m, n), "jvp": (m,), "vjp": (n,), "hessian": (n, n),
+            "hvp": (n,)}[kind]
+
+
+class Prepared:
+    """A method prepared for one problem. Subclasses give ``_jacobian`` and, where they
+    can, native routes for the other kinds; what they lack is composed here, with the cost
+    of the composition (J·v from a whole Jacobian costs what the Jacobian costs)."""
+
+    method: str
+
+    def __init__(self, problem: Problem, options: Options):
+        self.problem = problem
+        self.options = options
+
+    # -- the one entry point
+    def derivative(self, kind: str, point: Sequence[float] | None = None,
+                   direction: Sequence[float] | None = None) -> Derivative:
+        x = np.asarray(self.problem.point if point is None else point, dtype=float)
+        v = None if direction is None else np.asarray(direction, dtype=float)
+        start = time.perf_counter()
+        found = getattr(self, f"_{kind}")(x, v) if v is not None else getattr(
+            self, f"_{kind}")(x)
+        return replace(found, kind=kind,
+                       cost=replace(found.cost, seconds=time.perf_counter() - start))
+
+    # -- compositions, used where a method has nothing better
+    def _gradient(self, x: np.ndarray) -> Derivative:
+        self.require_one_output("gradient")
+        jacobian = self._jacobian(x)
+        return replace(jacobian, value=jacobian.value[0])
+
+    def _jvp(self, x: np.ndarray, v: np.ndarray) -> Derivative:
+        jacobian = self._jacobian(x)
+        return replace(jacobian, value=jacobian.value @ v, issues=None)
+
+    def _vjp(self, x: np.ndarray, r: np.ndarray) -> Derivative:
+        jacobian = self._jacobian(x)
+        return replace(jacobian, value=r @ jacobian.value, issues=_columns(jacobian))
+
+    def _hvp(self, x: np.ndarray, v: np.ndarray) -> Derivative:
+        hessian = self._hessian(x)
+        return replace(hessian, value=hessian.value @ v, issues=None)
+
+    def close(self) -> None:
+        """Stop any work still running in the background (a sympy worker, say)."""
+
+    def require_one_output(self, kind: str) -> None:
+        if self.problem.m != 1:
+            raise InputError(f"a {kind} needs a function with one output; f has "
+                             f"{self.problem.m}")
+
+    def _jacobian(self, x: np.ndarray) -> Derivative:
+        raise MethodError(f"{self.method} does not compute Jacobians")
+
+    def _hessian(self, x: np.ndarray) -> Derivative:
+        raise MethodError(f"{self.method} does not compute Hessians")
+
+    def result(self, kind: str, value, f, cost: Cost, **extra) -> Derivative:
+        return Derivative(self.method, kind, np.asarray(value, dtype=float),
+                          np.atleast_1d(np.asarray(f, dtype=float)), cost, **extra)
+
+
+def _columns(jacobian: Derivative) -> tuple[str | None, ...] | None:
+    """Per input, the first issue any entry of its Jacobian column has (for Jᵀ·r)."""
+    if jacobian.issues is None:
+        return None
+    m, n = jacobian.value.shape
+    return tuple(next((jacobian.issues[i * n + j] for i in range(m)
+                       if jacobian.issues[i * n + j]), None) for j in range(n))
 
 
 @dataclass(frozen=True)
@@ -51,18 +198,27 @@ class Method:
     name: str
     family: str
     exact: bool  # exact up to rounding (the tight tolerance applies)
-    cost: str  # the cost of a gradient of n inputs, in words
-    run: Callable[[Problem, Options], MethodResult] = field(repr=False)
+    kinds: frozenset[str]  # the kinds it computes
+    cost: dict[str, str]  # per kind, what it costs, in words
+    rtol: float  # default relative tolerance of `check`, from the method's error (check.py)
+    prepare: Callable[[Problem, Options], Prepared] = field(repr=False)
+    step_order: int | None = None  # finite differences: the order p of the truncation error
+
+    def can(self, kind: str) -> bool:
+        return kind in self.kinds
 
 
 REGISTRY: dict[str, Method] = {}
 
 
-def register(name: str, family: str, exact: bool, cost: str):
-    """Decorator: add a method to the registry under its stable name."""
+def register(name: str, family: str, exact: bool, cost: dict[str, str], rtol: float,
+             step_order: int | None = None):
+    """Class decorator: add a Prepared subclass to the registry under its stable name."""
 
-    def decorate(run: Callable[[Problem, Options], MethodResult]):
-        REGISTRY[name] = Method(name, family, exact, cost, run)
-        return run
+    def decorate(prepared: type[Prepared]):
+        prepared.method = name
+        REGISTRY[name] = Method(name, family, exact, frozenset(cost), cost, rtol, prepared,
+                                step_order)
+        return prepared
 
     return decorate

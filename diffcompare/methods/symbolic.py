@@ -1,18 +1,25 @@
-"""symbolic: sympy's diff on the same function, its result evaluated in float64."""
+"""symbolic: sympy's diff on the same function, its result evaluated in float64.
+
+sympy cannot be interrupted, so it runs in a bounded worker (budget.py): prepared once per
+problem, the m·n derivatives (and, when asked, the n² second derivatives) come back as our
+trees and are evaluated at any point by one sweep of their tape.
+"""
 
 from __future__ import annotations
 
-from diffcompare.budget import within
-from diffcompare.engine.tape import evaluate
+import numpy as np
+
+from diffcompare import budget
+from diffcompare.engine.tape import Tape
 from diffcompare.errors import MethodError
-from diffcompare.expr import Expr, shorten
-from diffcompare.methods.registry import MethodResult, Options, register
+from diffcompare.expr import Expr, pack, shorten, unpack
+from diffcompare.methods.registry import Cost, Options, Prepared, register
 from diffcompare.problem import Problem
 from diffcompare.sympy_bridge import from_sympy, symbols_for, to_sympy
 
 
 def sympy_derivatives(problem: Problem) -> tuple[object, list]:
-    """f and its partial derivatives as sympy expressions (real symbols)."""
+    """f and its partial derivatives as sympy expressions (real symbols), one output."""
     return sympy_gradient(problem.expr, problem.variables)
 
 
@@ -25,26 +32,77 @@ def sympy_gradient(expr: Expr, names) -> tuple[object, list]:
     return f, [sympy.diff(f, symbols[v]) for v in names]
 
 
-@register("symbolic", family="symbolic", exact=True,
-          cost="one sympy derivative per input; the expressions swell")
-def symbolic(problem: Problem, options: Options) -> MethodResult:
-    # sympy cannot be interrupted: its part runs under the time limit (--timeout).
-    f, derivatives, size = within(options.timeout, _differentiate, problem)
-    names, point = problem.variables, problem.point
-    gradient = tuple(float(evaluate(d, names, point)) for d in derivatives)
-    value = float(evaluate(f, names, point))
-    return MethodResult("symbolic", value, gradient, f_evals=1, passes=problem.n, size=size)
-
-
-def _differentiate(problem: Problem):
-    """sympy's derivatives, brought back as our trees, and their size."""
+def _derivative_trees(outputs: tuple, names: tuple, order: int) -> tuple[tuple, int]:
+    """In the worker: sympy's derivatives of each output with respect to each name (each
+    pair of names for order 2), as packed trees, and their size in sympy's count_ops."""
     import sympy
 
-    f, derivatives = sympy_derivatives(problem)
-    for name, d in zip(problem.variables, derivatives):
+    symbols = symbols_for(names)
+    found = []
+    for out in unpack(outputs):
+        f = to_sympy(out, symbols)
+        firsts = [sympy.diff(f, symbols[v]) for v in names]
+        found += firsts if order == 1 else [sympy.diff(d, symbols[v]) for d in firsts
+                                           for v in names]
+    for d in found:
         if d.has(sympy.Derivative):
-            raise MethodError(f"sympy could not differentiate with respect to {name}: it left "
+            raise MethodError(f"sympy could not differentiate: it left "
                               f"{shorten(str(d), 60)} unevaluated")
-    size = sum(int(sympy.count_ops(d)) for d in derivatives)
-    return from_sympy(f), [from_sympy(d) for d in derivatives], size
+    size = sum(int(sympy.count_ops(d)) for d in found)
+    return pack(from_sympy(d) for d in found), size
 
+
+@register("symbolic", family="symbolic", exact=True, rtol=1e-13,
+          cost={"gradient": "one sympy derivative per input; the expressions swell",
+                "jacobian": "m·n sympy derivatives", "jvp": "m·n sympy derivatives, then J·v",
+                "vjp": "m·n sympy derivatives, then Jᵀ·r",
+                "hessian": "n² sympy second derivatives", "hvp": "n² sympy second derivatives"})
+class Symbolic(Prepared):
+    def __init__(self, problem: Problem, options: Options):
+        super().__init__(problem, options)
+        self._budget = options.budget()
+        self._jobs = {1: self._start(1)}
+        self._done: dict[int, tuple[Tape, int]] = {}
+
+    def _start(self, order: int):
+        if self._budget.remaining() == 0 or self._budget.seconds is None:
+            return None  # nothing to start: no time, or no bound (run here when asked)
+        return budget.start(_derivative_trees, pack(self.problem.outputs),
+                            self.problem.variables, order)
+
+    def _trees(self, order: int) -> tuple[Tape, int]:
+        if order not in self._done:
+            job = self._jobs.get(order) or self._start(order)
+            if job is None:
+                packed, size = budget.within(self._budget, _derivative_trees,
+                                             pack(self.problem.outputs),
+                                             self.problem.variables, order)
+            else:
+                packed, size = job.result(self._budget, "sympy's derivatives")
+            self._done[order] = Tape.record(unpack(packed), self.problem.variables), size
+        return self._done[order]
+
+    def _evaluate(self, tape: Tape, x: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            values = tape.forward([float(v) for v in x])
+        return np.array([float(values[k]) for k in tape.outputs])
+
+    def _jacobian(self, x: np.ndarray):
+        m, n = self.problem.m, self.problem.n
+        tape, size = self._trees(1)
+        return self.result("jacobian", self._evaluate(tape, x).reshape(m, n),
+                           self._evaluate(self.problem.tape, x),
+                           Cost(f_evals=1, forward_passes=m * n), size=size)
+
+    def _hessian(self, x: np.ndarray):
+        self.require_one_output("hessian")
+        n = self.problem.n
+        tape, size = self._trees(2)
+        return self.result("hessian", self._evaluate(tape, x).reshape(n, n),
+                           self._evaluate(self.problem.tape, x),
+                           Cost(f_evals=1, forward_passes=n * n), size=size)
+
+    def close(self) -> None:
+        for job in self._jobs.values():
+            if job is not None:
+                job.stop()

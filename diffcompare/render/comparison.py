@@ -1,20 +1,57 @@
-"""Comparisons -> rich tables, JSON, CSV and Markdown. Pure functions: text in, text out.
+"""Comparisons -> rich tables, JSON, CSV, Markdown and HTML. Pure functions: text in, text out.
 
 Numbers are formatted by diffcompare.formatting: every digit a method produced is visible.
+Vectors (gradient, J·v, Jᵀ·r, H·v) get a column per entry; matrices (Jacobian, Hessian) one
+cell with a line per row. The extras of each kind (which AD mode is cheaper, the dot-product
+test, symmetry and eigenvalues) are computed by analysis.insight and written out here.
 """
 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 from typing import Any
+
+import numpy as np
 
 from diffcompare.analysis.compare import Comparison, Row
 from diffcompare.formatting import error, json_number, number, seconds
 from diffcompare.methods import REGISTRY
 
-MAX_TABLE_COMPONENTS = 6  # wider gradients: the first ones in the table, all in JSON/CSV
+MAX_TABLE_COMPONENTS = 6  # wider vectors: the first ones in the table, all in JSON/CSV
+MAX_MATRIX_SIDE = 6  # larger matrices: a summary in the table, all in JSON/CSV
+MATRIX_KINDS = ("jacobian", "hessian")
+SYMBOL = {"gradient": "∇f", "jacobian": "J", "jvp": "J·v", "vjp": "Jᵀ·r", "hessian": "H",
+          "hvp": "H·v"}
+
+
+def entry_names(comparison: Comparison) -> list[str]:
+    """A name for every entry of the kind, in C order."""
+    p, kind = comparison.problem, comparison.kind
+    out = [f"y{i + 1}" for i in range(p.m)] if p.m > 1 else ["f"]
+    if kind == "gradient":
+        return [f"∂f/∂{v}" for v in p.variables]
+    if kind == "jacobian":
+        return [f"∂{y}/∂{v}" for y in out for v in p.variables]
+    if kind == "hessian":
+        return [f"∂²f/∂{a}∂{b}" for a in p.variables for b in p.variables]
+    if kind == "vjp":
+        return [f"(Jᵀr)_{v}" for v in p.variables]
+    if kind == "hvp":
+        return [f"(Hv)_{v}" for v in p.variables]
+    return [f"(Jv)_{y}" for y in out]
+
+
+def _array_text(values: np.ndarray) -> str:
+    if values.ndim == 1:
+        return "(" + ", ".join(number(v) for v in values) + ")"
+    return "[" + ", ".join(_array_text(row)[1:-1].join("[]") for row in values) + "]"
+
+
+def _f_text(f: np.ndarray) -> str:
+    return number(f[0]) if f.size == 1 else _array_text(f)
 
 
 def header(comparison: Comparison) -> list[str]:
@@ -22,12 +59,14 @@ def header(comparison: Comparison) -> list[str]:
     at = ", ".join(f"{v} = {number(x)}" for v, x in zip(p.variables, p.point))
     ref = comparison.reference
     lines = [f"f({', '.join(p.variables)}) = {p.describe()}   at   {at}"]
+    if comparison.direction is not None:
+        name = "r" if comparison.kind == "vjp" else "v"
+        lines.append(f"{name} = {_array_text(np.array(comparison.direction))}")
     if ref.failure:
         lines.append(f"no exact reference: {ref.failure}")
     else:
-        grad = ", ".join(number(g) for g in ref.gradient)
-        lines.append(f"exact ({ref.source}, {ref.digits} digits): f = {number(ref.value)}, "
-                     f"gradient = ({grad})")
+        lines.append(f"exact ({ref.source}, {ref.digits} digits): f = {_f_text(ref.f)}, "
+                     f"{comparison.kind} = {_array_text(ref.derivative)}")
     return lines
 
 
@@ -41,45 +80,68 @@ def footnotes(comparison: Comparison) -> list[str]:
         notes.extend(f"{r.method}: {w}" for w in r.warnings)
         if r.error_estimate is not None:
             notes.append(f"{r.method}: its own error estimate "
-                         f"{', '.join(error(e) for e in r.error_estimate)}")
+                         f"{', '.join(error(e) for e in np.ravel(r.error_estimate))}")
+    if comparison.left_out:
+        notes.append(f"not shown: {', '.join(comparison.left_out)} (they do not compute a "
+                     f"{comparison.kind})")
     return notes
 
 
+def _is_matrix(comparison: Comparison) -> bool:
+    return comparison.kind in MATRIX_KINDS
+
+
 def _components(comparison: Comparison) -> list[int]:
-    return list(range(min(comparison.problem.n, MAX_TABLE_COMPONENTS)))
+    if _is_matrix(comparison):
+        return []
+    return list(range(min(len(entry_names(comparison)), MAX_TABLE_COMPONENTS)))
 
 
-def status_text(row: Row, variables) -> str:
-    """"ok", or which partials ran into what: "x1: outside domain"."""
+def status_text(row: Row, names) -> str:
+    """"ok", or which entries ran into what: "∂f/∂x1: outside domain"."""
     if row.result.failure:
         return "failed"
     trouble: dict[str, list[str]] = {}
-    for name, status in zip(variables, row.status):
+    for name, status in zip(names, row.status):
         if status != "ok":
-            trouble.setdefault(status, []).append(name)
+            trouble.setdefault(status, []).append(name.rsplit("∂", 1)[-1].lstrip("/"))
     if not trouble:
         return "ok"
     return "; ".join(f"{','.join(names)}: {status}" for status, names in trouble.items())
 
 
-def _cells(row: Row, shown: list[int], variables) -> list[str]:
+def _matrix_cell(values: np.ndarray) -> str:
+    rows, columns = values.shape
+    if max(rows, columns) > MAX_MATRIX_SIDE:
+        return f"{rows}×{columns} (see --format json)"
+    return "\n".join("[" + ", ".join(number(v) for v in row) + "]" for row in values)
+
+
+def _cells(row: Row, comparison: Comparison, shown: list[int]) -> list[str]:
     r = row.result
-    gradient = [number(r.gradient[i]) for i in shown]
-    if r.failure:
-        gradient = ["failed (see below)"] + [""] * (len(shown) - 1)
-    return [r.method, number(r.value), *gradient, error(row.max_abs_error), error(row.rel_error),
-            "—" if row.digits is None else str(row.digits), status_text(row, variables),
-            str(r.f_evals), str(r.passes), seconds(r.seconds)]
+    if _is_matrix(comparison):
+        values = ["failed (see below)" if r.failure else _matrix_cell(np.asarray(r.value))]
+    else:
+        entries = r.entries
+        values = [number(entries[i]) for i in shown]
+        if r.failure:
+            values = ["failed (see below)"] + [""] * (len(shown) - 1)
+    cost = r.cost
+    return [r.method, _f_text(r.f), *values, error(row.max_abs_error), error(row.rel_error),
+            "—" if row.digits is None else str(row.digits),
+            status_text(row, entry_names(comparison)), str(cost.f_evals),
+            str(cost.forward_passes), str(cost.reverse_passes), seconds(cost.seconds)]
 
 
 def _titles(comparison: Comparison, shown: list[int]) -> list[str]:
-    names = [f"∂f/∂{comparison.problem.variables[i]}" for i in shown]
-    return ["method", "f(x)", *names, "max err", "rel err", "digits", "status", "f evals",
-            "passes", "time"]
+    names = entry_names(comparison)
+    values = [SYMBOL[comparison.kind]] if _is_matrix(comparison) else [names[i] for i in shown]
+    return ["method", "f(x)", *values, "max err", "rel err", "digits", "status", "f evals",
+            "fwd", "rev", "time"]
 
 
 def table(comparison: Comparison):
-    """A rich renderable: the header, one row per method, then warnings."""
+    """A rich renderable: the header, one row per method, what the kind teaches, warnings."""
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
@@ -92,53 +154,111 @@ def table(comparison: Comparison):
     for row in comparison.rows:
         exact = REGISTRY[row.method].exact if row.method in REGISTRY else True
         style = "red" if row.result.failure else (None if exact else "dim")
-        grid.add_row(*_cells(row, shown, comparison.problem.variables), style=style)
+        grid.add_row(*_cells(row, comparison, shown), style=style)
     parts: list[Any] = [Text(line) for line in header(comparison)] + [grid]
-    if comparison.problem.n > len(shown):
-        parts.append(Text(f"(first {len(shown)} of {comparison.problem.n} components; "
+    total = len(entry_names(comparison))
+    if not _is_matrix(comparison) and total > len(shown):
+        parts.append(Text(f"(first {len(shown)} of {total} components; "
                           "--format json or csv has them all)"))
-    parts.append(Text("rel err = max|g - r| / max|r| against the exact gradient r (over the "
-                      "partials that exist); "
-                      "digits = correct significant digits", style="dim"))
+    parts.append(Text(f"rel err = max|d - r| / max|r| against the exact {comparison.kind} r "
+                      "(over the entries that exist); digits = correct significant digits; "
+                      "fwd, rev = forward and reverse passes", style="dim"))
+    parts += [Text(line, style="cyan") for line in insight_lines(comparison)]
     parts += [Text(note, style="yellow") for note in footnotes(comparison)]
     return Group(*parts)
 
 
+def insight_lines(comparison: Comparison) -> list[str]:
+    """What the kind teaches, in sentences."""
+    found, lines = comparison.insight, []
+    if "cheaper_mode" in found:
+        mode = found["cheaper_mode"]
+        lines.append(("either AD mode costs the same here: " if mode == "either" else
+                      f"{mode} is the cheaper AD mode here: ") + found["why"])
+    test = found.get("dot_product_test")
+    if test and "failure" not in test:
+        lines.append(f"dot-product test: <J·v, r> = {number(test['Jv_dot_r'])} (forward-ad, "
+                     f"one pass) and <v, Jᵀ·r> = {number(test['v_dot_JTr'])} (reverse-ad, one "
+                     f"pass), difference {error(test['difference'])}; v = "
+                     f"{_array_text(np.array(test['v']))}, r = {_array_text(np.array(test['r']))}")
+    elif test:
+        lines.append(f"dot-product test failed: {test['failure']}")
+    if found.get("eigenvalues") is not None:
+        eigen = ", ".join(number(e) for e in found["eigenvalues"])
+        lines.append(f"eigenvalues of the exact Hessian: {eigen}: {found['meaning']}")
+    elif "meaning" in found:
+        lines.append(found["meaning"])
+    if "symmetry" in found:
+        lines.append("symmetry, max|H - Hᵀ|: " + ", ".join(
+            f"{method} {error(gap)}" for method, gap in found["symmetry"].items()))
+    return lines
+
+
+def _json_safe(value):
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float):
+        return json_number(value)
+    return value
+
+
+def _nested(values, shape) -> Any:
+    flat = [json_number(v) for v in np.ravel(np.asarray(values, dtype=float))]
+    return np.array(flat, dtype=object).reshape(shape).tolist() if len(shape) > 1 else flat
+
+
+def _f_json(f: np.ndarray):
+    return json_number(f[0]) if f.size == 1 else [json_number(v) for v in f]
+
+
 def to_dict(comparison: Comparison) -> dict:
-    """The JSON contract (keys are stable; CI scripts read them)."""
-    p, ref = comparison.problem, comparison.reference
+    """The JSON contract (keys are stable; CI scripts read them). Each method's array is
+    under the kind's name ("gradient", "jacobian", ...); "value" is f(x)."""
+    p, ref, kind = comparison.problem, comparison.reference, comparison.kind
+    shape = ref.derivative.shape
     methods = {}
     for row in comparison.rows:
         r = row.result
         methods[r.method] = {
-            "value": json_number(r.value),
-            "gradient": [json_number(g) for g in r.gradient],
-            "abs_error": [json_number(e) for e in row.abs_error],
+            "value": _f_json(r.f),
+            kind: _nested(r.value, shape),
+            "abs_error": _nested(row.abs_error, shape),
             "max_abs_error": json_number(row.max_abs_error),
             "rel_error": json_number(row.rel_error),
             "digits": row.digits,
-            "f_evals": r.f_evals,
-            "passes": r.passes,
-            "seconds": r.seconds,
+            "f_evals": r.cost.f_evals,
+            "passes": r.cost.passes,
+            "forward_passes": r.cost.forward_passes,
+            "reverse_passes": r.cost.reverse_passes,
+            "seconds": r.cost.seconds,
             "warnings": list(r.warnings),
-            "status": list(row.status),
+            "status": np.array(row.status, dtype=object).reshape(shape).tolist()
+            if len(shape) > 1 else list(row.status),
             "failure": r.failure,
             "family": REGISTRY[r.method].family if r.method in REGISTRY else "manual rules",
             "error_estimate": None if r.error_estimate is None
-            else [json_number(e) for e in r.error_estimate],
+            else _nested(r.error_estimate, np.shape(r.error_estimate)),
             "steps": None if r.steps is None else list(r.steps),
             "size": r.size,
         }
     return {
         "expression": p.describe(),
+        "kind": kind,
         "variables": list(p.variables),
+        "outputs": p.m,
         "point": list(p.point),
-        "value": json_number(ref.value),
-        "reference": [json_number(g) for g in ref.gradient],
+        "direction": None if comparison.direction is None else list(comparison.direction),
+        "shape": list(shape),
+        "value": _f_json(ref.f),
+        "reference": _nested(ref.derivative, shape),
         "reference_failure": ref.failure,
         "reference_notes": list(ref.notes),
         "reference_source": ref.source,
         "warnings": list(comparison.warnings),
+        "insight": _json_safe(comparison.insight),
+        "left_out": list(comparison.left_out),
         "methods": methods,
     }
 
@@ -148,17 +268,24 @@ def to_json(comparison: Comparison) -> str:
 
 
 def to_csv(comparison: Comparison) -> str:
-    p = comparison.problem
+    """One line per method, every entry (C order) in its own column."""
+    names = entry_names(comparison)
+    size = len(names)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["method", "value", *(f"d/d{v}" for v in p.variables),
-                     *(f"abs_error_{v}" for v in p.variables), "max_abs_error", "rel_error",
-                     "digits", "f_evals", "passes", "seconds", "status", "failure", "warnings"])
-    writer.writerow(["reference", repr(comparison.reference.value),
-                     *map(repr, comparison.reference.gradient), *[""] * (p.n + 9)])
+    columns = [f"d/d{v}" for v in comparison.problem.variables] \
+        if comparison.kind == "gradient" else names
+    errors = [f"abs_error_{v}" for v in comparison.problem.variables] \
+        if comparison.kind == "gradient" else [f"abs_error {n}" for n in names]
+    writer.writerow(["method", "value", *columns, *errors, "max_abs_error", "rel_error",
+                     "digits", "f_evals", "passes", "seconds", "status", "failure",
+                     "warnings"])
+    ref = comparison.reference
+    writer.writerow(["reference", ";".join(map(repr, map(float, ref.f))),
+                     *map(repr, ref.gradient), *[""] * (size + 9)])
     for row in comparison.rows:
         r = row.result
-        writer.writerow([r.method, repr(r.value), *map(repr, r.gradient),
+        writer.writerow([r.method, ";".join(map(repr, map(float, r.f))), *map(repr, r.entries),
                          *map(repr, row.abs_error), repr(row.max_abs_error), repr(row.rel_error),
                          "" if row.digits is None else row.digits, r.f_evals, r.passes,
                          repr(r.seconds), ";".join(row.status), r.failure or "",
@@ -173,8 +300,23 @@ def to_markdown(comparison: Comparison) -> str:
     lines.append("| " + " | ".join(titles) + " |")
     lines.append("|" + "|".join([" --- "] + [" ---: "] * (len(titles) - 1)) + "|")
     for row in comparison.rows:
-        lines.append("| " + " | ".join(_cells(row, shown, comparison.problem.variables)) + " |")
-    notes = footnotes(comparison)
+        cells = [c.replace("\n", "<br>") for c in _cells(row, comparison, shown)]
+        lines.append("| " + " | ".join(cells) + " |")
+    notes = insight_lines(comparison) + footnotes(comparison)
     if notes:
         lines += [""] + [f"- {note}" for note in notes]
     return "\n".join(lines) + "\n"
+
+
+def to_html(comparison: Comparison) -> str:
+    """An HTML table for Jupyter (``_repr_html_``)."""
+    shown = _components(comparison)
+    cell = "<td style='text-align:right'>{}</td>".format
+    head = "".join(f"<th>{html.escape(t)}</th>" for t in _titles(comparison, shown))
+    body = "".join("<tr>" + "".join(cell(html.escape(c).replace("\n", "<br>"))
+                                    for c in _cells(row, comparison, shown)) + "</tr>"
+                   for row in comparison.rows)
+    text = "".join(f"<p>{html.escape(line)}</p>" for line in header(comparison))
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in
+                    insight_lines(comparison) + footnotes(comparison))
+    return f"<div>{text}<table><tr>{head}</tr>{body}</table><ul>{notes}</ul></div>"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from diffcompare.engine.dual import Dual, tangent
+from diffcompare.engine.dual import Dual, new_tag, tangent_of
 from diffcompare.engine.tape import Tape
 from diffcompare.errors import InputError
 from diffcompare.expr import Call, Const, Expr, Var, as_expr, to_text
@@ -62,7 +62,12 @@ class Trace:
     problem: Problem
     wrt: str | None  # the input whose tangent forward mode carries
     rows: tuple[TraceRow, ...]
-    output: str  # the name of the node that is f
+    outputs: tuple[str, ...]  # the names of the nodes that are y1..ym
+    cotangent: tuple[float, ...] = (1.0,)  # the reverse sweep's seed on the outputs
+
+    @property
+    def output(self) -> str:
+        return ", ".join(self.outputs)
 
     def row(self, name: str) -> TraceRow:
         return next(r for r in self.rows if r.name == name)
@@ -98,33 +103,34 @@ def definition(tape: Tape, slot: int, names: dict[int, str]) -> str:
 
 
 def evaluation_trace(problem: Problem, wrt: str | None = None, forward: bool = True,
-                     reverse: bool = True) -> Trace:
+                     reverse: bool = True, cotangent=None) -> Trace:
     """The trace at the problem's point: primal values, and the tangents for ``wrt``
-    (default: the first variable) and/or the adjoints of f."""
+    (default: the first variable) and/or the adjoints seeded with ``cotangent`` on the
+    outputs (default 1 for each)."""
     if wrt is None:
         wrt = problem.variables[0]
     if wrt not in problem.variables:
         raise InputError(f"--wrt {wrt}: not a variable (variables: "
                          f"{', '.join(problem.variables)})")
-    tape = Tape.record(problem.expr, problem.variables)
+    tape = problem.tape
     names = node_names(tape)
     values = tape.forward(problem.point)
     tangents = None
     if forward:
-        seeded = [Dual(x, 1.0) if v == wrt else x
+        tag = new_tag()
+        seeded = [Dual(x, 1.0, tag) if v == wrt else x
                   for v, x in zip(problem.variables, problem.point)]
-        tangents = [float(tangent(t)) for t in tape.forward(seeded)]
-    adjoints = tape.reverse(values) if reverse else None
+        tangents = [float(tangent_of(t, tag)) for t in tape.forward(seeded)]
+    cotangent = tuple(float(r) for r in (cotangent or (1.0,) * tape.n_outputs))
+    if len(cotangent) != tape.n_outputs:
+        raise InputError(f"--cotangent needs {tape.n_outputs} entries, one per output")
+    adjoints = tape.reverse(values, cotangent) if reverse else None
     consumers = _consumers(tape, names)
     rows = tuple(_row(tape, slot, names, values, tangents, adjoints, consumers, wrt)
                  for slot in sorted(names))
-    return Trace(problem, wrt if forward else None, rows, _output_name(tape, names))
-
-
-def _output_name(tape: Tape, names: dict[int, str]) -> str:
-    if tape.output in names:
-        return names[tape.output]
-    return to_text(tape.nodes[tape.output])  # f is a constant
+    outputs = tuple(names[k] if k in names else to_text(tape.nodes[k])  # a constant output
+                    for k in tape.outputs)
+    return Trace(problem, wrt if forward else None, rows, outputs, cotangent)
 
 
 def _consumers(tape: Tape, names: dict[int, str]) -> dict[int, list[tuple[int, int]]]:
@@ -151,7 +157,7 @@ def _row(tape, slot, names, values, tangents, adjoints, consumers, wrt) -> Trace
         formula = None if tangents is None else _tangent_formula(tape, slot, names, symbols)
     terms: tuple[AdjointTerm, ...] = ()
     adjoint_expression: Expr = Const(0)
-    if adjoints is not None and slot != tape.output:
+    if adjoints is not None and slot not in tape.outputs:
         for c, p in consumers[slot]:
             term, partial = _adjoint_term(tape, c, p, names, values, adjoints)
             terms += (term,)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from diffcompare.engine.tape import Tape
 from diffcompare.formatting import number
 from diffcompare.problem import Problem
 from diffcompare.studies.evaltrace import BAR, definition, evaluation_trace, node_names
@@ -42,8 +41,9 @@ class Graph:
 
 
 def computational_graph(problem: Problem, with_values: bool) -> Graph:
-    """The graph of ``problem.expr``; with its point's values and adjoints if asked."""
-    tape = Tape.record(problem.expr, problem.variables)
+    """The graph of the problem's outputs (one graph, m output nodes); with its point's
+    values and adjoints (each output seeded with 1) if asked."""
+    tape = problem.tape
     names = node_names(tape)
     rows = {r.name: r for r in evaluation_trace(problem, forward=False).rows} \
         if with_values else {}
@@ -60,22 +60,22 @@ def computational_graph(problem: Problem, with_values: bool) -> Graph:
             operation=tape.variables[slot] if op is None else (op.symbol or op.name),
             definition=(f"{name} = {tape.variables[slot]}" if op is None
                         else f"{name} = {definition(tape, slot, names)}"),
-            level=level[slot], is_input=op is None, is_output=slot == tape.output,
+            level=level[slot], is_input=op is None, is_output=slot in tape.outputs,
             value=row.value if row else None, adjoint=row.adjoint if row else None))
     return Graph(problem.describe(), tuple(nodes), tuple(edges))
 
 
 def graph_of_text(text: str, at=None, variables=None) -> Graph:
     """The graph of an expression typed by the user; with values if a point is given."""
-    from diffcompare.parse import parse
+    from diffcompare.parse import parse_outputs
     from diffcompare.problem import order_variables
 
     if at is not None:
         return computational_graph(Problem.from_text(text, at, variables), with_values=True)
-    expr = parse(text)
-    names = order_variables(expr, variables)
+    outputs = parse_outputs(text)
+    names = order_variables(outputs, variables)
     # No point: the structure only (the point is never evaluated).
-    return computational_graph(Problem(expr, names, (0.0,) * len(names), text),
+    return computational_graph(Problem(outputs, names, (0.0,) * len(names), text),
                                with_values=False)
 
 

@@ -1,17 +1,10 @@
 """The finite-difference error against the step size, with the theory beside it.
 
-For one partial derivative, every scheme is evaluated at many steps in one vectorized sweep
-each, and compared with the exact derivative. Beside the measurements stands each scheme's
-error model: truncation C·h^p, with C from the exact higher derivatives at the point, plus
-round-off. Each evaluation of f is rounded by about u·(|f| + |f'|·h), u = eps/2 the unit
-roundoff, so (Nocedal & Wright 2006, section 8.1; Squire & Trapp 1998):
-
-    forward, backward   |f''|/2 · h   + eps·(|f| + |f'|h)/h
-    central             |f'''|/6 · h² + eps·(|f| + |f'|h)/(2h)
-    complex step        |f'''|/6 · h² + eps·|f'|             (no subtraction: flat)
-    richardson          no closed form: its own error estimate is shown instead
-
-The model's optimal step minimises C·h^p + R/h: h* = (R / (p·C))^(1/(p+1)).
+For one partial derivative, every finite-difference scheme in the registry is evaluated at
+many steps in one vectorized sweep each, and compared with the exact derivative. Beside
+the measurements stands each scheme's own error model (declared with the scheme in
+methods/finite_differences.py): truncation C·h^p, with C from the exact higher derivatives
+at the point, plus round-off; its optimal step minimises C·h^p + R/h.
 """
 
 from __future__ import annotations
@@ -22,12 +15,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diffcompare.engine.tape import Tape
+from diffcompare.analysis.compare import COMPUTATION_FAILURES
 from diffcompare.errors import InputError
+from diffcompare.methods import METHOD_NAMES, REGISTRY, Options
 from diffcompare.methods import finite_differences as fd
 from diffcompare.problem import Problem
 
-SCHEMES = ("forward-fd", "backward-fd", "central-fd", "complex-step", "richardson")
+# Every scheme the registry has that estimates along one input at any step.
+SCHEMES = tuple(name for name in METHOD_NAMES
+                if issubclass(REGISTRY[name].prepare, fd.Differences))
 DEFAULT_RANGE = (1e-16, 1e-1)
 DEFAULT_POINTS = 151  # ten per decade over the default range
 TRUNCATION_DOMINATES = 10.0  # the truncation regime: model truncation >= 10 x round-off
@@ -54,41 +50,12 @@ def common_steps(x: float) -> list[CommonStep]:
     ]
 
 
-@dataclass(frozen=True)
-class ErrorModel:
-    """error(h) ≈ truncation·h^order + roundoff/h + floor."""
-
-    order: int
-    truncation: float
-    roundoff: float
-    floor: float
-
-    def __call__(self, h: np.ndarray) -> np.ndarray:
-        h = np.asarray(h, dtype=float)
-        return self.truncation * h ** self.order + self.roundoff / h + self.floor
-
-    def truncation_part(self, h):
-        return self.truncation * np.asarray(h, dtype=float) ** self.order
-
-    def roundoff_part(self, h):
-        return self.roundoff / np.asarray(h, dtype=float) + self.floor
-
-    @property
-    def optimal_step(self) -> float | None:
-        if self.truncation <= 0 or self.roundoff <= 0:
-            return None  # no trade-off: one of the two terms is absent
-        return (self.roundoff / (self.order * self.truncation)) ** (1 / (self.order + 1))
+ErrorModel = fd.ErrorModel
 
 
 def error_model(scheme: str, f: float, d1: float, d2: float, d3: float) -> ErrorModel | None:
-    f, d1, d2, d3 = (abs(v) for v in (f, d1, d2, d3))
-    if scheme in ("forward-fd", "backward-fd"):
-        return ErrorModel(1, d2 / 2, EPS * f, EPS * d1)
-    if scheme == "central-fd":
-        return ErrorModel(2, d3 / 6, EPS * f / 2, EPS * d1 / 2)
-    if scheme == "complex-step":
-        return ErrorModel(2, d3 / 6, 0.0, EPS * d1)
-    return None
+    """The scheme's own error model at the point (None where it has none: richardson)."""
+    return REGISTRY[scheme].prepare.error_model(f, d1, d2, d3)
 
 
 @dataclass(frozen=True)
@@ -145,7 +112,7 @@ def parse_range(text: str) -> tuple[float, float]:
 
 def step_study(problem: Problem, wrt: str | None = None, schemes: Sequence[str] = SCHEMES,
                span: tuple[float, float] = DEFAULT_RANGE, points: int = DEFAULT_POINTS,
-               relative: bool = False) -> StepStudy:
+               relative: bool = False, timeout: float | None = 5.0) -> StepStudy:
     """Every scheme at ``points`` steps spaced evenly on a log scale over ``span``."""
     wrt = wrt or problem.variables[0]
     if wrt not in problem.variables:
@@ -161,13 +128,12 @@ def step_study(problem: Problem, wrt: str | None = None, schemes: Sequence[str] 
         raise InputError(f"--relative measures steps in % of {wrt}, which is 0 here")
     grid = np.geomspace(*span, points)
     steps = grid * abs(x) / 100 if relative else grid
-    value, derivatives, exact, missing = _exact(problem, index)
-    tape = Tape.record(problem.expr, problem.variables)
+    value, derivatives, exact, missing = _exact(problem, index, timeout)
     common = common_steps(x)
     sweeps = []
     for scheme in schemes:
         all_steps = np.concatenate([steps, [c.step for c in common]])
-        estimates, own = _estimates(scheme, problem, tape, index, all_steps)
+        estimates, own = _estimates(scheme, problem, index, all_steps)
         errors = np.abs(estimates - exact) if exact is not None else np.full_like(estimates,
                                                                                  np.nan)
         model = error_model(scheme, value, *derivatives) if exact is not None else None
@@ -180,40 +146,34 @@ def step_study(problem: Problem, wrt: str | None = None, schemes: Sequence[str] 
                      missing)
 
 
-def _exact(problem: Problem, index: int):
-    """f, its first three derivatives along the coordinate, and why f' may not exist."""
-    import sympy
+def _exact(problem: Problem, index: int, timeout: float | None):
+    """f, its first three derivatives along the coordinate, and why f' may not exist; all
+    within one time budget (the higher derivatives only scale the error models)."""
+    from diffcompare.analysis.reference import along_coordinate, exact_reference
+    from diffcompare.budget import Budget, within
 
-    from diffcompare.analysis.reference import exact_reference, high_precision
-    from diffcompare.sympy_bridge import exact_point, symbols_for, to_sympy
-
-    reference = exact_reference(problem)
+    clock = Budget(timeout)
+    reference = exact_reference(problem, timeout=clock)
     name = problem.variables[index]
     missing = reference.failure or (reference.absent[index] if reference.absent else None)
     exact = None if missing else reference.gradient[index]
     if exact is not None and not math.isfinite(exact):
         missing, exact = f"d/d{name} is not finite here", None
-    symbols = symbols_for(problem.variables)
-    f = to_sympy(problem.expr, symbols)
-    at = exact_point(problem.variables, problem.point, symbols)
-    higher = [abs(high_precision(sympy.diff(f, symbols[name], k), at)) for k in (2, 3)]
+    try:
+        higher = [abs(h) for h in within(clock, along_coordinate, problem, index)]
+    except COMPUTATION_FAILURES:
+        higher = [math.nan, math.nan]
     higher = [h if math.isfinite(h) else 0.0 for h in higher]
     d1 = exact if exact is not None else math.nan
     return reference.value, (d1, higher[0], higher[1]), exact, missing
 
 
-def _estimates(scheme: str, problem: Problem, tape: Tape, index: int, steps: np.ndarray):
-    pairs = [(index, float(h)) for h in steps]
-    if scheme == "forward-fd":
-        return fd.one_sided(problem, tape, pairs, +1.0).values, None
-    if scheme == "backward-fd":
-        return fd.one_sided(problem, tape, pairs, -1.0).values, None
-    if scheme == "central-fd":
-        return fd.central(problem, tape, pairs).values, None
-    if scheme == "complex-step":
-        return fd.complex_step_estimates(problem, tape, pairs).values, None
-    found, own = fd.richardson_estimates(problem, tape, pairs)
-    return found.values, own
+def _estimates(scheme: str, problem: Problem, index: int, steps: np.ndarray):
+    """The scheme's estimates of d/dx_index at every step, and its own error estimates."""
+    prepared = REGISTRY[scheme].prepare(problem, Options())
+    found, own = prepared.estimate(np.asarray(problem.point, dtype=float),
+                                   [(index, float(h)) for h in steps])
+    return found.values[0], None if own is None else own[0]
 
 
 def _sweep(scheme, steps, estimates, errors, model, own, at_common) -> Sweep:
