@@ -14,8 +14,8 @@ from pathlib import Path
 from diffcompare.errors import InputError
 from diffcompare.problem import Problem
 
-_CASE_KEYS = {"name", "expression", "point", "vars", "value", "gradient", "given", "source",
-              "rtol", "atol", "methods"}
+_CASE_KEYS = {"name", "expression", "point", "vars", "value", "gradient", "jacobian", "hessian",
+              "given", "source", "rtol", "atol", "methods"}
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class Case:
     vars: tuple[str, ...] | None = None
     value: float | None = None
     gradient: tuple[float, ...] | None = None
+    jacobian: tuple[tuple[float, ...], ...] | None = None
+    hessian: tuple[tuple[float, ...], ...] | None = None
     given: tuple[str, ...] | None = None
     source: str = ""
     rtol: float | None = None
@@ -35,6 +37,20 @@ class Case:
 
     def problem(self) -> Problem:
         return Problem.from_text(self.expression, self.point, self.vars)
+
+    @property
+    def kind(self) -> str:
+        """The kind of derivative the case checks: what it states, else the gradient."""
+        return "jacobian" if self.jacobian is not None else \
+            "hessian" if self.hessian is not None else "gradient"
+
+    @property
+    def expected(self) -> tuple[float, ...] | None:
+        """The stated derivative, flat in C order."""
+        matrix = self.jacobian if self.jacobian is not None else self.hessian
+        if matrix is not None:
+            return tuple(v for row in matrix for v in row)
+        return self.gradient
 
 
 def samples_dir() -> Path:
@@ -109,17 +125,34 @@ def _case(entry: dict, path: Path, index: int) -> Case:
             raise InputError(f"{where}: {key} must be a list of strings")
         return tuple(value)
 
+    def matrix(key: str):
+        value = entry.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not value or not all(
+                isinstance(row, list) and len(row) == len(value[0]) and all(
+                    isinstance(v, (int, float)) and not isinstance(v, bool) for v in row)
+                for row in value):
+            raise InputError(f"{where}: {key} must be a list of rows of numbers, all of one "
+                             "length")
+        return tuple(tuple(float(v) for v in row) for row in value)
+
     def number(key: str) -> float | None:
         value = entry.get(key)
         if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)):
             raise InputError(f"{where}: {key} must be a number")
         return None if value is None else float(value)
 
+    stated = [key for key in ("gradient", "jacobian", "hessian") if key in entry]
+    if len(stated) > 1:
+        raise InputError(f"{where}: state one of gradient, jacobian, hessian, not "
+                         f"{' and '.join(stated)}")
     if not isinstance(entry["name"], str) or not isinstance(entry["expression"], str):
         raise InputError(f"{where}: name and expression must be strings")
     return Case(
         name=entry["name"], expression=entry["expression"], point=numbers("point") or (),
         vars=strings("vars"), value=number("value"), gradient=numbers("gradient"),
+        jacobian=matrix("jacobian"), hessian=matrix("hessian"),
         given=strings("given"), source=str(entry.get("source", "")), rtol=number("rtol"),
         atol=number("atol"), methods=strings("methods"), file=str(path),
     )

@@ -175,14 +175,15 @@ def test_every_show_the_work_command_runs_on_every_sample(case):
     at = ",".join(repr(x) for x in case.point)
     names = ",".join(case.vars) if case.vars else None
     extra = ["--vars", names] if names else []
+    single = [["swell", case.expression, *extra, "--format", "json"]] \
+        if case.kind != "jacobian" else []  # swell measures one output
     for args in (["derive", case.expression, "--format", "json"],
                  ["trace", case.expression, "--at", at, *extra, "--format", "json"],
-                 ["graph", case.expression, "--at", at, *extra],
-                 ["swell", case.expression, *extra, "--format", "json"]):
+                 ["graph", case.expression, "--at", at, *extra], *single):
         result = run(*args)
         assert result.exit_code == 0, (args, result.output)
     trace = json.loads(run("trace", case.expression, "--at", at, *extra, "--format",
                            "json").stdout)
     inputs = [n["adjoint"] for n in trace["nodes"] if n["index"] <= 0]
-    if case.gradient:
+    if case.kind == "gradient" and case.gradient:
         assert inputs == pytest.approx(case.gradient, rel=1e-13)

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 
 from diffcompare import ops
 from diffcompare.analysis.diagnostics import diagnose
+from diffcompare.budget import TimedOut, within
 from diffcompare.expr import Call, Var, to_text
 from diffcompare.parse import parse
 from diffcompare.problem import Problem
@@ -30,16 +31,19 @@ def agree_at_30_digits(expr, names, point) -> None:
         theirs = sympy.diff(f, symbols[d.wrt])
         if theirs.has(sympy.Derivative):
             continue  # sympy cannot differentiate it (sign(asin(x))): nothing to compare with
-        ours = to_sympy(d.result, symbols).xreplace(at).evalf(30)
-        theirs = theirs.xreplace(at).evalf(30)
-        assert abs(complex(ours) - complex(theirs)) <= 1e-20 * max(1, abs(complex(theirs))), \
+        ours = complex(to_sympy(d.result, symbols).xreplace(at).evalf(30))
+        theirs = complex(theirs.xreplace(at).evalf(30))
+        if not (cmath.isfinite(ours) or cmath.isfinite(theirs)):
+            continue  # undefined exactly for both (log(sin(pi)) = log(0)): they agree
+        assert abs(ours - theirs) <= 1e-20 * max(1, abs(theirs)), \
             (to_text(expr), d.wrt, to_text(d.result))
 
 
 @pytest.mark.parametrize("case", load_cases(), ids=lambda c: c.name)
 def test_the_derivation_of_every_sample_equals_sympys_derivative(case):
     problem = case.problem()
-    agree_at_30_digits(problem.expr, problem.variables, problem.point)
+    for output in problem.outputs:
+        agree_at_30_digits(output, problem.variables, problem.point)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -48,11 +52,23 @@ def test_the_derivation_of_every_sample_equals_sympys_derivative(case):
 def test_the_derivation_of_random_expressions_equals_sympys(expr, point):
     names = tuple(NAMES)
     assume(not diagnose(Problem(expr, names, point)))  # inside every domain, smooth there
+    # sympy's diff and evalf run in a worker that is killed past SYMPY_SECONDS: a tree that
+    # makes sympy slow is rejected (counted by hypothesis), never left to hang the suite.
+    try:
+        within(SYMPY_SECONDS, _finite_then_agree, expr, names, point)
+    except TimedOut:
+        assume(False)
+
+
+SYMPY_SECONDS = 5.0
+
+
+def _finite_then_agree(expr, names, point):
     symbols = symbols_for(names)
     at = {s: sympy.Rational(x) for s, x in zip(symbols.values(), point)}
     exact = complex(to_sympy(expr, symbols).xreplace(at).evalf(30))
-    assume(cmath.isfinite(exact))  # x/sin(pi): finite in floats, a pole exactly
-    agree_at_30_digits(expr, names, point)
+    if cmath.isfinite(exact):  # x/sin(pi): finite in floats, a pole exactly
+        agree_at_30_digits(expr, names, point)
 
 
 def test_the_blog_example_names_the_rules_a_student_uses():

@@ -21,16 +21,16 @@ from dataclasses import dataclass
 
 from diffcompare.analysis.compare import Comparison, compare, select_methods
 from diffcompare.errors import DiffcompareError, InputError, ParseError
-from diffcompare.methods import Options
+from diffcompare.methods import REGISTRY, Options
 from diffcompare.methods.given import given_result
 from diffcompare.samples import Case
 
 EXACT_RTOL = 1e-13
-FAMILY_RTOL = {"forward-fd": 1e-5, "backward-fd": 1e-5, "central-fd": 1e-6, "richardson": 1e-8}
 
 
 def default_rtol(method: str) -> float:
-    return FAMILY_RTOL.get(method, EXACT_RTOL)
+    """The registry's tolerance for a method; the exact one for "given" and "reference"."""
+    return REGISTRY[method].rtol if method in REGISTRY else EXACT_RTOL
 
 
 @dataclass(frozen=True)
@@ -73,27 +73,39 @@ def check_case(case: Case, methods=None, rtol: float | None = None, atol: float 
         raise ParseError(f"{where}: {exc.message}", exc.text, exc.column) from None
     except DiffcompareError as exc:
         raise InputError(f"{where}: {exc}") from None
-    comparison = compare(problem, methods_for(case, methods), options, extra)
+    comparison = compare(problem, methods_for(case, methods), options, extra, kind=case.kind)
+    names = entry_labels(comparison)
     checks = list(_expectation_checks(case, comparison, rtol, atol))
     for row in comparison.rows:
         r_tol, a_tol = _tolerance(row.method, case, rtol, atol)
         checks.append(_compare_vectors(case.name, row.method, "reference", row.result.gradient,
                                        comparison.reference.gradient, r_tol, a_tol,
-                                       problem.variables, row.result.failure))
-        if case.gradient is not None:
-            checks.append(_compare_vectors(case.name, row.method, "expected gradient",
-                                           row.result.gradient, case.gradient, r_tol, a_tol,
-                                           problem.variables, row.result.failure))
+                                       names, row.result.failure))
+        if case.expected is not None:
+            checks.append(_compare_vectors(case.name, row.method, f"expected {case.kind}",
+                                           row.result.gradient, case.expected, r_tol, a_tol,
+                                           names, row.result.failure))
     return CaseReport(case, tuple(checks), time.perf_counter() - start, comparison)
 
 
 def methods_for(case: Case, methods: str | Sequence[str] | None) -> tuple[str, ...]:
     """The case's own list narrowed by the command line's (a case that names its methods,
-    say with a tolerance only exact methods can meet, never gets others added)."""
-    asked = select_methods(methods)
+    say with a tolerance only exact methods can meet, never gets others added); by default
+    the methods that compute the case's kind."""
+    asked = select_methods(methods, case.kind)
     if case.methods is None:
         return asked
-    return tuple(m for m in select_methods(case.methods) if m in asked)
+    return tuple(m for m in select_methods(case.methods, case.kind) if m in asked)
+
+
+def entry_labels(comparison: Comparison) -> tuple[str, ...]:
+    """What a failure message calls each entry: d/dx1, dy2/dx1, d2f/dx1dx2."""
+    p, kind = comparison.problem, comparison.kind
+    if kind == "jacobian":
+        return tuple(f"dy{i + 1}/d{v}" for i in range(p.m) for v in p.variables)
+    if kind == "hessian":
+        return tuple(f"d2f/d{a}d{b}" for a in p.variables for b in p.variables)
+    return tuple(f"d/d{v}" for v in p.variables)
 
 
 def _tolerance(method: str, case: Case, rtol: float | None, atol: float | None):
@@ -115,9 +127,10 @@ def _expectation_checks(case: Case, comparison: Comparison, rtol, atol):
         names = ("f",)
         yield _compare_vectors(case.name, "reference", "expected value", (reference.value,),
                                (case.value,), r_tol, a_tol, names, None)
-    if case.gradient is not None:
-        yield _compare_vectors(case.name, "reference", "expected gradient", reference.gradient,
-                               case.gradient, r_tol, a_tol, comparison.problem.variables, None)
+    if case.expected is not None:
+        yield _compare_vectors(case.name, "reference", f"expected {case.kind}",
+                               reference.gradient, case.expected, r_tol, a_tol,
+                               entry_labels(comparison), None)
 
 
 def _compare_vectors(case: str, method: str, against: str, got, want, rtol: float,
@@ -134,7 +147,7 @@ def _compare_vectors(case: str, method: str, against: str, got, want, rtol: floa
     for name, g, w in zip(names, got, want):
         if not math.isfinite(w):
             continue  # the reference has no value here (the partial does not exist)
-        label = name if name == "f" else f"d/d{name}"
+        label = name
         if not math.isfinite(g):
             problems.append(f"{label} = {g!r} where {w!r} was expected")
         elif abs(g - w) > tolerance:

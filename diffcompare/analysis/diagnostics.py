@@ -8,8 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diffcompare.engine.tape import Tape
-from diffcompare.expr import depends_on, shorten, to_text
+from diffcompare.expr import shorten, to_text
 from diffcompare.problem import Problem
 
 OUTSIDE_DOMAIN = "outside domain"
@@ -28,8 +27,7 @@ class Diagnostic:
 
 
 def diagnose(problem: Problem) -> list[Diagnostic]:
-    tape = Tape.record(problem.expr, problem.variables)
-    deps = depends_on(problem.expr)
+    tape, deps = problem.tape, problem.node_dependencies
     with np.errstate(all="ignore"):
         values = tape.forward(problem.point)
     found: list[Diagnostic] = []

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-FORMATS = ["table", "json", "csv", "markdown"]
+from diffcompare.cli.options import FORMATS  # noqa: F401  (the formats emit writes)
 
 
 def console():

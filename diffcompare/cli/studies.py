@@ -14,18 +14,19 @@ from diffcompare.cli.group import EXPRESSION_CONTEXT, main
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "latex", "json"]),
               default="text", show_default=True)
 def derive(expression, wrt, fmt):
-    """The manual rules applied to EXPRESSION step by step, as a student writes them.
+    """The manual rules applied to EXPRESSION step by step, as a student writes them
+    (several outputs, separated by commas: each one in turn).
 
     \b
     Examples:
       diffcompare derive "3*(x1**2 + x2*x3)" --wrt x1
       diffcompare derive "sin(x**2)*exp(x)" --format latex
     """
-    from diffcompare.parse import parse
+    from diffcompare.parse import parse_outputs
     from diffcompare.render import derive as render_derive
     from diffcompare.studies.derive import derive as derivations
 
-    found = derivations(parse(expression), wrt)
+    found = [d for output in parse_outputs(expression) for d in derivations(output, wrt)]
     writers = {"text": render_derive.table, "markdown": render_derive.to_markdown,
                "latex": render_derive.to_latex_document, "json": render_derive.to_json}
     show(writers[fmt](found), fmt)
@@ -38,21 +39,31 @@ def derive(expression, wrt, fmt):
 @click.option("--mode", type=click.Choice(["forward", "reverse", "both"]), default="both",
               show_default=True)
 @click.option("--wrt", metavar="NAME", help="Forward mode's input (default: the first).")
+@click.option("--cotangent", metavar="R",
+              help="Reverse mode's seed on the outputs, one entry each (default: all ones).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]),
               default="table", show_default=True)
-def trace(expression, at, variables, mode, wrt, fmt):
+def trace(expression, at, variables, mode, wrt, cotangent, fmt):
     """The evaluation trace of forward- and reverse-mode AD (Baydin et al. 2018).
 
+    Reverse mode shows the forward primal trace first, then the adjoints. EXPRESSION may
+    have several outputs separated by commas; the reverse sweep is then seeded with
+    --cotangent r and gives Jᵀ·r.
+
     \b
-    Example:
+    Examples:
       diffcompare trace "ln(x1) + x1*x2 - sin(x2)" --at 2,5
+      diffcompare trace "x1*x2, sin(x1)" --at 1,2 --mode reverse --cotangent 1,2
     """
     from diffcompare.problem import Problem
     from diffcompare.render import trace as render_trace
     from diffcompare.studies.evaltrace import evaluation_trace
 
     forward, reverse = mode in ("forward", "both"), mode in ("reverse", "both")
-    found = evaluation_trace(Problem.from_text(expression, at, variables), wrt, forward, reverse)
+    from diffcompare.cli.options import vector
+
+    found = evaluation_trace(Problem.from_text(expression, at, variables), wrt, forward, reverse,
+                             vector(cotangent, "--cotangent"))
     if fmt == "table":
         show(render_trace.table(found, forward, reverse), fmt)
     elif fmt == "markdown":

@@ -152,9 +152,9 @@ class Estimates:
 
 
 def _taken(x: np.ndarray, pairs: Pairs, sign: float) -> np.ndarray:
-    """The step the machine takes along each target: (x + h) - x along an input, h itself
-    along a direction."""
-    return np.array([sign * ((x[t] + sign * h) - x[t]) if _is_index(t) else sign * h
+    """The length of the step the machine takes along each target, on the side ``sign``:
+    |(x ± h) - x| along an input (exact, by Sterbenz's lemma), h itself along a direction."""
+    return np.array([sign * ((x[t] + sign * h) - x[t]) if _is_index(t) else h
                      for t, h in pairs])
 
 

@@ -127,7 +127,8 @@ def _cells(row: Row, comparison: Comparison, shown: list[int]) -> list[str]:
         if r.failure:
             values = ["failed (see below)"] + [""] * (len(shown) - 1)
     cost = r.cost
-    return [r.method, _f_text(r.f), *values, error(row.max_abs_error), error(row.rel_error),
+    f = [_f_text(r.f)] if comparison.problem.m == 1 else []
+    return [r.method, *f, *values, error(row.max_abs_error), error(row.rel_error),
             "—" if row.digits is None else str(row.digits),
             status_text(row, entry_names(comparison)), str(cost.f_evals),
             str(cost.forward_passes), str(cost.reverse_passes), seconds(cost.seconds)]
@@ -136,7 +137,8 @@ def _cells(row: Row, comparison: Comparison, shown: list[int]) -> list[str]:
 def _titles(comparison: Comparison, shown: list[int]) -> list[str]:
     names = entry_names(comparison)
     values = [SYMBOL[comparison.kind]] if _is_matrix(comparison) else [names[i] for i in shown]
-    return ["method", "f(x)", *values, "max err", "rel err", "digits", "status", "f evals",
+    f = ["f(x)"] if comparison.problem.m == 1 else []  # m values: in the header only
+    return ["method", *f, *values, "max err", "rel err", "digits", "status", "f evals",
             "fwd", "rev", "time"]
 
 
