@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint docs clean
+.PHONY: demo test lint docs soak clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/pytest
+
+# Ten runs of the CI test suite on a fresh clone, each under 3 minutes (issue: bounded).
+soak:
+	bash .ci/soak 10 180
 
 docs: $(STAMP)
 	$(BIN)/python docs/make_docs.py

@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import resource
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,7 +63,9 @@ def _virtual_size() -> int:
 
 
 def _work(connection, call: Callable[..., Any], args: tuple, memory: int) -> None:
-    """The worker: cap the address space, run, send back ("ok", value) or ("error", exc)."""
+    """The worker: cap the address space, run, send back ("ok", value) or ("error", exc).
+    It shares the terminal with its parent, so it never prints warnings there."""
+    warnings.simplefilter("ignore")
     base = _virtual_size()
     if base:
         limit = base + memory

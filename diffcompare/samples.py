@@ -86,13 +86,29 @@ def find_case(name: str) -> Case:
     return cases[name]
 
 
+MAX_FILE_BYTES = 10 * 1024 * 1024  # a case file larger than this is refused unread
+
+
 def _read(path: Path) -> list[Case]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(f"{path}: {size:,} bytes is too large for a case file (limit "
+                             f"{MAX_FILE_BYTES:,})")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)  # a file that grows while read: still bounded
+        if len(raw) > MAX_FILE_BYTES:
+            raise InputError(f"{path}: too large for a case file (limit {MAX_FILE_BYTES:,} "
+                             "bytes)")
+        data = tomllib.loads(raw.decode("utf-8"))
+    except IsADirectoryError:
+        raise InputError(f"cannot read {path}: it is a directory") from None
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{path}: not valid TOML here: nested too deeply") from None
     entries = data.get("case")
     if not isinstance(entries, list) or not entries:
         raise InputError(f"{path}: no [[case]] tables")

@@ -18,7 +18,7 @@ import numpy as np
 
 from diffcompare.analysis import insight
 from diffcompare.analysis.diagnostics import NON_DIFFERENTIABLE, OUTSIDE_DOMAIN, OVERFLOW, diagnose
-from diffcompare.analysis.reference import Reference, entry_inputs, start_reference
+from diffcompare.analysis.reference import NOT_REAL, Reference, entry_inputs, start_reference
 from diffcompare.errors import DiffcompareError, InputError
 from diffcompare.methods import METHOD_NAMES, REGISTRY, Derivative, Options
 from diffcompare.methods.finite_differences import STEP_BELOW_SPACING
@@ -190,9 +190,10 @@ def variable_status(problem: Problem, diagnostics, reference: Reference) -> list
     """What is wrong at the point for each input, whatever the method: outside a domain
     or overflow on the way from that input."""
     status = [OK] * problem.n
+    not_real = reference.failure == NOT_REAL
     for i, name in enumerate(problem.variables):
         kinds = {d.kind for d in diagnostics if name in d.variables}
-        if OUTSIDE_DOMAIN in kinds or reference.failure:
+        if OUTSIDE_DOMAIN in kinds or not_real:
             status[i] = OUTSIDE_DOMAIN
         elif OVERFLOW in kinds:
             status[i] = OVERFLOW

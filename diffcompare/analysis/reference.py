@@ -38,6 +38,8 @@ SWEEP_DIGITS = 60
 SLOPE_STEP = Fraction(1, 10**20)  # relative to max(1, |x|); leaves 40 digits for the slope
 SLOPE_AGREEMENT = 1e-8  # one-sided slopes of a smooth f differ by about h*f'': ~1e-20
 SWEEP_SECONDS = 1.0  # the least time the tape sweep gets
+NOT_REAL = "f is not a real number at this point"
+DEFAULT_SECONDS = 5.0  # the budget when none is given: None (no bound) must be asked for
 AGREEMENT = 1e-14  # sympy and the sweep, normwise: both exact, so only the final rounding
 SYMPY, SWEEP = "sympy", f"tape swept with mpmath at {SWEEP_DIGITS} digits"
 
@@ -69,14 +71,14 @@ class Reference:
 
 def exact_reference(problem: Problem, kind: str = "gradient",
                     direction: Sequence[float] | None = None, digits: int = DIGITS,
-                    timeout: float | budget.Budget | None = None) -> Reference:
+                    timeout: float | budget.Budget | None = DEFAULT_SECONDS) -> Reference:
     """The exact derivative of ``kind`` (along ``direction`` for jvp, vjp and hvp)."""
     return start_reference(problem, kind, direction, digits, timeout).result()
 
 
 def tape_reference(problem: Problem, kind: str = "gradient",
                    direction: Sequence[float] | None = None,
-                   timeout: float | budget.Budget | None = None) -> Reference:
+                   timeout: float | budget.Budget | None = DEFAULT_SECONDS) -> Reference:
     """The tape swept with mpmath alone (no sympy): linear in the size of f."""
     clock = timeout if isinstance(timeout, budget.Budget) else budget.Budget(timeout)
     if clock.seconds is not None:
@@ -126,7 +128,8 @@ class PendingReference:
 
 def start_reference(problem: Problem, kind: str = "gradient",
                     direction: Sequence[float] | None = None, digits: int = DIGITS,
-                    timeout: float | budget.Budget | None = None) -> PendingReference:
+                    timeout: float | budget.Budget | None = DEFAULT_SECONDS
+                    ) -> PendingReference:
     return PendingReference(problem, kind, direction, digits, timeout)
 
 
@@ -150,7 +153,7 @@ def _assemble(problem, kind, direction, digits, swept, sweep_failure, found, sym
         source, digits = SWEEP, SWEEP_DIGITS
     if np.isnan(f).any():
         return Reference(kind, np.full(problem.m, np.nan), np.full(shape, np.nan), digits,
-                         failure="f is not a real number at this point", source=source)
+                         failure=NOT_REAL, source=source)
     slopes = swept[2] if swept is not None else {}
     if swept is None and suspects:
         notes.append("the one-sided slopes at the kink could not be compared (the sweep "
@@ -230,7 +233,7 @@ def _sweep_reference(problem: Problem, kind: str, direction, suspects: Sequence[
             exact = {"gradient": lambda: rows[0], "jacobian": lambda: rows,
                      "jvp": lambda: rows.dot(np.array(v, dtype=object)),
                      "vjp": lambda: np.array(v, dtype=object).dot(rows)}[kind]()
-        derivative = np.vectorize(_real, otypes=[float])(exact).reshape(
+        derivative = np.array([_real(e) for e in np.ravel(exact)], dtype=float).reshape(
             shape_of(kind, m, n))
         slopes = {}
         for name in suspects:

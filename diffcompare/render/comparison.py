@@ -100,7 +100,7 @@ def _components(comparison: Comparison) -> list[int]:
 def status_text(row: Row, names) -> str:
     """"ok", or which entries ran into what: "∂f/∂x1: outside domain"."""
     if row.result.failure:
-        return "failed"
+        return "timed out" if row.result.failure.startswith("TimedOut") else "failed"
     trouble: dict[str, list[str]] = {}
     for name, status in zip(names, row.status):
         if status != "ok":

@@ -1,0 +1,113 @@
+"""Bounded in time and memory: legal but costly input finishes within its budget with a
+"timed out" row; bad options and files are refused with a clear message and exit 2;
+numpy's floating-point warnings never reach the terminal."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .bounded_run import run, still_running
+
+MAX_RSS_MB = 500  # the issue's bound on a whole command, workers included
+QUICK = 2.0  # seconds for input that is refused or cheap (start-up is ~0.3 s of it)
+
+
+def test_a_tower_of_powers_times_out_within_the_budget_and_leaves_no_worker():
+    # x**x**x**x**x at 3 is 3**(3**7625597484987): sympy cannot finish, and the mpmath
+    # sweep needs a number with 10**12 digits in its exponent; both are stopped.
+    result = run("grad", "x**x**x**x**x", "--at", "3", "--timeout", "2", "--format", "json")
+    assert result.status == 0 and "Traceback" not in result.stderr
+    assert result.seconds < 4
+    data = json.loads(result.stdout)
+    assert "timed out after 2 s" in data["reference_failure"]
+    assert data["methods"]["reverse-ad"]["status"] == ["overflow"]
+    assert result.max_rss_mb < MAX_RSS_MB
+    assert still_running("x**x**x**x**x") == []
+
+
+def test_a_300_factor_product_gets_a_timed_out_symbolic_row_and_an_exact_reference():
+    product = "*".join(f"(x{i} + sin(x{i}))" for i in range(1, 301))
+    result = run("grad", product, "--at", ",".join(["0.5"] * 300), "--timeout", "2",
+                 "--format", "json")
+    # The 2 s budget, plus the float methods on 300 inputs (~2 s here), with room for a
+    # loaded machine; without the budget this took 33 s.
+    assert result.status == 0 and result.seconds < 10
+    data = json.loads(result.stdout)
+    assert data["methods"]["symbolic"]["failure"].startswith("TimedOut: timed out after 2 s")
+    # The reference is the tape swept in mpmath, which is linear in f: exact methods agree.
+    assert data["reference_source"].startswith("tape swept with mpmath")
+    assert data["methods"]["reverse-ad"]["rel_error"] < 1e-13
+    assert result.max_rss_mb < MAX_RSS_MB
+
+
+OPTION_CASES = [
+    (["--eps", "0"], "Invalid value for '--eps': the step must be a finite number > 0, not 0"),
+    (["--eps", "-1"], "Invalid value for '--eps': the step must be a finite number > 0, not -1"),
+    (["--eps", "nan"], "Invalid value for '--eps': the step must be a finite number > 0, "
+                       "not nan"),
+    (["--eps", "inf"], "Invalid value for '--eps': the step must be a finite number > 0, "
+                       "not inf"),
+    (["--timeout", "nan"], "Invalid value for '--timeout': the timeout must be a finite "
+                           "number of seconds >= 0, not nan"),
+    (["--timeout", "inf"], "Invalid value for '--timeout': the timeout must be a finite "
+                           "number of seconds >= 0, not inf"),
+    (["--timeout", "-1"], "Invalid value for '--timeout': the timeout must be a finite "
+                          "number of seconds >= 0, not -1"),
+]
+
+
+@pytest.mark.parametrize(("extra", "message"), OPTION_CASES, ids=lambda v: str(v))
+def test_bad_option_values_are_refused(extra, message):
+    result = run("grad", "x**2", "--at", "1", *extra)
+    assert result.status == 2 and message in result.stderr
+    assert "Traceback" not in result.stderr and result.seconds < QUICK
+
+
+NAME_CASES = [
+    (["--at", "x=1,x=2"], "error: --at gives x more than once"),
+    (["--vars", "x,sin"], "error: --vars: 'sin' is a function, not a variable name"),
+    (["--vars", "x,pi"], "error: --vars: 'pi' is a constant, not a variable name"),
+    (["--vars", "x,lambda"], "error: --vars: 'lambda' is a reserved word, not a variable name"),
+    (["--vars", "x,__class__"], "error: --vars: '__class__' starts with '_'; variable names "
+                                "start with a letter"),
+]
+
+
+@pytest.mark.parametrize(("extra", "message"), NAME_CASES, ids=lambda v: str(v))
+def test_bad_points_and_variable_names_are_refused(extra, message):
+    args = ["grad", "x**2", *extra] + ([] if extra[0] == "--at" else ["--at", "1,2"])
+    result = run(*args)
+    assert result.status == 2 and result.stderr.strip() == message
+    assert result.seconds < QUICK
+
+
+def test_case_files_are_bounded_and_every_parse_failure_is_a_message(tmp_path):
+    deep = tmp_path / "deep.toml"
+    deep.write_text("x = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    large = tmp_path / "large.toml"
+    large.write_text("# " + "a" * (10 * 1024 * 1024) + "\n")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[[case]\nname = 1\n")
+    expected = {
+        deep: f"error: {deep}: not valid TOML here: nested too deeply",
+        large: f"error: {large}: 10,485,763 bytes is too large for a case file "
+               "(limit 10,485,760)",
+        tmp_path: f"error: cannot read {tmp_path}: it is a directory",
+        broken: f"error: {broken}: not valid TOML: ",
+    }
+    for path, message in expected.items():
+        result = run("check", str(path))
+        assert result.status == 2 and result.stderr.startswith(message), result.stderr
+        assert "Traceback" not in result.stderr and result.seconds < QUICK
+
+
+@pytest.mark.parametrize(("expression", "at"), [("exp(x)", "700"), ("x**1e6", "1.5"),
+                                                 ("exp(x)*y", "710,1")])
+def test_floating_point_trouble_is_the_methods_warning_not_noise_on_stderr(expression, at):
+    result = run("grad", expression, "--at", at, "--format", "json")
+    assert result.status == 0 and result.stderr == ""
+    data = json.loads(result.stdout)
+    assert any("overflow" in w for row in data["methods"].values() for w in row["warnings"]) \
+        or any("overflow" in w for w in data["warnings"])
