@@ -51,6 +51,11 @@ class Op:
     kinks: tuple[float, ...] = ()  # values of the first argument where it is not smooth
     sympy_name: str | None = None  # sympy function class name, for translating back
     aliases: tuple[str, ...] = ()
+    latex: str | None = None  # a function's or constant's LaTeX, "@" standing for the argument
+    # For the rule steps of `derive`: a sum or difference names its constant terms' zero (the
+    # constant rule), and a power, like every function, is where the chain rule joins in.
+    names_constant_terms: bool = False
+    chains: bool = False
 
     def __repr__(self) -> str:
         return f"Op({self.name})"
@@ -87,6 +92,11 @@ class Op:
     @property
     def is_function(self) -> bool:
         return self.symbol is None and self.arity > 0
+
+    @property
+    def applies_chain_rule(self) -> bool:
+        """Whether an argument that is a function of the variable brings in the chain rule."""
+        return self.is_function or self.chains
 
 
 # --- numeric helpers ---------------------------------------------------------------------
@@ -176,12 +186,14 @@ ADD = Op(
     sympy=lambda sp, a, b: sp.Add(a, b),
     partials=(lambda u, v: 1, lambda u, v: 1),
     rule="sum rule (linearity): (u + v)' = u' + v'", symbol="+", precedence=1,
+    names_constant_terms=True,
 )
 SUB = Op(
     "sub", 2, operator.sub, operator.sub, np.subtract, operator.sub,
     sympy=lambda sp, a, b: sp.Add(a, -b),
     partials=(lambda u, v: 1, lambda u, v: -1),
     rule="difference rule (linearity): (u - v)' = u' - v'", symbol="-", precedence=1,
+    names_constant_terms=True,
 )
 MUL = Op(
     "mul", 2, operator.mul, operator.mul, np.multiply, operator.mul,
@@ -214,79 +226,83 @@ POW = Op(
     rule="general power rule: (u**v)' = v*u**(v-1)*u' + u**v*ln(u)*v'",
     rules={(True, False): "power rule (polynomial rule): (u**n)' = n*u**(n-1)*u'",
            (False, True): "exponential rule: (a**v)' = a**v*ln(a)*v'"},
-    symbol="**", precedence=4,
+    symbol="**", precedence=4, chains=True,
     domain=_pow_domain, domain_text="a power needs a positive base or an integer exponent",
     smooth=_pow_smooth,
     smooth_text="a power with a non-integer exponent is not differentiable at base 0",
 )
 
 
-def _function(name: str, math_fn, cmath_fn, numpy_fn, partial, rule: str, **extra: Any) -> Op:
-    """An elementary function of one argument; its sympy and mpmath counterparts have the
-    same name unless told otherwise."""
+def _function(name: str, latex: str, math_fn, cmath_fn, numpy_fn, partial, rule: str,
+              **extra: Any) -> Op:
+    """An elementary function of one argument, with its LaTeX form ("@": the argument); its
+    sympy and mpmath counterparts have the same name unless told otherwise."""
     sympy_name = extra.pop("sympy_name", name)
     mp_name = extra.pop("mp_name", name)
     return Op(
         name, 1, _ieee(math_fn, numpy_fn), _guarded(cmath_fn), numpy_fn, _mp_call(mp_name),
         sympy=lambda sp, a: getattr(sp, sympy_name)(a),
-        partials=(partial,), rule=rule, sympy_name=sympy_name, **extra,
+        partials=(partial,), rule=rule, sympy_name=sympy_name, latex=latex, **extra,
     )
 
 
-SIN = _function("sin", math.sin, cmath.sin, np.sin, lambda u: cos(u),
+SIN = _function("sin", r"\sin\left(@\right)", math.sin, cmath.sin, np.sin, lambda u: cos(u),
                 "sine rule: sin(u)' = cos(u)*u'")
-COS = _function("cos", math.cos, cmath.cos, np.cos, lambda u: -sin(u),
+COS = _function("cos", r"\cos\left(@\right)", math.cos, cmath.cos, np.cos, lambda u: -sin(u),
                 "cosine rule: cos(u)' = -sin(u)*u'")
-TAN = _function("tan", math.tan, cmath.tan, np.tan, lambda u: div(1, power(cos(u), 2)),
+TAN = _function("tan", r"\tan\left(@\right)",
+                math.tan, cmath.tan, np.tan, lambda u: div(1, power(cos(u), 2)),
                 "tangent rule: tan(u)' = u'/cos(u)**2")
-ASIN = _function("asin", math.asin, cmath.asin, np.arcsin,
+ASIN = _function("asin", r"\arcsin\left(@\right)", math.asin, cmath.asin, np.arcsin,
                  lambda u: div(1, sqrt(1 - power(u, 2))),
                  "arcsine rule: asin(u)' = u'/sqrt(1 - u**2)",
                  domain=lambda u: -1 <= u <= 1, domain_text="asin needs -1 <= u <= 1",
                  smooth=lambda u: -1 < u < 1, smooth_text="asin has an infinite slope at u = ±1",
                  kinks=(-1.0, 1.0))
-ACOS = _function("acos", math.acos, cmath.acos, np.arccos,
+ACOS = _function("acos", r"\arccos\left(@\right)", math.acos, cmath.acos, np.arccos,
                  lambda u: -div(1, sqrt(1 - power(u, 2))),
                  "arccosine rule: acos(u)' = -u'/sqrt(1 - u**2)",
                  domain=lambda u: -1 <= u <= 1, domain_text="acos needs -1 <= u <= 1",
                  smooth=lambda u: -1 < u < 1, smooth_text="acos has an infinite slope at u = ±1",
                  kinks=(-1.0, 1.0))
-ATAN = _function("atan", math.atan, cmath.atan, np.arctan,
+ATAN = _function("atan", r"\arctan\left(@\right)", math.atan, cmath.atan, np.arctan,
                  lambda u: div(1, 1 + power(u, 2)),
                  "arctangent rule: atan(u)' = u'/(1 + u**2)")
-SINH = _function("sinh", math.sinh, cmath.sinh, np.sinh, lambda u: cosh(u),
+SINH = _function("sinh", r"\sinh\left(@\right)", math.sinh, cmath.sinh, np.sinh, lambda u: cosh(u),
                  "hyperbolic sine rule: sinh(u)' = cosh(u)*u'")
-COSH = _function("cosh", math.cosh, cmath.cosh, np.cosh, lambda u: sinh(u),
+COSH = _function("cosh", r"\cosh\left(@\right)", math.cosh, cmath.cosh, np.cosh, lambda u: sinh(u),
                  "hyperbolic cosine rule: cosh(u)' = sinh(u)*u'")
-TANH = _function("tanh", math.tanh, cmath.tanh, np.tanh, lambda u: 1 - power(tanh(u), 2),
+TANH = _function("tanh", r"\tanh\left(@\right)",
+                 math.tanh, cmath.tanh, np.tanh, lambda u: 1 - power(tanh(u), 2),
                  "hyperbolic tangent rule: tanh(u)' = (1 - tanh(u)**2)*u'")
-EXP = _function("exp", math.exp, cmath.exp, np.exp, lambda u: exp(u),
+EXP = _function("exp", r"\exp\left(@\right)", math.exp, cmath.exp, np.exp, lambda u: exp(u),
                 "exponential rule: exp(u)' = exp(u)*u'")
-LOG = _function("log", math.log, cmath.log, np.log, lambda u: div(1, u),
+LOG = _function("log", r"\ln\left(@\right)", math.log, cmath.log, np.log, lambda u: div(1, u),
                 "logarithm rule: ln(u)' = u'/u", aliases=("ln",),
                 domain=lambda u: u > 0, domain_text="log needs u > 0")
-SQRT = _function("sqrt", math.sqrt, cmath.sqrt, np.sqrt, lambda u: div(1, 2 * sqrt(u)),
+SQRT = _function("sqrt", r"\sqrt{@}", math.sqrt, cmath.sqrt, np.sqrt, lambda u: div(1, 2 * sqrt(u)),
                  "square root rule: sqrt(u)' = u'/(2*sqrt(u))",
                  domain=lambda u: u >= 0, domain_text="sqrt needs u >= 0",
                  smooth=lambda u: u > 0, smooth_text="sqrt has an infinite slope at u = 0",
                  kinks=(0.0,))
-ABS = _function("abs", abs, _complex_abs, _array_abs, lambda u: sign(u),
+ABS = _function("abs", r"\left|@\right|", abs, _complex_abs, _array_abs, lambda u: sign(u),
                 "absolute value rule: abs(u)' = sign(u)*u'", sympy_name="Abs", mp_name="fabs",
                 smooth=lambda u: u != 0, smooth_text="abs has a kink at u = 0", kinks=(0.0,))
-SIGN = _function("sign", lambda u: float(np.sign(u)), _complex_sign, _array_sign, lambda u: 0,
+SIGN = _function("sign", r"\operatorname{sign}\left(@\right)",
+                 lambda u: float(np.sign(u)), _complex_sign, _array_sign, lambda u: 0,
                  "sign rule: sign(u)' = 0 away from u = 0",
                  smooth=lambda u: u != 0, smooth_text="sign jumps at u = 0", kinks=(0.0,))
 
 
-def _constant(name: str, value: float, sympy_attr: str) -> Op:
+def _constant(name: str, value: float, sympy_attr: str, latex: str) -> Op:
     return Op(name, 0, lambda: value, lambda: value, lambda: value,
               lambda: +getattr(_mpmath(), sympy_attr.lower()),
               sympy=lambda sp: getattr(sp, sympy_attr), partials=(),
-              rule=f"constant rule: {name}' = 0")
+              rule=f"constant rule: {name}' = 0", latex=latex)
 
 
-PI = _constant("pi", math.pi, "pi")
-E = _constant("e", math.e, "E")
+PI = _constant("pi", math.pi, "pi", r"\pi")
+E = _constant("e", math.e, "E", "e")
 
 ALL_OPS: tuple[Op, ...] = (ADD, SUB, MUL, DIV, NEG, POW, SIN, COS, TAN, ASIN, ACOS, ATAN,
                            SINH, COSH, TANH, EXP, LOG, SQRT, ABS, SIGN, PI, E)

@@ -8,6 +8,7 @@ import click
 
 from diffcompare.cli.common import show
 from diffcompare.cli.group import CONTEXT, main
+from diffcompare.cli.options import timeout_option
 
 
 @main.command(context_settings=CONTEXT)
@@ -17,8 +18,8 @@ from diffcompare.cli.group import CONTEXT, main
 @click.option("--atol", type=float, help="Absolute tolerance for every method and case.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "junit"]),
               default="table", show_default=True)
-@click.option("--timeout", type=click.FloatRange(min=0), default=5.0, show_default=True,
-              help="Seconds for sympy per case (the symbolic row and the reference).")
+@timeout_option(help="Seconds per case for the exact work that can run long (sympy, the "
+                     "high-precision reference); past it, a 'timed out' row.")
 def check(files, methods, rtol, atol, fmt, timeout):
     """Check cases from TOML files against the exact reference: exit 0 when all pass,
     1 when a check fails, 2 on unreadable input. Default: the bundled samples.

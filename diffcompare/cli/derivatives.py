@@ -21,7 +21,7 @@ from diffcompare.cli.options import (
 
 
 def _common(command):
-    for option in (timeout_option, format_option(), sample_option, eps_option, methods_option,
+    for option in (timeout_option(), format_option(), sample_option, eps_option, methods_option,
                    vars_option, at_option()):
         command = option(command)
     return click.argument("expressions", metavar="EXPRESSIONS", required=False)(command)

@@ -31,7 +31,7 @@ from diffcompare.cli.options import (
 @click.option("--plot", metavar="FILE",
               help="Also draw the error against the step for one partial (see epsplot).")
 @click.option("--wrt", metavar="NAME", help="The partial --plot draws (default: the first).")
-@timeout_option
+@timeout_option()
 def grad(expression, at, variables, methods, eps, given, sample, fmt, plot, wrt, timeout):
     """Differentiate EXPRESSION at a point by every method and compare them.
 

@@ -40,11 +40,12 @@ eps_option = click.option(
     help="Finite-difference step h, for every scheme (default: each scheme's rule).")
 sample_option = click.option("--sample", metavar="NAME",
                              help="Run a named sample (see: diffcompare samples).")
-timeout_option = click.option(
-    "--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
-    callback=_finite_timeout, metavar="SECONDS",
-    help="Seconds for the exact work that can run long (sympy, the high-precision "
-         "reference), all of it together; past it, a 'timed out' row.")
+def timeout_option(default: float = DEFAULT_TIMEOUT,
+                   help: str = "Seconds for the exact work that can run long (sympy, the "
+                               "high-precision reference), all of it together; past it, a "
+                               "'timed out' row."):
+    return click.option("--timeout", type=float, default=default, show_default=True,
+                        callback=_finite_timeout, metavar="SECONDS", help=help)
 
 
 def format_option(choices=FORMATS):

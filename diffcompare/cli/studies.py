@@ -6,6 +6,7 @@ import click
 
 from diffcompare.cli.common import console, show, write_text
 from diffcompare.cli.group import EXPRESSION_CONTEXT, main
+from diffcompare.cli.options import timeout_option
 
 
 @main.command(context_settings=EXPRESSION_CONTEXT)
@@ -116,7 +117,9 @@ def graph(expression, at, variables, output):
 @click.option("-o", "--output", metavar="FILE", help="Also draw the sizes: .png, .svg, .pdf.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True)
-def swell(expression, family, upto, variables, output, fmt):
+@timeout_option(30.0, "Seconds for sympy's derivatives, for the whole family together; "
+                      "past it, the sympy columns say 'timed out'.")
+def swell(expression, family, upto, variables, output, fmt, timeout):
     """Expression swell: the size of f, its symbolic and manual derivatives, and the AD tape.
 
     \b
@@ -133,10 +136,11 @@ def swell(expression, family, upto, variables, output, fmt):
     if (expression is None) == (family is None):
         raise InputError("give an EXPRESSION or --family NAME (one of them)")
     if family:
-        rows, title = swell_of_family(family, upto), f"{family}: {FAMILIES[family][0]}"
+        rows = swell_of_family(family, upto, timeout)
+        title = f"{family}: {FAMILIES[family][0]}"
     else:
         expr = parse(expression)
-        rows = swell_of_expression(expr, order_variables(expr, variables), expression)
+        rows = swell_of_expression(expr, order_variables(expr, variables), expression, timeout)
         title = expression
     if output:
         from diffcompare.plots.figures import plot_swell
@@ -164,7 +168,9 @@ def swell(expression, family, upto, variables, output, fmt):
 @click.option("-o", "--output", metavar="FILE", help="Also draw the figure: .png, .svg, .pdf.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True)
-def epsplot(expression, at, variables, wrt, span, points, methods, relative, output, fmt):
+@timeout_option()
+def epsplot(expression, at, variables, wrt, span, points, methods, relative, output, fmt,
+            timeout):
     """Finite-difference error against the step size, with the error models drawn in.
 
     Without EXPRESSION, the first seed's figure: df/dx1 of 3*(x1**2 + x2*x3) at (2, 3, 4).
@@ -185,7 +191,7 @@ def epsplot(expression, at, variables, wrt, span, points, methods, relative, out
         raise InputError("missing --at POINT, e.g. --at 2,3,4")
     schemes = SCHEMES if methods is None else tuple(m.strip() for m in methods.split(","))
     study = step_study(Problem.from_text(expression, at, variables), wrt, schemes,
-                       parse_range(span), points, relative)
+                       parse_range(span), points, relative, timeout)
     if output:
         from diffcompare.plots.figures import plot_step_study
 

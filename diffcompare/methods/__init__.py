@@ -1,6 +1,6 @@
 """The methods, one module per family; importing this package fills the registry."""
 
-from diffcompare.methods import automatic, finite_differences, manual, symbolic  # noqa: F401
+from diffcompare.methods import automatic, finite_differences, given, manual, symbolic  # noqa: F401
 from diffcompare.methods.registry import (
     KINDS,
     REGISTRY,
@@ -9,6 +9,7 @@ from diffcompare.methods.registry import (
     Method,
     Options,
     Prepared,
+    describe,
     register,
 )
 
@@ -18,4 +19,4 @@ METHOD_NAMES: tuple[str, ...] = tuple(
     sorted(REGISTRY, key=lambda name: FAMILY_ORDER.index(REGISTRY[name].family)))
 
 __all__ = ["FAMILY_ORDER", "KINDS", "METHOD_NAMES", "REGISTRY", "Cost", "Derivative", "Method",
-           "Options", "Prepared", "register"]
+           "Options", "Prepared", "describe", "register"]

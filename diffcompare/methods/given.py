@@ -13,9 +13,14 @@ import numpy as np
 from diffcompare.engine.tape import evaluate
 from diffcompare.errors import InputError, ParseError
 from diffcompare.expr import variables
-from diffcompare.methods.registry import Cost, Derivative
+from diffcompare.methods.registry import ROWS, Cost, Derivative, Method
 from diffcompare.parse import parse
 from diffcompare.problem import Problem
+
+GIVEN = "given"
+ROWS[GIVEN] = Method(GIVEN, family="manual rules", exact=True, kinds=frozenset({"gradient"}),
+                     cost={"gradient": "your own derivative expressions"}, rtol=1e-13,
+                     prepare=None)
 
 
 def split_top_level(text: str) -> list[str]:
@@ -47,5 +52,5 @@ def given_result(problem: Problem, given: str | Sequence[str]) -> Derivative:
             raise InputError(f"the given d/d{name} uses {', '.join(extra)}, which is not a "
                              f"variable of f ({', '.join(problem.variables)})")
         gradient.append(float(evaluate(expr, problem.variables, problem.point)))
-    return Derivative("given", "gradient", np.array(gradient), np.array([np.nan]),
+    return Derivative(GIVEN, "gradient", np.array(gradient), np.array([np.nan]),
                       Cost(forward_passes=problem.n))

@@ -95,11 +95,11 @@ def _times(partial, inner: Expr) -> Expr:
 
 def _record(steps: list[Step], node: Call, varying: tuple[bool, ...], applied: Expr,
             total: Expr, variable: Var) -> None:
-    if node.op in (ops.ADD, ops.SUB):  # the sum rule needs the constant terms' zero
+    if node.op.names_constant_terms:  # the sum rule needs the constant terms' zero
         for arg, varies in zip(node.args, varying):
             if not varies and not _is_constant_leaf(arg):
                 steps.append(Step(arg, CONSTANT_RULE, Const(0), Const(0), False))
-    chain = (node.op.is_function or node.op is ops.POW) and any(
+    chain = node.op.applies_chain_rule and any(
         varies and arg is not variable for arg, varies in zip(node.args, varying))
     steps.append(Step(node, node.op.rule_for(varying), applied, total, chain))
 

@@ -201,7 +201,7 @@ class Method:
     kinds: frozenset[str]  # the kinds it computes
     cost: dict[str, str]  # per kind, what it costs, in words
     rtol: float  # default relative tolerance of `check`, from the method's error (check.py)
-    prepare: Callable[[Problem, Options], Prepared] = field(repr=False)
+    prepare: Callable[[Problem, Options], Prepared] | None = field(repr=False)
     step_order: int | None = None  # finite differences: the order p of the truncation error
 
     def can(self, kind: str) -> bool:
@@ -209,6 +209,14 @@ class Method:
 
 
 REGISTRY: dict[str, Method] = {}
+# Rows that are not methods the tool runs (the user's own derivatives): described the same
+# way, so tables, JSON and check read every row's facts from one place.
+ROWS: dict[str, Method] = {}
+
+
+def describe(name: str) -> Method:
+    """The facts of a row: a registered method, or a row such as "given"."""
+    return REGISTRY[name] if name in REGISTRY else ROWS[name]
 
 
 def register(name: str, family: str, exact: bool, cost: dict[str, str], rtol: float,

@@ -87,19 +87,16 @@ def draw_graph(graph, path: str | Path) -> Path:
 
 def plot_swell(rows, title: str, path: str | Path) -> Path:
     """Sizes against the family member k, on a log axis: one line per measure."""
-    from diffcompare.render.swell import TITLES
-    from diffcompare.studies.swell import SIZE_COLUMNS
+    from diffcompare.studies.swell import MEASURES
 
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7.5, 4.8))
     ks = [r.k if r.k is not None else i for i, r in enumerate(rows, 1)]
-    styles = {"symbolic": "o-", "symbolic_cse": "o--", "manual": "s-", "manual_graph": "s--",
-              "f_written": "^:", "f_graph": "^-", "tape": "D-"}
-    for column in SIZE_COLUMNS:
-        sizes = [max(getattr(r, column), 0) for r in rows]
+    for measure in MEASURES:
+        sizes = [getattr(r, measure.column) or 0 for r in rows]  # None: sympy timed out
         shown = [(k, s) for k, s in zip(ks, sizes) if s > 0]  # log axis: 0 cannot be drawn
         if shown:
-            ax.plot(*zip(*shown), styles[column], label=TITLES[column], linewidth=1.6,
+            ax.plot(*zip(*shown), measure.marker, label=measure.title, linewidth=1.6,
                     markersize=4)
     ax.set_yscale("log")
     ax.set_xlabel("k (family member)")

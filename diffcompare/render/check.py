@@ -6,7 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 from collections import OrderedDict
 
-from diffcompare.analysis.check import CaseReport
+from diffcompare.analysis.check import REFERENCE, CaseReport
 from diffcompare.formatting import error
 
 
@@ -19,7 +19,7 @@ def _rows(report: CaseReport):
 
 
 def _rel_error(report: CaseReport, method: str) -> str:
-    if report.comparison is None or method == "reference":
+    if report.comparison is None or method == REFERENCE:
         return ""
     try:
         return error(report.comparison.row(method).rel_error)

@@ -18,7 +18,7 @@ import numpy as np
 
 from diffcompare.analysis.compare import Comparison, Row
 from diffcompare.formatting import error, json_number, number, seconds
-from diffcompare.methods import REGISTRY
+from diffcompare.methods import describe
 
 MAX_TABLE_COMPONENTS = 6  # wider vectors: the first ones in the table, all in JSON/CSV
 MAX_MATRIX_SIDE = 6  # larger matrices: a summary in the table, all in JSON/CSV
@@ -154,8 +154,7 @@ def table(comparison: Comparison):
         # A narrow terminal folds a long number inside its cell; it never drops digits.
         grid.add_column(title, justify="left" if k == 0 else "right", overflow="fold")
     for row in comparison.rows:
-        exact = REGISTRY[row.method].exact if row.method in REGISTRY else True
-        style = "red" if row.result.failure else (None if exact else "dim")
+        style = "red" if row.result.failure else (None if describe(row.method).exact else "dim")
         grid.add_row(*_cells(row, comparison, shown), style=style)
     parts: list[Any] = [Text(line) for line in header(comparison)] + [grid]
     total = len(entry_names(comparison))
@@ -239,7 +238,7 @@ def to_dict(comparison: Comparison) -> dict:
             "status": np.array(row.status, dtype=object).reshape(shape).tolist()
             if len(shape) > 1 else list(row.status),
             "failure": r.failure,
-            "family": REGISTRY[r.method].family if r.method in REGISTRY else "manual rules",
+            "family": describe(r.method).family,
             "error_estimate": None if r.error_estimate is None
             else _nested(r.error_estimate, np.shape(r.error_estimate)),
             "steps": None if r.steps is None else list(r.steps),

@@ -1,13 +1,10 @@
-"""Expression trees as LaTeX, iteratively (deep trees are fine)."""
+"""Expression trees as LaTeX, iteratively (deep trees are fine). Functions and constants
+bring their own form from ops.py; the operators' layout (fractions, powers) is here."""
 
 from __future__ import annotations
 
 from diffcompare import ops
 from diffcompare.expr import ATOM, Call, Const, Expr, Var, postorder
-
-_FUNCTIONS = {"sin": r"\sin", "cos": r"\cos", "tan": r"\tan", "asin": r"\arcsin",
-              "acos": r"\arccos", "atan": r"\arctan", "sinh": r"\sinh", "cosh": r"\cosh",
-              "tanh": r"\tanh", "exp": r"\exp", "log": r"\ln", "sign": r"\operatorname{sign}"}
 
 
 def to_latex(root: Expr) -> str:
@@ -42,16 +39,8 @@ def _latex(node: Expr, args: list[tuple[str, int]]) -> tuple[str, int]:
         return variable(node.name), ATOM
     assert isinstance(node, Call)
     op = node.op
-    if op is ops.PI:
-        return r"\pi", ATOM
-    if op is ops.E:
-        return "e", ATOM
-    if op is ops.SQRT:
-        return rf"\sqrt{{{args[0][0]}}}", ATOM
-    if op is ops.ABS:
-        return rf"\left|{args[0][0]}\right|", ATOM
-    if op.is_function:
-        return rf"{_FUNCTIONS[op.name]}\left({args[0][0]}\right)", ATOM
+    if op.latex is not None:  # functions and constants: their form is in the ops table
+        return op.latex.replace("@", args[0][0] if args else ""), ATOM
     p = op.precedence
     if op is ops.NEG:
         return f"-{_wrap(args[0][0], args[0][1], p)}", p

@@ -7,11 +7,11 @@ import io
 import json
 from dataclasses import asdict
 
-from diffcompare.studies.swell import SIZE_COLUMNS, SwellRow
+from diffcompare.studies.swell import MEASURES, SIZE_COLUMNS, SwellRow
 
-TITLES = {"f_written": "f written out", "f_graph": "f as a graph",
-          "symbolic": "sympy d/dx", "symbolic_cse": "sympy + CSE", "manual": "manual rules",
-          "manual_graph": "manual as a graph", "tape": "AD tape (fwd + rev)"}
+
+def _size(value: int | None) -> str:
+    return "timed out" if value is None else str(value)
 
 
 def table(rows: list[SwellRow], title: str):
@@ -21,10 +21,10 @@ def table(rows: list[SwellRow], title: str):
 
     grid = Table(show_edge=False, header_style="bold", pad_edge=False)
     grid.add_column("function", overflow="fold")
-    for column in SIZE_COLUMNS:
-        grid.add_column(TITLES[column], justify="right")
+    for measure in MEASURES:
+        grid.add_column(measure.title, justify="right")
     for row in rows:
-        grid.add_row(row.label, *(str(getattr(row, c)) for c in SIZE_COLUMNS))
+        grid.add_row(row.label, *(_size(getattr(row, c)) for c in SIZE_COLUMNS))
     return Group(Text(title, style="bold"), grid,
                  Text("sizes are elementary operations; derivatives of all variables "
                       "together", style="dim"))
@@ -40,5 +40,5 @@ def to_csv(rows: list[SwellRow]) -> str:
     writer.writerow(["label", "k", *SIZE_COLUMNS])
     for r in rows:
         writer.writerow([r.label, "" if r.k is None else r.k,
-                         *(getattr(r, c) for c in SIZE_COLUMNS)])
+                         *("" if getattr(r, c) is None else getattr(r, c) for c in SIZE_COLUMNS)])
     return out.getvalue()

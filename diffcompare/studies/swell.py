@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 
+from diffcompare.budget import Budget, within
 from diffcompare.engine.tape import Tape
-from diffcompare.errors import InputError
+from diffcompare.errors import InputError, MethodError
 from diffcompare.expr import Call, Const, Expr, Var, distinct_operations, operation_count
 from diffcompare.methods.manual import differentiate
 from diffcompare.ops import EXP, MUL, SIN, SUB
 
+DEFAULT_SECONDS = 30.0  # sympy's share when none is given: a family of 12 takes ~10 s
 MAX_FAMILY_SIZE = 12  # sympy's derivatives of larger members take minutes
 
 
@@ -58,17 +60,41 @@ class SwellRow:
     k: int | None
     f_written: int
     f_graph: int
-    symbolic: int  # sympy's derivatives, written out
-    symbolic_cse: int  # the same after sympy's common-subexpression elimination
+    symbolic: int | None  # sympy's derivatives, written out (None: sympy timed out)
+    symbolic_cse: int | None  # the same after sympy's common-subexpression elimination
     manual: int  # our manual-rule derivatives, written out
     manual_graph: int  # the same, each distinct operation once
     tape: int  # AD: operations of the forward sweep + partials of the reverse sweep
 
 
-SIZE_COLUMNS = tuple(f.name for f in fields(SwellRow))[2:]
+@dataclass(frozen=True)
+class SizeMeasure:
+    """One column of the study: the SwellRow field, its title, its line in the figure."""
+
+    column: str
+    title: str
+    marker: str  # a matplotlib format string
 
 
-def measure(expr: Expr, names: tuple[str, ...], label: str, k: int | None = None) -> SwellRow:
+MEASURES = (
+    SizeMeasure("f_written", "f written out", "^:"),
+    SizeMeasure("f_graph", "f as a graph", "^-"),
+    SizeMeasure("symbolic", "sympy d/dx", "o-"),
+    SizeMeasure("symbolic_cse", "sympy + CSE", "o--"),
+    SizeMeasure("manual", "manual rules", "s-"),
+    SizeMeasure("manual_graph", "manual as a graph", "s--"),
+    SizeMeasure("tape", "AD tape (fwd + rev)", "D-"),
+)
+SIZE_COLUMNS = tuple(m.column for m in MEASURES)
+assert SIZE_COLUMNS == tuple(f.name for f in fields(SwellRow))[2:]
+
+
+def _written(exprs) -> int:
+    return sum(operation_count(e, shared=False) for e in exprs)
+
+
+def _sympy_sizes(expr: Expr, names: tuple[str, ...]) -> tuple[int, int]:
+    """In a worker: sympy's derivatives written out, and after its CSE."""
     import sympy
 
     from diffcompare.methods.symbolic import sympy_gradient
@@ -77,31 +103,40 @@ def measure(expr: Expr, names: tuple[str, ...], label: str, k: int | None = None
     _, derivatives = sympy_gradient(expr, names)
     replacements, reduced = sympy.cse(derivatives)
     cse_parts = [e for _, e in replacements] + list(reduced)
+    return (_written(from_sympy(d) for d in derivatives),
+            _written(from_sympy(e) for e in cse_parts))
+
+
+def measure(expr: Expr, names: tuple[str, ...], label: str, k: int | None = None,
+            clock: Budget | None = None) -> SwellRow:
+    """The sizes of f, its derivatives and its tape; sympy's within ``clock``."""
+    try:
+        symbolic, symbolic_cse = within(clock or Budget(DEFAULT_SECONDS), _sympy_sizes,
+                                        expr, names)
+    except MethodError:  # timed out, out of memory, or sympy could not
+        symbolic = symbolic_cse = None
     manual = [differentiate(expr, v) for v in names]
     tape = Tape.record(expr, names)
-
-    def written(exprs) -> int:
-        return sum(operation_count(e, shared=False) for e in exprs)
-
     return SwellRow(
         label=label, k=k,
         f_written=operation_count(expr, shared=False), f_graph=operation_count(expr),
-        symbolic=written(from_sympy(d) for d in derivatives),
-        symbolic_cse=written(from_sympy(e) for e in cse_parts),
-        manual=written(manual), manual_graph=distinct_operations(manual),
+        symbolic=symbolic, symbolic_cse=symbolic_cse,
+        manual=_written(manual), manual_graph=distinct_operations(manual),
         tape=tape.operation_count + tape.partial_count,
     )
 
 
-def swell_of_expression(expr: Expr, names: tuple[str, ...], label: str) -> list[SwellRow]:
-    return [measure(expr, names, label)]
+def swell_of_expression(expr: Expr, names: tuple[str, ...], label: str,
+                        timeout: float | None = DEFAULT_SECONDS) -> list[SwellRow]:
+    return [measure(expr, names, label, clock=Budget(timeout))]
 
 
-def swell_of_family(name: str, upto: int) -> list[SwellRow]:
+def swell_of_family(name: str, upto: int, timeout: float | None = DEFAULT_SECONDS
+                    ) -> list[SwellRow]:
     if name not in FAMILIES:
         raise InputError(f"no family {name!r}; families: {', '.join(FAMILIES)}")
     if not 1 <= upto <= MAX_FAMILY_SIZE:
         raise InputError(f"--upto must be between 1 and {MAX_FAMILY_SIZE} (sympy's "
                          "derivatives of larger members take minutes)")
-    build = FAMILIES[name][1]
-    return [measure(build(k), ("x",), f"k = {k}", k) for k in range(1, upto + 1)]
+    build, clock = FAMILIES[name][1], Budget(timeout)  # one budget for the whole family
+    return [measure(build(k), ("x",), f"k = {k}", k, clock) for k in range(1, upto + 1)]

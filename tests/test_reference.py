@@ -1,0 +1,82 @@
+"""The exact reference: sympy and the tape swept in mpmath agree on every kind, partials
+that do not exist are absent with their reason, and a stopped route is a note, not a
+crash. And the diagnostics at the point, input by input."""
+
+import math
+
+import numpy as np
+import pytest
+
+from diffcompare.analysis import reference as ref
+from diffcompare.analysis.diagnostics import NON_DIFFERENTIABLE, OUTSIDE_DOMAIN, OVERFLOW, diagnose
+from diffcompare.problem import Problem
+
+KINDS = [("gradient", None), ("jvp", (1.0, -2.0)), ("vjp", (3.0,)), ("hessian", None),
+         ("hvp", (0.5, 1.0))]
+
+
+@pytest.mark.parametrize(("kind", "direction"), KINDS, ids=[k for k, _ in KINDS])
+def test_sympy_and_the_sweep_agree_on_every_kind(kind, direction):
+    problem = Problem.from_text("exp(x*y)/(1 + x**2) - log(y)", "0.3,1.7")
+    by_sympy = ref.exact_reference(problem, kind, direction)
+    by_sweep = ref.tape_reference(problem, kind, direction)
+    assert by_sympy.source == ref.SYMPY and by_sweep.source == ref.SWEEP
+    # Both are exact (40 and 60 digits) and round once: equal, or one ulp apart at most.
+    assert np.allclose(by_sympy.derivative, by_sweep.derivative, rtol=2.3e-16, atol=0)
+    assert not by_sympy.notes  # no disagreement between the two routes
+
+
+def test_the_jacobian_reference_of_a_vector_function():
+    problem = Problem.from_text("x1*x2, sin(x1) + x2**2", "1,2")
+    found = ref.exact_reference(problem, "jacobian")
+    assert found.derivative.tolist() == [[2.0, 1.0], [math.cos(1), 4.0]]
+    assert found.f.tolist() == [2.0, math.sin(1) + 4]
+
+
+def test_a_partial_through_a_kink_is_absent_with_its_slopes():
+    found = ref.exact_reference(Problem.from_text("abs(x)*y", "0,2"))
+    assert math.isnan(found.gradient[0]) and found.gradient[1] == 0.0
+    assert found.absent[0] == ("d/dx does not exist here: the slope is -2 from the left and "
+                               "2 from the right")
+    assert found.absent[1] is None
+    # Where the slopes agree, the kink is not real for this f: |x|**2 at 0 has slope 0.
+    smooth = ref.exact_reference(Problem.from_text("abs(x)**2", "0"))
+    assert smooth.gradient == (0.0,) and smooth.absent == (None,)
+
+
+def test_hessian_entries_through_a_kink_are_absent():
+    found = ref.exact_reference(Problem.from_text("abs(x)*y", "0,2"), "hessian")
+    assert math.isnan(found.derivative[0, 0]) and math.isnan(found.derivative[0, 1])
+    assert found.derivative[1, 1] == 0.0
+
+
+def test_where_f_is_not_real_there_is_no_reference():
+    found = ref.exact_reference(Problem.from_text("log(x)", "-1"))
+    assert found.failure == ref.NOT_REAL and math.isnan(found.gradient[0])
+
+
+def test_no_time_for_sympy_leaves_the_sweep_with_a_note():
+    found = ref.exact_reference(Problem.from_text("x*y", "1,2"), timeout=0)
+    assert found.source == ref.SWEEP and found.gradient == (2.0, 1.0)
+    assert found.notes[0].startswith("sympy was not run (--timeout 0)")
+
+
+def test_the_sweep_gives_higher_derivatives_along_a_coordinate():
+    d2, d3 = ref.along_coordinate(Problem.from_text("x**3*y", "2,5"), 0)
+    assert (d2, d3) == (60.0, 30.0)  # 6xy, 6y
+
+
+def test_one_sided_slopes_differ_only_at_a_real_kink():
+    def f_at(offset):
+        return [abs(ref._mp_exact(offset))]
+
+    assert ref.one_sided_slopes(f_at, 0.0) == [(-1.0, 1.0)]
+
+
+def test_diagnostics_name_the_inputs_each_problem_comes_from():
+    found = diagnose(Problem.from_text("log(x) + exp(y) + sqrt(z)", "-1,800,0"))
+    kinds = {d.kind: d.variables for d in found}
+    assert kinds == {OUTSIDE_DOMAIN: {"x"}, OVERFLOW: {"y"}, NON_DIFFERENTIABLE: {"z"}}
+    assert diagnose(Problem.from_text("x*y", "1,2")) == []
+    # An inactive kink (a constant's abs) is no trouble for any input.
+    assert diagnose(Problem.from_text("abs(0)*x", "1")) == []
