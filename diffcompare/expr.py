@@ -355,10 +355,12 @@ def dependents(root: Expr) -> dict[str, tuple[Expr, ...]]:
     nodes whose derivative with respect to it is not 0. Memoized on the root."""
     found = _dependents.get(root)
     if found is None:
-        deps, lists = depends_on(root), {}
-        for n in postorder(root):
+        deps = depends_on(root)
+        order = postorder(root)
+        lists: dict[str, list[Expr]] = {n.name: [] for n in order if isinstance(n, Var)}
+        for n in order:
             for name in deps[id(n)]:
-                lists.setdefault(name, []).append(n)
+                lists[name].append(n)
         found = _dependents[root] = {name: tuple(nodes) for name, nodes in lists.items()}
     return found
 

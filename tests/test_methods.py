@@ -4,15 +4,19 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from diffcompare.analysis.compare import run_method
 from diffcompare.engine.tape import Tape
-from diffcompare.expr import Var, to_text
+from diffcompare.expr import Const, Var, to_text
 from diffcompare.methods import METHOD_NAMES, REGISTRY, Options
 from diffcompare.methods.finite_differences import COMPLEX_STEP, default_step, ridders
-from diffcompare.methods.manual import differentiate
+from diffcompare.methods.manual import differentiate, jacobian_trees
 from diffcompare.parse import parse
 from diffcompare.problem import Problem
+
+from .strategies import NAMES, expressions
 
 EXACT = [name for name in METHOD_NAMES if REGISTRY[name].exact]
 BLOG = Problem.from_text("3*(x1**2 + x2*x3)", "2,3,4")
@@ -155,3 +159,23 @@ def test_a_failing_method_becomes_a_row_with_a_reason(monkeypatch):
     result = run_method("manual", BLOG, Options())
     assert result.failure == "ValueError: no luck"
     assert all(math.isnan(g) for g in result.gradient)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(expressions, min_size=1, max_size=3))
+def test_the_one_pass_jacobian_builds_the_same_trees_as_one_variable_at_a_time(outputs):
+    # Interned nodes: "the same tree" is identity. No sympy, no program: bounded by itself.
+    trees = jacobian_trees(outputs, NAMES)
+    for row, output in zip(trees, outputs):
+        assert row == [differentiate(output, name) for name in NAMES]
+        assert all(a is b for a, b in zip(row, [differentiate(output, n) for n in NAMES]))
+
+
+def test_manual_takes_over_a_sums_table_so_a_long_chain_stays_linear():
+    from diffcompare.expr import Var
+
+    chain = Var("x1")
+    for i in range(2, 3001):
+        chain = chain + Var(f"x{i}")
+    trees = jacobian_trees([chain], [f"x{i}" for i in range(1, 3001)])
+    assert all(t is Const(1) for t in trees[0])

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from diffcompare import ops
-from diffcompare.engine.tape import Tape
+from diffcompare.engine.tape import Tape, postorder_all
 from diffcompare.expr import (
     Call,
     Const,
@@ -62,17 +62,23 @@ def differentiate(expr: Expr, wrt: str, steps: list[Step] | None = None) -> Expr
     deps = depends_on(expr)
     derivative: dict[int, Expr] = {}
     variable = Var(wrt)
+    # The loop runs once per (node, variable) pair on a path: kept tight, since a chain of n
+    # sums has n²/2 of them. Only arguments that depend on wrt have their partial taken.
     for node in dependents(expr).get(wrt, ()):
         if node is variable:
             derivative[id(node)] = ONE
             continue
-        assert isinstance(node, Call)
-        varying = tuple(wrt in deps[id(a)] for a in node.args)
-        pairs = [(partial(*node.args), derivative[id(arg)])
-                 for partial, arg, varies in zip(node.op.partials, node.args, varying) if varies]
-        total = sum_of([_times(partial, inner) for partial, inner in pairs], simplify=True)
+        args, partials = node.args, node.op.partials
+        if len(args) == 1:  # it depends on wrt, so through its one argument
+            pairs = [(partials[0](args[0]), derivative[id(args[0])])]
+        else:
+            pairs = [(partials[k](*args), derivative[id(a)]) for k, a in enumerate(args)
+                     if wrt in deps[id(a)]]
+        total = _times(*pairs[0]) if len(pairs) == 1 else \
+            sum_of([_times(partial, inner) for partial, inner in pairs], simplify=True)
         derivative[id(node)] = total
         if steps is not None:
+            varying = tuple(wrt in deps[id(a)] for a in args)
             applied = sum_of([_written(as_expr(partial), inner) for partial, inner in pairs],
                              simplify=False)
             _record(steps, node, varying, applied, total, variable)
@@ -88,7 +94,7 @@ ZERO, ONE = Const(0), Const(1)
 
 def _times(partial, inner: Expr) -> Expr:
     """partial·u', simplified; multiplying by 1 (the sum rule's partials) costs nothing."""
-    if partial == 1 and not isinstance(partial, Expr):
+    if type(partial) is int and partial == 1:
         return inner
     return as_expr(partial) * inner
 
@@ -127,8 +133,52 @@ def sum_of(terms: list[Expr], simplify: bool) -> Expr:
 
 
 def jacobian_trees(outputs, names) -> list[list[Expr]]:
-    """d y_i / d x_j for every output and variable."""
-    return [[differentiate(out, name) for name in names] for out in outputs]
+    """d y_i / d x_j for every output and variable: the same trees ``differentiate`` builds
+    one variable at a time, built for all variables in one pass over the nodes.
+
+    Each node carries its derivatives as a table {variable: tree}. A node whose varying
+    argument has the partial 1 (a sum, say) and is used only there takes that argument's
+    table over and adds to it, instead of copying it: a chain of n sums costs O(n), not the
+    O(n²) of n separate walks. The terms are summed in argument order, as ``differentiate``
+    sums them, so the interned trees are the very same nodes."""
+    order = postorder_all(outputs)
+    uses: dict[int, int] = {}
+    for node in (*order, *outputs):
+        for child in node.children:
+            uses[id(child)] = uses.get(id(child), 0) + 1
+    for root in outputs:  # an output's table is read at the end: never hand it on
+        uses[id(root)] = uses.get(id(root), 0) + 2
+    tables: dict[int, dict[str, Expr]] = {}
+    for node in order:
+        if isinstance(node, Var):
+            tables[id(node)] = {node.name: ONE}
+            continue
+        args = node.children
+        varying = [(k, a, tables[id(a)]) for k, a in enumerate(args) if tables[id(a)]]
+        if not varying:
+            tables[id(node)] = {}
+            continue
+        partials = [(node.op.partials[k](*args), a, table) for k, a, table in varying]
+        tables[id(node)] = _combine(partials, uses, len(set(map(id, args))) == len(args))
+    return [[tables[id(out)].get(name, ZERO) for name in names] for out in outputs]
+
+
+def _combine(partials, uses, distinct: bool) -> dict[str, Expr]:
+    """The table of a node from its varying arguments' (partial, argument, table)."""
+    handed = next((k for k, (partial, arg, _) in enumerate(partials)
+                   if distinct and type(partial) is int and partial == 1
+                   and uses[id(arg)] == 1), None)
+    if handed is None:
+        table: dict[str, Expr] = {}
+        names = dict.fromkeys(v for _, _, t in partials for v in t)
+    else:  # the handed-on table's own entries stand: only the others' variables need work
+        table = partials[handed][2]
+        names = dict.fromkeys(v for k, (_, _, t) in enumerate(partials) if k != handed
+                              for v in t)
+    for name in names:
+        terms = [_times(partial, t[name]) for partial, _, t in partials if name in t]
+        table[name] = terms[0] if len(terms) == 1 else sum_of(terms, simplify=True)
+    return table
 
 
 @register("manual", family="manual rules", exact=True, rtol=1e-13,
