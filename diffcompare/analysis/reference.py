@@ -202,15 +202,25 @@ def _mp_exact(value: Fraction):
     return mpmath.mpf(value.numerator) / value.denominator
 
 
-def _sweep_reference(problem: Problem, kind: str, direction, suspects: Sequence[str]):
+def swept_at(problem: Problem, kind: str, point: Sequence[float]) -> tuple[np.ndarray,
+                                                                          np.ndarray]:
+    """(f, the kind's exact derivative) at another point of the same problem: the tape swept
+    in mpmath, in this process (the caller bounds it; descent sweeps every iterate)."""
+    f, derivative, _ = _sweep_reference(problem, kind, None, (), point)
+    return f, derivative
+
+
+def _sweep_reference(problem: Problem, kind: str, direction, suspects: Sequence[str],
+                     point: Sequence[float] | None = None):
     """(f, the kind's derivative, one-sided slopes at suspect inputs), at 60 digits."""
     import mpmath
 
     from diffcompare.engine.dual import Dual, new_tag, tangent_of
 
     tape, m, n = problem.tape, problem.m, problem.n
+    point = problem.point if point is None else point
     with mpmath.workdps(SWEEP_DIGITS):
-        x = [mpmath.mpf(v) for v in problem.point]
+        x = [mpmath.mpf(float(v)) for v in point]
         values = tape.forward(x, exact_constants=_mp_exact)
         f = np.array([_real(y) for y in tape.output_values(values)])
         v = None if direction is None else [mpmath.mpf(d) for d in direction]
@@ -244,7 +254,7 @@ def _sweep_reference(problem: Problem, kind: str, direction, suspects: Sequence[
                 shifted[j] = shifted[j] + _mp_exact(offset)
                 return tape.output_values(tape.forward(shifted, exact_constants=_mp_exact))
 
-            for i, pair in enumerate(one_sided_slopes(f_at, problem.point[j])):
+            for i, pair in enumerate(one_sided_slopes(f_at, point[j])):
                 slopes[(i, j)] = pair
     return f, derivative, slopes
 

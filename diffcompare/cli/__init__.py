@@ -5,7 +5,7 @@ group.py holds the click group; one module per command family attaches its comma
 ``diffcompare --help`` loads neither sympy nor matplotlib.
 """
 
-from diffcompare.cli import checks, derivatives, gradient, studies  # noqa: F401  (commands)
+from diffcompare.cli import checks, derivatives, descent, gradient, studies  # noqa: F401
 from diffcompare.cli.group import main
 
 __all__ = ["main"]

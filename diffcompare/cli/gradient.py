@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from diffcompare.cli.common import emit
@@ -29,7 +31,8 @@ from diffcompare.cli.options import (
 @sample_option
 @format_option()
 @click.option("--plot", metavar="FILE",
-              help="Also draw the error against the step for one partial (see epsplot).")
+              help="Also draw the error against the step for one partial (see epsplot): "
+                   "a .png, .svg or .pdf file, or - for the terminal.")
 @click.option("--wrt", metavar="NAME", help="The partial --plot draws (default: the first).")
 @timeout_option()
 def grad(expression, at, variables, methods, eps, given, sample, fmt, plot, wrt, timeout):
@@ -53,8 +56,15 @@ def grad(expression, at, variables, methods, eps, given, sample, fmt, plot, wrt,
     extra = [given_result(problem, given)] if given else []
     emit(compare(problem, methods, Options(eps=eps, timeout=timeout), extra), fmt)
     if plot:
-        from diffcompare.plots.figures import plot_step_study
         from diffcompare.studies.steps import step_study
 
-        plot_step_study(step_study(problem, wrt, timeout=timeout), plot)
+        study = step_study(problem, wrt, timeout=timeout)
+        if plot == "-":
+            from diffcompare.plots import terminal
+
+            click.echo(terminal.step_study(study, colour=sys.stdout.isatty()))
+            return
+        from diffcompare.plots.figures import plot_step_study
+
+        plot_step_study(study, plot)
         click.echo(f"wrote {plot}", err=fmt != "table")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from diffcompare.cli.common import console, show, write_text
+from diffcompare.cli.common import console, show, terminal_figure, write_text
 from diffcompare.cli.group import EXPRESSION_CONTEXT, main
 from diffcompare.cli.options import timeout_option
 
@@ -153,6 +153,11 @@ def swell(expression, family, upto, variables, output, fmt, timeout):
              fmt)
     if output:
         click.echo(f"wrote {output}", err=fmt != "table")
+    else:
+        from diffcompare.plots import terminal
+
+        terminal_figure(lambda width: terminal.swell(rows, title, width), fmt, output,
+                        "-o FILE.png")
 
 
 @main.command(context_settings=EXPRESSION_CONTEXT)
@@ -203,6 +208,11 @@ def epsplot(expression, at, variables, wrt, span, points, methods, relative, out
              fmt)
     if output:
         click.echo(f"wrote {output}", err=fmt != "table")
+    else:
+        from diffcompare.plots import terminal
+
+        terminal_figure(lambda width: terminal.step_study(study, width), fmt, output,
+                        "-o FILE.png")
 
 
 SEED_EXPRESSION, SEED_POINT = "3*(x1**2 + x2*x3)", "2,3,4"

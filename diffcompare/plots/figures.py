@@ -1,5 +1,7 @@
-"""Pictures: results -> matplotlib figures, written to files. Imported only by commands that
-draw, so nothing else pays for matplotlib. Always the Agg backend: no display needed."""
+"""Pictures: results -> matplotlib figures, which notebooks display and commands write to
+files. Imported only by what draws, so nothing else pays for matplotlib. Figures are made
+with matplotlib's object API (no pyplot state, no backend switched): a returned Figure
+shows in Jupyter, and savefig needs no display."""
 
 from __future__ import annotations
 
@@ -10,16 +12,19 @@ from diffcompare.errors import InputError
 FORMATS = (".png", ".svg", ".pdf")
 
 
-def _pyplot():
+def new_figure(figsize: tuple[float, float]):
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize)
+
+
+def colours() -> list[str]:
     import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    return matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
 
 
-def _save(fig, path: str | Path) -> Path:
+def save(fig, path: str | Path) -> Path:
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
         raise InputError(f"cannot write {path.name}: choose a file ending in "
@@ -29,8 +34,6 @@ def _save(fig, path: str | Path) -> Path:
                     metadata={"Date": None} if path.suffix.lower() == ".svg" else None)
     except OSError as exc:
         raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        _pyplot().close(fig)
     return path
 
 
@@ -55,14 +58,18 @@ def _layered_positions(graph) -> dict[str, tuple[float, float]]:
 
 
 def draw_graph(graph, path: str | Path) -> Path:
-    """The computational graph, inputs on the left, the output on the right."""
+    return save(graph_figure(graph), path)
+
+
+def graph_figure(graph):
+    """The computational graph, inputs on the left, the outputs on the right."""
     from diffcompare.studies.graph import label
 
-    plt = _pyplot()
     position = _layered_positions(graph)
     levels = 1 + max(n.level for n in graph.nodes)
     tallest = max(sum(1 for n in graph.nodes if n.level == lv) for lv in range(levels))
-    fig, ax = plt.subplots(figsize=(2.9 * levels + 0.5, 1.1 * tallest + 1.0))
+    fig = new_figure((2.9 * levels + 0.5, 1.1 * tallest + 1.0))
+    ax = fig.add_subplot()
     boxes = {}
     for node in graph.nodes:
         colour = "#cfe2f3" if node.is_input else ("#f9cb9c" if node.is_output else "#eeeeee")
@@ -82,15 +89,19 @@ def draw_graph(graph, path: str | Path) -> Path:
     ax.set_ylim(-half - 0.2, half + 0.2)
     ax.axis("off")
     ax.set_title(f"computational graph of {graph.expression}", fontsize=10)
-    return _save(fig, path)
+    return fig
 
 
 def plot_swell(rows, title: str, path: str | Path) -> Path:
+    return save(swell_figure(rows, title), path)
+
+
+def swell_figure(rows, title: str):
     """Sizes against the family member k, on a log axis: one line per measure."""
     from diffcompare.studies.swell import MEASURES
 
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    fig = new_figure((7.5, 4.8))
+    ax = fig.add_subplot()
     ks = [r.k if r.k is not None else i for i, r in enumerate(rows, 1)]
     for measure in MEASURES:
         sizes = [getattr(r, measure.column) or 0 for r in rows]  # None: sympy timed out
@@ -104,10 +115,14 @@ def plot_swell(rows, title: str, path: str | Path) -> Path:
     ax.set_title(title, fontsize=10)
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
-    return _save(fig, path)
+    return fig
 
 
 def plot_step_study(study, path: str | Path) -> Path:
+    return save(step_study_figure(study), path)
+
+
+def step_study_figure(study):
     """Two panels: the estimate against the step (the first seed's figure) and the error
     against the step on log-log axes, with each scheme's error model drawn in."""
     import numpy as np
@@ -115,12 +130,12 @@ def plot_step_study(study, path: str | Path) -> Path:
     from diffcompare.formatting import number
     from diffcompare.studies.steps import common_steps
 
-    plt = _pyplot()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.2))
-    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    fig = new_figure((13, 5.2))
+    left, right = fig.subplots(1, 2)
+    palette = colours()
     unit = f"% of {study.wrt}" if study.relative else "absolute"
     for k, s in enumerate(study.sweeps):
-        colour = colours[k % len(colours)]
+        colour = palette[k % len(palette)]
         x = study.axis(s.steps)
         left.plot(x, s.estimates, color=colour, linewidth=1.2, label=s.scheme)
         if study.exact is None:
@@ -169,7 +184,7 @@ def plot_step_study(study, path: str | Path) -> Path:
     at = ", ".join(number(x) for x in p.point)
     fig.suptitle(f"∂f/∂{study.wrt} of {p.describe()} at ({at}): finite differences against "
                  "the step", fontsize=11)
-    return _save(fig, path)
+    return fig
 
 
 def _label_common_steps(ax, study) -> None:

@@ -1,0 +1,90 @@
+"""descent: gradient descent driven by each method, against the exact-gradient run."""
+
+from __future__ import annotations
+
+import click
+
+from diffcompare.cli.common import Interruptible, progress, show, terminal_figure
+from diffcompare.cli.group import EXPRESSION_CONTEXT, main
+from diffcompare.cli.options import (
+    format_option,
+    methods_option,
+    sample_option,
+    timeout_option,
+    vars_option,
+)
+
+DEFAULT_SAMPLE = "rosenbrock"  # from (-1.2, 1), where gd, momentum and newton part ways
+
+
+@main.command(context_settings=EXPRESSION_CONTEXT)
+@click.argument("expression", required=False)
+@click.option("--from", "start", metavar="POINT",
+              help="The starting point, as --at elsewhere (default: the sample's point).")
+@vars_option
+@click.option("--optimizer", type=click.Choice(["gd", "momentum", "newton"]), default="gd",
+              show_default=True)
+@click.option("--lr", type=float, default=1e-3, show_default=True,
+              help="The learning rate (gd, momentum); newton takes full steps.")
+@click.option("--beta", type=float, default=0.9, show_default=True,
+              help="The momentum coefficient.")
+@click.option("--steps", type=int, default=500, show_default=True, help="At most this many.")
+@click.option("--tol", type=float, default=1e-8, show_default=True,
+              help="Stop when the gradient's norm is at most this.")
+@click.option("--depart", "depart_tol", type=float, default=1e-6, show_default=True,
+              help="A run departs from the exact one when farther than this·max(1, |x|).")
+@methods_option
+@sample_option
+@click.option("--explain", is_flag=True, help="Walk the first steps as the first seed does.")
+@click.option("-o", "--output", metavar="FILE",
+              help="Also draw f − f* against the iteration (and, for two variables, the "
+                   "paths over the contour lines): .png, .svg, .pdf.")
+@format_option(["table", "json", "csv"])
+@timeout_option()
+def descent(expression, start, variables, optimizer, lr, beta, steps, tol, depart_tol,
+            methods, sample, explain, output, fmt, timeout):
+    """Minimise EXPRESSION by gradient descent with each method's gradient.
+
+    Without EXPRESSION: Rosenbrock from (-1.2, 1). Each method is prepared once and asked
+    for the gradient (and for newton the Hessian) at every iterate; the table says where
+    each run departs from the run on exact derivatives, and what it cost.
+
+    \b
+    Examples:
+      diffcompare descent "3*(x1**2 + x2*x3)" --from 2,3,4 --steps 3 --explain
+      diffcompare descent --optimizer newton
+      diffcompare descent --optimizer momentum --lr 0.001 -o descent.png
+    """
+    from diffcompare.analysis.compare import select_methods
+    from diffcompare.cli.options import function_and_point
+    from diffcompare.methods import Options
+    from diffcompare.problem import Problem
+    from diffcompare.render import descent as render
+    from diffcompare.studies.descent import descend
+
+    if expression is None and sample is None:
+        sample = DEFAULT_SAMPLE
+    expression, start, variables = function_and_point(expression, start, sample, variables)
+    problem = Problem.from_text(expression, start, variables)
+    chosen = select_methods(methods)
+    bar, advance = progress(len(chosen), f"{optimizer}: {steps} steps per method")
+    with Interruptible() as interrupted, bar:
+        found = descend(problem, chosen, optimizer, lr, steps, tol, beta, depart_tol,
+                        Options(timeout=timeout), on_step=advance, interrupted=interrupted)
+    if fmt == "table":
+        show(render.table(found), fmt)
+        if explain:
+            click.echo(render.explain(found))
+    else:
+        show(render.to_json(found) if fmt == "json" else render.to_csv(found), fmt)
+    if output:
+        from diffcompare.plots.descent import plot_descent
+
+        plot_descent(found, output)
+        click.echo(f"wrote {output}", err=fmt != "table")
+    else:
+        from diffcompare.plots import terminal
+
+        terminal_figure(lambda width: terminal.descent(found, width), fmt, output,
+                        "-o FILE.png")
+    interrupted.exit_if_stopped()
