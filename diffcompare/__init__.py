@@ -15,7 +15,9 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "compare": "diffcompare.api", "derivative": "diffcompare.api",
-    "Comparison": "diffcompare.api", "Row": "diffcompare.analysis.compare",
+    "step_study": "diffcompare.api", "trace": "diffcompare.api", "derive": "diffcompare.api",
+    "descent": "diffcompare.api", "Comparison": "diffcompare.api",
+    "Row": "diffcompare.analysis.compare",
     "select_methods": "diffcompare.analysis.compare",
     "DiffcompareError": "diffcompare.errors", "InputError": "diffcompare.errors",
     "MethodError": "diffcompare.errors", "ParseError": "diffcompare.errors",

@@ -1,5 +1,5 @@
-"""Regenerate docs/: the pictures, and every README example, with the tool's own commands
-(run by `make docs`).
+"""Regenerate docs/: the pictures, the tutorial notebook's outputs, and every README
+example, with the tool's own commands (run by `make docs`).
 
 A fenced block in README.md whose first line is `$ diffcompare ARGS` is rerun, and the
 rest of the block is replaced by what the command prints (stdout, then stderr), so the
@@ -25,7 +25,12 @@ PICTURES = [
     ["swell", "--family", "logistic", "--upto", "10", "-o", "docs/swell-logistic.png"],
     ["epsplot", "--relative", "-o", "docs/epsplot-seed.png"],
     ["epsplot", "exp(x)", "--at", "1", "-o", "docs/epsplot-exp.png"],
+    ["descent", "--optimizer", "newton", "--methods", "reverse-ad,central-fd,symbolic",
+     "-o", "docs/descent-newton.png"],
+    ["descent", "--optimizer", "momentum", "--steps", "2000", "--methods",
+     "reverse-ad,forward-fd,central-fd", "-o", "docs/descent-momentum.png"],
 ]
+TUTORIAL = ROOT / "docs" / "tutorial.ipynb"
 
 
 def diffcompare(args: list[str]) -> str:
@@ -44,10 +49,26 @@ def refresh_readme() -> None:
     README.write_text(BLOCK.sub(rerun, README.read_text(encoding="utf-8")), encoding="utf-8")
 
 
+def run_tutorial() -> None:
+    """Execute docs/tutorial.ipynb from a clean state and keep its outputs."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    print("executing", TUTORIAL.relative_to(ROOT), flush=True)
+    notebook = nbformat.read(TUTORIAL, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    NotebookClient(notebook, timeout=240, kernel_name="python3",
+                   resources={"metadata": {"path": str(ROOT)}}).execute()
+    nbformat.write(notebook, TUTORIAL)
+
+
 def main() -> None:
     for args in PICTURES:
         print("diffcompare", shlex.join(args), flush=True)
         diffcompare(args)
+    run_tutorial()
     refresh_readme()
 
 

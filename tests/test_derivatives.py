@@ -166,3 +166,21 @@ def test_a_method_that_cannot_give_a_kind_is_a_row_with_the_reason():
     assert result.row("forward-fd").result.failure.startswith(
         "cannot: forward-fd does not compute a hessian")
     assert result.row("reverse-ad").result.value.tolist() == [[0, 1], [1, 0]]
+
+
+def test_every_library_result_shows_itself_as_html_and_draws_a_figure():
+    from matplotlib.figure import Figure
+
+    results = [
+        diffcompare.compare("3*(x1**2 + x2*x3)", at=(2, 3, 4), methods="reverse-ad,manual"),
+        diffcompare.derivative("x1*x2, sin(x1)", at=(1, 2), kind="jacobian"),
+        diffcompare.step_study("exp(x)", at=[1], timeout=5),
+        diffcompare.trace("ln(x1) + x1*x2 - sin(x2)", at=(2, 5)),
+        diffcompare.derive("sin(x)*x"),
+        diffcompare.descent("3*(x1**2 + x2*x3)", start=(2, 3, 4), methods="reverse-ad",
+                            steps=2),
+    ]
+    for result in results:
+        shown = result._repr_html_()
+        assert shown.startswith("<") and ("<table" in shown or "<pre" in shown), type(result)
+        assert isinstance(result.plot(), Figure), type(result)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from diffcompare.analysis.compare import Comparison, compare, select_methods
@@ -61,8 +61,19 @@ class CaseReport:
 
 def run_checks(cases: Sequence[Case], methods: str | Sequence[str] | None = None,
                rtol: float | None = None, atol: float | None = None,
-               options: Options | None = None) -> list[CaseReport]:
-    return [check_case(case, methods, rtol, atol, options) for case in cases]
+               options: Options | None = None,
+               on_case: Callable[[str], None] | None = None,
+               interrupted: Callable[[], bool] = lambda: False) -> list[CaseReport]:
+    """Every case in turn; ``on_case`` is told each as it finishes, and ``interrupted``
+    stops before the next (the reports so far are returned)."""
+    reports = []
+    for case in cases:
+        if interrupted():
+            break
+        reports.append(check_case(case, methods, rtol, atol, options))
+        if on_case:
+            on_case(case.name)
+    return reports
 
 
 def check_case(case: Case, methods=None, rtol: float | None = None, atol: float | None = None,

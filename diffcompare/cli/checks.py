@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import sys
 
 import click
 
-from diffcompare.cli.common import show
+from diffcompare.cli.common import Interruptible, progress, show
 from diffcompare.cli.group import CONTEXT, main
 from diffcompare.cli.options import timeout_option
 
@@ -36,14 +37,19 @@ def check(files, methods, rtol, atol, fmt, timeout):
     from diffcompare.samples import load_cases
 
     for tolerance, name in ((rtol, "--rtol"), (atol, "--atol")):
-        if tolerance is not None and not tolerance >= 0:
-            raise InputError(f"{name} must be a number >= 0")
-    reports = run_checks(load_cases(files), methods, rtol, atol, Options(timeout=timeout))
+        if tolerance is not None and not (math.isfinite(tolerance) and tolerance >= 0):
+            raise InputError(f"{name} must be a finite number >= 0")
+    cases = load_cases(files)
+    bar, advance = progress(len(cases), f"checking {len(cases)} cases")
+    with Interruptible() as interrupted, bar:
+        reports = run_checks(cases, methods, rtol, atol, Options(timeout=timeout), advance,
+                             interrupted)
     if fmt == "table":
         show(render_check.table(reports), fmt)
     else:
         show(render_check.to_json(reports) if fmt == "json" else render_check.to_junit(reports),
              fmt)
+    interrupted.exit_if_stopped()
     sys.exit(exit_status(reports))
 
 
