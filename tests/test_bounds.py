@@ -111,3 +111,21 @@ def test_floating_point_trouble_is_the_methods_warning_not_noise_on_stderr(expre
     data = json.loads(result.stdout)
     assert any("overflow" in w for row in data["methods"].values() for w in row["warnings"]) \
         or any("overflow" in w for w in data["warnings"])
+
+
+def test_ctrl_c_while_sympy_works_exits_130_and_stops_the_workers():
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    process = subprocess.Popen([sys.executable, "-m", "diffcompare", "grad", "x**x**x**x**x",
+                                "--at", "3", "--timeout", "60"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    time.sleep(2)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130 and stderr.strip().endswith("interrupted")
+    assert "Traceback" not in stderr
+    time.sleep(0.3)
+    assert still_running("x**x**x**x**x") == []

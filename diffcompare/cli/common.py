@@ -43,6 +43,16 @@ def write_text(path: str, text: str) -> None:
         raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
+def working(what: str):
+    """A spinner on stderr while slow work runs (sympy, say), when stderr is a terminal."""
+    from contextlib import nullcontext
+
+    from rich.console import Console
+
+    err = Console(stderr=True)
+    return err.status(what) if err.is_terminal else nullcontext()
+
+
 def terminal_figure(draw, fmt: str, output: str | None, save_with: str) -> None:
     """The figure as text below the table, when standard output is a terminal, the format
     is the table and no file was asked for; nothing in a pipe or for json/csv."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from diffcompare.cli.common import emit
+from diffcompare.cli.common import emit, working
 from diffcompare.cli.group import EXPRESSION_CONTEXT, main
 from diffcompare.cli.options import (
     at_option,
@@ -35,8 +35,10 @@ def _run(kind, expressions, at, variables, methods, eps, sample, fmt, timeout,
 
     expressions, at, variables = function_and_point(expressions, at, sample, variables)
     problem = Problem.from_text(expressions, at, variables)
-    emit(compare(problem, methods, Options(eps=eps, timeout=timeout), kind=kind,
-                 direction=direction, partner=partner), fmt)
+    with working(f"the {kind} by every method, and the exact one (budget {timeout:g} s)"):
+        found = compare(problem, methods, Options(eps=eps, timeout=timeout), kind=kind,
+                        direction=direction, partner=partner)
+    emit(found, fmt)
 
 
 @main.command(context_settings=EXPRESSION_CONTEXT)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from diffcompare.cli.common import emit
+from diffcompare.cli.common import emit, working
 from diffcompare.cli.group import EXPRESSION_CONTEXT, main
 from diffcompare.cli.options import (
     at_option,
@@ -54,7 +54,9 @@ def grad(expression, at, variables, methods, eps, given, sample, fmt, plot, wrt,
     expression, at, variables = function_and_point(expression, at, sample, variables)
     problem = Problem.from_text(expression, at, variables)
     extra = [given_result(problem, given)] if given else []
-    emit(compare(problem, methods, Options(eps=eps, timeout=timeout), extra), fmt)
+    with working(f"every method, and the exact reference (budget {timeout:g} s)"):
+        found = compare(problem, methods, Options(eps=eps, timeout=timeout), extra)
+    emit(found, fmt)
     if plot:
         from diffcompare.studies.steps import step_study
 

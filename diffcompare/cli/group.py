@@ -47,6 +47,9 @@ class Commands(click.Group):
             return super().invoke(ctx)
         except DiffcompareError as exc:
             fail(exc)
+        except KeyboardInterrupt:  # Ctrl-C: workers are stopped by their own cleanup
+            click.echo("interrupted", err=True)
+            sys.exit(130)
 
 
 @click.group(cls=Commands, context_settings=CONTEXT)
