@@ -56,6 +56,11 @@ class Op:
     # constant rule), and a power, like every function, is where the chain rule joins in.
     names_constant_terms: bool = False
     chains: bool = False
+    # Argument positions where an exact zero makes the result zero when a *derivative* is
+    # evaluated (u*0, 0/v): the chain rule's structural zeros, so that 0·∞ at a removable
+    # point (d/dx sqrt(x**4) at 0) is 0 in every method, as reverse mode's skipped zero
+    # adjoints already make it. f itself is never evaluated this way.
+    zero_absorbing: tuple[int, ...] = ()
 
     def __repr__(self) -> str:
         return f"Op({self.name})"
@@ -199,7 +204,7 @@ MUL = Op(
     "mul", 2, operator.mul, operator.mul, np.multiply, operator.mul,
     sympy=lambda sp, a, b: sp.Mul(a, b),
     partials=(lambda u, v: v, lambda u, v: u),
-    rule="product rule: (u*v)' = u'*v + u*v'", symbol="*", precedence=2,
+    rule="product rule: (u*v)' = u'*v + u*v'", symbol="*", precedence=2, zero_absorbing=(0, 1),
     rules={(True, False): "constant factor rule: (u*c)' = u'*c",
            (False, True): "constant factor rule: (c*v)' = c*v'"},
 )
@@ -210,6 +215,7 @@ DIV = Op(
     # -(u/v)/v, not -u/v**2: v**2 overflows (or underflows) long before u/v**2 does.
     partials=(lambda u, v: div(1, v), lambda u, v: -div(div(u, v), v)),
     rule="quotient rule: (u/v)' = (u'*v - u*v')/v**2", symbol="/", precedence=2,
+    zero_absorbing=(0,),
     rules={(True, False): "constant factor rule: (u/c)' = u'/c",
            (False, True): "reciprocal rule: (c/v)' = -c*v'/v**2"},
     domain=lambda u, v: v != 0, domain_text="division needs a nonzero denominator",
@@ -319,6 +325,11 @@ BY_SYMPY_NAME: dict[str, Op] = {op.sympy_name: op for op in ALL_OPS if op.sympy_
 
 
 # --- generic functions: build trees on Expr, compute on numbers --------------------------
+
+def is_exact_zero(value) -> bool:
+    """A plain number that is exactly 0: a structural zero of the chain rule."""
+    return type(value) in (float, int) and value == 0
+
 
 def apply(op: Op, *args: Number) -> Number:
     """Apply ``op``: types that know better (Expr, Dual) take over through ``__dc_apply__``."""

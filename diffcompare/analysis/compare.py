@@ -31,7 +31,9 @@ COMPUTATION_FAILURES = (DiffcompareError, ArithmeticError, ValueError, Recursion
                         TypeError)
 
 OK = "ok"
-STATUSES = (OK, OUTSIDE_DOMAIN, OVERFLOW, NON_DIFFERENTIABLE, STEP_BELOW_SPACING)
+UNRELIABLE = "unreliable"  # a number, but the method has a reason to doubt it (it says which)
+STATUSES = (OK, UNRELIABLE, OUTSIDE_DOMAIN, OVERFLOW, NON_DIFFERENTIABLE, STEP_BELOW_SPACING)
+WITH_A_NUMBER = (OK, UNRELIABLE)  # any other status carries no number (design decision 11)
 
 
 @dataclass(frozen=True)
@@ -128,8 +130,12 @@ def compare(
     diagnostics = diagnose(problem)
     base = entry_status(problem, kind, direction, variable_status(problem, diagnostics,
                                                                   reference), reference)
-    rows = tuple(replace(measure(r, reference), status=_status(base, r))
-                 for r in (*results, *extra))
+    rows = []
+    for found in (*results, *extra):
+        status = _status(base, found)
+        rows.append(replace(measure(without_doubtful(found, status), reference),
+                            status=status))
+    rows = tuple(rows)
     return Comparison(problem, reference, rows, tuple(str(d) for d in diagnostics), kind,
                       direction, left_out, _insight(problem, kind, direction, partner, rows,
                                                     reference, options))
@@ -236,6 +242,17 @@ def _status(base: list[str], result: Derivative) -> tuple[str, ...]:
         else:
             status.append(OK)
     return tuple(status)
+
+
+def without_doubtful(result: Derivative, status: Sequence[str]) -> Derivative:
+    """The result with no number where its status is neither ok nor unreliable: a reader
+    of the JSON never gets the garbage a method computed outside the domain."""
+    value = np.array(result.value, dtype=float)
+    flat = value.reshape(-1)
+    for k, entry in enumerate(status):
+        if entry not in WITH_A_NUMBER and k < flat.size:
+            flat[k] = np.nan
+    return replace(result, value=value)
 
 
 def measure(result: Derivative, reference: Reference) -> Row:

@@ -45,7 +45,9 @@ class Dual:
         primals = [a.primal if own else a for a, own in zip(args, mine)]
         tangent = 0.0
         for i, (a, own) in enumerate(zip(args, mine)):
-            if own:
+            # An exact zero tangent contributes nothing, whatever the partial (0·∞ = 0):
+            # the structural zero of ops.is_exact_zero, as in the reverse sweep.
+            if own and not ops.is_exact_zero(a.tangent):
                 tangent = tangent + op.partials[i](*primals) * a.tangent
         return Dual(ops.apply(op, *primals), tangent, tag)
 

@@ -95,18 +95,25 @@ class Tape:
         return sum(1 for op, a in zip(self.ops, self.args) if op is not None
                    for j in a if self.active[j])
 
-    def forward(self, inputs: Sequence, exact_constants=None) -> list:
+    def forward(self, inputs: Sequence, exact_constants=None,
+                structural_zeros: bool = False) -> list:
         """Values of every slot. ``inputs`` may be floats, complex, arrays, dual numbers or
         mpmath numbers; for the last, ``exact_constants`` turns each constant's exact
-        rational into the same kind of number (otherwise constants are floats)."""
+        rational into the same kind of number (otherwise constants are floats). With
+        ``structural_zeros`` (for a tape of derivative expressions), an exact zero in an
+        operation's zero-absorbing position gives 0 (ops.Op.zero_absorbing)."""
         if len(inputs) != self.n_inputs:
             raise ValueError(f"expected {self.n_inputs} inputs, got {len(inputs)}")
         values: list = list(inputs)
-        apply = ops.apply
+        apply, zero = ops.apply, ops.is_exact_zero
         for slot in range(self.n_inputs, len(self.ops)):
             op = self.ops[slot]
             if op is not None:
-                values.append(apply(op, *[values[j] for j in self.args[slot]]))
+                arguments = [values[j] for j in self.args[slot]]
+                if structural_zeros and any(zero(arguments[i]) for i in op.zero_absorbing):
+                    values.append(0.0)
+                else:
+                    values.append(apply(op, *arguments))
             elif exact_constants is not None:
                 values.append(exact_constants(self.nodes[slot].value))
             else:
@@ -145,7 +152,9 @@ class Tape:
             arg_values = [values[j] for j in arg_slots]
             for i, j in enumerate(arg_slots):
                 if active[j]:
-                    adjoint[j] = adjoint[j] + bar * op.partials[i](*arg_values)
+                    partial = op.partials[i](*arg_values)
+                    if not ops.is_exact_zero(partial):  # a structural zero: 0·∞ = 0
+                        adjoint[j] = adjoint[j] + bar * partial
         return adjoint
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -49,7 +49,16 @@ HESSIAN_ORDER = 3  # second differences: h = eps^(1/(3+1)) balances h^2 against 
 
 Pairs = Sequence[tuple[object, float]]  # (an input's index or a direction v, step)
 STEP_BELOW_SPACING = "step below spacing"
+UNRELIABLE = "unreliable"
+# An approximation doubts its number when its own error estimate exceeds this, relative to
+# the largest entry: past 1e-6 a finite difference has fewer than six digits it can vouch
+# for. Complex step is exact to rounding, so it doubts past 1e-12.
+DOUBT = 1e-6
 KINK_IN_STENCIL = "non-differentiable here"  # the stencil samples f across a kink
+KINK_CHECK_POINTS = 5  # x, x ± h, x ± h/2: the one-sided slopes at two steps
+# A smooth f's one-sided slopes differ by about h·|f''|, which halves with h; a kink's keep
+# its jump. Past 3/4 of the gap at h still left at h/2, the kink is real.
+KINK_GAP_KEPT = 0.75
 
 
 @dataclass(frozen=True)
@@ -131,6 +140,8 @@ class Stencil:
                 if found[g] or (_is_index(target) and problem.variables[target]
                                 not in deps[id(tape.nodes[slot])]):
                     continue
+                if not np.isfinite(self.f[:, list(columns)]).all():
+                    continue  # the stencil left the domain: that is its status, not a kink
                 seen = argument[list(columns)]
                 for kink in op.kinks:
                     if (seen == kink).any() or (seen.min() < kink < seen.max()):
@@ -238,6 +249,13 @@ def _nonfinite(f: np.ndarray) -> int:
     return int(np.count_nonzero(~np.isfinite(f)))
 
 
+def _magnitude(problem: Problem, x: np.ndarray) -> np.ndarray:
+    """|f(x)| per output, as a column: the scale of the round-off in a difference of f."""
+    with np.errstate(all="ignore"):
+        values = problem.tape.forward([float(v) for v in x])
+    return np.abs(np.array([[float(np.real(values[o]))] for o in problem.tape.outputs]))
+
+
 def default_step(x: float, order: int) -> float:
     """The step that balances truncation (O(h^order)) against round-off."""
     return EPS ** (1.0 / (order + 1)) * max(1.0, abs(x))
@@ -251,6 +269,13 @@ class Differences(Prepared):
     real_steps = True  # an imaginary step (complex step) never meets the spacing of x
     evaluations_per_pair = 1
     evaluations_at_x = 0
+    check_evals = 0  # spent by the checks of the current derivative (see Cost)
+    doubt = DOUBT
+
+    def derivative(self, kind, point=None, direction=None):
+        self.check_evals = 0
+        found = super().derivative(kind, point, direction)
+        return replace(found, cost=replace(found.cost, check_evals=self.check_evals))
 
     def estimate(self, x: np.ndarray, pairs: Pairs) -> tuple[Estimates, np.ndarray | None]:
         """Estimates for the pairs, and the method's own error estimates (or None)."""
@@ -266,14 +291,16 @@ class Differences(Prepared):
         return default_step(x, self.order)
 
     def _jacobian(self, x: np.ndarray):
-        n = self.problem.n
+        n, m = self.problem.n, self.problem.m
         pairs = [(i, self.step(x[i])) for i in range(n)]
         found, own = self.estimate(x, pairs)
         warnings, issues = self._diagnose(x, pairs, found)
+        entries = np.array([issues] * m, dtype=object)
+        warnings += self._doubts(x, pairs, found, own, entries)
         evaluations = self.evaluations_at_x + self.evaluations_per_pair * n
         return self.result("jacobian", found.values, self._f(x, found),
                            Cost(f_evals=evaluations, forward_passes=evaluations),
-                           warnings=warnings, issues=tuple(issues) * self.problem.m,
+                           warnings=warnings, issues=tuple(entries.reshape(-1)),
                            steps=tuple(float(abs(t)) for t in found.taken),
                            error_estimate=own)
 
@@ -284,12 +311,61 @@ class Differences(Prepared):
             return self.result("jvp", np.zeros(self.problem.m), self._f(x, None), Cost())
         h = self.step(float(np.max(np.abs(x)))) / scale
         found, own = self.estimate(x, [(v, h)])
-        warnings, _ = self._diagnose(x, [(v, h)], found)
+        warnings, issues = self._diagnose(x, [(v, h)], found)
+        entries = np.array([issues] * self.problem.m, dtype=object)
+        warnings += self._doubts(x, [(v, h)], found, own, entries)
         evaluations = self.evaluations_at_x + self.evaluations_per_pair
         return self.result("jvp", found.values[:, 0], self._f(x, found),
                            Cost(f_evals=evaluations, forward_passes=evaluations),
-                           warnings=warnings, steps=(h,),
+                           warnings=warnings, steps=(h,), issues=tuple(entries[:, 0]),
                            error_estimate=None if own is None else own[:, 0])
+
+    def error_bound(self, x: np.ndarray, pairs: Pairs, found: Estimates) -> np.ndarray:
+        """The scheme's estimate of its own error, per entry: the same difference at twice
+        the step. D(h) = f' + c·h^p + ..., so D(2h) - D(h) = (2^p - 1)·c·h^p, and the
+        error of D(h) is |D(2h) - D(h)| / (2^p - 1); plus the round-off of the quotient,
+        eps·max|f|/h (Nocedal & Wright 2006, 8.1)."""
+        doubled, _ = self.estimate(x, [(t, 2 * h) for t, h in pairs])
+        self.check_evals += self.evaluations_per_pair * len(pairs)
+        with np.errstate(all="ignore"):
+            truncation = np.abs(doubled.values - found.values) / (2.0 ** self.order - 1)
+            roundoff = EPS * _magnitude(self.problem, x) / np.abs(found.taken)
+        return truncation + roundoff
+
+    def _doubts(self, x, pairs, found: Estimates, own, entries: np.ndarray) -> tuple:
+        """Mark as unreliable the entries whose own error estimate is above the doubt
+        threshold of the method's family, relative to the largest entry (normwise)."""
+        bound = own if own is not None else self.error_bound(x, pairs, found)
+        values = np.abs(found.values)
+        finite = values[np.isfinite(values)]
+        scale = float(np.max(finite)) if finite.size else 0.0
+        threshold = self.doubt * max(scale, np.finfo(float).tiny)
+        warnings = []
+        with np.errstate(invalid="ignore"):
+            doubtful = ~(bound <= threshold) & np.isfinite(found.values)
+        for i, k in zip(*np.nonzero(doubtful)):
+            if entries[i, k] is None:
+                entries[i, k] = UNRELIABLE
+        if doubtful.any():
+            worst = float(np.nanmax(np.where(doubtful, bound, np.nan)))
+            warnings.append(f"{UNRELIABLE}: its own error estimate, up to {worst:.2g}, is "
+                            f"above {self.doubt:g} of the largest entry ({scale:.3g}): the "
+                            "step does not resolve f here")
+        return tuple(warnings)
+
+    def _kink_is_real(self, x: np.ndarray, target, h: float) -> bool:
+        """Whether f itself bends where the stencil crosses an operation's kink (abs(x)**2
+        at 0 crosses abs's kink, yet f is smooth there): the one-sided slopes at h and h/2."""
+        h = abs(h) if self.real_steps else max(abs(h), default_step(1.0, 1))
+        offsets = [(None, 0.0), (target, h), (target, -h), (target, h / 2), (target, -h / 2)]
+        f = Stencil.evaluate(self.problem.tape, x, offsets).f
+        self.check_evals += KINK_CHECK_POINTS
+        with np.errstate(all="ignore"):
+            gap_full = np.abs((f[:, 1] - f[:, 0]) - (f[:, 0] - f[:, 2])) / h
+            gap_half = np.abs((f[:, 3] - f[:, 0]) - (f[:, 0] - f[:, 4])) / (h / 2)
+            rounding = 8 * EPS * np.max(np.abs(f), axis=1) / h
+        real = (gap_full > rounding) & (gap_half > KINK_GAP_KEPT * gap_full)
+        return bool(np.any(real | ~np.isfinite(gap_half)))
 
     def _f(self, x: np.ndarray, found: Estimates | None) -> np.ndarray:
         """f(x): from the stencil when it has it; a stencil without x (central
@@ -309,6 +385,12 @@ class Differences(Prepared):
         for k, ((target, h), taken) in enumerate(zip(pairs, found.taken)):
             if not (_is_index(target) and self.real_steps):
                 continue
+            if 0 < abs(x[target]) < EPS * abs(h):  # x ± h rounds to ±h: x itself is lost
+                warnings.append(f"{UNRELIABLE}: {names[target]} = {x[target]:g} is lost "
+                                f"against the step {abs(h):.3g}: the stencil cannot tell it "
+                                "from 0")
+                issues[k] = UNRELIABLE
+                continue
             spacing = float(np.spacing(abs(x[target])))
             if abs(h) < spacing:
                 effect = "no step at all: the difference is 0/0" if taken == 0 else \
@@ -316,11 +398,11 @@ class Differences(Prepared):
                 warnings.append(f"{STEP_BELOW_SPACING}: h = {h:.3g} is below the spacing of "
                                 f"{names[target]} = {x[target]:g} ({spacing:.3g}); {effect}")
                 issues[k] = STEP_BELOW_SPACING
-        for k, ((target, _), kink) in enumerate(zip(pairs, found.kinks)):
-            if kink:
+        for k, ((target, h), kink) in enumerate(zip(pairs, found.kinks)):
+            if kink and self._kink_is_real(x, target, h):
                 along = f"d/d{names[target]}" if _is_index(target) else "J·v"
                 warnings.append(f"kink inside the stencil for {along}: {kink}, and the "
-                                "stencil crosses it")
+                                "stencil crosses it (its one-sided slopes disagree)")
                 issues[k] = issues[k] or KINK_IN_STENCIL
         if found.nonfinite:
             warnings.append(f"overflow or outside domain: f is not finite at "
@@ -410,6 +492,21 @@ class CentralFD(Differences):
                 "hvp": "1 complex forward and reverse pass along v"})
 class ComplexStep(Differences):
     order, real_steps = 2, False
+    doubt = 1e-12
+    check_ratio = 64.0  # the check step: 2**-60, still far below any scale of f
+
+    def error_bound(self, x, pairs, found):
+        """A second complex step at 64h: D(64h) - D(h) = (64**2 - 1)·h²·f⁽³⁾/6, and h must
+        be small against the scale where f varies (log(x) at 1e-300: it is not). An
+        imaginary part that underflows (log at 1e300: h/x = 1e-320) loses digits too."""
+        wide, _ = self.estimate(x, [(t, self.check_ratio * h) for t, h in pairs])
+        self.check_evals += len(pairs)
+        h = np.array([h for _, h in pairs])
+        with np.errstate(all="ignore"):
+            truncation = np.abs(wide.values - found.values) / (self.check_ratio ** 2 - 1)
+            lost = (found.values != 0) & (np.abs(found.values * h) < np.finfo(float).tiny)
+            underflow = np.where(lost, np.inf, 0.0)
+        return truncation + underflow
 
     def step(self, x: float) -> float:
         return float(self.options.eps) if self.options.eps is not None else COMPLEX_STEP

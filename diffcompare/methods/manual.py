@@ -196,15 +196,18 @@ class Manual(Prepared):
                                 problem.variables)
         self._second: tuple[list[list[Expr]], Tape] | None = None
 
-    def _evaluate(self, tape: Tape, x: np.ndarray) -> np.ndarray:
+    def _evaluate(self, tape: Tape, x: np.ndarray, derivatives: bool = True) -> np.ndarray:
+        """Outputs of a tape at x; a tape of derivative expressions keeps its structural
+        zeros (0·∞ = 0 at a removable point, as in both AD modes)."""
         with np.errstate(all="ignore"):
-            values = tape.forward([float(v) for v in x])
+            values = tape.forward([float(v) for v in x], structural_zeros=derivatives)
         return np.array([float(values[k]) for k in tape.outputs])
 
     def _jacobian(self, x: np.ndarray):
         m, n = self.problem.m, self.problem.n
         value = self._evaluate(self.tape, x)[: m * n].reshape(m, n)
-        return self.result("jacobian", value, self._evaluate(self.problem.tape, x),
+        f = self._evaluate(self.problem.tape, x, derivatives=False)
+        return self.result("jacobian", value, f,
                            Cost(f_evals=1, forward_passes=m * n),
                            size=sum(operation_count(d) for row in self.trees for d in row))
 
@@ -217,6 +220,7 @@ class Manual(Prepared):
                                               self.problem.variables)
         trees, tape = self._second
         value = self._evaluate(tape, x)[: n * n].reshape(n, n)
-        return self.result("hessian", value, self._evaluate(self.problem.tape, x),
+        f = self._evaluate(self.problem.tape, x, derivatives=False)
+        return self.result("hessian", value, f,
                            Cost(f_evals=1, forward_passes=n * n),
                            size=sum(operation_count(d) for row in trees for d in row))

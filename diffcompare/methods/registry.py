@@ -56,6 +56,9 @@ class Cost:
     forward_passes: int = 0
     reverse_passes: int = 0
     seconds: float = 0.0
+    # Evaluations the tool spent checking the method's answer (a kink's one-sided slopes,
+    # a second complex step), beyond what the method itself needs: its cost stays its own.
+    check_evals: int = 0
 
     @property
     def passes(self) -> int:
@@ -63,7 +66,8 @@ class Cost:
 
     def __add__(self, other: Cost) -> Cost:
         return Cost(self.f_evals + other.f_evals, self.forward_passes + other.forward_passes,
-                    self.reverse_passes + other.reverse_passes, self.seconds + other.seconds)
+                    self.reverse_passes + other.reverse_passes, self.seconds + other.seconds,
+                    self.check_evals + other.check_evals)
 
 
 @dataclass(frozen=True)

@@ -82,16 +82,18 @@ class Symbolic(Prepared):
             self._done[order] = Tape.record(unpack(packed), self.problem.variables), size
         return self._done[order]
 
-    def _evaluate(self, tape: Tape, x: np.ndarray) -> np.ndarray:
+    def _evaluate(self, tape: Tape, x: np.ndarray, derivatives: bool = True) -> np.ndarray:
+        """Outputs of a tape at x; a tape of derivative expressions keeps its structural
+        zeros (0·∞ = 0 at a removable point, as in both AD modes)."""
         with np.errstate(all="ignore"):
-            values = tape.forward([float(v) for v in x])
+            values = tape.forward([float(v) for v in x], structural_zeros=derivatives)
         return np.array([float(values[k]) for k in tape.outputs])
 
     def _jacobian(self, x: np.ndarray):
         m, n = self.problem.m, self.problem.n
         tape, size = self._trees(1)
         return self.result("jacobian", self._evaluate(tape, x).reshape(m, n),
-                           self._evaluate(self.problem.tape, x),
+                           self._evaluate(self.problem.tape, x, derivatives=False),
                            Cost(f_evals=1, forward_passes=m * n), size=size)
 
     def _hessian(self, x: np.ndarray):
@@ -99,7 +101,7 @@ class Symbolic(Prepared):
         n = self.problem.n
         tape, size = self._trees(2)
         return self.result("hessian", self._evaluate(tape, x).reshape(n, n),
-                           self._evaluate(self.problem.tape, x),
+                           self._evaluate(self.problem.tape, x, derivatives=False),
                            Cost(f_evals=1, forward_passes=n * n), size=size)
 
     def close(self) -> None:

@@ -233,6 +233,7 @@ def to_dict(comparison: Comparison) -> dict:
             "passes": r.cost.passes,
             "forward_passes": r.cost.forward_passes,
             "reverse_passes": r.cost.reverse_passes,
+            "check_evals": r.cost.check_evals,
             "seconds": r.cost.seconds,
             "warnings": list(r.warnings),
             "status": np.array(row.status, dtype=object).reshape(shape).tolist()
