@@ -61,6 +61,10 @@ class Op:
     # point (d/dx sqrt(x**4) at 0) is 0 in every method, as reverse mode's skipped zero
     # adjoints already make it. f itself is never evaluated this way.
     zero_absorbing: tuple[int, ...] = ()
+    # A quantity of the arguments that changes sign at each point where the operation is
+    # singular (a pole, a domain edge, a kink): a stencil whose points see it with two signs
+    # has crossed one. Arrays in, arrays out (a whole stencil at once).
+    singular: Callable[..., Any] | None = None
 
     def __repr__(self) -> str:
         return f"Op({self.name})"
@@ -180,6 +184,14 @@ def _pow_domain(u: float, v: float) -> bool:
     return u > 0 or _is_integer(v) or (u == 0 and v > 0)
 
 
+def _pow_singular(u, v):
+    """u**v is singular at u = 0 unless v is a whole number >= 0: then its sign says nothing
+    (1 everywhere); otherwise the base's."""
+    v = np.real(v)
+    whole = np.isfinite(v) & (v == np.round(v)) & (v >= 0)
+    return np.where(whole, 1.0, np.real(u))
+
+
 def _pow_smooth(u: float, v: float) -> bool:
     return u > 0 or (_is_integer(v) and (u != 0 or v >= 1 or v == 0))
 
@@ -219,6 +231,7 @@ DIV = Op(
     rules={(True, False): "constant factor rule: (u/c)' = u'/c",
            (False, True): "reciprocal rule: (c/v)' = -c*v'/v**2"},
     domain=lambda u, v: v != 0, domain_text="division needs a nonzero denominator",
+    singular=lambda u, v: v,
 )
 NEG = Op(
     "neg", 1, operator.neg, operator.neg, np.negative, operator.neg,
@@ -235,7 +248,7 @@ POW = Op(
            (False, True): "exponential rule: (a**v)' = a**v*ln(a)*v'"},
     symbol="**", precedence=4, chains=True,
     domain=_pow_domain, domain_text="a power needs a positive base or an integer exponent",
-    smooth=_pow_smooth,
+    singular=lambda u, v: _pow_singular(u, v), smooth=_pow_smooth,
     smooth_text="a power with a non-integer exponent is not differentiable at base 0",
 )
 
@@ -259,19 +272,21 @@ COS = _function("cos", r"\cos\left(@\right)", math.cos, cmath.cos, np.cos, lambd
                 "cosine rule: cos(u)' = -sin(u)*u'")
 TAN = _function("tan", r"\tan\left(@\right)",
                 math.tan, cmath.tan, np.tan, lambda u: div(1, power(cos(u), 2)),
-                "tangent rule: tan(u)' = u'/cos(u)**2")
+                "tangent rule: tan(u)' = u'/cos(u)**2", singular=lambda u: np.cos(u))
 ASIN = _function("asin", r"\arcsin\left(@\right)", math.asin, cmath.asin, np.arcsin,
                  # (1 - u)(1 + u), not 1 - u**2: near u = ±1 the square cancels (2e-11
                  # relative at 0.9999999), the factors are exact (Sterbenz) and keep 16 digits
                  lambda u: div(1, sqrt((1 - u) * (1 + u))),
                  "arcsine rule: asin(u)' = u'/sqrt(1 - u**2)",
                  domain=lambda u: -1 <= u <= 1, domain_text="asin needs -1 <= u <= 1",
+                 singular=lambda u: (1 - u) * (1 + u),
                  smooth=lambda u: -1 < u < 1, smooth_text="asin has an infinite slope at u = ±1",
                  kinks=(-1.0, 1.0))
 ACOS = _function("acos", r"\arccos\left(@\right)", math.acos, cmath.acos, np.arccos,
                  lambda u: -div(1, sqrt((1 - u) * (1 + u))),  # as for asin
                  "arccosine rule: acos(u)' = -u'/sqrt(1 - u**2)",
                  domain=lambda u: -1 <= u <= 1, domain_text="acos needs -1 <= u <= 1",
+                 singular=lambda u: (1 - u) * (1 + u),
                  smooth=lambda u: -1 < u < 1, smooth_text="acos has an infinite slope at u = ±1",
                  kinks=(-1.0, 1.0))
 ATAN = _function("atan", r"\arctan\left(@\right)", math.atan, cmath.atan, np.arctan,
@@ -289,18 +304,19 @@ EXP = _function("exp", r"\exp\left(@\right)", math.exp, cmath.exp, np.exp, lambd
                 "exponential rule: exp(u)' = exp(u)*u'")
 LOG = _function("log", r"\ln\left(@\right)", math.log, cmath.log, np.log, lambda u: div(1, u),
                 "logarithm rule: ln(u)' = u'/u", aliases=("ln",),
-                domain=lambda u: u > 0, domain_text="log needs u > 0")
+                domain=lambda u: u > 0, domain_text="log needs u > 0", singular=lambda u: u)
 SQRT = _function("sqrt", r"\sqrt{@}", math.sqrt, cmath.sqrt, np.sqrt, lambda u: div(1, 2 * sqrt(u)),
                  "square root rule: sqrt(u)' = u'/(2*sqrt(u))",
-                 domain=lambda u: u >= 0, domain_text="sqrt needs u >= 0",
+                 domain=lambda u: u >= 0, domain_text="sqrt needs u >= 0", singular=lambda u: u,
                  smooth=lambda u: u > 0, smooth_text="sqrt has an infinite slope at u = 0",
                  kinks=(0.0,))
 ABS = _function("abs", r"\left|@\right|", abs, _complex_abs, _array_abs, lambda u: sign(u),
                 "absolute value rule: abs(u)' = sign(u)*u'", sympy_name="Abs", mp_name="fabs",
+                singular=lambda u: u,
                 smooth=lambda u: u != 0, smooth_text="abs has a kink at u = 0", kinks=(0.0,))
 SIGN = _function("sign", r"\operatorname{sign}\left(@\right)",
                  lambda u: float(np.sign(u)), _complex_sign, _array_sign, lambda u: 0,
-                 "sign rule: sign(u)' = 0 away from u = 0",
+                 "sign rule: sign(u)' = 0 away from u = 0", singular=lambda u: u,
                  smooth=lambda u: u != 0, smooth_text="sign jumps at u = 0", kinks=(0.0,))
 
 

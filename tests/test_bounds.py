@@ -103,7 +103,7 @@ def test_case_files_are_bounded_and_every_parse_failure_is_a_message(tmp_path):
         assert "Traceback" not in result.stderr and result.seconds < QUICK
 
 
-@pytest.mark.parametrize(("expression", "at"), [("exp(x)", "700"), ("x**1e6", "1.5"),
+@pytest.mark.parametrize(("expression", "at"), [("exp(x)", "709.78"), ("x**1e6", "1.5"),
                                                  ("exp(x)*y", "710,1")])
 def test_floating_point_trouble_is_the_methods_warning_not_noise_on_stderr(expression, at):
     result = run("grad", expression, "--at", at, "--format", "json")

@@ -120,6 +120,29 @@ class Tape:
                 values.append(self.constants[slot])
         return values
 
+    def rounding_bounds(self, values: Sequence[float]) -> list[float]:
+        """A first-order bound on the rounding error of each output, from one forward sweep
+        (Wilkinson's running error analysis): every operation rounds its result by at most
+        u·|v|, and errors already there flow on through its partials,
+        e_v = u·|v| + Σ |∂v/∂a|·e_a. Inputs are exact; a constant that is not a float
+        carries its own rounding (0.3 is not 3/10)."""
+        unit = 2.0 ** -53
+        error = [0.0] * len(self.ops)
+        for slot in range(self.n_inputs, len(self.ops)):
+            op = self.ops[slot]
+            if op is None:
+                node = self.nodes[slot]
+                if node is not None and float(node.value) != node.value:
+                    error[slot] = unit * abs(float(node.value))
+                continue
+            arguments = [values[j] for j in self.args[slot]]
+            total = unit * abs(float(values[slot]))
+            for i, j in enumerate(self.args[slot]):
+                if error[j]:
+                    total += abs(float(op.partials[i](*arguments))) * error[j]
+            error[slot] = total
+        return [error[k] for k in self.outputs]
+
     def output_values(self, values: Sequence) -> list:
         return [values[k] for k in self.outputs]
 

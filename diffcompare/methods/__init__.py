@@ -1,6 +1,13 @@
 """The methods, one module per family; importing this package fills the registry."""
 
-from diffcompare.methods import automatic, finite_differences, given, manual, symbolic  # noqa: F401
+from diffcompare.methods import (  # noqa: F401  (importing them fills the registry)
+    automatic,
+    finite_differences,
+    given,
+    manual,
+    richardson,
+    symbolic,
+)
 from diffcompare.methods.registry import (
     KINDS,
     REGISTRY,

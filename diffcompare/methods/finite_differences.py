@@ -339,7 +339,8 @@ class Differences(Prepared):
         values = np.abs(found.values)
         finite = values[np.isfinite(values)]
         scale = float(np.max(finite)) if finite.size else 0.0
-        threshold = self.doubt * max(scale, np.finfo(float).tiny)
+        # Relative to the largest entry; absolute when every entry is 0 (as measure() does).
+        threshold = self.doubt * (scale if scale > 0 else 1.0)
         warnings = []
         with np.errstate(invalid="ignore"):
             doubtful = ~(bound <= threshold) & np.isfinite(found.values)
@@ -539,19 +540,3 @@ class ComplexStep(Differences):
         return self.result("hvp", self._gradient_along(x, v), self._f(x, None),
                            Cost(f_evals=1, forward_passes=1, reverse_passes=1),
                            steps=(self.step(0.0),))
-
-
-@register("richardson", family="finite differences", exact=False, rtol=1e-8,
-          cost={"gradient": "2 x 10 x n evaluations; extrapolated, with an error estimate",
-                "jacobian": "2 x 10 x n evaluations", "jvp": "2 x 10 evaluations along v",
-                "vjp": "2 x 10 x n evaluations (the whole Jacobian)"})
-class Richardson(Differences):
-    evaluations_per_pair = 2 * RIDDERS_LEVELS
-
-    def step(self, x: float) -> float:
-        if self.options.eps is not None:
-            return float(self.options.eps)
-        return RIDDERS_FIRST_STEP * max(1.0, abs(x))
-
-    def estimate(self, x, pairs):
-        return richardson_estimates(self.problem, x, pairs)

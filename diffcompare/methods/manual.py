@@ -29,7 +29,7 @@ from diffcompare.expr import (
     depends_on,
     operation_count,
 )
-from diffcompare.methods.registry import Cost, Options, Prepared, register
+from diffcompare.methods.registry import Cost, Options, Prepared, register, rounding_doubts
 from diffcompare.problem import Problem
 
 CONSTANT_RULE = "constant rule: c' = 0"
@@ -201,14 +201,23 @@ class Manual(Prepared):
         zeros (0·∞ = 0 at a removable point, as in both AD modes)."""
         with np.errstate(all="ignore"):
             values = tape.forward([float(v) for v in x], structural_zeros=derivatives)
+        if derivatives:
+            self._last = (tape, values)
         return np.array([float(values[k]) for k in tape.outputs])
+
+    def _doubts(self, shape: tuple[int, ...]) -> tuple[tuple, tuple | None]:
+        """(warnings, issues): the entries whose rounding bound, over the derivative
+        expressions just evaluated, exceeds EXACT_DOUBT of the largest entry."""
+        return rounding_doubts(*self._last, shape)
 
     def _jacobian(self, x: np.ndarray):
         m, n = self.problem.m, self.problem.n
         value = self._evaluate(self.tape, x)[: m * n].reshape(m, n)
+        warnings, issues = self._doubts(value.shape)
         f = self._evaluate(self.problem.tape, x, derivatives=False)
         return self.result("jacobian", value, f,
-                           Cost(f_evals=1, forward_passes=m * n),
+                           Cost(f_evals=1, forward_passes=m * n), warnings=warnings,
+                           issues=issues,
                            size=sum(operation_count(d) for row in self.trees for d in row))
 
     def _hessian(self, x: np.ndarray):
@@ -220,7 +229,9 @@ class Manual(Prepared):
                                               self.problem.variables)
         trees, tape = self._second
         value = self._evaluate(tape, x)[: n * n].reshape(n, n)
+        warnings, issues = self._doubts(value.shape)
         f = self._evaluate(self.problem.tape, x, derivatives=False)
         return self.result("hessian", value, f,
-                           Cost(f_evals=1, forward_passes=n * n),
+                           Cost(f_evals=1, forward_passes=n * n), warnings=warnings,
+                           issues=issues,
                            size=sum(operation_count(d) for row in trees for d in row))

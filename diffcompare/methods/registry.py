@@ -124,6 +124,30 @@ class Derivative:
         return self.cost.seconds
 
 
+EXACT_DOUBT = 1e-12  # an exact method doubts an entry whose rounding may pass this, relative
+
+
+def rounding_doubts(tape, values, shape: tuple[int, ...]) -> tuple[tuple, tuple | None]:
+    """For a method that evaluates derivative expressions (manual, symbolic): the entries
+    whose first-order rounding bound exceeds EXACT_DOUBT of the largest entry are
+    unreliable (sympy's 1/sqrt(1 - x**2) near 1 loses five digits in the subtraction)."""
+    import numpy as np
+
+    size = int(np.prod(shape))
+    found = np.abs(np.array([float(values[k]) for k in tape.outputs][:size]))
+    bounds = np.array(tape.rounding_bounds(values)[:size])
+    finite = found[np.isfinite(found)]
+    scale = float(finite.max()) if finite.size else 0.0
+    with np.errstate(invalid="ignore"):
+        doubtful = bounds > EXACT_DOUBT * (scale if scale > 0 else 1.0)
+    if not doubtful.any():
+        return (), None
+    worst = float(np.max(bounds[doubtful]))
+    warning = (f"unreliable: rounding in evaluating its derivative expressions may reach "
+               f"{worst:.2g}, above {EXACT_DOUBT:g} of the largest entry ({scale:.3g})")
+    return (warning,), tuple("unreliable" if d else None for d in doubtful)
+
+
 def shape_of(kind: str, m: int, n: int) -> tuple[int, ...]:
     return {"gradient": (n,), "jacobian": (m, n), "jvp": (m,), "vjp": (n,), "hessian": (n, n),
             "hvp": (n,)}[kind]

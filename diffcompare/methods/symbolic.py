@@ -13,7 +13,7 @@ from diffcompare import budget
 from diffcompare.engine.tape import Tape
 from diffcompare.errors import MethodError
 from diffcompare.expr import Expr, pack, shorten, unpack
-from diffcompare.methods.registry import Cost, Options, Prepared, register
+from diffcompare.methods.registry import Cost, Options, Prepared, register, rounding_doubts
 from diffcompare.problem import Problem
 from diffcompare.sympy_bridge import from_sympy, symbols_for, to_sympy
 
@@ -87,22 +87,35 @@ class Symbolic(Prepared):
         zeros (0·∞ = 0 at a removable point, as in both AD modes)."""
         with np.errstate(all="ignore"):
             values = tape.forward([float(v) for v in x], structural_zeros=derivatives)
+        if derivatives:
+            self._last = (tape, values)
         return np.array([float(values[k]) for k in tape.outputs])
+
+    def _doubts(self, shape: tuple[int, ...]) -> tuple[tuple, tuple | None]:
+        """(warnings, issues): the entries whose rounding bound, over the derivative
+        expressions just evaluated, exceeds EXACT_DOUBT of the largest entry."""
+        return rounding_doubts(*self._last, shape)
 
     def _jacobian(self, x: np.ndarray):
         m, n = self.problem.m, self.problem.n
         tape, size = self._trees(1)
-        return self.result("jacobian", self._evaluate(tape, x).reshape(m, n),
+        value = self._evaluate(tape, x).reshape(m, n)
+        warnings, issues = self._doubts(value.shape)
+        return self.result("jacobian", value,
                            self._evaluate(self.problem.tape, x, derivatives=False),
-                           Cost(f_evals=1, forward_passes=m * n), size=size)
+                           Cost(f_evals=1, forward_passes=m * n), size=size,
+                           warnings=warnings, issues=issues)
 
     def _hessian(self, x: np.ndarray):
         self.require_one_output("hessian")
         n = self.problem.n
         tape, size = self._trees(2)
-        return self.result("hessian", self._evaluate(tape, x).reshape(n, n),
+        value = self._evaluate(tape, x).reshape(n, n)
+        warnings, issues = self._doubts(value.shape)
+        return self.result("hessian", value,
                            self._evaluate(self.problem.tape, x, derivatives=False),
-                           Cost(f_evals=1, forward_passes=n * n), size=size)
+                           Cost(f_evals=1, forward_passes=n * n), size=size,
+                           warnings=warnings, issues=issues)
 
     def close(self) -> None:
         for job in self._jobs.values():

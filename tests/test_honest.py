@@ -1,0 +1,115 @@
+"""Honest numbers: a status tells the truth, no number stands beside a failed status, and
+Richardson's answer and its own error estimate hold on hard cases."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from diffcompare.analysis.compare import compare
+from diffcompare.analysis.diagnostics import diagnose
+from diffcompare.analysis.reference import tape_reference
+from diffcompare.methods import METHOD_NAMES, REGISTRY, Options
+from diffcompare.problem import Problem
+
+from .strategies import NAMES, expressions
+
+APPROXIMATE_OK = 1e-6  # the issue: no approximation wrong by more than this may say ok
+EXACT_OK = 1e-12  # ... nor an exact method by more than this
+
+
+def rows(text, at, methods=None):
+    return {r.method: r for r in compare(Problem.from_text(text, at), methods).rows}
+
+
+HARD = [("sin(50*x)", "0.7"), ("sin(x)", "1e8"), ("exp(x)", "700"), ("exp(-x**2)", "26"),
+        ("1/x", "1e-6"), ("tan(x)", "1.5707963"), ("1/(x - y)", "1.0000001,1"),
+        ("x**2", "1e-200"), ("log(x)", "1e-300"), ("log(x)", "1e300"),
+        ("x + sqrt(x**4)", "0"), ("x + x*sqrt(x**2)", "0"), ("asin(x)", "0.9999999"),
+        ("acos(x)", "0.9999999")]
+
+
+@pytest.mark.parametrize(("text", "at"), HARD)
+def test_no_wrong_number_carries_ok_on_the_hard_cases(text, at):
+    for name, row in rows(text, at).items():
+        if row.status and all(s == "ok" for s in row.status):
+            limit = EXACT_OK if REGISTRY[name].exact else APPROXIMATE_OK
+            assert row.rel_error <= limit, (name, row.rel_error)
+
+
+def test_a_status_without_a_number_leaves_no_number():
+    for name, row in rows("log(x)", "-1").items():
+        assert row.status == ("outside domain",) and math.isnan(row.result.gradient[0]), name
+    complex_step = rows("log(x)", "-1", ["complex-step"])["complex-step"]
+    assert math.isnan(complex_step.result.gradient[0])  # it computed 2.3e20 here
+
+
+def test_abs_squared_at_0_is_smooth_for_every_method():
+    found = rows("abs(x)**2", "0")
+    for name in METHOD_NAMES:
+        if name in ("forward-fd", "backward-fd"):
+            # One-sided differences of x**2 at 0 are ±h: their truncation, h·|f''|/2·2.
+            assert abs(found[name].result.gradient[0]) <= 2 * 1.5e-8, name
+            continue
+        assert found[name].status == ("ok",) and found[name].result.gradient == (0.0,), name
+
+
+def test_the_kink_flag_needs_a_real_kink_and_a_stencil_out_of_the_domain_says_so():
+    kink = rows("abs(x) + x**2", "0.001", ["richardson", "central-fd"])
+    assert kink["central-fd"].status == ("ok",)  # its stencil (h = 6e-6) stays right of 0
+    edge = rows("asin(x)", "0.9999999", ["central-fd"])["central-fd"]
+    assert edge.status == ("outside domain",)
+    assert not any("kink" in w for w in edge.result.warnings)
+
+
+def test_ad_and_manual_agree_at_removable_points():
+    for text in ("x + sqrt(x**4)", "x + x*sqrt(x**2)"):
+        found = rows(text, "0", ["manual", "forward-ad", "reverse-ad"])
+        assert {r.result.gradient for r in found.values()} == {(1.0,)}, text
+        assert all(r.status == ("ok",) for r in found.values())
+
+
+def test_richardson_on_sin_50x_is_within_1e_8_or_says_unreliable():
+    row = rows("sin(50*x)", "0.7", ["richardson"])["richardson"]
+    assert row.status == ("unreliable",) or row.max_abs_error <= 1e-8
+    assert row.max_abs_error <= 1e-8  # and in fact it is (1.4e-11)
+
+
+def test_complex_step_knows_when_its_step_is_not_small():
+    tiny = rows("log(x)", "1e-300", ["complex-step"])["complex-step"]
+    assert tiny.status == ("unreliable",)  # h = 2**-66 is not small against 1e-300
+    huge = rows("log(x)", "1e300", ["complex-step"])["complex-step"]
+    assert huge.status == ("unreliable",)  # its imaginary part underflows: 1.4e-320
+    assert rows("sin(x)", "1e-15", ["complex-step"])["complex-step"].status == ("ok",)
+
+
+def test_atan_of_a_pole_has_no_traceback_and_no_number():
+    for text, at in (("atan(y/x)", "0,1"), ("atan(1/x)", "0"), ("sin(1/x)", "0"),
+                     ("atan(x/y)", "1,0")):
+        result = compare(Problem.from_text(text, at))
+        assert result.reference.failure
+        assert all(math.isnan(g) for r in result.rows for g in r.result.gradient)
+
+
+# Richardson's own estimate, against the true error, on random smooth functions: it may
+# be pessimistic, never more than 10x optimistic where the error is above 1e-12·max|g|.
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.filter_too_much])
+@given(expressions, st.tuples(st.sampled_from([0.3, 0.7, 1.3, 2.1, 5.5, -0.8]),
+                              st.sampled_from([0.4, 0.9, 1.7, 3.3])))
+def test_richardsons_estimate_covers_its_error(expr, point):
+    problem = Problem(expr, tuple(NAMES), point)
+    assume(not diagnose(problem))  # smooth, inside every domain, finite
+    reference = tape_reference(problem, timeout=5)  # linear in f: cheap and bounded
+    exact = reference.derivative
+    assume(reference.failure is None and np.all(np.isfinite(exact)))
+    found = REGISTRY["richardson"].prepare(problem, Options(timeout=None)).derivative(
+        "gradient")
+    assume(np.all(np.isfinite(found.value)))
+    scale = float(np.max(np.abs(exact)))
+    for value, estimate, truth in zip(found.value, found.error_estimate.ravel(), exact):
+        error = abs(value - truth)
+        if error > 1e-12 * scale:
+            assert estimate >= error / 10, (expr, point, value, truth, estimate)
