@@ -98,3 +98,22 @@ def test_the_command_line_narrows_a_cases_methods_but_never_widens_them():
     report = check_case(quotient, "reverse-ad,central-fd")
     assert {c.method for c in report.checks} == {"reverse-ad", "given"}
     assert report.passed
+
+
+def test_a_case_whose_reference_fails_is_a_complete_failing_report(tmp_path):
+    import json as json_module
+
+    from click.testing import CliRunner
+
+    from diffcompare.cli import main as cli
+
+    case = tmp_path / "pole.toml"
+    case.write_text('[[case]]\nname = "pole"\nexpression = "atan(y/x)"\npoint = [0, 1]\n')
+    result = CliRunner().invoke(cli, ["check", str(case), "--format", "json"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    report = json_module.loads(result.stdout)
+    assert report["passed"] is False
+    checks = report["cases"][0]["checks"]
+    assert checks[0]["method"] == "reference" and "f is not a real number" in checks[0]["message"]
+    junit = CliRunner().invoke(cli, ["check", str(case), "--format", "junit"])
+    assert junit.exit_code == 1 and "<failure" in junit.stdout

@@ -47,24 +47,13 @@ ZERO = Call(ops.SUB, (Call(ops.ABS, (Var("y"),)), Call(ops.ADD, (Var("y"), Const
 
 
 def rounding_bound(expr, names, point) -> float:
-    """First-order bound on the rounding error of evaluating expr in floats:
-    u·Σ_k |∂out/∂v_k|·|v_k| over the intermediates v_k (each rounded by a relative u),
-    plus the same for every decimal constant that a float cannot hold exactly (0.3)."""
+    """First-order bound on the rounding error of evaluating expr in floats: the engine's
+    running error analysis (every operation rounds by u·|v|, errors flow on through the
+    partials; constants a float cannot hold, 0.3 or pi, carry their own), over every slot,
+    including those that do not depend on an input (sin(pi) is 1.2e-16, not 0)."""
     tape = Tape.record(expr, names)
-    values = tape.forward(list(point))
-    adjoints = tape.reverse(values)
-    total = 0.0
-    for k, op in enumerate(tape.ops):
-        if op is None or op.arity == 0:
-            continue
-        total += abs(adjoints[k] * values[k])
-        arguments = [values[j] for j in tape.args[k]]
-        for position, j in enumerate(tape.args[k]):
-            node = tape.nodes[j]
-            if isinstance(node, Const) and Fraction(float(node.value)) != node.value:
-                partial = op.partials[position](*arguments)
-                total += abs(adjoints[k] * partial * values[j])
-    return U * total
+    with np.errstate(all="ignore"):
+        return float(tape.rounding_bounds(tape.forward([float(v) for v in point]))[0])
 
 
 def problem_inside_the_domain(expr, point) -> Problem:
@@ -78,6 +67,7 @@ def problem_inside_the_domain(expr, point) -> Problem:
 @example(ZERO, (0.3, 0.4))
 @example(SELF_QUOTIENT, (2.1, 0.4))
 @example(ROUNDED_CONSTANT, (0.3, 0.4))
+@example(Call(ops.TANH, (Call(ops.EXP, (Var("x"),)),)), (2.1, 0.4))
 def test_exact_methods_agree_with_the_reference_to_1e_12(expr, point):
     problem = problem_inside_the_domain(expr, point)
     result = compare(problem, EXACT)
@@ -97,6 +87,8 @@ def test_exact_methods_agree_with_the_reference_to_1e_12(expr, point):
         if row.method == "symbolic" and row.result.failure:
             continue  # sympy could not differentiate it; the reference used the manual rules
         assert row.result.failure is None, (to_text(expr), row.method, row.result.failure)
+        if "unreliable" in row.status:
+            continue  # it says its own rounding may pass 1e-12 (sympy's 1 - tanh(u)**2)
         error = max(abs(g - r) for g, r in zip(row.result.gradient, reference.gradient))
         assert error <= allowed, (to_text(expr), point, row.method, row.result.gradient,
                                   reference.gradient)

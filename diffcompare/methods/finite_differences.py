@@ -32,7 +32,7 @@ import numpy as np
 
 from diffcompare.engine.tape import Tape
 from diffcompare.expr import to_text
-from diffcompare.methods.registry import Cost, Prepared, register
+from diffcompare.methods.registry import Cost, Prepared, doubtful, register
 from diffcompare.problem import Problem
 
 EPS = float(np.finfo(float).eps)
@@ -336,22 +336,16 @@ class Differences(Prepared):
         """Mark as unreliable the entries whose own error estimate is above the doubt
         threshold of the method's family, relative to the largest entry (normwise)."""
         bound = own if own is not None else self.error_bound(x, pairs, found)
-        values = np.abs(found.values)
-        finite = values[np.isfinite(values)]
-        scale = float(np.max(finite)) if finite.size else 0.0
-        # Relative to the largest entry; absolute when every entry is 0 (as measure() does).
-        threshold = self.doubt * (scale if scale > 0 else 1.0)
+        doubted, scale = doubtful(found.values, bound, self.doubt)
         warnings = []
-        with np.errstate(invalid="ignore"):
-            doubtful = ~(bound <= threshold) & np.isfinite(found.values)
-        for i, k in zip(*np.nonzero(doubtful)):
+        for i, k in zip(*np.nonzero(doubted)):
             if entries[i, k] is None:
                 entries[i, k] = UNRELIABLE
-        if doubtful.any():
-            worst = float(np.nanmax(np.where(doubtful, bound, np.nan)))
+        if doubted.any():
+            worst = float(np.nanmax(np.where(doubted, bound, np.nan)))
             warnings.append(f"{UNRELIABLE}: its own error estimate, up to {worst:.2g}, is "
-                            f"above {self.doubt:g} of the largest entry ({scale:.3g}): the "
-                            "step does not resolve f here")
+                            f"above {self.doubt:g} of {scale:.3g}: the step does not "
+                            "resolve f here")
         return tuple(warnings)
 
     def _kink_is_real(self, x: np.ndarray, target, h: float) -> bool:

@@ -127,6 +127,27 @@ class Derivative:
 EXACT_DOUBT = 1e-12  # an exact method doubts an entry whose rounding may pass this, relative
 
 
+def doubtful(values, bounds, threshold: float, rounding: bool = False):
+    """Entries whose error bound passes ``threshold`` relative to the largest entry (or
+    absolutely, where every entry is 0). With ``rounding`` (the bound is a rounding bound,
+    which holds whatever the step): where every entry is within 10x its bound of zero, a
+    derivative that is 0 within rounding, relative error means nothing, and the bound is
+    held to ``threshold`` absolutely, as compare's measure() does where the reference is 0.
+    A finite difference's estimate gets no such pass: a step far too large makes both its
+    number and its estimate tiny (sin at 1e16)."""
+    import numpy as np
+
+    values, bounds = np.abs(np.asarray(values, dtype=float)), np.asarray(bounds, dtype=float)
+    finite = values[np.isfinite(values)]
+    scale = float(finite.max()) if finite.size else 0.0
+    finite_bounds = bounds[np.isfinite(bounds)]
+    largest_bound = float(finite_bounds.max()) if finite_bounds.size else 0.0
+    if scale == 0 or (rounding and scale <= 10 * largest_bound):
+        scale = 1.0
+    with np.errstate(invalid="ignore"):
+        return ~(bounds <= threshold * scale) & np.isfinite(values), scale
+
+
 def rounding_doubts(tape, values, shape: tuple[int, ...]) -> tuple[tuple, tuple | None]:
     """For a method that evaluates derivative expressions (manual, symbolic): the entries
     whose first-order rounding bound exceeds EXACT_DOUBT of the largest entry are
@@ -134,18 +155,15 @@ def rounding_doubts(tape, values, shape: tuple[int, ...]) -> tuple[tuple, tuple 
     import numpy as np
 
     size = int(np.prod(shape))
-    found = np.abs(np.array([float(values[k]) for k in tape.outputs][:size]))
+    found = np.array([float(values[k]) for k in tape.outputs][:size])
     bounds = np.array(tape.rounding_bounds(values)[:size])
-    finite = found[np.isfinite(found)]
-    scale = float(finite.max()) if finite.size else 0.0
-    with np.errstate(invalid="ignore"):
-        doubtful = bounds > EXACT_DOUBT * (scale if scale > 0 else 1.0)
-    if not doubtful.any():
+    doubted, scale = doubtful(found, bounds, EXACT_DOUBT, rounding=True)
+    if not doubted.any():
         return (), None
-    worst = float(np.max(bounds[doubtful]))
+    worst = float(np.max(bounds[doubted]))
     warning = (f"unreliable: rounding in evaluating its derivative expressions may reach "
-               f"{worst:.2g}, above {EXACT_DOUBT:g} of the largest entry ({scale:.3g})")
-    return (warning,), tuple("unreliable" if d else None for d in doubtful)
+               f"{worst:.2g}, above {EXACT_DOUBT:g} of {scale:.3g}")
+    return (warning,), tuple("unreliable" if d else None for d in doubted)
 
 
 def shape_of(kind: str, m: int, n: int) -> tuple[int, ...]:
