@@ -35,7 +35,9 @@ def test_a_300_factor_product_gets_a_timed_out_symbolic_row_and_an_exact_referen
     # loaded machine; without the budget this took 33 s.
     assert result.status == 0 and result.seconds < 10
     data = json.loads(result.stdout)
-    assert data["methods"]["symbolic"]["failure"].startswith("TimedOut: timed out after 2 s")
+    # Stopped past the 2 s budget, or not started when manual's 300 trees had spent it.
+    failure = data["methods"]["symbolic"]["failure"]
+    assert failure.startswith("TimedOut:") and "2 s" in failure, failure
     # The reference is the tape swept in mpmath, which is linear in f: exact methods agree.
     assert data["reference_source"].startswith("tape swept with mpmath")
     assert data["methods"]["reverse-ad"]["rel_error"] < 1e-13
