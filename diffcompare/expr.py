@@ -23,7 +23,7 @@ from diffcompare import ops
 from diffcompare.ops import Op
 
 
-class Expr:
+class Expr(ops.Arithmetic):
     """Base of the three node kinds. Immutable; equal nodes are the same object."""
 
     __slots__ = ("__weakref__",)
@@ -35,18 +35,6 @@ class Expr:
     @staticmethod
     def __dc_apply__(op: Op, args: tuple) -> Expr:
         return build(op, tuple(as_expr(a) for a in args))
-
-    def __add__(self, other): return ops.add(self, other)
-    def __radd__(self, other): return ops.add(other, self)
-    def __sub__(self, other): return ops.sub(self, other)
-    def __rsub__(self, other): return ops.sub(other, self)
-    def __mul__(self, other): return ops.mul(self, other)
-    def __rmul__(self, other): return ops.mul(other, self)
-    def __truediv__(self, other): return ops.div(self, other)
-    def __rtruediv__(self, other): return ops.div(other, self)
-    def __pow__(self, other): return ops.power(self, other)
-    def __rpow__(self, other): return ops.power(other, self)
-    def __neg__(self): return ops.neg(self)
 
     def __str__(self) -> str:
         return to_text(self)

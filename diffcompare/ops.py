@@ -361,6 +361,25 @@ def apply(op: Op, *args: Number) -> Number:
     return op.evaluate(*args)
 
 
+class Arithmetic:
+    """Python's operators through the generic functions below, for the types that take
+    over an operation (Expr builds a node, Dual carries a tangent): one place for both."""
+
+    __slots__ = ()
+
+    def __add__(self, other): return add(self, other)
+    def __radd__(self, other): return add(other, self)
+    def __sub__(self, other): return sub(self, other)
+    def __rsub__(self, other): return sub(other, self)
+    def __mul__(self, other): return mul(self, other)
+    def __rmul__(self, other): return mul(other, self)
+    def __truediv__(self, other): return div(self, other)
+    def __rtruediv__(self, other): return div(other, self)
+    def __pow__(self, other): return power(self, other)
+    def __rpow__(self, other): return power(other, self)
+    def __neg__(self): return neg(self)
+
+
 def add(u, v): return apply(ADD, u, v)
 def sub(u, v): return apply(SUB, u, v)
 def mul(u, v): return apply(MUL, u, v)

@@ -11,8 +11,9 @@ from diffcompare.analysis.compare import run_method
 from diffcompare.engine.tape import Tape
 from diffcompare.expr import Const, Var, to_text
 from diffcompare.methods import METHOD_NAMES, REGISTRY, Options
-from diffcompare.methods.finite_differences import COMPLEX_STEP, default_step, ridders
+from diffcompare.methods.finite_differences import COMPLEX_STEP
 from diffcompare.methods.manual import differentiate, jacobian_trees
+from diffcompare.methods.stencils import default_step, ridders
 from diffcompare.parse import parse
 from diffcompare.problem import Problem
 

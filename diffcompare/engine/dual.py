@@ -27,7 +27,7 @@ def new_tag() -> int:
     return next(_next_tag)
 
 
-class Dual:
+class Dual(ops.Arithmetic):
     __slots__ = ("primal", "tangent", "tag")
 
     def __init__(self, primal, tangent, tag: int = 0):
@@ -51,18 +51,8 @@ class Dual:
                 tangent = tangent + op.partials[i](*primals) * a.tangent
         return Dual(ops.apply(op, *primals), tangent, tag)
 
-    # Arithmetic goes through the ops table, so nested duals and numbers mix freely.
-    def __add__(self, other): return ops.add(self, other)
-    def __radd__(self, other): return ops.add(other, self)
-    def __sub__(self, other): return ops.sub(self, other)
-    def __rsub__(self, other): return ops.sub(other, self)
-    def __mul__(self, other): return ops.mul(self, other)
-    def __rmul__(self, other): return ops.mul(other, self)
-    def __truediv__(self, other): return ops.div(self, other)
-    def __rtruediv__(self, other): return ops.div(other, self)
-    def __pow__(self, other): return ops.power(self, other)
-    def __rpow__(self, other): return ops.power(other, self)
-    def __neg__(self): return ops.neg(self)
+    # Arithmetic goes through the ops table (ops.Arithmetic), so nested duals and numbers
+    # mix freely.
     def __pos__(self): return self
     def __abs__(self): return ops.apply(ops.ABS, self)
 

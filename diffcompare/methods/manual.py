@@ -29,7 +29,7 @@ from diffcompare.expr import (
     depends_on,
     operation_count,
 )
-from diffcompare.methods.registry import Cost, Options, Prepared, register, rounding_doubts
+from diffcompare.methods.registry import Cost, EvaluatesExpressions, Options, register
 from diffcompare.problem import Problem
 
 CONSTANT_RULE = "constant rule: c' = 0"
@@ -188,27 +188,13 @@ def _combine(partials, uses, distinct: bool) -> dict[str, Expr]:
                 "vjp": "m·n derivative expressions, then Jᵀ·r",
                 "hessian": "n² second-derivative expressions (the rules applied twice)",
                 "hvp": "n² second-derivative expressions, then H·v"})
-class Manual(Prepared):
+class Manual(EvaluatesExpressions):
     def __init__(self, problem: Problem, options: Options):
         super().__init__(problem, options)
         self.trees = jacobian_trees(problem.outputs, problem.variables)
         self.tape = Tape.record([d for row in self.trees for d in row] or [ZERO],
                                 problem.variables)
         self._second: tuple[list[list[Expr]], Tape] | None = None
-
-    def _evaluate(self, tape: Tape, x: np.ndarray, derivatives: bool = True) -> np.ndarray:
-        """Outputs of a tape at x; a tape of derivative expressions keeps its structural
-        zeros (0·∞ = 0 at a removable point, as in both AD modes)."""
-        with np.errstate(all="ignore"):
-            values = tape.forward([float(v) for v in x], structural_zeros=derivatives)
-        if derivatives:
-            self._last = (tape, values)
-        return np.array([float(values[k]) for k in tape.outputs])
-
-    def _doubts(self, shape: tuple[int, ...]) -> tuple[tuple, tuple | None]:
-        """(warnings, issues): the entries whose rounding bound, over the derivative
-        expressions just evaluated, exceeds EXACT_DOUBT of the largest entry."""
-        return rounding_doubts(*self._last, shape)
 
     def _jacobian(self, x: np.ndarray):
         m, n = self.problem.m, self.problem.n

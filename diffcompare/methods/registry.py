@@ -230,6 +230,25 @@ class Prepared:
                           np.atleast_1d(np.asarray(f, dtype=float)), cost, **extra)
 
 
+class EvaluatesExpressions(Prepared):
+    """A method whose numbers come from evaluating derivative expressions (manual,
+    symbolic): it evaluates their tape in floats, and bounds that evaluation's rounding."""
+
+    def _evaluate(self, tape, x: np.ndarray, derivatives: bool = True) -> np.ndarray:
+        """Outputs of a tape at x; a tape of derivative expressions keeps its structural
+        zeros (0·∞ = 0 at a removable point, as in both AD modes)."""
+        with np.errstate(all="ignore"):
+            values = tape.forward([float(v) for v in x], structural_zeros=derivatives)
+        if derivatives:
+            self._last = (tape, values)
+        return np.array([float(values[k]) for k in tape.outputs])
+
+    def _doubts(self, shape: tuple[int, ...]) -> tuple[tuple, tuple | None]:
+        """(warnings, issues): the entries whose rounding bound, over the derivative
+        expressions just evaluated, exceeds EXACT_DOUBT of the largest entry."""
+        return rounding_doubts(*self._last, shape)
+
+
 def _columns(jacobian: Derivative) -> tuple[str | None, ...] | None:
     """Per input, the first issue any entry of its Jacobian column has (for Jᵀ·r)."""
     if jacobian.issues is None:

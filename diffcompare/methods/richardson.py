@@ -30,15 +30,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from diffcompare.methods.finite_differences import (
-    EPS,
-    Differences,
-    Estimates,
-    Stencil,
-    central,
-    richardson_estimates,
-)
+from diffcompare.methods.finite_differences import Differences
 from diffcompare.methods.registry import Cost, register
+from diffcompare.methods.stencils import EPS, Estimates, Stencil, central, richardson_estimates
 
 LADDER = 15  # central differences per partial: 30 evaluations, as numdifftools takes
 RATIO = 8.0  # between consecutive steps: 15 steps span 8**14 = 4.4e12

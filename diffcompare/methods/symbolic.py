@@ -13,7 +13,7 @@ from diffcompare import budget
 from diffcompare.engine.tape import Tape
 from diffcompare.errors import MethodError
 from diffcompare.expr import Expr, pack, shorten, unpack
-from diffcompare.methods.registry import Cost, Options, Prepared, register, rounding_doubts
+from diffcompare.methods.registry import Cost, EvaluatesExpressions, Options, register
 from diffcompare.problem import Problem
 from diffcompare.sympy_bridge import from_sympy, symbols_for, to_sympy
 
@@ -57,7 +57,7 @@ def _derivative_trees(outputs: tuple, names: tuple, order: int) -> tuple[tuple, 
                 "jacobian": "m·n sympy derivatives", "jvp": "m·n sympy derivatives, then J·v",
                 "vjp": "m·n sympy derivatives, then Jᵀ·r",
                 "hessian": "n² sympy second derivatives", "hvp": "n² sympy second derivatives"})
-class Symbolic(Prepared):
+class Symbolic(EvaluatesExpressions):
     def __init__(self, problem: Problem, options: Options):
         super().__init__(problem, options)
         self._budget = options.budget()
@@ -81,20 +81,6 @@ class Symbolic(Prepared):
                 packed, size = job.result(self._budget, "sympy's derivatives")
             self._done[order] = Tape.record(unpack(packed), self.problem.variables), size
         return self._done[order]
-
-    def _evaluate(self, tape: Tape, x: np.ndarray, derivatives: bool = True) -> np.ndarray:
-        """Outputs of a tape at x; a tape of derivative expressions keeps its structural
-        zeros (0·∞ = 0 at a removable point, as in both AD modes)."""
-        with np.errstate(all="ignore"):
-            values = tape.forward([float(v) for v in x], structural_zeros=derivatives)
-        if derivatives:
-            self._last = (tape, values)
-        return np.array([float(values[k]) for k in tape.outputs])
-
-    def _doubts(self, shape: tuple[int, ...]) -> tuple[tuple, tuple | None]:
-        """(warnings, issues): the entries whose rounding bound, over the derivative
-        expressions just evaluated, exceeds EXACT_DOUBT of the largest entry."""
-        return rounding_doubts(*self._last, shape)
 
     def _jacobian(self, x: np.ndarray):
         m, n = self.problem.m, self.problem.n

@@ -17,7 +17,7 @@ import numpy as np
 
 from diffcompare.analysis.compare import COMPUTATION_FAILURES
 from diffcompare.errors import InputError
-from diffcompare.methods import METHOD_NAMES, REGISTRY, Options
+from diffcompare.methods import METHOD_NAMES, REGISTRY, Options, stencils
 from diffcompare.methods import finite_differences as fd
 from diffcompare.problem import Problem
 
@@ -28,7 +28,7 @@ DEFAULT_RANGE = (1e-16, 1e-1)
 DEFAULT_POINTS = 151  # ten per decade over the default range
 TRUNCATION_DOMINATES = 10.0  # the truncation regime: model truncation >= 10 x round-off
 ASYMPTOTIC_LIMIT = 1e-2  # ... and h <= 1e-2·max(1, |x|), where the leading term rules
-EPS = fd.EPS
+EPS = stencils.EPS
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def common_steps(x: float) -> list[CommonStep]:
     ]
 
 
-ErrorModel = fd.ErrorModel
+ErrorModel = stencils.ErrorModel
 
 
 def error_model(scheme: str, f: float, d1: float, d2: float, d3: float) -> ErrorModel | None:
