@@ -68,6 +68,7 @@ def problem_inside_the_domain(expr, point) -> Problem:
 @example(SELF_QUOTIENT, (2.1, 0.4))
 @example(ROUNDED_CONSTANT, (0.3, 0.4))
 @example(Call(ops.TANH, (Call(ops.EXP, (Var("x"),)),)), (2.1, 0.4))
+@example(Call(ops.POW, (Call(ops.SUB, (Var("x"), Var("x"))),) * 2), (0.3, 0.4))  # 0**0
 def test_exact_methods_agree_with_the_reference_to_1e_12(expr, point):
     problem = problem_inside_the_domain(expr, point)
     result = compare(problem, EXACT)

@@ -102,13 +102,26 @@ class ReverseAD(_OnTape):
         return rows
 
     def _jacobian(self, x: np.ndarray):
-        m = self.problem.m
+        m, n = self.problem.m, self.problem.n
         values = self.tape.forward(list(x))
-        rows = self._rows(values, [_unit(m, j) for j in range(m)])
+        jacobian = np.array(self._rows(values, [_unit(m, j) for j in range(m)])).reshape(m, n)
         f = [float(y) for y in self.tape.output_values(values)]
-        return self.result("jacobian", np.array(rows).reshape(m, self.problem.n), f,
-                           Cost(f_evals=1, forward_passes=1, reverse_passes=m),
-                           size=self.size)
+        cost = Cost(f_evals=1, forward_passes=1, reverse_passes=m)
+        warnings = ()
+        # Where the sweep meets an indeterminate form (-inf + inf: the adjoint of log(0) in
+        # (x - x)**(x - x) pushed through x - x), a forward pass, whose exact zero tangents
+        # are structural zeros, gives the entry; it is counted, and said.
+        missing = [i for i in range(n) if np.isnan(jacobian[:, i]).any()]
+        if missing and all(np.isfinite(f)):
+            for i in missing:
+                _, tangents = self.tape.jvp(list(x), _unit(n, i))
+                column = np.array([float(t) for t in tangents])
+                jacobian[:, i] = np.where(np.isnan(jacobian[:, i]), column, jacobian[:, i])
+            cost = cost + Cost(f_evals=len(missing), forward_passes=len(missing))
+            names = ", ".join(self.problem.variables[i] for i in missing)
+            warnings = (f"the reverse sweep met an indeterminate form (inf - inf or 0·inf) "
+                        f"on the way to {names}; those entries come from a forward pass",)
+        return self.result("jacobian", jacobian, f, cost, size=self.size, warnings=warnings)
 
     def _vjp(self, x: np.ndarray, r: np.ndarray):
         values = self.tape.forward(list(x))
