@@ -176,8 +176,8 @@ def run_method(name: str, problem: Problem, options: Options, kind: str = "gradi
     trouble: set[str] = set()
     prepared = None
     try:
-        with np.errstate(all="call"), warnings.catch_warnings(record=True) as caught:
-            np.seterrcall(lambda kind_, flag: trouble.add(kind_))
+        with np.errstate(all="call", call=lambda kind_, flag: trouble.add(kind_)), \
+                warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             prepared = method.prepare(problem, options)
             found = prepared.derivative(kind, direction=direction)
