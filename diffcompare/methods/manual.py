@@ -29,7 +29,7 @@ from diffcompare.expr import (
     depends_on,
     operation_count,
 )
-from diffcompare.methods.registry import Cost, EvaluatesExpressions, Options, register
+from diffcompare.methods.registry import EvaluatesExpressions, Options, register
 from diffcompare.problem import Problem
 
 CONSTANT_RULE = "constant rule: c' = 0"
@@ -198,13 +198,8 @@ class Manual(EvaluatesExpressions):
 
     def _jacobian(self, x: np.ndarray):
         m, n = self.problem.m, self.problem.n
-        value = self._evaluate(self.tape, x)[: m * n].reshape(m, n)
-        warnings, issues = self._doubts(value.shape)
-        f = self._evaluate(self.problem.tape, x, derivatives=False)
-        return self.result("jacobian", value, f,
-                           Cost(f_evals=1, forward_passes=m * n), warnings=warnings,
-                           issues=issues,
-                           size=sum(operation_count(d) for row in self.trees for d in row))
+        return self._from_tape("jacobian", self.tape, x, (m, n),
+                               sum(operation_count(d) for row in self.trees for d in row))
 
     def _hessian(self, x: np.ndarray):
         self.require_one_output("hessian")
@@ -214,10 +209,5 @@ class Manual(EvaluatesExpressions):
             self._second = trees, Tape.record([d for row in trees for d in row] or [ZERO],
                                               self.problem.variables)
         trees, tape = self._second
-        value = self._evaluate(tape, x)[: n * n].reshape(n, n)
-        warnings, issues = self._doubts(value.shape)
-        f = self._evaluate(self.problem.tape, x, derivatives=False)
-        return self.result("hessian", value, f,
-                           Cost(f_evals=1, forward_passes=n * n), warnings=warnings,
-                           issues=issues,
-                           size=sum(operation_count(d) for row in trees for d in row))
+        return self._from_tape("hessian", tape, x, (n, n),
+                               sum(operation_count(d) for row in trees for d in row))

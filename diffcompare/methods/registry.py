@@ -241,6 +241,16 @@ class EvaluatesExpressions(Prepared):
         expressions just evaluated, exceeds EXACT_DOUBT of the largest entry."""
         return rounding_doubts(*self._last, shape)
 
+    def _from_tape(self, kind: str, tape, x: np.ndarray, shape: tuple[int, ...],
+                   size: int | None) -> Derivative:
+        """The kind's entries from a tape of derivative expressions: evaluated, their
+        rounding bounded, f beside them; one evaluation of each expression."""
+        value = self._evaluate(tape, x)[: int(np.prod(shape))].reshape(shape)
+        warnings, issues = self._doubts(value.shape)
+        f = self._evaluate(self.problem.tape, x, derivatives=False)
+        return self.result(kind, value, f, Cost(f_evals=1, forward_passes=value.size),
+                           warnings=warnings, issues=issues, size=size)
+
 
 def _columns(jacobian: Derivative) -> tuple[str | None, ...] | None:
     """Per input, the first issue any entry of its Jacobian column has (for Jᵀ·r)."""

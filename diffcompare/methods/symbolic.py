@@ -13,7 +13,7 @@ from diffcompare import budget
 from diffcompare.engine.tape import Tape
 from diffcompare.errors import MethodError
 from diffcompare.expr import Expr, pack, shorten, unpack
-from diffcompare.methods.registry import Cost, EvaluatesExpressions, Options, register
+from diffcompare.methods.registry import EvaluatesExpressions, Options, register
 from diffcompare.problem import Problem
 from diffcompare.sympy_bridge import from_sympy, symbols_for, to_sympy
 
@@ -85,23 +85,13 @@ class Symbolic(EvaluatesExpressions):
     def _jacobian(self, x: np.ndarray):
         m, n = self.problem.m, self.problem.n
         tape, size = self._trees(1)
-        value = self._evaluate(tape, x).reshape(m, n)
-        warnings, issues = self._doubts(value.shape)
-        return self.result("jacobian", value,
-                           self._evaluate(self.problem.tape, x, derivatives=False),
-                           Cost(f_evals=1, forward_passes=m * n), size=size,
-                           warnings=warnings, issues=issues)
+        return self._from_tape("jacobian", tape, x, (m, n), size)
 
     def _hessian(self, x: np.ndarray):
         self.require_one_output("hessian")
         n = self.problem.n
         tape, size = self._trees(2)
-        value = self._evaluate(tape, x).reshape(n, n)
-        warnings, issues = self._doubts(value.shape)
-        return self.result("hessian", value,
-                           self._evaluate(self.problem.tape, x, derivatives=False),
-                           Cost(f_evals=1, forward_passes=n * n), size=size,
-                           warnings=warnings, issues=issues)
+        return self._from_tape("hessian", tape, x, (n, n), size)
 
     def close(self) -> None:
         for job in self._jobs.values():
