@@ -81,6 +81,8 @@ class Op:
             return self.real(*args)
         for a in args:
             if isinstance(a, np.ndarray):
+                if any(isinstance(b, np.ndarray) and b.dtype == object for b in args):
+                    return _elementwise(self, args)  # arrays of Expr or mpmath numbers
                 return self.array(*args)
         for a in args:
             if type(a).__module__.startswith("mpmath"):
@@ -156,6 +158,12 @@ def _array_abs(u: np.ndarray) -> np.ndarray:
 
 def _array_sign(u: np.ndarray) -> np.ndarray:
     return np.sign(u.real) if np.iscomplexobj(u) else np.sign(u)
+
+
+def _elementwise(op: Op, args: tuple) -> np.ndarray:
+    """``op`` entry by entry over object arrays (of Expr nodes or mpmath numbers), each
+    entry through ``apply``, with numpy's broadcasting."""
+    return np.frompyfunc(lambda *entries: apply(op, *entries), op.arity, 1)(*args)
 
 
 def _mpmath():
@@ -354,6 +362,9 @@ def apply(op: Op, *args: Number) -> Number:
             break
     else:  # plain floats: straight to the real implementation
         return op.real(*args)
+    for a in args:  # an array of nodes or mpmath numbers: entry by entry, broadcast
+        if isinstance(a, np.ndarray) and a.dtype == object:
+            return _elementwise(op, args)
     for a in args:
         hook = getattr(type(a), "__dc_apply__", None)
         if hook is not None:
@@ -396,3 +407,144 @@ def exp(u): return apply(EXP, u)
 def log(u): return apply(LOG, u)
 def sqrt(u): return apply(SQRT, u)
 def sign(u): return apply(SIGN, u)
+
+
+# --- shape operations: what a traced program does to arrays ------------------------------
+#
+# Each is linear in its array argument (dot in each of its two), so its JVP and VJP are
+# written here beside its forward, as tinygrad's gradient table does. ``param`` is the
+# record's static part (an index, an axis, a shape); elementwise operations need none, and
+# their VJP (partial times adjoint, summed back over broadcast axes) comes from the partials
+# above. Not in FUNCTIONS: the formula language has scalars only.
+
+@dataclass(frozen=True, eq=False)
+class ShapeOp:
+    name: str
+    arity: int
+    forward: Callable[..., Any]  # (param, *values) -> value
+    jvp: Callable[..., Any]  # (param, values, tangents (None: constant), result) -> tangent
+    vjp: Callable[..., Any]  # (param, i, adjoint, values, result) -> adjoint of argument i
+    rule: str
+    chooses: bool = False  # picks an entry by value (max, min): a branch, and a kink
+
+    def __repr__(self) -> str:
+        return f"ShapeOp({self.name})"
+
+
+def pairwise_sum(values: np.ndarray, axis=None):
+    """A sum of an object array (Expr nodes, mpmath numbers) as a balanced tree, so that a
+    sum of n terms is log n deep, not n; numeric arrays go to numpy (pairwise as well)."""
+    if values.dtype != object:
+        return np.sum(values, axis=axis)
+    if axis is not None:
+        moved = np.moveaxis(values, axis, 0)
+        return _halve(list(moved)) if len(moved) else np.zeros(moved.shape[1:])
+    items = list(values.reshape(-1))
+    return _halve(items) if items else 0.0
+
+
+def _halve(items: list):
+    while len(items) > 1:
+        paired = [items[k] + items[k + 1] for k in range(0, len(items) - 1, 2)]
+        if len(items) % 2:
+            paired.append(items[-1])
+        items = paired
+    return items[0]
+
+
+def _sum_vjp(axis, i, bar, values, result):
+    shape = np.shape(values[0])
+    if axis is not None:
+        bar = np.expand_dims(bar, axis)
+    return np.broadcast_to(bar, shape)
+
+
+def _basic_key(key) -> bool:
+    parts = key if isinstance(key, tuple) else (key,)
+    return all(isinstance(p, (int, np.integer, slice)) or p is None or p is Ellipsis
+               for p in parts)
+
+
+def _getitem_vjp(key, i, bar, values, result):
+    source = np.asarray(values[0])
+    bar = np.asarray(bar)
+    adjoint = np.zeros(source.shape, dtype=np.result_type(bar.dtype, float))
+    if _basic_key(key):
+        adjoint[key] = bar  # a view: each entry picked once
+    else:
+        np.add.at(adjoint, key, bar)  # fancy indexing may pick an entry twice
+    return adjoint
+
+
+def _matmul_vjp(param, i, bar, values, result):
+    a, b = (np.asarray(v) for v in values)
+    bar = np.asarray(bar)
+    if i == 0:
+        if b.ndim == 1:
+            return np.multiply.outer(bar, b) if a.ndim == 2 else bar * b
+        return bar @ b.T if a.ndim == 2 else b @ bar
+    if a.ndim == 1:
+        return np.multiply.outer(a, bar) if b.ndim == 2 else bar * a
+    return a.T @ bar if b.ndim == 2 else bar @ a
+
+
+def _matmul_forward(param, a, b):
+    if np.ndim(a) > 2 or np.ndim(b) > 2 or np.ndim(a) == 0 or np.ndim(b) == 0:
+        raise ValueError("dot and @ take vectors and matrices (1 or 2 dimensions)")
+    return np.dot(a, b) if np.asarray(a).dtype != object else _object_matmul(a, b)
+
+
+def _object_matmul(a, b):
+    """a @ b over object arrays, each inner sum a balanced tree."""
+    a, b = np.asarray(a), np.asarray(b)
+    a2 = a if a.ndim == 2 else a[None, :]
+    b2 = b if b.ndim == 2 else b[:, None]
+    out = np.empty((a2.shape[0], b2.shape[1]), dtype=object)
+    for r in range(a2.shape[0]):
+        for c in range(b2.shape[1]):
+            out[r, c] = pairwise_sum(a2[r, :] * b2[:, c])
+    if a.ndim == 1:
+        out = out[0]
+    if b.ndim == 1:
+        out = out[..., 0]
+    return out
+
+
+def _picked_vjp(index, i, bar, values, result):
+    adjoint = np.zeros(np.shape(values[0]), dtype=np.result_type(np.asarray(bar).dtype, float))
+    adjoint.flat[index] = bar
+    return adjoint
+
+
+def _picked_forward(index, a):
+    return np.asarray(a).flat[index]
+
+
+SUM = ShapeOp("sum", 1, lambda axis, a: pairwise_sum(np.asarray(a), axis),
+              lambda axis, v, t, r: pairwise_sum(np.asarray(t[0]), axis), _sum_vjp,
+              "sum rule, term by term: (Σ u_i)' = Σ u_i'")
+GETITEM = ShapeOp("getitem", 1, lambda key, a: np.asarray(a)[key],
+                  lambda key, v, t, r: np.asarray(t[0])[key], _getitem_vjp,
+                  "an entry or a slice of an array: its derivative is the same entries'")
+RESHAPE = ShapeOp("reshape", 1, lambda shape, a: np.reshape(a, shape),
+                  lambda shape, v, t, r: np.reshape(t[0], shape),
+                  lambda shape, i, bar, v, r: np.reshape(bar, np.shape(v[0])),
+                  "the same entries in another shape")
+TRANSPOSE = ShapeOp("transpose", 1, lambda param, a: np.transpose(a),
+                    lambda param, v, t, r: np.transpose(t[0]),
+                    lambda param, i, bar, v, r: np.transpose(bar),
+                    "the same entries transposed")
+MATMUL = ShapeOp("dot", 2, _matmul_forward,
+                 lambda param, v, t, r: sum(
+                     _matmul_forward(None, *(t[k] if j == k else v[j] for j in range(2)))
+                     for k in range(2) if t[k] is not None),
+                 _matmul_vjp, "product rule for each entry: (A·B)' = A'·B + A·B'")
+# max and min pick the entry that is largest (smallest) at the point: its derivative is that
+# entry's, where it is the only one; where two tie, a kink. ``param`` is its flat index.
+MAX = ShapeOp("max", 1, _picked_forward, lambda index, v, t, r: _picked_forward(index, t[0]),
+              _picked_vjp, "the derivative of the largest entry, where it is the only one",
+              chooses=True)
+MIN = ShapeOp("min", 1, _picked_forward, lambda index, v, t, r: _picked_forward(index, t[0]),
+              _picked_vjp, "the derivative of the smallest entry, where it is the only one",
+              chooses=True)
+SHAPE_OPS: tuple[ShapeOp, ...] = (SUM, GETITEM, RESHAPE, TRANSPOSE, MATMUL, MAX, MIN)

@@ -1,0 +1,246 @@
+"""Run a Python function on tracing values and return its tape (engine/arrays.py).
+
+A ``Traced`` value wraps a float or a numpy array and records every operation done to it,
+as operator-overloading AD does (autograd, PyTorch, JAX's tracers): the arithmetic
+operators, the functions of ``diffcompare.math`` (they all go through ``ops.apply``), the
+builtin ``abs``, indexing and slicing, ``@``, ``.sum()``, ``.reshape``, ``.T``. numpy's own
+functions are refused (``__array_ufunc__ = None``) with a message naming the tool's.
+
+Control flow runs as Python runs it: a comparison looks at the value and answers, and is
+remembered as a ``Condition`` with its file and line, because the recorded path holds only
+at this point; a method that needs one formula for every point (manual, symbolic) cannot
+go past it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from diffcompare import ops
+from diffcompare.engine.arrays import ArrayTape, Condition
+from diffcompare.errors import MethodError
+
+
+class TraceError(MethodError):
+    """The program did something to a traced value that has no derivative to follow."""
+
+
+class Traced(ops.Arithmetic):
+    __slots__ = ("tape", "slot", "value")
+    __array_ufunc__ = None  # numpy hands every mixed operation to our operators
+    __array_function__ = None
+
+    def __init__(self, tape: ArrayTape, slot: int, value):
+        self.tape = tape
+        self.slot = slot
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"Traced({self.value!r})"
+
+    @staticmethod
+    def __dc_apply__(op: ops.Op, args: tuple) -> Traced:
+        tape = next(a.tape for a in args if isinstance(a, Traced))
+        values = [a.value if isinstance(a, Traced) else a for a in args]
+        with np.errstate(all="ignore"):
+            value = ops.apply(op, *values)
+        slots = [slot_of(tape, a) for a in args]
+        return Traced(tape, tape.operation(op, slots, None, value, _here()), value)
+
+    def shaped(self, op: ops.ShapeOp, param, *others) -> Traced:
+        args = (self, *others)
+        values = [a.value if isinstance(a, Traced) else a for a in args]
+        value = op.forward(param, *values)
+        slots = [slot_of(self.tape, a) for a in args]
+        return Traced(self.tape, self.tape.operation(op, slots, param, value, _here()), value)
+
+    # -- Python's operators beyond ops.Arithmetic
+    def __pos__(self): return self
+    def __abs__(self): return ops.apply(ops.ABS, self)
+    def __matmul__(self, other): return _matmul(self, other)
+    def __rmatmul__(self, other): return _matmul(other, self)
+
+    def __getitem__(self, key):
+        if isinstance(key, Traced):
+            raise TraceError(_where("an index that depends on an input") +
+                             ": indices must be plain integers or arrays of them")
+        return self.shaped(ops.GETITEM, key)
+
+    def __len__(self) -> int:
+        if not np.ndim(self.value):
+            raise TypeError("len() of a traced scalar")
+        return len(self.value)
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    # -- array attributes and methods, as on numpy arrays
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return np.shape(self.value)
+
+    @property
+    def ndim(self) -> int:
+        return np.ndim(self.value)
+
+    @property
+    def size(self) -> int:
+        return int(np.size(self.value))
+
+    @property
+    def T(self) -> Traced:
+        return self.shaped(ops.TRANSPOSE, None)
+
+    def reshape(self, *shape) -> Traced:
+        shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        return self.shaped(ops.RESHAPE, tuple(np.empty(self.shape).reshape(shape).shape))
+
+    def sum(self, axis=None) -> Traced:
+        return self.shaped(ops.SUM, axis)
+
+    def mean(self, axis=None) -> Traced:
+        count = self.size if axis is None else self.shape[axis]
+        return ops.div(self.sum(axis), float(count))
+
+    def dot(self, other) -> Traced:
+        return _matmul(self, other)
+
+    # -- comparisons: answered at the point, and remembered
+    def _compare(self, other, answer):
+        values = other.value if isinstance(other, Traced) else other
+        condition(self.tape, (self, other), self.value, values)
+        with np.errstate(all="ignore"):
+            return answer(self.value, values)
+
+    def __lt__(self, other): return self._compare(other, lambda a, b: a < b)
+    def __le__(self, other): return self._compare(other, lambda a, b: a <= b)
+    def __gt__(self, other): return self._compare(other, lambda a, b: a > b)
+    def __ge__(self, other): return self._compare(other, lambda a, b: a >= b)
+    def __eq__(self, other): return self._compare(other, lambda a, b: a == b)
+    def __ne__(self, other): return self._compare(other, lambda a, b: a != b)
+    __hash__ = object.__hash__
+
+    def __bool__(self) -> bool:
+        condition(self.tape, (self,), self.value, 0.0)
+        return bool(self.value)
+
+    # -- leaving the trace: the derivative would be lost without a word
+    def __float__(self):
+        raise TraceError(_where("float() of a value that depends on an input") +
+                         " turns it into a constant, and its derivative would be lost")
+
+    def __int__(self):
+        raise TraceError(_where("int() of a value that depends on an input") +
+                         " has no derivative")
+
+    __index__ = __int__
+
+    def __complex__(self):
+        raise TraceError(_where("complex() of a value that depends on an input") +
+                         " would lose its derivative")
+
+
+def slot_of(tape: ArrayTape, value) -> int:
+    """The slot of a traced value, or a new constant slot for a plain number or array."""
+    if isinstance(value, Traced):
+        if value.tape is not tape:
+            raise TraceError("a traced value from another run of the program was used")
+        return value.slot
+    if isinstance(value, (bool, int, float, np.number)):
+        return tape.constant(float(value))
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+        return tape.constant(value.astype(float))
+    raise TraceError(_where(f"a {type(value).__name__}") + " is not a number or an array of "
+                     "numbers, so it cannot take part in a derivative")
+
+
+def _matmul(a, b) -> Traced:
+    first = a if isinstance(a, Traced) else b
+    if not isinstance(a, Traced):
+        a = np.asarray(a, dtype=float)
+    if not isinstance(b, Traced):
+        b = np.asarray(b, dtype=float)
+    values = [v.value if isinstance(v, Traced) else v for v in (a, b)]
+    value = ops.MATMUL.forward(None, *values)
+    tape = first.tape
+    slots = [slot_of(tape, a), slot_of(tape, b)]
+    return Traced(tape, tape.operation(ops.MATMUL, slots, None, value, _here()), value)
+
+
+def condition(tape: ArrayTape, operands: Sequence, left, right,
+              what: str = "the condition") -> None:
+    """Remember a comparison on traced values, where the user's code made it."""
+    depends = frozenset().union(*(tape.depends[o.slot] for o in operands
+                                  if isinstance(o, Traced)))
+    if not depends:
+        return
+    margin = None
+    if not np.ndim(left) and not np.ndim(right):
+        margin = float(np.real(left)) - float(np.real(right))
+    file, line = user_frame()
+    tape.conditions.append(Condition(file, line, tuple(tape.names[i] for i in sorted(depends)),
+                                     margin, what))
+
+
+def picked(op: ops.ShapeOp, value) -> Traced:
+    """max or min of a traced array: the entry that wins at the point, remembered as a
+    choice (a comparison of every entry) with its file and line."""
+    if not isinstance(value, Traced):
+        return np.max(value) if op is ops.MAX else np.min(value)
+    index = int(np.argmax(value.value) if op is ops.MAX else np.argmin(value.value))
+    condition(value.tape, (value,), value.value, 0.0, f"the {op.name}")
+    return value.shaped(op, index)
+
+
+def user_frame() -> tuple[str, int]:
+    """The file (base name) and line of the innermost frame outside this package."""
+    frame = sys._getframe(1)
+    package = __name__.rsplit(".", 2)[0]
+    while frame is not None and frame.f_globals.get("__name__", "").startswith(package):
+        frame = frame.f_back
+    if frame is None:
+        return "?", 0
+    return os.path.basename(frame.f_code.co_filename), frame.f_lineno
+
+
+def _here() -> str:
+    file, line = user_frame()
+    return f"{file}:{line}"
+
+
+def _where(what: str) -> str:
+    file, line = user_frame()
+    return f"{file}:{line}: {what}"
+
+
+def trace(function: Callable, names: Sequence[str], inputs: Sequence) -> ArrayTape:
+    """Run ``function`` on traced inputs (floats or arrays) and return the tape of the path
+    it took, its outputs flattened in C order."""
+    shapes = tuple(np.shape(x) for x in inputs)
+    tape = ArrayTape(tuple(names), shapes)
+    traced = []
+    for i, x in enumerate(inputs):
+        value = float(x) if not shapes[i] else np.array(x, dtype=float)
+        tape.set_input(i, value)
+        traced.append(Traced(tape, i, value))
+    result = function(*traced)
+    tape.outputs = tuple(_output_slots(tape, result))
+    return tape
+
+
+def _output_slots(tape: ArrayTape, result) -> list[int]:
+    if isinstance(result, (list, tuple)):
+        return [s for item in result for s in _output_slots(tape, item)]
+    slot = slot_of(tape, result)
+    value = tape.values[slot]
+    if not np.ndim(value):
+        return [slot]
+    if np.ndim(value) > 1:
+        slot = tape.operation(ops.RESHAPE, [slot], (-1,), np.reshape(value, -1))
+        value = tape.values[slot]
+    return [tape.operation(ops.GETITEM, [slot], i, value[i]) for i in range(len(value))]
