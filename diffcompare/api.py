@@ -156,9 +156,20 @@ class Descent(descent_study.Descent):
         return _shown(descent_figure(self))
 
 
-def as_problem(f: str | Problem, at=None, variables: str | Sequence[str] | None = None
-               ) -> Problem:
-    """A Problem from formula text (outputs separated by commas) and a point."""
+def as_problem(f, at=None, variables: str | Sequence[str] | None = None,
+               timeout: float | None = None) -> Problem:
+    """A Problem from formula text (outputs separated by commas) and a point, from a
+    Python function (its parameters are the inputs, scalars or arrays), or from a file,
+    "FILE.py[:NAME]" (the point may then come from the file)."""
+    from diffcompare.problem import program_problem
+    from diffcompare.program import from_callable, is_program
+
+    if callable(f) and not isinstance(f, Problem):
+        return program_problem(from_callable(f), at, timeout=timeout)
+    if isinstance(f, str) and is_program(f):
+        return program_problem(f, at, timeout=timeout)
+    if isinstance(f, Problem) and f.program is not None:
+        return f if at is None else program_problem(f.program, at, timeout=timeout)
     if isinstance(f, Problem):
         return f if at is None else Problem.from_text(f.describe(), at, f.variables)
     if at is None:

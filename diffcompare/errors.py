@@ -26,3 +26,8 @@ class InputError(DiffcompareError):
 
 class MethodError(DiffcompareError):
     """A method could not produce a result; compare() turns it into a row with a reason."""
+
+
+class Cannot(MethodError):
+    """A method that by its nature cannot do what was asked; the message is the reason,
+    shown as it is ("cannot: ...")."""

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from diffcompare.analysis.compare import Comparison, compare, select_methods
 from diffcompare.errors import DiffcompareError, InputError, ParseError
 from diffcompare.methods import Options, describe
-from diffcompare.methods.given import given_result
 from diffcompare.samples import Case
 
 EXACT_RTOL = 1e-13
@@ -45,6 +44,9 @@ class Check:
     message: str  # for a failure: the values, the difference and the tolerance
     rtol: float
     atol: float
+    # The method cannot, by its nature, take this case ("cannot: the condition at f.py:4
+    # depends on the value of a"): neither a pass nor a failure of the code checked.
+    skipped: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,8 +83,10 @@ def check_case(case: Case, methods=None, rtol: float | None = None, atol: float 
     start = time.perf_counter()
     where = f"{case.file}: case {case.name}"
     try:
-        problem = case.problem()
-        extra = [given_result(problem, case.given)] if case.given else []
+        timeout = options.timeout if options is not None else None
+        problem = case.problem(timeout)
+        given = case.given_row(problem, timeout)
+        extra = [given] if given is not None else []
     except ParseError as exc:
         raise ParseError(f"{where}: {exc.message}", exc.text, exc.column) from None
     except DiffcompareError as exc:
@@ -149,6 +153,8 @@ def _expectation_checks(case: Case, comparison: Comparison, rtol, atol):
 
 def _compare_vectors(case: str, method: str, against: str, got, want, rtol: float,
                      atol: float, names, failure: str | None) -> Check:
+    if failure and failure.startswith("cannot:"):
+        return Check(case, method, against, True, failure, rtol, atol, skipped=True)
     if failure:
         return Check(case, method, against, False, f"the method failed: {failure}", rtol, atol)
     if len(got) != len(want):

@@ -19,7 +19,7 @@ import numpy as np
 from diffcompare.analysis import insight
 from diffcompare.analysis.diagnostics import NON_DIFFERENTIABLE, OUTSIDE_DOMAIN, OVERFLOW, diagnose
 from diffcompare.analysis.reference import NOT_REAL, Reference, entry_inputs, start_reference
-from diffcompare.errors import DiffcompareError, InputError
+from diffcompare.errors import Cannot, DiffcompareError, InputError
 from diffcompare.methods import METHOD_NAMES, REGISTRY, Derivative, Options
 from diffcompare.methods.finite_differences import STEP_BELOW_SPACING
 from diffcompare.methods.registry import KINDS, NEEDS_DIRECTION, shape_of
@@ -183,7 +183,8 @@ def run_method(name: str, problem: Problem, options: Options, kind: str = "gradi
             found = prepared.derivative(kind, direction=direction)
         trouble.update(str(w.message) for w in caught)
     except COMPUTATION_FAILURES as exc:
-        return Derivative.failed(name, kind, shape, problem.m, f"{type(exc).__name__}: {exc}")
+        reason = str(exc) if isinstance(exc, Cannot) else f"{type(exc).__name__}: {exc}"
+        return Derivative.failed(name, kind, shape, problem.m, reason)
     finally:
         if prepared is not None:
             prepared.close()

@@ -27,6 +27,8 @@ class Diagnostic:
 
 
 def diagnose(problem: Problem) -> list[Diagnostic]:
+    if problem.program is not None:
+        return diagnose_program(problem)
     tape, deps = problem.tape, problem.node_dependencies
     with np.errstate(all="ignore"):
         values = tape.forward(problem.point)
@@ -50,3 +52,58 @@ def diagnose(problem: Problem) -> list[Diagnostic]:
             found.append(Diagnostic(NON_DIFFERENTIABLE, f"{where}: {op.smooth_text}", inputs))
     return found
 
+
+
+ENTRYWISE_LIMIT = 100_000  # entries of one record checked one by one against a domain
+
+
+def diagnose_program(problem) -> list[Diagnostic]:
+    """The same checks on a program's traced tape, entry by entry of each array record,
+    each reported at the line of the user's code that did the operation."""
+    from diffcompare import ops
+
+    tape = problem.traced
+    by_input = problem.input_variables
+    found: list[Diagnostic] = []
+    for slot, op in enumerate(tape.ops):
+        if not isinstance(op, ops.Op) or not op.arity:
+            continue
+        args = [tape.values[j] for j in tape.args[slot]]
+        inputs = frozenset().union(*(by_input[i] for i in tape.depends[slot]))
+        where = f"{op.name} at {tape.lines[slot]}"
+        try:
+            entries = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in args))
+        except (TypeError, ValueError):
+            continue
+        finite = np.logical_and.reduce([np.isfinite(e) for e in entries])
+        if entries[0].size > ENTRYWISE_LIMIT:
+            bad = finite & ~np.isfinite(np.asarray(tape.values[slot], dtype=float))
+            if bad.any():
+                found.append(Diagnostic(OUTSIDE_DOMAIN, f"{where}: {int(bad.sum())} entries "
+                                        "are not finite", inputs))
+            continue
+        for kind, test, text in ((OUTSIDE_DOMAIN, op.domain, op.domain_text),
+                                 (NON_DIFFERENTIABLE, op.smooth, op.smooth_text)):
+            if test is None or (kind == NON_DIFFERENTIABLE and not inputs):
+                continue
+            passing = np.frompyfunc(lambda *a, test=test: bool(test(*a)), len(entries), 1)(
+                *entries)
+            failing = finite & ~np.asarray(passing, dtype=bool)
+            if failing.any():
+                found.append(Diagnostic(kind, f"{where}: {text}{_at(entries, failing)}",
+                                        inputs))
+                break
+        else:
+            value = np.asarray(tape.values[slot], dtype=float)
+            if (finite & ~np.isfinite(value)).any():
+                found.append(Diagnostic(OVERFLOW, f"{where} is not finite in float64",
+                                        inputs))
+    return found
+
+
+def _at(entries, failing) -> str:
+    if not np.ndim(failing):
+        return f" (argument {', '.join(f'{float(e):.6g}' for e in entries)})"
+    index = np.argwhere(failing)[0]
+    count = int(np.count_nonzero(failing))
+    return f" (entry {tuple(int(i) for i in index)}{f' and {count - 1} more' if count > 1 else ''})"

@@ -28,8 +28,9 @@ from fractions import Fraction
 import numpy as np
 
 from diffcompare import budget
+from diffcompare.analysis import program_reference
 from diffcompare.analysis.diagnostics import NON_DIFFERENTIABLE, diagnose
-from diffcompare.errors import DiffcompareError
+from diffcompare.errors import Cannot, DiffcompareError
 from diffcompare.methods.registry import shape_of
 from diffcompare.problem import Problem
 
@@ -41,6 +42,7 @@ SWEEP_SECONDS = 1.0  # the least time the tape sweep gets
 NOT_REAL = "f is not a real number at this point"
 DEFAULT_SECONDS = 5.0  # the budget when none is given: None (no bound) must be asked for
 AGREEMENT = 1e-14  # sympy and the sweep, normwise: both exact, so only the final rounding
+CROSS_CHECK_LIMIT = 2_000  # scalar operations of a program's path sympy is asked to check
 SYMPY, SWEEP = "sympy", f"tape swept with mpmath at {SWEEP_DIGITS} digits"
 
 
@@ -92,6 +94,8 @@ def tape_reference(problem: Problem, kind: str = "gradient",
 
 def _suspects(problem: Problem) -> list[str]:
     """Inputs with a non-smooth operation on their way to f at the point."""
+    if problem.program is not None:
+        return program_reference.suspects(problem)
     return sorted(set().union(*(d.variables for d in diagnose(problem)
                                 if d.kind == NON_DIFFERENTIABLE)))
 
@@ -141,7 +145,13 @@ def _assemble(problem, kind, direction, digits, swept, sweep_failure, found, sym
                          failure=f"sympy {sympy_failure}; the {SWEEP} {sweep_failure}",
                          source="none")
     notes: list[str] = []
-    if found is not None:
+    if found is not None and swept is not None and problem.program is not None:
+        # A program's reference is its tape swept in mpmath; sympy, on the traced path,
+        # cross-checks it.
+        f, derivative = swept[0], swept[1]
+        source, digits = SWEEP, SWEEP_DIGITS
+        _cross_check(found[1], derivative, notes)
+    elif found is not None:
         f, derivative, sympy_notes = found
         notes += sympy_notes
         source = SYMPY
@@ -177,7 +187,7 @@ def _collect(clock: budget.Budget, job, call, args, what: str):
         if job is None:
             return budget.within(clock, call, *args), None
         return job.result(clock, what), None
-    except budget.TimedOut as exc:
+    except (budget.TimedOut, Cannot) as exc:
         return None, str(exc)
     except (DiffcompareError, ArithmeticError, ValueError, RecursionError, TypeError) as exc:
         return None, f"failed: {type(exc).__name__}: {exc}"
@@ -217,6 +227,9 @@ def _sweep_reference(problem: Problem, kind: str, direction, suspects: Sequence[
 
     from diffcompare.engine.dual import Dual, new_tag, tangent_of
 
+    if problem.program is not None and kind not in ("hessian", "hvp"):
+        return program_reference.program_sweep(problem, kind, direction, suspects,
+                                               SWEEP_DIGITS, point)
     tape, m, n = problem.tape, problem.m, problem.n
     point = problem.point if point is None else point
     with mpmath.workdps(SWEEP_DIGITS):
@@ -366,6 +379,10 @@ def _sympy_reference(problem: Problem, kind: str, direction, digits: int):
     from diffcompare.methods.manual import differentiate
     from diffcompare.sympy_bridge import exact_point, rational, symbols_for, to_sympy
 
+    if problem.program is not None and problem.traced.scalar_operations > CROSS_CHECK_LIMIT:
+        raise Cannot(
+            f"was not asked: the traced path has {problem.traced.scalar_operations:,} scalar "
+            f"operations (sympy cross-checks programs up to {CROSS_CHECK_LIMIT:,})")
     symbols = symbols_for(problem.variables)
     at = exact_point(problem.variables, problem.point, symbols)
     notes: list[str] = []

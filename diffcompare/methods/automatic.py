@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from diffcompare.engine.arrays import flatten, split
 from diffcompare.engine.dual import Dual, new_tag, primal, tangent_of
 from diffcompare.methods.registry import Cost, Options, Prepared, register
 from diffcompare.problem import Problem
@@ -21,13 +22,31 @@ def _unit(n: int, i: int) -> list[float]:
 
 
 class _OnTape(Prepared):
+    """A formula's tape of scalars; for a program, the tape of arrays its trace recorded
+    (at each point asked: the branches taken may differ), and, for second derivatives,
+    the traced path's scalar tape."""
+
     def __init__(self, problem: Problem, options: Options):
         super().__init__(problem, options)
-        self.tape = problem.tape
-        self.size = self.tape.operation_count
+        self.program = problem.program is not None
+        if not self.program:
+            self.tape = problem.tape
+            self.size = self.tape.operation_count
+
+    def __getattr__(self, name):
+        if name == "tape":  # a program's scalar tape, built only for second derivatives
+            self.tape = self.problem.tape
+            self.size = self.tape.operation_count
+            return self.tape
+        raise AttributeError(name)
 
     def _f(self, x: np.ndarray) -> list[float]:
         return [float(primal(y)) for y in self.tape.output_values(self.tape.forward(list(x)))]
+
+    def _traced(self, x: np.ndarray):
+        traced = self.problem.trace_at(x)
+        self.size = traced.operation_count
+        return traced
 
 
 @register("forward-ad", family="automatic differentiation", exact=True, rtol=1e-13,
@@ -39,6 +58,8 @@ class _OnTape(Prepared):
                 "hvp": "n forward passes with nested duals"})
 class ForwardAD(_OnTape):
     def _jacobian(self, x: np.ndarray):
+        if self.program:
+            return self._program_passes(x, None)
         n, columns, f = self.problem.n, [], None
         for i in range(n):
             f, tangents = self.tape.jvp(list(x), _unit(n, i))
@@ -48,7 +69,25 @@ class ForwardAD(_OnTape):
         return self.result("jacobian", np.array(columns).T.reshape(self.problem.m, n), f,
                            Cost(f_evals=n, forward_passes=n), size=self.size)
 
+    def _program_passes(self, x: np.ndarray, v: np.ndarray | None):
+        """A program's Jacobian (n passes, input i's tangent e_i) or J·v (one pass), each
+        pass a sweep of tangent arrays over its traced tape."""
+        traced = self._traced(x)
+        shapes = self.problem.shapes
+        seeds = [v] if v is not None else (np.eye(1, self.problem.n, i)[0]
+                                           for i in range(self.problem.n))
+        columns = [flatten(traced.jvp(split(seed, shapes))) for seed in seeds]
+        passes = len(columns)
+        if v is not None:
+            return self.result("jvp", columns[0], traced.f(),
+                               Cost(f_evals=1, forward_passes=1), size=self.size)
+        jacobian = np.array(columns).T.reshape(self.problem.m, self.problem.n)
+        return self.result("jacobian", jacobian, traced.f(),
+                           Cost(f_evals=passes, forward_passes=passes), size=self.size)
+
     def _jvp(self, x: np.ndarray, v: np.ndarray):
+        if self.program:
+            return self._program_passes(x, v)
         f, tangents = self.tape.jvp(list(x), list(v))
         return self.result("jvp", [float(t) for t in tangents], [float(y) for y in f],
                            Cost(f_evals=1, forward_passes=1), size=self.size)
@@ -91,7 +130,8 @@ class ForwardAD(_OnTape):
 class ReverseAD(_OnTape):
     def __init__(self, problem: Problem, options: Options):
         super().__init__(problem, options)
-        self.size = self.tape.operation_count + self.tape.partial_count
+        if not self.program:
+            self.size = self.tape.operation_count + self.tape.partial_count
 
     def _rows(self, values, cotangents) -> list[list[float]]:
         n = self.problem.n
@@ -101,8 +141,19 @@ class ReverseAD(_OnTape):
             rows.append([float(adjoints[i]) for i in range(n)])
         return rows
 
+    def _program_rows(self, x: np.ndarray, cotangents) -> tuple[np.ndarray, np.ndarray]:
+        """(f, the rows Jᵀ·r for each cotangent r): one trace, one reverse sweep each."""
+        traced = self._traced(x)
+        rows = np.array([flatten(traced.reverse(list(r))) for r in cotangents])
+        return traced.f(), rows.reshape(len(cotangents), self.problem.n)
+
     def _jacobian(self, x: np.ndarray):
         m, n = self.problem.m, self.problem.n
+        if self.program:
+            f, jacobian = self._program_rows(x, np.eye(m))
+            return self.result("jacobian", jacobian, f,
+                               Cost(f_evals=1, forward_passes=1, reverse_passes=m),
+                               size=self.size)
         values = self.tape.forward(list(x))
         jacobian = np.array(self._rows(values, [_unit(m, j) for j in range(m)])).reshape(m, n)
         f = [float(y) for y in self.tape.output_values(values)]
@@ -124,6 +175,11 @@ class ReverseAD(_OnTape):
         return self.result("jacobian", jacobian, f, cost, size=self.size, warnings=warnings)
 
     def _vjp(self, x: np.ndarray, r: np.ndarray):
+        if self.program:
+            f, (row,) = self._program_rows(x, [r])
+            return self.result("vjp", row, f,
+                               Cost(f_evals=1, forward_passes=1, reverse_passes=1),
+                               size=self.size)
         values = self.tape.forward(list(x))
         (row,) = self._rows(values, [list(r)])
         f = [float(y) for y in self.tape.output_values(values)]

@@ -158,7 +158,7 @@ class Differences(Prepared):
         at 0 crosses abs's kink, yet f is smooth there): the one-sided slopes at h and h/2."""
         h = abs(h) if self.real_steps else max(abs(h), default_step(1.0, 1))
         offsets = [(None, 0.0), (target, h), (target, -h), (target, h / 2), (target, -h / 2)]
-        f = Stencil.evaluate(self.problem.tape, x, offsets).f
+        f = Stencil.evaluate(self.problem, x, offsets).f
         self.check_evals += KINK_CHECK_POINTS
         with np.errstate(all="ignore"):
             gap_full = np.abs((f[:, 1] - f[:, 0]) - (f[:, 0] - f[:, 2])) / h
@@ -175,8 +175,7 @@ class Differences(Prepared):
                 return np.full(self.problem.m, np.nan)
             return np.real(found.f_at_x)
         with np.errstate(all="ignore"):
-            values = self.problem.tape.forward([float(v) for v in x])
-        return np.array([float(values[o]) for o in self.problem.tape.outputs])
+            return np.real(self.problem.evaluate(np.asarray(x, dtype=float))).astype(float)
 
     def _diagnose(self, x: np.ndarray, pairs: Pairs, found: Estimates):
         """Warnings, and per pair the issue this method ran into (or None)."""
@@ -264,7 +263,7 @@ class CentralFD(Differences):
         for i, j in pairs:
             offsets += [along(n, i, si * h[i]) + along(n, j, sj * h[j])
                         for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1))]
-        f = Stencil.evaluate(self.problem.tape, x, [(o, 1.0) for o in offsets]).f[0]
+        f = Stencil.evaluate(self.problem, x, [(o, 1.0) for o in offsets]).f[0]
         hessian = np.zeros((n, n))
         with np.errstate(all="ignore"):
             for i in range(n):

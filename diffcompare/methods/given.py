@@ -54,3 +54,46 @@ def given_result(problem: Problem, given: str | Sequence[str]) -> Derivative:
         gradient.append(float(evaluate(expr, problem.variables, problem.point)))
     return Derivative(GIVEN, "gradient", np.array(gradient), np.array([np.nan]),
                       Cost(forward_passes=problem.n))
+
+
+def given_function(problem: Problem, spec, timeout: float | None = None) -> Derivative:
+    """The user's own gradient *code*: ``FILE.py:grad_f``, a function's name in the
+    program's own file, or the function itself, called at the point; its result (an array
+    of each input's shape, a tuple of them, or numbers) is checked like any method's."""
+    from diffcompare.engine.arrays import split
+    from diffcompare.program import from_callable, is_program, load, run_user_code
+
+    if callable(spec):
+        program = from_callable(spec)
+    elif is_program(spec):
+        program = load(spec, timeout)
+    elif problem.program is not None and spec.isidentifier():
+        program = problem.program.other(spec)
+    else:
+        raise InputError(f"--given {spec!r}: name a function, FILE.py:NAME")
+    shapes = getattr(problem, "shapes", ((),) * problem.n)
+    if len(program.inputs) != len(shapes):
+        raise InputError(f"{program.label} takes {len(program.inputs)} inputs; f takes "
+                         f"{len(shapes)}")
+    parts = split(np.asarray(problem.point, dtype=float), shapes)
+    result = run_user_code(program.function, tuple(parts), timeout, program.path)
+    try:
+        pieces = result if isinstance(result, (list, tuple)) else [result]
+        gradient = np.concatenate([np.ravel(np.asarray(p, dtype=float)) for p in pieces])
+    except (TypeError, ValueError):
+        raise InputError(f"{program.label} returned {type(result).__name__}, not numbers "
+                         "or arrays of numbers") from None
+    if gradient.size != problem.n:
+        raise InputError(f"{program.label} returned {gradient.size} numbers; the gradient "
+                         f"has {problem.n} entries")
+    return Derivative(GIVEN, "gradient", gradient, np.array([np.nan]), Cost(f_evals=1))
+
+
+def given_row(problem: Problem, given: str, timeout: float | None = None) -> Derivative:
+    """--given: partial derivatives as formulas, or the name of a gradient function."""
+    from diffcompare.program import is_program
+
+    text = given.strip()
+    if is_program(text) or (problem.program is not None and text.isidentifier()):
+        return given_function(problem, text, timeout)
+    return given_result(problem, given)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from diffcompare.budget import Budget
-from diffcompare.errors import InputError, MethodError
+from diffcompare.errors import Cannot, InputError, MethodError
 from diffcompare.problem import Problem
 
 KINDS = ("gradient", "jacobian", "jvp", "vjp", "hessian", "hvp")
@@ -225,7 +225,15 @@ class Prepared:
 
 class EvaluatesExpressions(Prepared):
     """A method whose numbers come from evaluating derivative expressions (manual,
-    symbolic): it evaluates their tape in floats, and bounds that evaluation's rounding."""
+    symbolic): it evaluates their tape in floats, and bounds that evaluation's rounding.
+    It needs one formula for every point: a program whose path depends on the values of
+    its inputs has none, and the method says where."""
+
+    def __init__(self, problem: Problem, options: Options):
+        super().__init__(problem, options)
+        if problem.conditions:
+            first = problem.conditions[0]
+            raise Cannot(f"cannot: {first.describe()} (no one formula holds at every point)")
 
     def _evaluate(self, tape, x: np.ndarray, derivatives: bool = True) -> np.ndarray:
         """Outputs of a tape at x; a tape of derivative expressions keeps its structural

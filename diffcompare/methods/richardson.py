@@ -77,6 +77,8 @@ def _valid(problem, stencil: Stencil, centre: int, plus: int, minus: int) -> boo
     on the other side of a singular point from x."""
     if not np.isfinite(stencil.f[:, [plus, minus]]).all():
         return False
+    if stencil.slots is None:  # a program: nothing but its values to go by
+        return True
     tape = problem.tape
     for slot, op in enumerate(tape.ops):
         if op is None or op.singular is None or not tape.active[slot]:
@@ -151,7 +153,7 @@ class Richardson(Differences):
     def _ladder(self, x: np.ndarray, i: int, first: float) -> tuple[Stencil, np.ndarray]:
         steps = first * RATIO ** -np.arange(LADDER, dtype=float)
         offsets = [(None, 0.0)] + [o for h in steps for o in ((i, h), (i, -h))]
-        return Stencil.evaluate(self.problem.tape, x, offsets), steps
+        return Stencil.evaluate(self.problem, x, offsets), steps
 
     def _partial(self, x: np.ndarray, i: int, first: float):
         """((values per output, error estimates, the step used) or None, the ladder's
@@ -181,6 +183,8 @@ class Richardson(Differences):
         """Half the distance to the nearest point where an operation on the way is
         singular, as the ladder's stencils saw it (linear between x and the first point
         past it); None if none was seen."""
+        if stencil.slots is None:
+            return None
         tape, nearest = self.problem.tape, None
         for slot, op in enumerate(tape.ops):
             if op is None or op.singular is None or not tape.active[slot]:

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diffcompare.engine.tape import Tape
 from diffcompare.expr import to_text
 from diffcompare.problem import Problem
 
@@ -71,10 +70,12 @@ class Stencil:
 
     offsets: tuple[tuple[object, complex], ...]  # (target, or None for x itself; offset)
     f: np.ndarray  # (m, points)
-    slots: list  # every tape slot's values over the points
+    slots: list | None  # every tape slot's values over the points (None for a program)
 
     @classmethod
-    def evaluate(cls, tape: Tape, x: np.ndarray, offsets) -> Stencil:
+    def evaluate(cls, problem: Problem, x: np.ndarray, offsets) -> Stencil:
+        """A formula's stencil in one sweep of its tape over arrays; a program's by calling
+        the function at each point (its branches taken as they fall there)."""
         offsets = tuple(offsets)
         complex_ = any(isinstance(o, complex) for _, o in offsets)
         columns = np.repeat(np.asarray(x, dtype=complex if complex_ else float)[:, None],
@@ -86,6 +87,10 @@ class Stencil:
                 columns[target, k] += offset
             else:
                 columns[:, k] += offset * np.asarray(target)
+        if problem.program is not None:
+            f = np.array([problem.evaluate(columns[:, k]) for k in range(len(offsets))]).T
+            return cls(offsets, f.reshape(problem.m, len(offsets)), None)
+        tape = problem.tape
         with np.errstate(all="ignore"):
             slots = tape.forward([columns[i] for i in range(tape.n_inputs)])
         f = np.array([np.broadcast_to(slots[o], (len(offsets),)) for o in tape.outputs])
@@ -96,8 +101,10 @@ class Stencil:
         """For each group of points (the stencil of one estimate), the non-smooth operation
         whose argument crosses its kink inside it, if any: there one-sided differences
         disagree and the difference quotient means nothing."""
-        tape, deps = problem.tape, problem.node_dependencies
         found: list[str | None] = [None] * len(groups)
+        if self.slots is None:  # a program: its branches are checked by its own slopes
+            return found
+        tape, deps = problem.tape, problem.node_dependencies
         m = len(self.offsets)
         for slot, op in enumerate(tape.ops):
             if op is None or not op.kinks or not tape.active[slot]:
@@ -138,7 +145,7 @@ def _taken(x: np.ndarray, pairs: Pairs, sign: float) -> np.ndarray:
 
 def one_sided(problem: Problem, x: np.ndarray, pairs: Pairs, sign: float) -> Estimates:
     """(f(x + h t) - f(x)) / h, or with sign -1 (f(x) - f(x - h t)) / h."""
-    stencil = Stencil.evaluate(problem.tape, x, [(None, 0.0)] +
+    stencil = Stencil.evaluate(problem, x, [(None, 0.0)] +
                                [(t, sign * h) for t, h in pairs])
     taken = _taken(x, pairs, sign)
     with np.errstate(all="ignore"):
@@ -152,7 +159,7 @@ def one_sided(problem: Problem, x: np.ndarray, pairs: Pairs, sign: float) -> Est
 def central(problem: Problem, x: np.ndarray, pairs: Pairs) -> Estimates:
     """(f(x + h t) - f(x - h t)) / (h+ + h-), each half rounded to the step taken."""
     offsets = [o for t, h in pairs for o in ((t, h), (t, -h))]
-    stencil = Stencil.evaluate(problem.tape, x, offsets)
+    stencil = Stencil.evaluate(problem, x, offsets)
     width = _taken(x, pairs, 1.0) + _taken(x, pairs, -1.0)
     with np.errstate(all="ignore"):
         values = np.where(width != 0, (stencil.f[:, 0::2] - stencil.f[:, 1::2]) / width,
@@ -165,7 +172,7 @@ def central(problem: Problem, x: np.ndarray, pairs: Pairs) -> Estimates:
 def complex_step_estimates(problem: Problem, x: np.ndarray, pairs: Pairs) -> Estimates:
     """Im f(x + ih t) / h: no subtraction, so no cancellation (Squire & Trapp 1998).
     abs and sign are continued analytically in ops.py."""
-    stencil = Stencil.evaluate(problem.tape, x, [(t, complex(0.0, h)) for t, h in pairs])
+    stencil = Stencil.evaluate(problem, x, [(t, complex(0.0, h)) for t, h in pairs])
     h = np.array([h for _, h in pairs])
     with np.errstate(all="ignore"):
         values = np.imag(stencil.f) / h
@@ -219,8 +226,8 @@ def nonfinite_count(f: np.ndarray) -> int:
 def magnitude(problem: Problem, x: np.ndarray) -> np.ndarray:
     """|f(x)| per output, as a column: the scale of the round-off in a difference of f."""
     with np.errstate(all="ignore"):
-        values = problem.tape.forward([float(v) for v in x])
-    return np.abs(np.array([[float(np.real(values[o]))] for o in problem.tape.outputs]))
+        values = problem.evaluate(np.asarray(x, dtype=float))
+    return np.abs(np.real(values)).reshape(-1, 1)
 
 
 def default_step(x: float, order: int) -> float:

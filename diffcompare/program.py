@@ -1,0 +1,239 @@
+"""A Python file as input: load it, pick its function, and run the user's code bounded.
+
+Running a file runs the user's code, as ``python FILE`` does: that is the point (a formula
+typed on the command line stays data and is parsed, never run). What the tool promises is
+that the code cannot take the command with it: it runs under a time limit (SIGALRM, so a
+``while True`` stops), and whatever it raises comes back as the user's error with its own
+file and line, never as a traceback from here.
+
+A file defines the function (``f`` unless named: ``FILE.py:NAME``), and may define
+``POINT`` (a dict of input values), ``start(n)`` (the point for ``--n N``, as Rosenbrock's
+-1.2, 1, -1.2, ...) and ``EXPECTED`` (a dict with ``f``, ``gradient``: what ``check`` holds
+the methods to).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import itertools
+import os
+import signal
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from diffcompare.errors import InputError, MethodError
+
+_modules = itertools.count()
+DEFAULT_NAME = "f"
+ALARM_REPEAT = 0.05  # seconds between alarms once the time is up
+SPECIAL = ("start", "POINT", "EXPECTED")
+
+
+class ProgramError(InputError):
+    """The user's program failed: its own message, file and line."""
+
+
+class ProgramTimedOut(MethodError):
+    """The user's code ran past its time."""
+
+
+def is_program(text: str) -> bool:
+    """Does a FUNCTION argument name a Python file (FILE.py or FILE.py:NAME)?"""
+    path, _, name = text.strip().rpartition(":") if ".py:" in text else (text.strip(), "", "")
+    return path.endswith(".py") and (not name or name.isidentifier())
+
+
+@dataclass(frozen=True)
+class Program:
+    """One function of a loaded file."""
+
+    path: Path
+    name: str
+    function: Callable
+    inputs: tuple[str, ...]  # parameters without defaults, in order
+    namespace: Mapping[str, Any]
+
+    @property
+    def label(self) -> str:
+        return f"{self.path.name}:{self.name}"
+
+    def other(self, name: str) -> Program:
+        """Another function of the same file (a hand-written gradient, say)."""
+        return _pick(self.path, self.namespace, name)
+
+    @property
+    def expected(self) -> Mapping[str, Any]:
+        found = self.namespace.get("EXPECTED", {})
+        return found if isinstance(found, Mapping) else {}
+
+    def default_point(self, n: int | None = None) -> dict[str, Any] | None:
+        """The file's point: ``start(n)`` for ``--n``, else ``POINT``; None if it has none."""
+        if n is not None:
+            start = self.namespace.get("start")
+            if not callable(start):
+                raise InputError(f"--n needs a function start(n) in {self.path.name} giving "
+                                 "the point for n inputs")
+            return self._as_point(run_user_code(start, (n,), None, self.path), "start(n)")
+        point = self.namespace.get("POINT")
+        return None if point is None else self._as_point(point, "POINT")
+
+    def _as_point(self, point, where: str) -> dict[str, Any]:
+        if not isinstance(point, Mapping):
+            if len(self.inputs) == 1:
+                return {self.inputs[0]: point}
+            raise InputError(f"{self.path.name}: {where} should be a dict of "
+                             f"{', '.join(self.inputs)}")
+        return dict(point)
+
+
+def load(spec: str, timeout: float | None = None) -> Program:
+    """The function named by ``FILE.py`` or ``FILE.py:NAME``, its module run once."""
+    text = spec.strip()
+    path_text, name = (text.rsplit(":", 1) if ".py:" in text else (text, None))
+    path = Path(path_text)
+    if not path.is_file():
+        raise InputError(f"no such file: {path_text}")
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {path_text}: {exc}") from None
+    try:
+        compile(source, str(path), "exec")
+    except SyntaxError as exc:
+        raise InputError(f"{path.name}:{exc.lineno}: syntax error: {exc.msg}") from None
+    namespace = _run_module(path, timeout)
+    return _pick(path, namespace, name)
+
+
+def _run_module(path: Path, timeout: float | None) -> dict:
+    module_name = f"_diffcompare_user_{next(_modules)}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module  # dataclasses and pickling look modules up by name
+    folder = str(path.resolve().parent)
+    sys.path.insert(0, folder)  # its own helpers import as they would under python FILE
+    try:
+        run_user_code(spec.loader.exec_module, (module,), timeout, path, InputError)
+    finally:
+        sys.path.remove(folder)
+    return vars(module)
+
+
+def _pick(path: Path, namespace: Mapping[str, Any], name: str | None) -> Program:
+    own = [key for key, value in namespace.items()
+           if inspect.isfunction(value) and value.__module__ == namespace["__name__"]
+           and not key.startswith("_") and key not in SPECIAL]
+    if name is None:
+        if DEFAULT_NAME in own:
+            name = DEFAULT_NAME
+        elif len(own) == 1:
+            name = own[0]
+        elif not own:
+            raise InputError(f"{path.name} defines no function to differentiate")
+        else:
+            raise InputError(f"{path.name} defines several functions ({', '.join(own)}); "
+                             f"name one: {path.name}:{own[0]}")
+    function = namespace.get(name)
+    if not inspect.isfunction(function):
+        known = f" (it defines {', '.join(own)})" if own else ""
+        raise InputError(f"{path.name} defines no function {name}{known}")
+    signature = inspect.signature(function)
+    inputs = []
+    for parameter in signature.parameters.values():
+        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+            raise InputError(f"{path.name}:{name} takes *args or **kwargs; its inputs must "
+                             "be named parameters")
+        if parameter.default is parameter.empty:
+            inputs.append(parameter.name)
+    if not inputs:
+        raise InputError(f"{path.name}:{name} has no inputs (parameters without defaults)")
+    return Program(path, name, function, tuple(inputs), namespace)
+
+
+@contextmanager
+def time_limit(seconds: float | None):
+    """Raise ProgramTimedOut in this thread after ``seconds`` (main thread only: elsewhere,
+    and for None, no limit)."""
+    if seconds is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise ProgramTimedOut(f"the program ran past {seconds:g} s (raise it with --timeout)")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    # Repeating: an exception raised while Python runs a weakref callback or a __del__ is
+    # swallowed ("Exception ignored in ..."), so the alarm rings again until one lands.
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 1e-3), ALARM_REPEAT)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def run_user_code(call: Callable, args: tuple, timeout: float | None, path: Path,
+                  error: type[Exception] = ProgramError):
+    """``call(*args)``, the user's code: bounded in time, its exceptions turned into
+    ``error`` with the user's own message and the line of their file where it happened."""
+    try:
+        with time_limit(timeout):
+            with np.errstate(all="ignore"):
+                return call(*args)
+    except (ProgramTimedOut, MethodError):
+        raise
+    except RecursionError:
+        raise error(f"{path.name}: the program recursed too deeply (RecursionError)") from None
+    except SystemExit as exc:
+        raise error(f"{path.name}: the program called exit({exc.code!r})") from None
+    except Exception as exc:
+        raise error(f"{where_in(exc, path)}: {type(exc).__name__}: {exc}{_hint(exc)}") from None
+
+
+def where_in(exc: BaseException, path: Path) -> str:
+    """file:line of the innermost frame of the user's file in an exception's traceback."""
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if os.path.abspath(frame.filename) == os.path.abspath(path):
+            line = frame.lineno
+    return f"{path.name}:{line}" if line is not None else path.name
+
+
+def _hint(exc: Exception) -> str:
+    if "Traced" in str(exc) or "__array_function__" in str(exc):
+        return (" (numpy's own functions cannot follow a derivative: use those of "
+                "diffcompare.math, e.g. from diffcompare.math import sin, exp, sum)")
+    return ""
+
+
+def from_callable(function: Callable) -> Program:
+    """A Program from a Python function object (the library API, assert_gradient)."""
+    if not callable(function):
+        raise InputError(f"{function!r} is not a function")
+    try:
+        source = inspect.getsourcefile(function)
+    except TypeError:
+        source = None
+    path = Path(source) if source else Path(f"<{getattr(function, '__name__', 'f')}>")
+    name = getattr(function, "__name__", "f")
+    namespace = dict(getattr(function, "__globals__", {}))
+    namespace.setdefault("__name__", getattr(function, "__module__", "") or "")
+    namespace[name] = function
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        raise InputError(f"cannot read the parameters of {name}") from None
+    inputs = tuple(p.name for p in parameters if p.default is p.empty
+                   and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
+    if not inputs:
+        raise InputError(f"{name} has no inputs (parameters without defaults)")
+    return Program(path, name, function, inputs, namespace)
