@@ -14,8 +14,8 @@ from pathlib import Path
 from diffcompare.errors import InputError
 from diffcompare.problem import Problem
 
-_CASE_KEYS = {"name", "expression", "point", "vars", "value", "gradient", "jacobian", "hessian",
-              "given", "source", "rtol", "atol", "methods"}
+_CASE_KEYS = {"name", "expression", "file", "point", "vars", "value", "gradient", "jacobian",
+              "hessian", "given", "source", "rtol", "atol", "methods"}
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,24 @@ class Case:
     atol: float | None = None
     methods: tuple[str, ...] | None = None
     file: str = ""
+    program: str = ""  # a Python file (FILE.py[:NAME]) instead of an expression
+    inputs: dict | None = None  # a program's point by input name (else the file's POINT)
+    given_code: str = ""  # a gradient function: FILE.py:NAME, or NAME in the program's file
 
-    def problem(self) -> Problem:
+    def problem(self, timeout: float | None = None) -> Problem:
+        if self.program:
+            from diffcompare.problem import program_problem
+
+            return program_problem(self.program, self.inputs, timeout=timeout)
         return Problem.from_text(self.expression, self.point, self.vars)
+
+    def given_row(self, problem: Problem, timeout: float | None = None):
+        """The case's given derivative as a row, or None."""
+        from diffcompare.methods.given import given_result, given_row
+
+        if self.given_code:
+            return given_row(problem, self.given_code, timeout)
+        return given_result(problem, self.given) if self.given else None
 
     @property
     def kind(self) -> str:
@@ -66,17 +81,36 @@ def sample_files() -> list[Path]:
     return sorted(samples_dir().glob("*.toml"))
 
 
+def program_case(path: Path) -> Case:
+    """A Python file as a case of its own: its POINT, and EXPECTED's f and gradient."""
+    from diffcompare.program import load
+
+    program = load(str(path))
+    expected = program.expected
+    gradient = expected.get("gradient")
+    value = expected.get("f")
+    return Case(name=path.stem, expression="", point=(), value=None if value is None
+                else float(value), gradient=None if gradient is None
+                else tuple(float(v) for v in gradient), file=str(path), program=str(path),
+                source=(program.function.__doc__ or "").strip().split("\n")[0])
+
+
 def load_cases(paths: Iterable[str | Path] | None = None) -> list[Case]:
     """Every case of the given TOML files (the bundled samples when none are given)."""
     files = [Path(p) for p in paths] if paths else sample_files()
     cases: list[Case] = []
     for path in files:
-        cases.extend(_read(path))
+        cases.extend([program_case(path)] if path.suffix == ".py" else _read(path))
     names = [c.name for c in cases]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise InputError(f"case names must be unique; repeated: {', '.join(repeated)}")
     return cases
+
+
+def formula_cases() -> list[Case]:
+    """The bundled cases whose function is a formula (not a program)."""
+    return [case for case in load_cases() if not case.program]
 
 
 def find_case(name: str) -> Case:
@@ -120,9 +154,12 @@ def _case(entry: dict, path: Path, index: int) -> Case:
     unknown = sorted(set(entry) - _CASE_KEYS)
     if unknown:
         raise InputError(f"{where}: unknown key {', '.join(unknown)}")
-    for key in ("name", "expression", "point"):
-        if key not in entry:
-            raise InputError(f"{where}: missing key {key!r}")
+    if "name" not in entry:
+        raise InputError(f"{where}: missing key 'name'")
+    if ("expression" in entry) == ("file" in entry):
+        raise InputError(f"{where}: give an expression or a file (a Python program), one")
+    if "expression" in entry and "point" not in entry:
+        raise InputError(f"{where}: missing key 'point'")
 
     def numbers(key: str) -> tuple[float, ...] | None:
         value = entry.get(key)
@@ -163,12 +200,25 @@ def _case(entry: dict, path: Path, index: int) -> Case:
     if len(stated) > 1:
         raise InputError(f"{where}: state one of gradient, jacobian, hessian, not "
                          f"{' and '.join(stated)}")
-    if not isinstance(entry["name"], str) or not isinstance(entry["expression"], str):
-        raise InputError(f"{where}: name and expression must be strings")
+    if not isinstance(entry["name"], str) or not isinstance(entry.get("expression", ""), str) \
+            or not isinstance(entry.get("file", ""), str):
+        raise InputError(f"{where}: name, expression and file must be strings")
+    program, inputs, given_code = "", None, ""
+    if "file" in entry:
+        program = str(path.parent / entry["file"])  # relative to the case file
+        point = entry.get("point")
+        if point is not None and not isinstance(point, dict):
+            raise InputError(f"{where}: a program's point is a table: point = {{ x = 2.0 }}")
+        inputs = point
+        if isinstance(entry.get("given"), str):
+            given = entry.pop("given").strip()
+            given_code = str(path.parent / given) if ".py" in given else given
     return Case(
-        name=entry["name"], expression=entry["expression"], point=numbers("point") or (),
+        name=entry["name"], expression=entry.get("expression", ""),
+        point=() if program else numbers("point") or (),
         vars=strings("vars"), value=number("value"), gradient=numbers("gradient"),
         jacobian=matrix("jacobian"), hessian=matrix("hessian"),
         given=strings("given"), source=str(entry.get("source", "")), rtol=number("rtol"),
-        atol=number("atol"), methods=strings("methods"), file=str(path),
+        atol=number("atol"), methods=strings("methods"), file=str(path), program=program,
+        inputs=inputs, given_code=given_code,
     )

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from diffcompare.cli import main
-from diffcompare.samples import load_cases
+from diffcompare.samples import formula_cases
 
 
 def run(*args: str):
@@ -170,7 +170,7 @@ def test_swell_tables_files_and_errors(tmp_path):
     assert both.exit_code == 2 and "one of them" in both.stderr
 
 
-@pytest.mark.parametrize("case", load_cases(), ids=lambda c: c.name)
+@pytest.mark.parametrize("case", formula_cases(), ids=lambda c: c.name)
 def test_every_show_the_work_command_runs_on_every_sample(case):
     at = ",".join(repr(x) for x in case.point)
     names = ",".join(case.vars) if case.vars else None

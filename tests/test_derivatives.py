@@ -14,7 +14,7 @@ from diffcompare.cli import main
 from diffcompare.engine import tape as tape_module
 from diffcompare.methods import REGISTRY, Options
 from diffcompare.problem import Problem
-from diffcompare.samples import load_cases
+from diffcompare.samples import formula_cases
 
 E2 = math.exp(2)
 EXACT = ("manual", "symbolic", "complex-step", "forward-ad", "reverse-ad")
@@ -110,7 +110,7 @@ def test_the_hessians_eigenvalues_say_what_the_point_is():
 HESSIAN_RTOL = 1e-12  # the bound: forward-over-reverse against sympy's Hessian
 
 
-@pytest.mark.parametrize("case", [c for c in load_cases() if c.kind != "jacobian"],
+@pytest.mark.parametrize("case", [c for c in formula_cases() if c.kind != "jacobian"],
                          ids=lambda c: c.name)
 def test_forward_over_reverse_agrees_with_the_symbolic_hessian_on_every_sample(case):
     result = compare(case.problem(), ["reverse-ad", "symbolic"], kind="hessian")

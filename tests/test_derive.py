@@ -14,7 +14,7 @@ from diffcompare.expr import Call, Var, to_text
 from diffcompare.parse import parse
 from diffcompare.problem import Problem
 from diffcompare.render.derive import to_dict, to_latex_document, to_markdown
-from diffcompare.samples import load_cases
+from diffcompare.samples import formula_cases
 from diffcompare.studies.derive import derive
 from diffcompare.sympy_bridge import symbols_for, to_sympy
 
@@ -39,7 +39,7 @@ def agree_at_30_digits(expr, names, point) -> None:
             (to_text(expr), d.wrt, to_text(d.result))
 
 
-@pytest.mark.parametrize("case", load_cases(), ids=lambda c: c.name)
+@pytest.mark.parametrize("case", formula_cases(), ids=lambda c: c.name)
 def test_the_derivation_of_every_sample_equals_sympys_derivative(case):
     problem = case.problem()
     for output in problem.outputs:

@@ -13,7 +13,7 @@ from diffcompare.analysis.reference import exact_reference, tape_reference
 from diffcompare.cli import main
 from diffcompare.methods import METHOD_NAMES, Options
 from diffcompare.problem import Problem
-from diffcompare.samples import load_cases
+from diffcompare.samples import formula_cases
 
 EXACT = ("manual", "symbolic", "forward-ad", "reverse-ad")
 
@@ -121,7 +121,7 @@ def test_the_timeout_option_reaches_the_cli():
     assert data["reference"] == [2.0, 1.0] and data["reference_source"].startswith("tape")
 
 
-@pytest.mark.parametrize("case", load_cases(), ids=lambda c: c.name)
+@pytest.mark.parametrize("case", formula_cases(), ids=lambda c: c.name)
 def test_the_mpmath_reference_agrees_with_sympys(case):
     problem = case.problem()
     by_sympy = exact_reference(problem, case.kind)

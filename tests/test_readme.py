@@ -18,3 +18,17 @@ def test_the_library_snippet_prints_what_its_comments_say():
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == expected
+
+
+def test_the_assert_gradient_example_passes_and_fails_a_wrong_gradient():
+    section = README.read_text(encoding="utf-8").split("### Checking your own gradient code",
+                                                         1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
+    wrong = code.replace("g[1:] += 200 * inner", "g[1:] += 200.001 * inner")
+    for source, passes in ((code, True), (wrong, False)):
+        done = subprocess.run([sys.executable, "-"],
+                              input=source + "\ntest_rosenbrock_gradient()\n",
+                              capture_output=True, text=True, timeout=60)
+        assert (done.returncode == 0) == passes, done.stderr
+        if not passes:
+            assert "AssertionError: the gradient of rosenbrock is wrong at d/dx[" in done.stderr

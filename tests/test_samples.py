@@ -5,9 +5,9 @@ import pytest
 from diffcompare.analysis.compare import compare
 from diffcompare.errors import InputError
 from diffcompare.methods import METHOD_NAMES, REGISTRY
-from diffcompare.samples import find_case, load_cases
+from diffcompare.samples import find_case, formula_cases, load_cases
 
-CASES = load_cases()
+CASES = formula_cases()  # the programs have tests of their own: test_programs.py
 EXACT = [name for name in METHOD_NAMES if REGISTRY[name].exact]
 # Exact methods: a few roundings per operation on short expressions -> 1e-13 normwise.
 EXACT_RTOL = 1e-13

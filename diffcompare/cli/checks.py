@@ -64,7 +64,14 @@ def samples():
     from diffcompare.samples import load_cases
 
     for case in load_cases():
-        point = ", ".join(f"{x:g}" for x in case.point)
-        click.echo(f"{case.name:14} {case.expression}   at ({point})")
+        if case.program:
+            from pathlib import Path
+
+            point = "" if case.inputs is None else "   at " + ", ".join(
+                f"{k} = {v:g}" for k, v in case.inputs.items())
+            click.echo(f"{case.name:14} {Path(case.program).name} (a program){point}")
+        else:
+            point = ", ".join(f"{x:g}" for x in case.point)
+            click.echo(f"{case.name:14} {case.expression}   at ({point})")
         if case.source:
             click.echo(f"{'':14} {case.source}")

@@ -12,7 +12,9 @@ from diffcompare.cli.options import (
     eps_option,
     format_option,
     function_and_point,
+    load_problem,
     methods_option,
+    n_option,
     sample_option,
     timeout_option,
     vars_option,
@@ -22,19 +24,18 @@ from diffcompare.cli.options import (
 
 def _common(command):
     for option in (timeout_option(), format_option(), sample_option, eps_option, methods_option,
-                   vars_option, at_option()):
+                   n_option, vars_option, at_option()):
         command = option(command)
     return click.argument("expressions", metavar="EXPRESSIONS", required=False)(command)
 
 
-def _run(kind, expressions, at, variables, methods, eps, sample, fmt, timeout,
+def _run(kind, expressions, at, variables, size, methods, eps, sample, fmt, timeout,
          direction=None, partner=None):
     from diffcompare.analysis.compare import compare
     from diffcompare.methods import Options
-    from diffcompare.problem import Problem
 
     expressions, at, variables = function_and_point(expressions, at, sample, variables)
-    problem = Problem.from_text(expressions, at, variables)
+    problem = load_problem(expressions, at, variables, size, timeout)
     with working(f"the {kind} by every method, and the exact one (budget {timeout:g} s)"):
         found = compare(problem, methods, Options(eps=eps, timeout=timeout), kind=kind,
                         direction=direction, partner=partner)
@@ -43,7 +44,7 @@ def _run(kind, expressions, at, variables, methods, eps, sample, fmt, timeout,
 
 @main.command(context_settings=EXPRESSION_CONTEXT)
 @_common
-def jacobian(expressions, at, variables, methods, eps, sample, fmt, timeout):
+def jacobian(expressions, at, variables, size, methods, eps, sample, fmt, timeout):
     """The m×n Jacobian of f(x) = (EXPR1, EXPR2, ...) from every method that gives it.
 
     forward-ad takes n forward passes (a column each), reverse-ad one forward and m reverse
@@ -53,7 +54,7 @@ def jacobian(expressions, at, variables, methods, eps, sample, fmt, timeout):
     Example:
       diffcompare jacobian "x1*x2, sin(x1) + x2**2, exp(x1*x2)/x3" --at 1,2,4
     """
-    _run("jacobian", expressions, at, variables, methods, eps, sample, fmt, timeout)
+    _run("jacobian", expressions, at, variables, size, methods, eps, sample, fmt, timeout)
 
 
 @main.command(context_settings=EXPRESSION_CONTEXT)
@@ -62,14 +63,14 @@ def jacobian(expressions, at, variables, methods, eps, sample, fmt, timeout):
               help="The direction v, n entries: 1,-1.")
 @click.option("--cotangent", metavar="R",
               help="r for the dot-product test <J·v, r> = <v, Jᵀ·r> (default: all ones).")
-def jvp(expressions, at, variables, methods, eps, sample, fmt, timeout, direction, cotangent):
+def jvp(expressions, at, variables, size, methods, eps, sample, fmt, timeout, direction, cotangent):
     """The Jacobian-vector product J·v, matrix-free: one forward-ad pass.
 
     \b
     Example:
       diffcompare jvp "x1*x2, sin(x1) + x2**2" --at 1,2 --dir 1,-1
     """
-    _run("jvp", expressions, at, variables, methods, eps, sample, fmt, timeout,
+    _run("jvp", expressions, at, variables, size, methods, eps, sample, fmt, timeout,
          vector(direction, "--dir"), vector(cotangent, "--cotangent"))
 
 
@@ -79,20 +80,20 @@ def jvp(expressions, at, variables, methods, eps, sample, fmt, timeout, directio
               help="The cotangent r, m entries (one per output): 1,2.")
 @click.option("--dir", "direction", metavar="V",
               help="v for the dot-product test <J·v, r> = <v, Jᵀ·r> (default: all ones).")
-def vjp(expressions, at, variables, methods, eps, sample, fmt, timeout, cotangent, direction):
+def vjp(expressions, at, variables, size, methods, eps, sample, fmt, timeout, cotangent, direction):
     """The vector-Jacobian product Jᵀ·r, matrix-free: one reverse-ad pass.
 
     \b
     Example:
       diffcompare vjp "x1*x2, sin(x1) + x2**2" --at 1,2 --cotangent 1,2
     """
-    _run("vjp", expressions, at, variables, methods, eps, sample, fmt, timeout,
+    _run("vjp", expressions, at, variables, size, methods, eps, sample, fmt, timeout,
          vector(cotangent, "--cotangent"), vector(direction, "--dir"))
 
 
 @main.command(context_settings=EXPRESSION_CONTEXT)
 @_common
-def hessian(expressions, at, variables, methods, eps, sample, fmt, timeout):
+def hessian(expressions, at, variables, size, methods, eps, sample, fmt, timeout):
     """The n×n Hessian of EXPRESSION: symbolic, the manual rules applied twice, second
     differences, complex step on the reverse-mode gradient, forward-over-forward and
     forward-over-reverse AD; its symmetry and eigenvalues.
@@ -102,4 +103,4 @@ def hessian(expressions, at, variables, methods, eps, sample, fmt, timeout):
       diffcompare hessian "x1**2*x2 + x2*x3" --at 2,3,4
       diffcompare hessian "100*(x2 - x1**2)**2 + (1 - x1)**2" --at -1.2,1
     """
-    _run("hessian", expressions, at, variables, methods, eps, sample, fmt, timeout)
+    _run("hessian", expressions, at, variables, size, methods, eps, sample, fmt, timeout)

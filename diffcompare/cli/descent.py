@@ -56,16 +56,15 @@ def descent(expression, start, variables, optimizer, lr, beta, steps, tol, depar
       diffcompare descent --optimizer momentum --lr 0.001 -o descent.png
     """
     from diffcompare.analysis.compare import select_methods
-    from diffcompare.cli.options import function_and_point
+    from diffcompare.cli.options import function_and_point, load_problem
     from diffcompare.methods import Options
-    from diffcompare.problem import Problem
     from diffcompare.render import descent as render
     from diffcompare.studies.descent import descend
 
     if expression is None and sample is None:
         sample = DEFAULT_SAMPLE
     expression, start, variables = function_and_point(expression, start, sample, variables)
-    problem = Problem.from_text(expression, start, variables)
+    problem = load_problem(expression, start, variables, None, timeout)
     chosen = select_methods(methods)
     bar, advance = progress(len(chosen), f"{optimizer}: {steps} steps per method")
     with Interruptible() as interrupted, bar:

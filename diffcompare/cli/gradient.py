@@ -13,7 +13,9 @@ from diffcompare.cli.options import (
     eps_option,
     format_option,
     function_and_point,
+    load_problem,
     methods_option,
+    n_option,
     sample_option,
     timeout_option,
     vars_option,
@@ -26,8 +28,11 @@ from diffcompare.cli.options import (
 @vars_option
 @methods_option
 @eps_option
+@n_option
 @click.option("--given", metavar="PARTIALS",
-              help='Your own partial derivatives, checked as a row "given": "2*x1*x2, x1**2, 1".')
+              help='Your own derivative, checked as a row "given": partials as formulas, '
+                   '"2*x1*x2, x1**2, 1", or gradient code, FILE.py:grad_f (or grad_f, in '
+                   "the program's own file).")
 @sample_option
 @format_option()
 @click.option("--plot", metavar="FILE",
@@ -35,8 +40,13 @@ from diffcompare.cli.options import (
                    "a .png, .svg or .pdf file, or - for the terminal.")
 @click.option("--wrt", metavar="NAME", help="The partial --plot draws (default: the first).")
 @timeout_option()
-def grad(expression, at, variables, methods, eps, given, sample, fmt, plot, wrt, timeout):
+def grad(expression, at, variables, methods, eps, size, given, sample, fmt, plot, wrt,
+         timeout):
     """Differentiate EXPRESSION at a point by every method and compare them.
+
+    EXPRESSION may be a Python file, FILE.py[:NAME], defining the function (loops, branches,
+    recursion, numpy arrays; from diffcompare.math import sin, exp, sum, ...). Its code
+    runs, as python FILE would run it, bounded by --timeout.
 
     \b
     Examples:
@@ -45,15 +55,16 @@ def grad(expression, at, variables, methods, eps, given, sample, fmt, plot, wrt,
       diffcompare grad "x*y + 6" --at 3,2 --given "y, x"
       diffcompare grad --sample baydin --methods reverse-ad,central-fd
       diffcompare grad "exp(x)*y" --at 1,2 --plot steps.png --wrt x
+      diffcompare grad sample_functions/programs/newton_sqrt.py --at a=2
+      diffcompare grad rosenbrock.py --n 1000 --given grad_f
     """
     from diffcompare.analysis.compare import compare
     from diffcompare.methods import Options
-    from diffcompare.methods.given import given_result
-    from diffcompare.problem import Problem
+    from diffcompare.methods.given import given_row
 
     expression, at, variables = function_and_point(expression, at, sample, variables)
-    problem = Problem.from_text(expression, at, variables)
-    extra = [given_result(problem, given)] if given else []
+    problem = load_problem(expression, at, variables, size, timeout)
+    extra = [given_row(problem, given, timeout)] if given else []
     with working(f"every method, and the exact reference (budget {timeout:g} s)"):
         found = compare(problem, methods, Options(eps=eps, timeout=timeout), extra)
     emit(found, fmt)

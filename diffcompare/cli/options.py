@@ -26,7 +26,8 @@ def _finite_timeout(ctx, param, value):
 
 def at_option(required: bool = False):
     return click.option("--at", "at", metavar="POINT", required=required,
-                        help="The point: 2,3,4 (in --vars order) or x1=2,x2=3.")
+                        help="The point: 2,3,4 (in --vars order) or x1=2,x2=3; for a "
+                             "program, also x=@FILE (.npy, .txt, .csv) or x=[1,2,3].")
 
 
 vars_option = click.option(
@@ -71,10 +72,41 @@ def function_and_point(expression, at, sample, variables):
         if expression:
             raise InputError("give either an EXPRESSION or --sample, not both")
         case = find_case(sample)
-        expression, at = case.expression, at or case.point
+        expression = case.program or case.expression
+        at = at or (case.inputs if case.program else case.point)
         variables = variables or case.vars
     if not expression:
         raise InputError("missing EXPRESSION (or --sample NAME); see --help")
-    if at is None:
+    if at is None and not names_program(expression):
         raise InputError("missing --at POINT, e.g. --at 2,3,4")
     return expression, at, variables
+
+
+def names_program(text: str) -> bool:
+    from diffcompare.program import is_program
+
+    return is_program(text)
+
+
+def load_problem(function: str, at, variables, size: int | None = None,
+                 timeout: float | None = DEFAULT_TIMEOUT):
+    """The problem of a formula, or of a Python file (FILE.py[:NAME]) at --at or --n or
+    the file's own point."""
+    from diffcompare.errors import InputError
+    from diffcompare.problem import Problem, program_problem
+
+    if names_program(function):
+        if variables:
+            raise InputError("--vars is for formulas; a program's inputs are its parameters")
+        return program_problem(function, at, size, timeout)
+    if size is not None:
+        raise InputError("--n is for programs (FILE.py with a start(n)); a formula names "
+                         "its variables")
+    return Problem.from_text(function, at, variables)
+
+
+n_option = click.option(
+    "--n", "size", type=click.IntRange(min=1), metavar="N",
+    help="For a program: N inputs, at the point its start(n) gives.")
+PROGRAM_HELP = ("FUNCTION is a formula, or a Python file FILE.py[:NAME] defining the "
+                "function (its code runs, as python FILE would run it).")

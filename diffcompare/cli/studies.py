@@ -6,7 +6,7 @@ import click
 
 from diffcompare.cli.common import console, show, terminal_figure, write_text
 from diffcompare.cli.group import EXPRESSION_CONTEXT, main
-from diffcompare.cli.options import timeout_option
+from diffcompare.cli.options import n_option, timeout_option
 
 
 @main.command(context_settings=EXPRESSION_CONTEXT)
@@ -35,8 +35,11 @@ def derive(expression, wrt, fmt):
 
 @main.command(context_settings=EXPRESSION_CONTEXT)
 @click.argument("expression")
-@click.option("--at", "at", metavar="POINT", required=True, help="The point, as for grad.")
+@click.option("--at", "at", metavar="POINT",
+              help="The point, as for grad (a program may bring its own).")
 @click.option("--vars", "variables", metavar="NAMES", help="Variable order, as for grad.")
+@n_option
+@timeout_option()
 @click.option("--mode", type=click.Choice(["forward", "reverse", "both"]), default="both",
               show_default=True)
 @click.option("--wrt", metavar="NAME", help="Forward mode's input (default: the first).")
@@ -44,8 +47,11 @@ def derive(expression, wrt, fmt):
               help="Reverse mode's seed on the outputs, one entry each (default: all ones).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]),
               default="table", show_default=True)
-def trace(expression, at, variables, mode, wrt, cotangent, fmt):
+def trace(expression, at, variables, size, timeout, mode, wrt, cotangent, fmt):
     """The evaluation trace of forward- and reverse-mode AD (Baydin et al. 2018).
+
+    For a program (FILE.py[:NAME]), the trace of the path it took at the point: every
+    loop iteration and branch as it ran there.
 
     Reverse mode shows the forward primal trace first, then the adjoints. EXPRESSION may
     have several outputs separated by commas; the reverse sweep is then seeded with
@@ -55,16 +61,18 @@ def trace(expression, at, variables, mode, wrt, cotangent, fmt):
     Examples:
       diffcompare trace "ln(x1) + x1*x2 - sin(x2)" --at 2,5
       diffcompare trace "x1*x2, sin(x1)" --at 1,2 --mode reverse --cotangent 1,2
+      diffcompare trace sample_functions/programs/newton_sqrt.py --at a=2 --mode forward
     """
-    from diffcompare.problem import Problem
+    from diffcompare.cli.options import function_and_point, load_problem
     from diffcompare.render import trace as render_trace
     from diffcompare.studies.evaltrace import evaluation_trace
 
     forward, reverse = mode in ("forward", "both"), mode in ("reverse", "both")
     from diffcompare.cli.options import vector
 
-    found = evaluation_trace(Problem.from_text(expression, at, variables), wrt, forward, reverse,
-                             vector(cotangent, "--cotangent"))
+    expression, at, variables = function_and_point(expression, at, None, variables)
+    found = evaluation_trace(load_problem(expression, at, variables, size, timeout), wrt,
+                             forward, reverse, vector(cotangent, "--cotangent"))
     if fmt == "table":
         show(render_trace.table(found, forward, reverse), fmt)
     elif fmt == "markdown":
@@ -77,9 +85,11 @@ def trace(expression, at, variables, mode, wrt, cotangent, fmt):
 @click.argument("expression")
 @click.option("--at", "at", metavar="POINT", help="Show values and adjoints at this point.")
 @click.option("--vars", "variables", metavar="NAMES", help="Variable order, as for grad.")
+@n_option
+@timeout_option()
 @click.option("-o", "--output", metavar="FILE",
               help="Write FILE.dot (Graphviz text), .json, or a picture: .png, .svg, .pdf.")
-def graph(expression, at, variables, output):
+def graph(expression, at, variables, size, timeout, output):
     """The computational graph of EXPRESSION, numbered as in trace.
 
     Without -o, a tree in the terminal from the output back to the inputs.
@@ -91,9 +101,14 @@ def graph(expression, at, variables, output):
     """
     from pathlib import Path
 
-    from diffcompare.studies.graph import graph_of_text, to_dot, to_json, tree
+    from diffcompare.cli.options import load_problem, names_program
+    from diffcompare.studies.graph import computational_graph, graph_of_text, to_dot, to_json, tree
 
-    found = graph_of_text(expression, at, variables)
+    if names_program(expression):  # the path a program took at its point
+        found = computational_graph(load_problem(expression, at, variables, size, timeout),
+                                    with_values=True)
+    else:
+        found = graph_of_text(expression, at, variables)
     if output is None:
         console().print(tree(found))
         return
@@ -165,6 +180,7 @@ def swell(expression, family, upto, variables, output, fmt, timeout):
 @click.option("--at", "at", metavar="POINT", help="The point (default for the seed: 2,3,4).")
 @click.option("--vars", "variables", metavar="NAMES", help="Variable order, as for grad.")
 @click.option("--wrt", metavar="NAME", help="The partial derivative to study (default: first).")
+@n_option
 @click.option("--range", "span", default="1e-16:1e-1", show_default=True, metavar="LOW:HIGH",
               help="The steps, log-spaced (in % of the variable with --relative).")
 @click.option("--points", type=int, default=151, show_default=True, help="How many steps.")
@@ -174,8 +190,8 @@ def swell(expression, family, upto, variables, output, fmt, timeout):
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True)
 @timeout_option()
-def epsplot(expression, at, variables, wrt, span, points, methods, relative, output, fmt,
-            timeout):
+def epsplot(expression, at, variables, wrt, size, span, points, methods, relative, output,
+            fmt, timeout):
     """Finite-difference error against the step size, with the error models drawn in.
 
     Without EXPRESSION, the first seed's figure: df/dx1 of 3*(x1**2 + x2*x3) at (2, 3, 4).
@@ -185,17 +201,17 @@ def epsplot(expression, at, variables, wrt, span, points, methods, relative, out
       diffcompare epsplot --relative -o seed.png
       diffcompare epsplot "exp(x)" --at 1 --format json
     """
+    from diffcompare.cli.options import load_problem, names_program
     from diffcompare.errors import InputError
-    from diffcompare.problem import Problem
     from diffcompare.render import steps as render_epsilon
     from diffcompare.studies.steps import SCHEMES, parse_range, step_study
 
     if expression is None:
         expression, at = SEED_EXPRESSION, at or SEED_POINT
-    if at is None:
+    if at is None and not names_program(expression):
         raise InputError("missing --at POINT, e.g. --at 2,3,4")
     schemes = SCHEMES if methods is None else tuple(m.strip() for m in methods.split(","))
-    study = step_study(Problem.from_text(expression, at, variables), wrt, schemes,
+    study = step_study(load_problem(expression, at, variables, size, timeout), wrt, schemes,
                        parse_range(span), points, relative, timeout)
     if output:
         from diffcompare.plots.figures import plot_step_study

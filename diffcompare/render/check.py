@@ -31,10 +31,12 @@ def summary(reports: list[CaseReport]) -> str:
     """Two lines; the last in the plain form CI log readers recognise."""
     checks = [c for r in reports for c in r.checks]
     failed = sum(1 for c in checks if not c.passed)
+    skipped = sum(1 for c in checks if c.skipped)
     cases_failed = sum(1 for r in reports if not r.passed)
+    cannot = f"{skipped} cannot (by the method's nature), " if skipped else ""
     return (f"{len(reports)} case{'' if len(reports) == 1 else 's'}, "
             f"{cases_failed} with a failure\n"
-            f"check: {len(checks) - failed} passed, {failed} failed")
+            f"check: {len(checks) - failed - skipped} passed, {cannot}{failed} failed")
 
 
 def table(reports: list[CaseReport]):
@@ -50,8 +52,8 @@ def table(reports: list[CaseReport]):
             cells = []
             for against in ("reference", "expected"):
                 found = [c for key, c in checks.items() if key.startswith(against)]
-                cells.append("—" if not found else
-                             ("pass" if all(c.passed for c in found) else "FAIL"))
+                cells.append("—" if not found else "cannot" if all(c.skipped for c in found)
+                             else ("pass" if all(c.passed for c in found) else "FAIL"))
             rtol = next(iter(checks.values())).rtol
             style = None if all(c.passed for c in checks.values()) else "bold red"
             grid.add_row(report.case.name if k == 0 else "", method, *cells,
@@ -70,7 +72,8 @@ def to_dict(reports: list[CaseReport]) -> dict:
             "name": r.case.name, "file": r.case.file, "expression": r.case.expression,
             "point": list(r.case.point), "passed": r.passed, "seconds": r.seconds,
             "checks": [{"method": c.method, "against": c.against, "passed": c.passed,
-                        "message": c.message, "rtol": c.rtol, "atol": c.atol}
+                        "skipped": c.skipped, "message": c.message, "rtol": c.rtol,
+                        "atol": c.atol}
                        for c in r.checks],
         } for r in reports],
     }
@@ -93,7 +96,9 @@ def to_junit(reports: list[CaseReport]) -> str:
             case = ET.SubElement(suite, "testcase", classname=report.case.name,
                                  name=f"{check.method} vs {check.against}",
                                  time=f"{report.seconds / max(len(report.checks), 1):.6f}")
-            if not check.passed:
+            if check.skipped:
+                ET.SubElement(case, "skipped", message=check.message)
+            elif not check.passed:
                 failure = ET.SubElement(case, "failure", message=check.message,
                                         type="ToleranceExceeded")
                 failure.text = (f"{report.case.expression} at {list(report.case.point)}: "
@@ -103,6 +108,7 @@ def to_junit(reports: list[CaseReport]) -> str:
         suite.set("tests", str(len(cases)))
         suite.set("failures", str(sum(1 for c in cases if c.find("failure") is not None)))
         suite.set("errors", "0")
+        suite.set("skipped", str(sum(1 for c in cases if c.find("skipped") is not None)))
     checks = [c for r in reports for c in r.checks]
     root.set("tests", str(len(checks)))
     root.set("failures", str(sum(1 for c in checks if not c.passed)))

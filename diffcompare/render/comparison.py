@@ -54,19 +54,49 @@ def _f_text(f: np.ndarray) -> str:
     return number(f[0]) if f.size == 1 else _array_text(f)
 
 
+def _summary(values) -> str:
+    """A long vector in a few words: its length, first entries, norm and largest entry."""
+    values = np.ravel(np.asarray(values, dtype=float))
+    head = ", ".join(number(v) for v in values[:3])
+    finite = values[np.isfinite(values)]
+    norm = f", ‖·‖₂ = {number(float(np.linalg.norm(finite)))}" if finite.size else ""
+    return f"({head}, …) {values.size} entries{norm}"
+
+
+def _signature(p) -> tuple[str, str]:
+    """(the inputs, the point) for the header: in full, or for arrays, their shapes."""
+    shapes = getattr(p, "shapes", None)
+    if shapes is None or all(not s for s in shapes) and p.n <= MAX_TABLE_COMPONENTS:
+        return (", ".join(p.variables),
+                ", ".join(f"{v} = {number(x)}" for v, x in zip(p.variables, p.point)))
+    names = p.program.inputs
+    inputs = ", ".join(name if not shape else f"{name}: {'×'.join(map(str, shape))}"
+                       for name, shape in zip(names, shapes))
+    parts, start = [], 0
+    for name, shape in zip(names, shapes):
+        count = int(np.prod(shape))
+        piece = p.point[start:start + count]
+        start += count
+        parts.append(f"{name} = {number(piece[0])}" if not shape else
+                     f"{name} = {_summary(piece) if count > 3 else _array_text(np.array(piece))}")
+    return inputs, "; ".join(parts)
+
+
 def header(comparison: Comparison) -> list[str]:
     p = comparison.problem
-    at = ", ".join(f"{v} = {number(x)}" for v, x in zip(p.variables, p.point))
+    inputs, at = _signature(p)
     ref = comparison.reference
-    lines = [f"f({', '.join(p.variables)}) = {p.describe()}   at   {at}"]
+    lines = [f"f({inputs}) = {p.describe()}   at   {at}"]
     if comparison.direction is not None:
         name = "r" if comparison.kind == "vjp" else "v"
         lines.append(f"{name} = {_array_text(np.array(comparison.direction))}")
     if ref.failure:
         lines.append(f"no exact reference: {ref.failure}")
     else:
+        derivative = _summary(ref.derivative) if _summarized(comparison) \
+            else _array_text(ref.derivative)
         lines.append(f"exact ({ref.source}, {ref.digits} digits): f = {_f_text(ref.f)}, "
-                     f"{comparison.kind} = {_array_text(ref.derivative)}")
+                     f"{comparison.kind} = {derivative}")
     return lines
 
 
@@ -91,10 +121,24 @@ def _is_matrix(comparison: Comparison) -> bool:
     return comparison.kind in MATRIX_KINDS
 
 
+def _summarized(comparison: Comparison) -> bool:
+    """A vector too long for a column per entry: the table shows its norm and its worst
+    entry instead (JSON and CSV hold every entry)."""
+    return not _is_matrix(comparison) and len(entry_names(comparison)) > MAX_TABLE_COMPONENTS
+
+
 def _components(comparison: Comparison) -> list[int]:
-    if _is_matrix(comparison):
+    if _is_matrix(comparison) or _summarized(comparison):
         return []
-    return list(range(min(len(entry_names(comparison)), MAX_TABLE_COMPONENTS)))
+    return list(range(len(entry_names(comparison))))
+
+
+def _worst(row: Row, names: list[str]) -> str:
+    errors = np.array(row.abs_error, dtype=float)
+    if not errors.size or not np.isfinite(errors).any():
+        return "—"
+    k = int(np.nanargmax(errors))
+    return f"{names[k].rsplit('/', 1)[-1].lstrip('∂')} ({error(errors[k])})"
 
 
 def status_text(row: Row, names) -> str:
@@ -121,6 +165,10 @@ def _cells(row: Row, comparison: Comparison, shown: list[int]) -> list[str]:
     r = row.result
     if _is_matrix(comparison):
         values = ["failed (see below)" if r.failure else _matrix_cell(np.asarray(r.value))]
+    elif _summarized(comparison):
+        values = ["failed (see below)", "—"] if r.failure else [
+            number(float(np.linalg.norm(np.asarray(r.value, dtype=float)))),
+            _worst(row, entry_names(comparison))]
     else:
         entries = r.entries
         values = [number(entries[i]) for i in shown]
@@ -136,7 +184,12 @@ def _cells(row: Row, comparison: Comparison, shown: list[int]) -> list[str]:
 
 def _titles(comparison: Comparison, shown: list[int]) -> list[str]:
     names = entry_names(comparison)
-    values = [SYMBOL[comparison.kind]] if _is_matrix(comparison) else [names[i] for i in shown]
+    if _is_matrix(comparison):
+        values = [SYMBOL[comparison.kind]]
+    elif _summarized(comparison):
+        values = [f"‖{SYMBOL[comparison.kind]}‖₂", "largest error at"]
+    else:
+        values = [names[i] for i in shown]
     f = ["f(x)"] if comparison.problem.m == 1 else []  # m values: in the header only
     return ["method", *f, *values, "max err", "rel err", "digits", "status", "f evals",
             "fwd", "rev", "time"]
@@ -157,10 +210,10 @@ def table(comparison: Comparison):
         style = "red" if row.result.failure else (None if describe(row.method).exact else "dim")
         grid.add_row(*_cells(row, comparison, shown), style=style)
     parts: list[Any] = [Text(line) for line in header(comparison)] + [grid]
-    total = len(entry_names(comparison))
-    if not _is_matrix(comparison) and total > len(shown):
-        parts.append(Text(f"(first {len(shown)} of {total} components; "
-                          "--format json or csv has them all)"))
+    if _summarized(comparison):
+        parts.append(Text(f"({len(entry_names(comparison))} entries: the table shows each "
+                          "method's norm and its largest error; --format json or csv has "
+                          "every entry)"))
     parts.append(Text(f"rel err = max|d - r| / max|r| against the exact {comparison.kind} r "
                       "(over the entries that exist); digits = correct significant digits; "
                       "fwd, rev = forward and reverse passes", style="dim"))
@@ -253,6 +306,8 @@ def to_dict(comparison: Comparison) -> dict:
         "point": list(p.point),
         "direction": None if comparison.direction is None else list(comparison.direction),
         "shape": list(shape),
+        "input_shapes": {name: list(s) for name, s in zip(p.program.inputs, p.shapes)}
+        if p.program is not None else None,
         "value": _f_json(ref.f),
         "reference": _nested(ref.derivative, shape),
         "reference_failure": ref.failure,

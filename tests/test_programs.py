@@ -1,0 +1,228 @@
+"""Programs, not formulas: Python functions with loops, branches, recursion and arrays,
+through every method, against the exact reference (their traced tape swept in mpmath)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from diffcompare.analysis.compare import compare
+from diffcompare.cli import main
+from diffcompare.engine.tracer import trace
+from diffcompare.methods import REGISTRY, Options
+from diffcompare.problem import program_problem
+
+PROGRAMS = Path(__file__).resolve().parent.parent / "sample_functions" / "programs"
+HERE = Path(__file__).resolve().parent / "programs"
+# AD is exact up to rounding: a few ulps of the largest entry, normwise (DESIGN: exact
+# methods ≈ 1e-13 normwise relative).
+EXACT = 1e-13
+VALUE_DEPENDENT = {"newton_sqrt": "newton_sqrt.py:14", "huber": "huber.py:12"}
+
+
+def _compared(name, methods=None, timeout=20.0):
+    problem = program_problem(str(PROGRAMS / f"{name}.py"))
+    return compare(problem, methods, Options(timeout=timeout))
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("name", ["newton_sqrt", "huber", "chebyshev", "rosenbrock",
+                                  "logistic"])
+def test_every_method_on_every_small_sample(name):
+    found = _compared(name)
+    assert found.reference.failure is None
+    assert found.reference.source.startswith("tape swept with mpmath")
+    for row in found.rows:
+        method = REGISTRY[row.method]
+        if row.method in ("manual", "symbolic") and name in VALUE_DEPENDENT:
+            # value-dependent control flow: a reason with the file and line, no numbers
+            assert row.result.failure.startswith("cannot: the condition at "
+                                                 + VALUE_DEPENDENT[name])
+            assert np.isnan(row.result.value).all()
+            continue
+        assert row.result.failure is None, (row.method, row.result.failure)
+        # each method within the tolerance its own error model gives it (the registry's)
+        assert row.rel_error <= (EXACT if method.exact else method.rtol), row.method
+
+
+@pytest.mark.timeout(60)
+def test_the_neural_network_loss_by_reverse_and_forward_ad():
+    found = _compared("neural_net", ["reverse-ad", "forward-ad", "central-fd"])
+    rows = {row.method: row for row in found.rows}
+    assert found.reference.derivative.shape == (2001,)
+    assert rows["reverse-ad"].rel_error <= EXACT and rows["forward-ad"].rel_error <= EXACT
+    assert rows["central-fd"].rel_error <= REGISTRY["central-fd"].rtol
+    # the seeds' costs: one reverse pass against n forward passes, 2n evaluations for FD
+    assert rows["reverse-ad"].result.cost.reverse_passes == 1
+    assert rows["forward-ad"].result.cost.forward_passes == 2001
+    assert rows["central-fd"].result.cost.f_evals == 4002
+
+
+@pytest.mark.timeout(60)
+def test_arrays_of_several_shapes_broadcast_and_keep_their_shapes():
+    problem = program_problem(str(HERE / "shapes.py"))
+    assert problem.shapes == ((3, 4), (3,), ()) and problem.n == 16
+    adjoints = problem.traced.reverse()
+    assert [np.shape(a) for a in adjoints] == [(3, 4), (3,), ()]
+    found = compare(problem, ["reverse-ad", "forward-ad", "complex-step", "manual",
+                              "symbolic"], Options(timeout=30))
+    assert found.reference.failure is None and not found.reference.notes  # sympy agrees
+    for row in found.rows:
+        if row.method in ("manual", "symbolic"):  # max picks an entry by value
+            assert row.result.failure.startswith("cannot: the max at shapes.py:")
+        else:
+            assert row.rel_error <= EXACT, row.method
+
+
+@pytest.mark.timeout(60)
+def test_reverse_ad_on_rosenbrock_with_a_hundred_thousand_inputs():
+    from .sample_functions_loader import rosenbrock
+
+    n = 100_000
+    x = rosenbrock.start(n)["x"]
+    problem = program_problem(str(PROGRAMS / "rosenbrock.py"), {"x": x})
+    found = REGISTRY["reverse-ad"].prepare(problem, Options()).derivative("gradient")
+    expected = rosenbrock.grad_f(x)
+    scale = np.max(np.abs(expected))
+    assert found.value.shape == (n,)
+    assert np.max(np.abs(found.value - expected)) <= EXACT * scale
+    assert found.cost.reverse_passes == 1 and found.cost.forward_passes == 1
+
+
+def test_value_dependent_conditions_are_remembered_with_their_lines():
+    def f(a):
+        g = a
+        while abs(g * g - a) > 1e-12:
+            g = (g + a / g) / 2
+        return g
+
+    tape = trace(f, ["a"], [2.0])
+    line = f.__code__.co_firstlineno + 2
+    assert {c.where for c in tape.conditions} == {f"test_programs.py:{line}"}
+    assert all(c.inputs == ("a",) for c in tape.conditions)
+    assert tape.f()[0] == pytest.approx(2 ** 0.5, rel=1e-15)
+
+
+def test_recursion_whose_depth_does_not_depend_on_values_is_one_formula():
+    found = _compared("chebyshev", ["manual", "symbolic"])
+    assert [row.result.failure for row in found.rows] == [None, None]
+    assert found.reference.gradient[0] == pytest.approx(80 * 0.3**4 - 60 * 0.3**2 + 5,
+                                                        rel=1e-15)
+
+
+def test_a_branch_boundary_where_the_slopes_differ_has_no_derivative(tmp_path):
+    source = tmp_path / "vee.py"
+    source.write_text("def f(x):\n    if x > 0:\n        return x\n    return -x\n")
+    found = compare(program_problem(str(source), "x=0"), ["reverse-ad"], Options(timeout=10))
+    assert found.rows[0].status == ("non-differentiable here",)
+    assert "does not exist here" in found.reference.absent[0]
+    smooth = compare(program_problem(str(PROGRAMS / "huber.py"), "r=1"), ["reverse-ad"],
+                     Options(timeout=10))  # Huber is C1 at its boundary |r| = delta
+    assert smooth.rows[0].status == ("ok",) and smooth.reference.gradient == (1.0,)
+
+
+def test_assert_gradient_passes_the_right_gradient_and_names_a_wrong_entry():
+    from diffcompare.testing import assert_gradient
+
+    from .sample_functions_loader import rosenbrock
+
+    x = rosenbrock.start(6)["x"]
+    assert_gradient(rosenbrock.f, rosenbrock.grad_f, x)
+
+    def one_wrong(x):
+        g = rosenbrock.grad_f(x)
+        g[3] *= 1 + 1e-9
+        return g
+
+    with pytest.raises(AssertionError, match=r"d/dx\[3\]: expected 792\.0.*got 792\.0000007"):
+        assert_gradient(rosenbrock.f, one_wrong, x)
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("source, extra, message", [
+    (None, [], "no such file: "),
+    ("def f(x):\n    return x +\n", [], "broken.py:2: syntax error"),
+    ("X = 1\n", [], "broken.py defines no function to differentiate"),
+    ("def g(x):\n    return x\ndef h(y):\n    return y\n", ["--at", "x=1"],
+     "defines several functions (g, h); name one: broken.py:g"),
+    ("def f(x):\n    return x\ndef g(x, y):\n    return x\n", ["--at", "1", "--given", "g"],
+     "broken.py:g takes 2 inputs; f takes 1"),
+    ("def f(x):\n    return x\n", ["--at", "x=1,y=2"], "--at names y, which is not an input"),
+    ("def f(x):\n    return 'x'\n", ["--at", "1"], "not a number or an array of numbers"),
+    ("def f(x):\n    return [x, x]\n", ["--at", "1"], "a gradient needs a function with one "
+                                                     "output; f has 2"),
+    ("def f(x):\n    y = x / 2\n    raise ValueError('negative')\n", ["--at", "1"],
+     "broken.py:3: ValueError: negative"),
+    ("import numpy as np\ndef f(x):\n    return np.sin(x)\n", ["--at", "1"],
+     "use those of diffcompare.math"),
+    ("def f(x):\n    while True:\n        x = x + 1\n", ["--at", "1", "--timeout", "0.5"],
+     "the program ran past 0.5 s"),
+])
+def test_bad_programs_exit_2_with_a_clear_message(tmp_path, source, extra, message):
+    path = tmp_path / "broken.py"
+    if source is not None:
+        path.write_text(source)
+    result = run("grad", str(path), *extra)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.timeout(60)
+def test_grad_of_a_program_with_the_given_gradient_code_from_the_command_line():
+    result = run("grad", str(PROGRAMS / "rosenbrock.py"), "--n", "50", "--given", "grad_f",
+                 "--methods", "reverse-ad", "--format", "json")
+    assert result.exit_code == 0, result.output
+    import json
+
+    found = json.loads(result.output)
+    assert found["input_shapes"] == {"x": [50]} and found["shape"] == [50]
+    assert len(found["methods"]["given"]["gradient"]) == 50
+    assert found["methods"]["given"]["rel_error"] <= EXACT
+    assert found["methods"]["reverse-ad"]["rel_error"] <= EXACT
+
+
+def test_a_point_from_an_array_file(tmp_path):
+    np.save(tmp_path / "x.npy", np.array([1.0, 2.0, 3.0]))
+    (tmp_path / "x.csv").write_text("1,2,3\n")
+    for name in ("x.npy", "x.csv"):
+        problem = program_problem(str(PROGRAMS / "rosenbrock.py"), f"x=@{tmp_path / name}")
+        assert problem.point == (1.0, 2.0, 3.0)
+
+
+def test_math_offers_exactly_the_functions_of_the_ops_table():
+    import diffcompare.math as dmath
+    from diffcompare import ops
+
+    for name in ops.FUNCTIONS:
+        assert dmath.sin(0.5) == pytest.approx(np.sin(0.5))
+        assert callable(getattr(dmath, name))
+    assert set(dmath.__all__) == {*ops.FUNCTIONS, *ops.CONSTANTS, "sum", "mean", "dot",
+                                  "max", "min"}
+
+
+@pytest.mark.timeout(60)
+def test_every_command_that_takes_a_function_takes_a_program(tmp_path):
+    newton, shapes = str(PROGRAMS / "newton_sqrt.py"), str(HERE / "shapes.py")
+    vector = tmp_path / "vector.py"
+    vector.write_text("from diffcompare.math import sin\n\ndef f(x, y):\n"
+                      "    return [x * y, sin(x) + y ** 2]\n")
+    for args in (["trace", newton, "--format", "json"], ["graph", newton],
+                 ["epsplot", newton, "--points", "5", "--format", "json"],
+                 ["hessian", newton, "--methods", "forward-ad,reverse-ad"],
+                 ["jacobian", str(vector), "--at", "x=1,y=2", "--methods", "reverse-ad"],
+                 ["jvp", str(vector), "--at", "x=1,y=2", "--dir", "1,-1"],
+                 ["vjp", str(vector), "--at", "x=1,y=2", "--cotangent", "1,2"],
+                 ["grad", shapes, "--methods", "reverse-ad", "--format", "csv"],
+                 ["descent", newton, "--steps", "2", "--methods", "reverse-ad"]):
+        result = run(*args)
+        assert result.exit_code == 0, (args, result.output)
+    trace_json = run("trace", newton, "--format", "json").output
+    assert trace_json.count('"v') > 10  # every iteration of the loop is on the path
