@@ -247,8 +247,20 @@ NEG = Op(
     partials=(lambda u: -1,),
     rule="constant factor rule: (-u)' = -u'", symbol="-", precedence=3,
 )
+def _array_power(u, v):
+    """u**v on arrays: through ndarray's ** when the exponent is a number, which squares,
+    square-roots and inverts without calling pow() per entry (the ufunc np.power would)."""
+    if isinstance(u, np.ndarray) and np.ndim(v) == 0 and u.dtype != object \
+            and not isinstance(v, complex):
+        if v == 1:
+            return u  # values are never written to: the same array will do
+        return u * u if v == 2 else u ** float(v)
+    return np.power(u, v)
+
+
 POW = Op(
-    "pow", 2, _ieee(math.pow, np.power), _guarded(operator.pow), np.power, _mp_call("power"),
+    "pow", 2, _ieee(math.pow, np.power), _guarded(operator.pow), _array_power,
+    _mp_call("power"),
     sympy=lambda sp, a, b: sp.Pow(a, b),
     partials=(lambda u, v: v * power(u, v - 1), lambda u, v: power(u, v) * log(u)),
     rule="general power rule: (u**v)' = v*u**(v-1)*u' + u**v*ln(u)*v'",
@@ -426,6 +438,7 @@ class ShapeOp:
     vjp: Callable[..., Any]  # (param, i, adjoint, values, result) -> adjoint of argument i
     rule: str
     chooses: bool = False  # picks an entry by value (max, min): a branch, and a kink
+    fresh_vjp: bool = True  # its VJP returns a new array (not a view of the adjoint)
 
     def __repr__(self) -> str:
         return f"ShapeOp({self.name})"
@@ -459,7 +472,7 @@ def _sum_vjp(axis, i, bar, values, result):
     return np.broadcast_to(bar, shape)
 
 
-def _basic_key(key) -> bool:
+def basic_key(key) -> bool:
     parts = key if isinstance(key, tuple) else (key,)
     return all(isinstance(p, (int, np.integer, slice)) or p is None or p is Ellipsis
                for p in parts)
@@ -469,7 +482,7 @@ def _getitem_vjp(key, i, bar, values, result):
     source = np.asarray(values[0])
     bar = np.asarray(bar)
     adjoint = np.zeros(source.shape, dtype=np.result_type(bar.dtype, float))
-    if _basic_key(key):
+    if basic_key(key):
         adjoint[key] = bar  # a view: each entry picked once
     else:
         np.add.at(adjoint, key, bar)  # fancy indexing may pick an entry twice
@@ -522,18 +535,18 @@ def _picked_forward(index, a):
 
 SUM = ShapeOp("sum", 1, lambda axis, a: pairwise_sum(np.asarray(a), axis),
               lambda axis, v, t, r: pairwise_sum(np.asarray(t[0]), axis), _sum_vjp,
-              "sum rule, term by term: (Σ u_i)' = Σ u_i'")
+              "sum rule, term by term: (Σ u_i)' = Σ u_i'", fresh_vjp=False)
 GETITEM = ShapeOp("getitem", 1, lambda key, a: np.asarray(a)[key],
                   lambda key, v, t, r: np.asarray(t[0])[key], _getitem_vjp,
                   "an entry or a slice of an array: its derivative is the same entries'")
 RESHAPE = ShapeOp("reshape", 1, lambda shape, a: np.reshape(a, shape),
                   lambda shape, v, t, r: np.reshape(t[0], shape),
                   lambda shape, i, bar, v, r: np.reshape(bar, np.shape(v[0])),
-                  "the same entries in another shape")
+                  "the same entries in another shape", fresh_vjp=False)
 TRANSPOSE = ShapeOp("transpose", 1, lambda param, a: np.transpose(a),
                     lambda param, v, t, r: np.transpose(t[0]),
                     lambda param, i, bar, v, r: np.transpose(bar),
-                    "the same entries transposed")
+                    "the same entries transposed", fresh_vjp=False)
 MATMUL = ShapeOp("dot", 2, _matmul_forward,
                  lambda param, v, t, r: sum(
                      _matmul_forward(None, *(t[k] if j == k else v[j] for j in range(2)))

@@ -54,6 +54,11 @@ class Problem:
         return Tape.record(self.outputs, self.variables)
 
     @cached_property
+    def memo(self) -> dict:
+        """Facts the layers above compute once per problem (its diagnostics, say)."""
+        return {}
+
+    @cached_property
     def node_dependencies(self) -> dict[int, frozenset[str]]:
         """For every node of every output (by id), the variables it depends on."""
         found: dict[int, frozenset[str]] = {}

@@ -35,6 +35,7 @@ from diffcompare.errors import InputError, MethodError
 _modules = itertools.count()
 DEFAULT_NAME = "f"
 ALARM_REPEAT = 0.05  # seconds between alarms once the time is up
+PROGRAM_SECONDS = 1.0  # the least time a call of the user's code gets
 SPECIAL = ("start", "POINT", "EXPECTED")
 
 
@@ -161,11 +162,13 @@ def _pick(path: Path, namespace: Mapping[str, Any], name: str | None) -> Program
 
 @contextmanager
 def time_limit(seconds: float | None):
-    """Raise ProgramTimedOut in this thread after ``seconds`` (main thread only: elsewhere,
-    and for None, no limit)."""
+    """Raise ProgramTimedOut in this thread after ``seconds``, at least PROGRAM_SECONDS
+    (--timeout 0 skips the long exact work, not the program itself); main thread only:
+    elsewhere, and for None, no limit."""
     if seconds is None or threading.current_thread() is not threading.main_thread():
         yield
         return
+    seconds = max(seconds, PROGRAM_SECONDS)
 
     def expire(signum, frame):
         raise ProgramTimedOut(f"the program ran past {seconds:g} s (raise it with --timeout)")

@@ -121,7 +121,13 @@ def compare(
     chosen = () if methods is not None and not len(methods) else select_methods(methods, kind)
     left_out = tuple(n for n in METHOD_NAMES if n not in chosen and not REGISTRY[n].can(kind)) \
         if methods is None else ()
-    pending = start_reference(problem, kind, direction, timeout=options.budget())
+    # sympy's derivative is asked for where sympy is a method shown: its cross-check of the
+    # sweep then costs nothing extra. Otherwise the reference is the sweep alone, linear in
+    # the size of f, and sympy runs only if the sweep fails.
+    if "symbolic" in chosen and options.timeout != 0:
+        import sympy  # noqa: F401 - once, here: the workers forked below inherit it
+    pending = start_reference(problem, kind, direction, timeout=options.budget(),
+                              with_sympy="symbolic" in chosen)
     try:
         results = [run_method(name, problem, options, kind, direction) for name in chosen]
         reference = pending.result()

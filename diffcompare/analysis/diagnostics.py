@@ -27,8 +27,15 @@ class Diagnostic:
 
 
 def diagnose(problem: Problem) -> list[Diagnostic]:
-    if problem.program is not None:
-        return diagnose_program(problem)
+    """Computed once per problem (the reference and compare both ask)."""
+    found = problem.memo.get("diagnostics")
+    if found is None:
+        found = problem.memo["diagnostics"] = (
+            diagnose_program(problem) if problem.program is not None else _diagnose(problem))
+    return list(found)
+
+
+def _diagnose(problem: Problem) -> list[Diagnostic]:
     tape, deps = problem.tape, problem.node_dependencies
     with np.errstate(all="ignore"):
         values = tape.forward(problem.point)
@@ -40,16 +47,23 @@ def diagnose(problem: Problem) -> list[Diagnostic]:
         if not all(math.isfinite(a) for a in args):
             continue  # reported where it first went wrong
         node = tape.nodes[slot]
-        where, inputs = shorten(to_text(node)), deps[id(node)]
-        shown = ", ".join(f"{a:.6g}" for a in args)
+
+        def where(node=node) -> str:  # text only for what is reported
+            return shorten(to_text(node))
+
+        def shown(args=args) -> str:
+            return ", ".join(f"{a:.6g}" for a in args)
+
+        inputs = deps[id(node)]
         if op.domain is not None and not op.domain(*args):
-            found.append(Diagnostic(OUTSIDE_DOMAIN, f"{where}: {op.domain_text} "
-                                                    f"(argument {shown})", inputs))
+            found.append(Diagnostic(OUTSIDE_DOMAIN, f"{where()}: {op.domain_text} "
+                                                    f"(argument {shown()})", inputs))
         elif not math.isfinite(values[slot]):
-            found.append(Diagnostic(OVERFLOW, f"{where} is not finite in float64 "
-                                              f"(argument {shown})", inputs))
+            found.append(Diagnostic(OVERFLOW, f"{where()} is not finite in float64 "
+                                              f"(argument {shown()})", inputs))
         elif op.smooth is not None and not op.smooth(*args) and tape.active[slot]:
-            found.append(Diagnostic(NON_DIFFERENTIABLE, f"{where}: {op.smooth_text}", inputs))
+            found.append(Diagnostic(NON_DIFFERENTIABLE, f"{where()}: {op.smooth_text}",
+                                    inputs))
     return found
 
 

@@ -103,8 +103,10 @@ def _suspects(problem: Problem) -> list[str]:
 class PendingReference:
     """Both routes started in the background; ``result`` waits for them within the budget."""
 
-    def __init__(self, problem: Problem, kind: str, direction, digits: int, clock):
+    def __init__(self, problem: Problem, kind: str, direction, digits: int, clock,
+                 with_sympy: bool = True):
         self.problem, self.kind, self.direction, self.digits = problem, kind, direction, digits
+        self.with_sympy = with_sympy
         self.clock = clock if isinstance(clock, budget.Budget) else budget.Budget(clock)
         self.suspects = _suspects(problem)
         self.sweep_args = (problem, kind, direction, self.suspects)
@@ -114,13 +116,16 @@ class PendingReference:
         self.sweep_clock = budget.Budget(None if self.clock.seconds is None
                                          else max(self.clock.seconds, SWEEP_SECONDS))
         self.sweep_job = _started(self.sweep_clock, _sweep_reference, *self.sweep_args)
-        self.sympy_job = _started(self.clock, _sympy_reference, *self.sympy_args)
+        self.sympy_job = _started(self.clock, _sympy_reference, *self.sympy_args) \
+            if with_sympy else None
 
     def result(self) -> Reference:
         swept, sweep_failure = _collect(self.sweep_clock, self.sweep_job, _sweep_reference,
                                         self.sweep_args, "the sweep")
-        found, sympy_failure = _collect(self.clock, self.sympy_job, _sympy_reference,
-                                        self.sympy_args, "sympy")
+        found, sympy_failure = None, None
+        if self.with_sympy or swept is None:  # sympy: asked for, or the sweep failed
+            found, sympy_failure = _collect(self.clock, self.sympy_job, _sympy_reference,
+                                            self.sympy_args, "sympy")
         return _assemble(self.problem, self.kind, self.direction, self.digits, swept,
                          sweep_failure, found, sympy_failure, self.suspects)
 
@@ -132,9 +137,11 @@ class PendingReference:
 
 def start_reference(problem: Problem, kind: str = "gradient",
                     direction: Sequence[float] | None = None, digits: int = DIGITS,
-                    timeout: float | budget.Budget | None = DEFAULT_SECONDS
-                    ) -> PendingReference:
-    return PendingReference(problem, kind, direction, digits, timeout)
+                    timeout: float | budget.Budget | None = DEFAULT_SECONDS,
+                    with_sympy: bool = True) -> PendingReference:
+    """Both routes, or (``with_sympy=False``) the sweep alone, linear in the size of f,
+    with sympy only where the sweep fails."""
+    return PendingReference(problem, kind, direction, digits, timeout, with_sympy)
 
 
 def _assemble(problem, kind, direction, digits, swept, sweep_failure, found, sympy_failure,
@@ -159,7 +166,8 @@ def _assemble(problem, kind, direction, digits, swept, sweep_failure, found, sym
             _cross_check(derivative, swept[1], notes)
     else:
         f, derivative = swept[0], swept[1]
-        notes.append(f"sympy {sympy_failure}; the reference is the {SWEEP}")
+        if sympy_failure:
+            notes.append(f"sympy {sympy_failure}; the reference is the {SWEEP}")
         source, digits = SWEEP, SWEEP_DIGITS
     if np.isnan(f).any():
         return Reference(kind, np.full(problem.m, np.nan), np.full(shape, np.nan), digits,

@@ -145,6 +145,7 @@ class ArrayTape:
         if cotangent is None:
             cotangent = (1.0,) * len(self.outputs)
         adjoint: list = [None] * len(self.ops)
+        owned: set[int] = set()  # slots whose adjoint array this sweep made: added to in place
         for slot, r in zip(self.outputs, cotangent):
             adjoint[slot] = r if adjoint[slot] is None else adjoint[slot] + r
         for k in range(len(self.ops) - 1, self.n_inputs - 1, -1):
@@ -157,14 +158,33 @@ class ArrayTape:
             for i, j in enumerate(arg_slots):
                 if not self.depends[j]:
                     continue
+                if op is ops.GETITEM and j in owned and ops.basic_key(self.params[k]):
+                    adjoint[j][self.params[k]] += bar  # a slice's adjoint, in place
+                    continue
+                fresh = True
                 if isinstance(op, ops.ShapeOp):
                     term = op.vjp(self.params[k], i, bar, arg_values, values[k])
+                    fresh = op.fresh_vjp
                 else:
                     partial = op.partials[i](*arg_values)
                     if ops.is_exact_zero(partial):  # a structural zero: 0·∞ = 0
                         continue
-                    term = unbroadcast(bar * partial, np.shape(arg_values[i]))
-                adjoint[j] = term if adjoint[j] is None else adjoint[j] + term
+                    if type(partial) is int and partial == 1:  # a sum passes bar through
+                        term = unbroadcast(bar, np.shape(arg_values[i]))
+                        fresh = term is not bar
+                    else:
+                        term = unbroadcast(bar * partial, np.shape(arg_values[i]))
+                if adjoint[j] is None:
+                    adjoint[j] = term
+                    if isinstance(term, np.ndarray) and fresh:
+                        owned.add(j)  # a new array no other slot holds
+                elif j in owned and isinstance(term, np.ndarray) and \
+                        term.shape == adjoint[j].shape and term.dtype == adjoint[j].dtype:
+                    adjoint[j] += term
+                else:
+                    adjoint[j] = adjoint[j] + term
+                    if isinstance(adjoint[j], np.ndarray):
+                        owned.add(j)
         return [np.zeros(shape) if adjoint[i] is None else adjoint[i]
                 for i, shape in enumerate(self.shapes)]
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from diffcompare import ops
 from diffcompare.engine.tape import Tape, postorder_all
+from diffcompare.errors import Cannot
 from diffcompare.expr import (
     Call,
     Const,
@@ -31,6 +32,10 @@ from diffcompare.expr import (
 )
 from diffcompare.methods.registry import EvaluatesExpressions, Options, register
 from diffcompare.problem import Problem
+
+# A program's path times its inputs: a bound on the derivative terms the rules write (each
+# input's derivative may reach every operation of a dense path, a network's, say).
+MANUAL_TERMS = 2e7
 
 CONSTANT_RULE = "constant rule: c' = 0"
 VARIABLE_RULE = "variable rule: x' = 1"
@@ -191,6 +196,14 @@ def _combine(partials, uses, distinct: bool) -> dict[str, Expr]:
 class Manual(EvaluatesExpressions):
     def __init__(self, problem: Problem, options: Options):
         super().__init__(problem, options)
+        if problem.program is not None:
+            terms = problem.traced.scalar_operations * problem.n
+            if terms > MANUAL_TERMS:
+                raise Cannot(
+                    f"cannot: the rules would write {problem.n:,} derivative expressions, "
+                    f"each over a path of {problem.traced.scalar_operations:,} operations "
+                    f"(up to {terms:.1e} terms; the manual method stops at "
+                    f"{MANUAL_TERMS:.0e})")
         self.trees = jacobian_trees(problem.outputs, problem.variables)
         self.tape = Tape.record([d for row in self.trees for d in row] or [ZERO],
                                 problem.variables)

@@ -64,6 +64,18 @@ def along(n: int, i: int, h: float) -> np.ndarray:
     return out
 
 
+def _point(x: np.ndarray, target, offset, complex_: bool) -> np.ndarray:
+    """x + offset·target: one point of a stencil."""
+    point = np.array(x, dtype=complex if complex_ else float)
+    if target is None:
+        return point
+    if is_index(target):
+        point[target] += offset
+    else:
+        point += offset * np.asarray(target)
+    return point
+
+
 @dataclass(frozen=True)
 class Stencil:
     """The values of f (m outputs), and of every tape slot, at points x + offset·target."""
@@ -78,6 +90,10 @@ class Stencil:
         the function at each point (its branches taken as they fall there)."""
         offsets = tuple(offsets)
         complex_ = any(isinstance(o, complex) for _, o in offsets)
+        if problem.program is not None:  # one point at a time: n points of n inputs each
+            f = np.array([problem.evaluate(_point(x, target, offset, complex_))
+                          for target, offset in offsets]).T
+            return cls(offsets, f.reshape(problem.m, len(offsets)), None)
         columns = np.repeat(np.asarray(x, dtype=complex if complex_ else float)[:, None],
                             len(offsets), axis=1)
         for k, (target, offset) in enumerate(offsets):
@@ -87,9 +103,6 @@ class Stencil:
                 columns[target, k] += offset
             else:
                 columns[:, k] += offset * np.asarray(target)
-        if problem.program is not None:
-            f = np.array([problem.evaluate(columns[:, k]) for k in range(len(offsets))]).T
-            return cls(offsets, f.reshape(problem.m, len(offsets)), None)
         tape = problem.tape
         with np.errstate(all="ignore"):
             slots = tape.forward([columns[i] for i in range(tape.n_inputs)])

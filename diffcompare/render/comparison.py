@@ -109,8 +109,12 @@ def footnotes(comparison: Comparison) -> list[str]:
             notes.append(f"{r.method} failed: {r.failure}")
         notes.extend(f"{r.method}: {w}" for w in r.warnings)
         if r.error_estimate is not None:
-            notes.append(f"{r.method}: its own error estimate "
-                         f"{', '.join(error(e) for e in np.ravel(r.error_estimate))}")
+            estimates = np.ravel(np.asarray(r.error_estimate, dtype=float))
+            shown = ", ".join(error(e) for e in estimates) \
+                if estimates.size <= MAX_TABLE_COMPONENTS else \
+                f"up to {error(float(np.nanmax(estimates)))} (median " \
+                f"{error(float(np.nanmedian(estimates)))}, over {estimates.size} entries)"
+            notes.append(f"{r.method}: its own error estimate {shown}")
     if comparison.left_out:
         notes.append(f"not shown: {', '.join(comparison.left_out)} (they do not compute a "
                      f"{comparison.kind})")

@@ -1,0 +1,265 @@
+"""The speed goals of the scale issue, each measured against its peers in the same run.
+
+    python benchmarks/run.py [--json] [--repeats 7]
+
+Every figure is a median over repeats, and every goal a ratio to something measured in the
+same run (numpy's own evaluation, a hand-written gradient, the peers that are installed:
+torch, jax, autograd; `pip install '.[bench]'` installs those PyPI has for this machine).
+A peer that is not installed is skipped with a note. A goal not reached says by how much.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_functions" / "programs"
+
+
+def median(call, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def wall(args: list[str], repeats: int) -> float:
+    """The median wall time of a whole command, start-up included."""
+    return median(lambda: subprocess.run(args, capture_output=True, check=False, cwd=ROOT),
+                  repeats)
+
+
+# --- goal 1: reverse-ad on the Rosenbrock program at n = 10^6 ---------------------------
+
+def rosenbrock_numpy(x):
+    return np.sum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2)
+
+
+def rosenbrock_gradient(x):
+    g = np.zeros_like(x)
+    inner = x[1:] - x[:-1] ** 2
+    g[:-1] = -400 * x[:-1] * inner - 2 * (1 - x[:-1])
+    g[1:] += 200 * inner
+    return rosenbrock_numpy(x), g
+
+
+def goal_rosenbrock(repeats: int, notes: list[str]) -> dict:
+    from diffcompare.engine.tracer import trace
+    from diffcompare.math import sum as dsum
+
+    def rosenbrock(x):
+        return dsum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2)
+
+    n = 10**6
+    x = np.ones(n)
+    x[::2] = -1.2
+
+    def ours():
+        tape = trace(rosenbrock, ["x"], [x])
+        return tape.f(), tape.reverse()
+
+    ours()  # the first run pays for the pages it touches
+    f_time = median(lambda: rosenbrock_numpy(x), repeats)
+    found = {"numpy_f_seconds": f_time,
+             "reverse_ad_seconds": median(ours, repeats),
+             "hand_written_seconds": median(lambda: rosenbrock_gradient(x), repeats)}
+    tracemalloc.start()
+    ours()
+    found["reverse_ad_peak_bytes"] = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    for name, runner in peers(x, notes).items():
+        runner()
+        found[f"{name}_seconds"] = median(runner, repeats)
+    ratios = {k.removesuffix("_seconds") + "_over_f": v / f_time for k, v in found.items()
+              if k.endswith("_seconds") and k != "numpy_f_seconds"}
+    found.update(ratios)
+    return found
+
+
+def peers(x: np.ndarray, notes: list[str]) -> dict:
+    """value and gradient of Rosenbrock by each installed peer."""
+    found = {}
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+        tx = torch.tensor(x)
+
+        def by_torch():
+            xt = tx.clone().requires_grad_(True)
+            value = torch.sum(100 * (xt[1:] - xt[:-1] ** 2) ** 2 + (1 - xt[:-1]) ** 2)
+            value.backward()
+            return value, xt.grad
+
+        found["torch"] = by_torch
+    except ImportError:
+        notes.append("torch is not installed (PyPI's wheel for this machine brings CUDA): "
+                     "skipped")
+    try:
+        import jax
+        import jax.numpy as jnp
+
+        jax.config.update("jax_enable_x64", True)
+
+        def f(v):
+            return jnp.sum(100 * (v[1:] - v[:-1] ** 2) ** 2 + (1 - v[:-1]) ** 2)
+
+        eager, jitted, jx = jax.value_and_grad(f), jax.jit(jax.value_and_grad(f)), jnp.asarray(x)
+        found["jax_eager"] = lambda: jax.block_until_ready(eager(jx))
+        found["jax_jit"] = lambda: jax.block_until_ready(jitted(jx))
+    except ImportError:
+        notes.append("jax is not installed: skipped")
+    try:
+        import autograd
+        import autograd.numpy as anp
+
+        def g(v):
+            return anp.sum(100 * (v[1:] - v[:-1] ** 2) ** 2 + (1 - v[:-1]) ** 2)
+
+        by_autograd = autograd.value_and_grad(g)
+        found["autograd"] = lambda: by_autograd(x)
+    except ImportError:
+        notes.append("autograd is not installed: skipped")
+    return found
+
+
+# --- goal 2: scalar tapes: record, sweep, parse per operation ---------------------------
+
+def goal_scalar_tapes(repeats: int) -> dict:
+    """Per operation: recording a parsed formula's tape, one forward and one reverse sweep,
+    and parsing the text, for formulas of about 10^4 and 10^5 operations (past the
+    command line's limits, which this benchmark lifts: they guard user text, not speed)."""
+    import importlib
+
+    from diffcompare.engine.tape import Tape
+
+    parser = importlib.import_module("diffcompare.parse")  # the module, not the function
+
+    parser.MAX_LENGTH = parser.MAX_NODES = 10**9
+    names = [f"x{i}" for i in range(50)]
+    point = [0.1 * (i + 1) for i in range(50)]
+    found = {}
+    for terms in (2_500, 25_000):
+        # distinct terms (each its own constant), so interning shares nothing between them
+        text = " + ".join(f"sin({i + 1}*x{i % 50})*x{(i + 7) % 50}" for i in range(terms))
+        found[terms] = _per_operation(parser, Tape, text, names, point, max(3, repeats // 2))
+    return {f"ops_{row.pop('operations')}": row for row in found.values()}
+
+
+def _per_operation(parser, tape_class, text, names, point, runs) -> dict:
+    expr = parser.parse(text)
+    tape = tape_class.record(expr, names)
+    ops = tape.operation_count
+    return {
+        "operations": ops,
+        "record_us_per_op": median(lambda: tape_class.record(expr, names), runs) / ops * 1e6,
+        "forward_reverse_us_per_op": median(
+            lambda: tape.reverse(tape.forward(point)), runs) / ops * 1e6,
+        "parse_us_per_op": median(lambda: parser.parse(text), runs) / ops * 1e6,
+    }
+
+
+# --- goals 3 to 5: whole commands -------------------------------------------------------
+
+def goal_commands(repeats: int) -> dict:
+    exe = [sys.executable, "-m", "diffcompare"]
+    chain = " + ".join(f"100*(x{i + 1} - x{i}**2)**2 + (1 - x{i})**2" for i in range(199))
+    at = ",".join("-1.2" if i % 2 == 0 else "1" for i in range(200))
+    baseline = wall([sys.executable, "-c", "import sympy, numpy, click, rich"], repeats)
+    seed = wall([*exe, "grad", "3*(x1**2 + x2*x3)", "--at", "2,3,4"], repeats)
+    return {
+        "help_seconds": wall([*exe, "--help"], repeats),
+        "import_baseline_seconds": baseline,
+        "grad_seed_seconds": seed,
+        "grad_seed_over_baseline": seed / baseline,
+        "grad_chain_200_reverse_ad_seconds": wall(
+            [*exe, "grad", chain, "--at", at, "--methods", "reverse-ad"], max(3, repeats // 2)),
+        "manual_over_reverse_ad_n200": manual_ratio(chain, at, repeats),
+    }
+
+
+def manual_ratio(chain: str, at: str, repeats: int) -> float:
+    from diffcompare.methods import REGISTRY, Options
+    from diffcompare.problem import Problem
+
+    def timed(name):
+        def run():
+            problem = Problem.from_text(chain, at)  # each method prepares from scratch
+            REGISTRY[name].prepare(problem, Options()).derivative("gradient")
+        return median(run, repeats)
+
+    return timed("manual") / timed("reverse-ad")
+
+
+GOALS = [  # (key, how the figure is read, the goal, what it means)
+    ("rosenbrock.reverse_ad_over_f", "<=", 3.0,
+     "1. reverse-ad value + gradient, Rosenbrock n = 10^6, / numpy f"),
+    ("rosenbrock.reverse_ad_peak_bytes", "<=", 1e9, "1. its peak memory, bytes"),
+    ("commands.grad_chain_200_reverse_ad_seconds", "<=", 0.6,
+     "3. grad on the Rosenbrock chain, n = 200, --methods reverse-ad, wall seconds"),
+    ("commands.manual_over_reverse_ad_n200", "<=", 10.0, "4. manual / reverse-ad at n = 200"),
+    ("commands.help_seconds", "<=", 0.1, "5. diffcompare --help, wall seconds"),
+    ("commands.grad_seed_over_baseline", "<=", 1.2,
+     "5. grad on the seed / python -c 'import sympy, numpy, click, rich'"),
+]
+
+
+def lookup(figures: dict, key: str):
+    value = figures
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args()
+    notes: list[str] = []
+    figures = {
+        "date": datetime.date.today().isoformat(),
+        "machine": f"{platform.machine()} · Python {platform.python_version()} · "
+                   f"numpy {np.__version__}",
+        "rosenbrock": goal_rosenbrock(args.repeats, notes),
+        "scalar_tapes": goal_scalar_tapes(args.repeats),
+        "commands": goal_commands(args.repeats),
+    }
+    goals = []
+    for key, _, bound, meaning in GOALS:
+        value = lookup(figures, key)
+        goals.append({"key": key, "goal": bound, "value": value, "meaning": meaning,
+                      "met": value is not None and value <= bound,
+                      "by": None if value is None else value / bound})
+    figures["goals"], figures["notes"] = goals, notes
+    if args.json:
+        print(json.dumps(figures, indent=2))
+        return
+    print(f"# {figures['date']} · {figures['machine']} · median of {args.repeats}")
+    for name, value in figures["rosenbrock"].items():
+        if name.endswith("_over_f"):
+            print(f"rosenbrock n=1e6 {name:28} {value:8.2f}")
+    for size, row in figures["scalar_tapes"].items():
+        print(f"scalar tape {size:12} " + "  ".join(f"{k} {v:.2f}" for k, v in row.items()))
+    for goal in goals:
+        state = "met" if goal["met"] else f"NOT met: {goal['by']:.2f}x the goal"
+        print(f"{goal['meaning']:80} {goal['value']:.4g} (goal <= {goal['goal']:g}): {state}")
+    for note in notes:
+        print(f"note: {note}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,225 @@
+"""How each method's cost grows with the number of inputs n: measured, fitted, extrapolated.
+
+For a family of functions of n inputs (a program with ``start(n)``: the n-dimensional
+Rosenbrock by default), each method computes the full gradient at each n in turn, and its
+cost is recorded: function evaluations, forward and reverse passes, wall time, the tape's
+records and bytes, peak memory (tracemalloc), and the error against the exact reference
+where the reference fits its share of the budget. The seeds' laws are then tested on the
+measurements: finite differences and forward-ad take time ∝ n·cost(f), reverse-ad
+∝ cost(f) (Baydin et al. 2018; the first seed). A log–log fit of time against n gives each
+method's slope; relative to cost(f) those are 1, 1 and 0.
+
+Each method has an equal share of the budget. Before a size is run, its time is predicted
+from the method's own fitted slope (from its last point and the seed's law while it has one
+point only); a method whose next size would pass what is left of its share is not run, and
+its time there is extrapolated and marked as an estimate.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from diffcompare.methods import REGISTRY, Options
+from diffcompare.problem import program_problem
+from diffcompare.samples import samples_dir
+
+FAMILIES = {"rosenbrock": "rosenbrock.py", "sinexp": "sinexp.py",
+            "neural-net": "neural_net.py"}
+DEFAULT_METHODS = ("forward-fd", "central-fd", "complex-step", "forward-ad", "reverse-ad",
+                   "manual", "symbolic")
+# The seeds' laws: the exponent of n in time / cost(f) for a gradient.
+LAW = {"forward-fd": 1, "backward-fd": 1, "central-fd": 1, "complex-step": 1,
+       "richardson": 1, "forward-ad": 1, "reverse-ad": 0}
+F_REPEATS = 5  # evaluations of f timed at each n at least (their median is cost(f)),
+F_SECONDS = 0.05  # and for at least this long
+
+
+@dataclass(frozen=True)
+class Run:
+    method: str
+    n: int
+    seconds: float
+    measured: bool  # False: extrapolated from the fitted slope (an estimate)
+    f_evals: int | None = None
+    forward_passes: int | None = None
+    reverse_passes: int | None = None
+    tape_records: int | None = None
+    tape_bytes: int | None = None
+    peak_bytes: int | None = None
+    rel_error: float | None = None
+    failure: str | None = None
+
+
+@dataclass
+class ScaleStudy:
+    function: str
+    sizes: list[int]
+    methods: tuple[str, ...]
+    budget: float
+    cost_f: dict[int, float] = field(default_factory=dict)  # n -> seconds for one f
+    runs: list[Run] = field(default_factory=list)
+    reference_seconds: dict[int, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    interrupted: bool = False
+
+    def measured(self, method: str) -> list[Run]:
+        return [r for r in self.runs if r.method == method and r.measured and not r.failure]
+
+    def slope(self, method: str, relative: bool = False) -> float | None:
+        """The least-squares slope of log time (or log time/cost(f)) against log n over
+        the method's measured sizes; None with fewer than two."""
+        points = self.measured(method)
+        if len(points) < 2:
+            return None
+        n = np.log([r.n for r in points])
+        t = np.log([r.seconds / (self.cost_f[r.n] if relative else 1.0) for r in points])
+        return float(np.polyfit(n, t, 1)[0])
+
+    @property
+    def f_slope(self) -> float | None:
+        if len(self.cost_f) < 2:
+            return None
+        sizes = sorted(self.cost_f)
+        return float(np.polyfit(np.log(sizes), np.log([self.cost_f[n] for n in sizes]), 1)[0])
+
+
+def family_path(function: str | None) -> str:
+    """A family's program file: a name from FAMILIES, or a FILE.py with start(n)."""
+    if function is None:
+        function = "rosenbrock"
+    if function in FAMILIES:
+        return str(samples_dir() / "programs" / FAMILIES[function])
+    return function
+
+
+def scale_study(function: str | None, sizes: Sequence[int], methods: Sequence[str] | None,
+                budget: float, on_run: Callable[[str], None] | None = None,
+                interrupted: Callable[[], bool] = lambda: False) -> ScaleStudy:
+    """Measure each method at each size within its share of ``budget`` seconds."""
+    path = family_path(function)
+    methods = tuple(methods or DEFAULT_METHODS)
+    study = ScaleStudy(function or "rosenbrock", sorted(set(int(n) for n in sizes)), methods,
+                       budget)
+    share = budget / (len(methods) + 1)  # the exact reference has a share too
+    spent = {m: 0.0 for m in (*methods, "reference")}
+    for n in study.sizes:
+        if interrupted():
+            study.interrupted = True
+            break
+        problem = program_problem(path, n=n, timeout=share)
+        study.cost_f[problem.n] = _cost_of_f(problem)
+        reference = _reference(study, problem, share - spent["reference"], spent)
+        for method in methods:
+            if interrupted():
+                study.interrupted = True
+                break
+            if any(r.method == method and r.failure for r in study.runs):
+                continue  # it failed at a smaller n: a larger one will not do better
+            predicted = predict(study, method, problem.n)
+            left = share - spent[method]
+            if predicted is not None and predicted > left:
+                study.runs.append(Run(method, problem.n, predicted, measured=False))
+            else:
+                run = _measure(method, problem, reference, share)
+                spent[method] += run.seconds
+                study.runs.append(run)
+            if on_run:
+                on_run(f"{method} at n = {problem.n:,}")
+    return study
+
+
+def predict(study: ScaleStudy, method: str, n: int) -> float | None:
+    """The method's time at n from its fitted slope through its last measured point; with
+    one point, the seed's law (time ∝ n^law · cost(f)); None with none."""
+    points = study.measured(method)
+    if not points:
+        return None
+    last = points[-1]
+    slope = study.slope(method)
+    if slope is None:  # one point: the seed's law, or for a method without one, linear
+        law = LAW.get(method)
+        f_slope = max(study.f_slope or 0.0, 0.0)
+        slope = (law + f_slope) if law is not None else 1.0
+    return last.seconds * (n / last.n) ** max(slope, 0.0)
+
+
+def _cost_of_f(problem) -> float:
+    """The median time of one evaluation of f, over at least F_REPEATS and F_SECONDS."""
+    x = np.asarray(problem.point)
+    times: list[float] = []
+    while len(times) < F_REPEATS or sum(times) < F_SECONDS:
+        start = time.perf_counter()
+        problem.evaluate(x)
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def _reference(study: ScaleStudy, problem, left: float, spent: dict) -> np.ndarray | None:
+    """The exact gradient at this n, if its predicted time fits what is left of its share."""
+    from diffcompare.analysis.reference import tape_reference
+
+    sizes = sorted(study.reference_seconds)
+    if sizes:
+        last = sizes[-1]
+        if study.reference_seconds[last] * problem.n / last > left:
+            study.notes.append(f"no exact reference from n = {problem.n:,}: its sweep would "
+                               "pass its share of the budget; errors are not shown there")
+            return None
+    start = time.perf_counter()
+    found = tape_reference(problem, "gradient", timeout=max(left, 0.0))
+    seconds = time.perf_counter() - start
+    spent["reference"] += seconds
+    if found.failure:
+        return None
+    study.reference_seconds[problem.n] = seconds
+    return np.asarray(found.derivative, dtype=float)
+
+
+def _measure(method: str, problem, reference, share: float) -> Run:
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        prepared = REGISTRY[method].prepare(problem, Options(timeout=share))
+        found = prepared.derivative("gradient")
+        prepared.close()
+    except Exception as exc:  # noqa: BLE001 - a failing method is a row with its reason
+        seconds = time.perf_counter() - start
+        tracemalloc.stop()
+        return Run(method, problem.n, seconds, True, failure=f"{type(exc).__name__}: {exc}")
+    seconds = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    error = None
+    if reference is not None and not found.failure:
+        scale = float(np.max(np.abs(reference))) or 1.0
+        error = float(np.max(np.abs(found.value - reference))) / scale
+    traced = problem.traced
+    on_tape = method in ("forward-ad", "reverse-ad")
+    return Run(method, problem.n, seconds, True, found.cost.f_evals, found.cost.forward_passes,
+               found.cost.reverse_passes,
+               traced.operation_count if on_tape else None,
+               sum(int(np.asarray(v).nbytes) for v in traced.values) if on_tape else None,
+               peak, error, found.failure)
+
+
+def parse_sizes(text: str) -> list[int]:
+    """"10,100,1000" or "10:1e6" (powers of ten from one to the other)."""
+    from diffcompare.errors import InputError
+
+    try:
+        if ":" in text:
+            low, high = (float(v) for v in text.split(":"))
+            return [int(round(10 ** k)) for k in range(int(round(math.log10(low))),
+                                                         int(round(math.log10(high))) + 1)]
+        sizes = [int(float(v)) for v in text.split(",")]
+    except ValueError:
+        raise InputError(f"--n {text!r}: sizes such as 10,100,1000 or 10:1e6") from None
+    if not sizes or min(sizes) < 1:
+        raise InputError("--n: every size must be at least 1")
+    return sizes

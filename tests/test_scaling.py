@@ -1,0 +1,67 @@
+"""diffcompare scale: each method's cost measured as n grows, the seeds' laws fitted, and a
+method past its share of the budget extrapolated instead of run."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from diffcompare.cli import main
+from diffcompare.studies.scaling import parse_sizes, scale_study
+
+# Timing on a shared two-core machine at these small sizes carries Python's call overhead
+# (tens of microseconds a call) and noise: the slopes are held to the seeds' laws within
+# 0.4 of an exponent. The seeds' claim is the gap between n^1 and n^0, which this keeps.
+SLOPE_SLACK = 0.4
+
+
+@pytest.mark.timeout(90)
+def test_the_fitted_slopes_follow_the_seeds_laws():
+    study = scale_study("sinexp", [100, 300, 1000, 3000],
+                        ["forward-fd", "forward-ad", "reverse-ad"], budget=60)
+    assert all(run.measured for run in study.runs)  # the budget holds them all
+    for method in ("forward-fd", "forward-ad"):  # n evaluations or passes: n · cost(f)
+        assert abs(study.slope(method, relative=True) - 1) <= SLOPE_SLACK, method
+    assert abs(study.slope("reverse-ad", relative=True)) <= SLOPE_SLACK  # cost(f)
+    by = {(r.method, r.n): r for r in study.runs}
+    assert by[("forward-fd", 3000)].f_evals == 3001
+    assert by[("forward-ad", 3000)].forward_passes == 3000
+    assert by[("reverse-ad", 3000)].reverse_passes == 1
+    assert by[("reverse-ad", 3000)].tape_records == by[("reverse-ad", 100)].tape_records
+    assert all(r.rel_error <= 1e-13 for r in study.runs if "ad" in r.method)
+
+
+@pytest.mark.timeout(90)
+def test_a_method_past_its_share_of_the_budget_is_extrapolated_not_run():
+    study = scale_study("rosenbrock", [10, 100, 1000, 10000], ["forward-fd", "reverse-ad"],
+                        budget=0.6)
+    estimated = [r for r in study.runs if not r.measured]
+    assert estimated and all(r.method == "forward-fd" for r in estimated)
+    first = min(r.n for r in estimated)
+    assert all(r.f_evals is None for r in estimated)  # never run
+    assert [r.n for r in study.runs if r.method == "forward-fd"] == [10, 100, 1000, 10000]
+    measured = study.measured("forward-fd")
+    # the estimate continues the measured points along their fitted slope (or, with one
+    # point, the seeds' law): it is larger than the last measured time
+    assert all(e.seconds > measured[-1].seconds for e in estimated)
+    assert first > measured[-1].n
+
+
+def test_the_command_writes_json_and_a_picture(tmp_path):
+    picture = tmp_path / "scale.png"
+    result = CliRunner().invoke(main, ["scale", "sinexp", "--n", "10,100", "--budget", "10",
+                                       "--methods", "reverse-ad,central-fd", "--format",
+                                       "json", "-o", str(picture)])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    assert found["function"] == "sinexp" and found["sizes"] == [10, 100]
+    assert {r["method"] for r in found["runs"]} == {"reverse-ad", "central-fd"}
+    assert found["slopes"]["central-fd"]["law"] == 1
+    assert picture.stat().st_size > 10_000
+
+
+def test_sizes_are_read_as_lists_or_decades():
+    assert parse_sizes("10,100,1000") == [10, 100, 1000]
+    assert parse_sizes("10:1e4") == [10, 100, 1000, 10000]
