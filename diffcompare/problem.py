@@ -54,6 +54,11 @@ class Problem:
         return Tape.record(self.outputs, self.variables)
 
     @cached_property
+    def point_array(self) -> np.ndarray:
+        """The point as a float64 array, made once."""
+        return np.asarray(self.point, dtype=float)
+
+    @cached_property
     def memo(self) -> dict:
         """Facts the layers above compute once per problem (its diagnostics, say)."""
         return {}
@@ -213,14 +218,19 @@ class ProgramProblem(Problem):
             name if not shape else f"{name}[{','.join(map(str, index))}]"
             for name, shape in zip(program.inputs, self.shapes)
             for index in (np.ndindex(*shape) if shape else [()])))
-        object.__setattr__(self, "point", tuple(flatten(inputs).tolist()))
+        self.__dict__["point_array"] = flatten(inputs)
         object.__setattr__(self, "text", program.label)
-        object.__setattr__(self, "traced", self.trace_at(np.asarray(self.point), InputError))
+        object.__setattr__(self, "traced", self.trace_at(self.point_array, InputError))
         if not self.traced.outputs:
             raise InputError(f"{program.label} returned no number")
 
     __eq__ = object.__eq__
     __hash__ = object.__hash__
+
+    @cached_property
+    def point(self) -> tuple[float, ...]:
+        """The flat point as numbers (made when asked: a million of them take a while)."""
+        return tuple(self.point_array.tolist())
 
     def __repr__(self) -> str:
         return f"ProgramProblem({self.program.label}, n={self.n})"
@@ -235,13 +245,12 @@ class ProgramProblem(Problem):
         return self.traced.conditions
 
     def trace_at(self, x: np.ndarray, error=None):
-        """The program's tape at the flat point x (the problem's own point: recorded once)."""
+        """The program's tape at the flat point x, traced afresh: a method's forward pass is
+        its own (and at another point the branches taken may differ)."""
         from diffcompare.engine.arrays import split
         from diffcompare.engine.tracer import trace
         from diffcompare.program import ProgramError, run_user_code
 
-        if error is None and tuple(np.asarray(x, dtype=float).tolist()) == self.point:
-            return self.traced
         parts = split(np.asarray(x, dtype=float), self.shapes)
         tape = run_user_code(trace, (self.program.function, self.program.inputs, parts),
                              self.timeout, self.program.path, error or ProgramError)

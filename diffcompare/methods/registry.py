@@ -178,7 +178,7 @@ class Prepared:
     # -- the one entry point
     def derivative(self, kind: str, point: Sequence[float] | None = None,
                    direction: Sequence[float] | None = None) -> Derivative:
-        x = np.asarray(self.problem.point if point is None else point, dtype=float)
+        x = self.problem.point_array if point is None else np.asarray(point, dtype=float)
         v = None if direction is None else np.asarray(direction, dtype=float)
         start = time.perf_counter()
         found = getattr(self, f"_{kind}")(x, v) if v is not None else getattr(

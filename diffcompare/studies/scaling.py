@@ -38,6 +38,7 @@ LAW = {"forward-fd": 1, "backward-fd": 1, "central-fd": 1, "complex-step": 1,
        "richardson": 1, "forward-ad": 1, "reverse-ad": 0}
 F_REPEATS = 5  # evaluations of f timed at each n at least (their median is cost(f)),
 F_SECONDS = 0.05  # and for at least this long
+REPEATS, REPEAT_SECONDS = 3, 1.0  # a method's gradient: best of up to 3 runs within 1 s
 
 
 @dataclass(frozen=True)
@@ -135,18 +136,18 @@ def scale_study(function: str | None, sizes: Sequence[int], methods: Sequence[st
 
 
 def predict(study: ScaleStudy, method: str, n: int) -> float | None:
-    """The method's time at n from its fitted slope through its last measured point; with
-    one point, the seed's law (time ∝ n^law · cost(f)); None with none."""
+    """The method's time at n: its time over cost(f) at its last measured point, carried
+    to n along its fitted slope of time/cost(f) (with one point, the seed's law; for a
+    method without one, linear), times cost(f) measured at n. None before any point."""
     points = study.measured(method)
     if not points:
         return None
     last = points[-1]
-    slope = study.slope(method)
-    if slope is None:  # one point: the seed's law, or for a method without one, linear
-        law = LAW.get(method)
-        f_slope = max(study.f_slope or 0.0, 0.0)
-        slope = (law + f_slope) if law is not None else 1.0
-    return last.seconds * (n / last.n) ** max(slope, 0.0)
+    slope = study.slope(method, relative=True)
+    if slope is None:
+        slope = LAW.get(method, 1)
+    relative = last.seconds / study.cost_f[last.n]
+    return relative * (n / last.n) ** max(slope, 0.0) * study.cost_f[n]
 
 
 def _cost_of_f(problem) -> float:
@@ -182,19 +183,28 @@ def _reference(study: ScaleStudy, problem, left: float, spent: dict) -> np.ndarr
 
 
 def _measure(method: str, problem, reference, share: float) -> Run:
-    tracemalloc.start()
-    start = time.perf_counter()
-    try:
-        prepared = REGISTRY[method].prepare(problem, Options(timeout=share))
-        found = prepared.derivative("gradient")
-        prepared.close()
-    except Exception as exc:  # noqa: BLE001 - a failing method is a row with its reason
-        seconds = time.perf_counter() - start
-        tracemalloc.stop()
-        return Run(method, problem.n, seconds, True, failure=f"{type(exc).__name__}: {exc}")
-    seconds = time.perf_counter() - start
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    """One gradient, timed (the best of up to REPEATS while they take under REPEAT_SECONDS
+    together: a fast method's single run is mostly noise), its peak memory traced once."""
+    times: list[float] = []
+    peak = 0
+    while not times or (len(times) < REPEATS and sum(times) < REPEAT_SECONDS):
+        if not times:
+            tracemalloc.start()
+        start = time.perf_counter()
+        try:
+            prepared = REGISTRY[method].prepare(problem, Options(timeout=share))
+            found = prepared.derivative("gradient")
+            prepared.close()
+        except Exception as exc:  # noqa: BLE001 - a failing method is a row with its reason
+            if tracemalloc.is_tracing():
+                tracemalloc.stop()
+            return Run(method, problem.n, time.perf_counter() - start, True,
+                       failure=f"{type(exc).__name__}: {exc}")
+        times.append(time.perf_counter() - start)
+        if tracemalloc.is_tracing():
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+    seconds = min(times)
     error = None
     if reference is not None and not found.failure:
         scale = float(np.max(np.abs(reference))) or 1.0
