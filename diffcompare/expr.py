@@ -406,40 +406,101 @@ def format_fraction(value: Fraction) -> tuple[str, int]:
     return text, (ops.NEG.precedence if text.startswith("-") else ATOM)
 
 
+TEXT_NODES = 200_000  # nodes of the written-out tree past which shared nodes get names
+
+
 def to_text(root: Expr) -> str:
-    """Infix text with the fewest parentheses; parsing it gives back the same tree."""
-    text: dict[int, tuple[str, int]] = {}
-    for n in postorder(root):
-        text[id(n)] = _node_text(n, [text[id(c)] for c in n.children])
-    return text[id(root)][0]
+    """Infix text with the fewest parentheses; parsing it gives back the same tree. Linear
+    in the size of the text (pieces joined once, no string rebuilt per level). A DAG whose
+    written-out tree would pass TEXT_NODES nodes (sharing doubles it per level) is written
+    with its shared nodes named instead: "v2*v2 + x where v1 = x*x + x, v2 = v1*v1 + x"."""
+    if tree_size(root) <= TEXT_NODES:
+        return _emit(root, {})
+    order = postorder(root)
+    uses: dict[int, int] = {}
+    for node in order:
+        for child in node.children:
+            uses[id(child)] = uses.get(id(child), 0) + 1
+    names: dict[int, str] = {}
+    definitions = []
+    for node in order:
+        if isinstance(node, Call) and node.args and uses.get(id(node), 0) > 1:
+            definitions.append(f"{_fresh(len(names) + 1)} = {_emit(node, names)}")
+            names[id(node)] = _fresh(len(names) + 1)
+    return f"{_emit(root, names)} where {', '.join(definitions)}"
+
+
+def _fresh(k: int) -> str:
+    return f"v{k}"
+
+
+def tree_size(root: Expr) -> int:
+    """Nodes of the tree written out in full (a shared node counted at every use)."""
+    size: dict[int, int] = {}
+    for node in postorder(root):
+        size[id(node)] = 1 + sum(size[id(c)] for c in node.children)
+    return size[id(root)]
+
+
+def _precedence(node: Expr, names: dict[int, str]) -> int:
+    if id(node) in names or isinstance(node, Var):
+        return ATOM
+    if isinstance(node, Const):
+        return format_fraction(node.value)[1]
+    if node.op.is_constant or node.op.is_function:
+        return ATOM
+    return node.op.precedence
+
+
+def _emit(root: Expr, names: dict[int, str]) -> str:
+    """The text of a tree by an explicit stack of pieces: nodes (with the precedence their
+    place needs) and literal strings, emitted in order."""
+    out: list[str] = []
+    stack: list = [(root, 0)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+            continue
+        node, needed = item
+        own = _precedence(node, names)
+        wrapped = own < needed
+        if wrapped:
+            stack.append(")")
+        if id(node) in names:
+            stack.append(names[id(node)])
+        elif isinstance(node, Const):
+            stack.append(format_fraction(node.value)[0])
+        elif isinstance(node, Var):
+            stack.append(node.name)
+        elif node.op.is_constant:
+            stack.append(node.op.name)
+        elif node.op.is_function:
+            stack.append(")")
+            for k in range(len(node.args) - 1, -1, -1):
+                stack.append((node.args[k], 0))
+                if k:
+                    stack.append(", ")
+            stack.append(f"{node.op.name}(")
+        elif node.op.arity == 1:  # prefix minus: -x**2 means -(x**2)
+            stack.append((node.args[0], own))
+            stack.append(node.op.symbol)
+        else:
+            a, b = node.args
+            if node.op is ops.POW:  # right-associative; a negative exponent needs ()
+                left = own + 1
+                right = own - 1 if _precedence(b, names) == ops.NEG.precedence else own
+            else:  # left-associative: a-(b-c) keeps its brackets, (a-b)-c does not
+                left, right = own, own + 1
+            symbol = f" {node.op.symbol} " if own == 1 else node.op.symbol
+            stack.append((b, right))
+            stack.append(symbol)
+            stack.append((a, left))
+        if wrapped:
+            stack.append("(")
+    return "".join(out)
 
 
 def shorten(text: str, limit: int = 50) -> str:
     """Long expression text cut for a message: the start, then "..."."""
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _node_text(node: Expr, args: list[tuple[str, int]]) -> tuple[str, int]:
-    if isinstance(node, Const):
-        return format_fraction(node.value)
-    if isinstance(node, Var):
-        return node.name, ATOM
-    op = node.op
-    if op.is_constant:
-        return op.name, ATOM
-    if op.is_function:
-        return f"{op.name}({', '.join(a for a, _ in args)})", ATOM
-    p = op.precedence
-    if op.arity == 1:  # prefix minus: -x**2 means -(x**2), so a power needs no brackets
-        (a, ap), = args
-        return f"{op.symbol}{_wrap(a, ap, p)}", p
-    (a, ap), (b, bp) = args
-    if op is ops.POW:  # right-associative: a**b**c is a**(b**c); a negative base needs ()
-        left, right = _wrap(a, ap, p + 1), _wrap(b, bp, p - 1 if bp == ops.NEG.precedence else p)
-    else:  # left-associative: a-(b-c) keeps its brackets, (a-b)-c does not
-        left, right = _wrap(a, ap, p), _wrap(b, bp, p + 1)
-    return f"{left} {op.symbol} {right}" if p == 1 else f"{left}{op.symbol}{right}", p
-
-
-def _wrap(text: str, precedence: int, needed: int) -> str:
-    return text if precedence >= needed else f"({text})"

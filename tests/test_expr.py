@@ -75,3 +75,22 @@ def test_evaluate_works_on_floats_complex_and_arrays():
     import numpy as np
 
     assert list(evaluate(tree, ["x", "y"], [np.array([1.0, 2.0]), 0.0])) == [1.0, 4.0]
+
+
+def test_text_is_linear_in_depth_and_names_what_a_dag_shares():
+    from diffcompare import ops
+    from diffcompare.expr import Var, to_text, tree_size
+
+    x = Var("x")
+    chain = x
+    for i in range(20_000):  # 20,000 levels: a string rebuilt per level would be quadratic
+        chain = ops.sin(chain) if i % 2 else ops.add(chain, x)
+    text = to_text(chain)
+    assert text.count("sin(") == 10_000 and text.count("+ x") == 10_000
+    shared = x
+    for _ in range(2_000):  # each level uses the one below twice: 2^2000 nodes written out
+        shared = ops.add(ops.mul(shared, shared), x)
+    assert tree_size(shared) > 2**1000
+    named = to_text(shared)
+    assert named.startswith("v1999*v1999 + x where v1 = x*x + x, v2 = v1*v1 + x")
+    assert len(named) < 60 * 2_000
