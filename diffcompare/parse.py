@@ -20,8 +20,8 @@ from __future__ import annotations
 import keyword
 import math
 import re
-from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 from diffcompare import ops
 from diffcompare.errors import ParseError
@@ -64,8 +64,7 @@ _STRAY_HINTS = {
 }
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     kind: str  # number, name, op, end
     text: str
     column: int
@@ -73,23 +72,26 @@ class Token:
 
 def tokenize(text: str) -> list[Token]:
     """Split text into tokens, refusing any character outside the grammar."""
-    tokens: list[Token] = []
-    position = 0
-    while position < len(text):
+    if not text.isascii():
+        position = next(k for k, char in enumerate(text) if not char.isascii())
         char = text[position]
-        if not char.isascii():
-            raise ParseError(
-                f"non-ASCII character {char!r} (U+{ord(char):04X}); only ASCII is accepted",
-                text, position)
-        match = _TOKEN.match(text, position)
+        raise ParseError(
+            f"non-ASCII character {char!r} (U+{ord(char):04X}); only ASCII is accepted",
+            text, position)
+    tokens: list[Token] = []
+    append, match_at, end = tokens.append, _TOKEN.match, len(text)
+    position = 0
+    while position < end:
+        match = match_at(text, position)
         if match is None:
+            char = text[position]
             hint = _STRAY_HINTS.get(char, "not part of the expression language")
             raise ParseError(f"unexpected character {char!r}: {hint}", text, position)
         kind = match.lastgroup
         if kind != "space":
-            tokens.append(Token(kind, match.group(), position))
+            append(Token(kind, match.group(), position))
         position = match.end()
-    tokens.append(Token("end", "", len(text)))
+    append(Token("end", "", end))
     return tokens
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from diffcompare import ops
 from diffcompare.engine.dual import Dual, new_tag, primal, tangent_of
@@ -47,38 +48,66 @@ class Tape:
         """Flatten the outputs: inputs first, then constants, then operations by level (an
         operation comes as soon as its arguments are ready, as in Baydin et al.'s tables)."""
         roots = (outputs,) if isinstance(outputs, Expr) else tuple(outputs)
+        n = len(variables)
         var_slot = {name: i for i, name in enumerate(variables)}
-        nodes: list[Expr | None] = [None] * len(variables)
-        order = postorder_all(roots)
-        for node in order:
-            if isinstance(node, Var):
+        nodes: list[Expr | None] = [None] * n
+        slot_of: dict[int, int] = {}
+        op_list: list[ops.Op | None] = [None] * n
+        args: list[tuple[int, ...]] = [()] * n
+        constants: list[float | None] = [None] * n
+        active: list[bool] = [True] * n
+        # Levels first (leaves 0, an operation one more than its deepest argument), each a
+        # bucket in post-order: constants, then operations level by level.
+        level: dict[int, int] = {}
+        buckets: list[list[Expr]] = [[]]
+        for node in postorder_all(roots):
+            kind = type(node)
+            if kind is Var:
                 if node.name not in var_slot:
                     raise KeyError(f"variable {node.name!r} is not among {list(variables)}")
                 nodes[var_slot[node.name]] = node
-        nodes += [n for n in _by_level(order) if not isinstance(n, Var)]
-        slot_of = {id(n): k for k, n in enumerate(nodes) if n is not None}
-        op_list: list[ops.Op | None] = []
-        args: list[tuple[int, ...]] = []
-        constants: list[float | None] = []
-        active: list[bool] = []
-        for k, node in enumerate(nodes):
-            if k < len(variables) or isinstance(node, Const):
-                op_list.append(None)
-                args.append(())
-                constants.append(float(node.value) if isinstance(node, Const) else None)
-                active.append(k < len(variables))
-            else:
-                assert isinstance(node, Call)
-                arg_slots = tuple(slot_of[id(a)] for a in node.args)
-                op_list.append(node.op)
-                args.append(arg_slots)
-                constants.append(None)
-                active.append(any(active[j] for j in arg_slots))
+                slot_of[id(node)] = var_slot[node.name]
+                level[id(node)] = 0
+                continue
+            depth = 0
+            if kind is Call:
+                for child in node.args:
+                    below = level[id(child)]
+                    if below >= depth:
+                        depth = below + 1
+            level[id(node)] = depth
+            if depth == len(buckets):
+                buckets.append([])
+            buckets[depth].append(node)
+        add_node, add_op, add_args = nodes.append, op_list.append, args.append
+        add_constant, add_active = constants.append, active.append
+        for bucket in buckets:
+            for node in bucket:
+                slot_of[id(node)] = len(nodes)
+                add_node(node)
+                if type(node) is Const:
+                    add_op(None)
+                    add_args(())
+                    add_constant(float(node.value))
+                    add_active(False)
+                else:
+                    arg_slots = tuple([slot_of[id(a)] for a in node.args])
+                    add_op(node.op)
+                    add_args(arg_slots)
+                    add_constant(None)
+                    add_active(True in [active[j] for j in arg_slots])
         return cls(tuple(variables), tuple(nodes), tuple(op_list), tuple(args),
                    tuple(constants), tuple(active), tuple(slot_of[id(r)] for r in roots))
 
     def __len__(self) -> int:
         return len(self.ops)
+
+    @cached_property
+    def float_plan(self):
+        """This tape compiled for sweeps on plain floats (engine/floats.py)."""
+        from diffcompare.engine.floats import FloatPlan
+
+        return FloatPlan(self)
 
     @property
     def n_inputs(self) -> int:
@@ -104,6 +133,9 @@ class Tape:
         operation's zero-absorbing position gives 0 (ops.Op.zero_absorbing)."""
         if len(inputs) != self.n_inputs:
             raise ValueError(f"expected {self.n_inputs} inputs, got {len(inputs)}")
+        if exact_constants is None and not structural_zeros and \
+                all(type(x) is float for x in inputs):
+            return self.float_plan.forward(inputs)  # the same numbers, fewer calls
         values: list = list(inputs)
         apply, zero = ops.apply, ops.is_exact_zero
         for slot in range(self.n_inputs, len(self.ops)):
@@ -160,6 +192,9 @@ class Tape:
             cotangent = (1.0,) * self.n_outputs
         if len(cotangent) != self.n_outputs:
             raise ValueError(f"expected {self.n_outputs} cotangent entries, got {len(cotangent)}")
+        if all(type(values[i]) is float for i in range(self.n_inputs)) and \
+                all(type(r) in (float, int) for r in cotangent):
+            return self.float_plan.reverse(values, cotangent)
         adjoint: list = [0.0] * len(self.ops)
         for slot, r in zip(self.outputs, cotangent):
             adjoint[slot] = adjoint[slot] + r
@@ -179,19 +214,6 @@ class Tape:
                     if not ops.is_exact_zero(partial):  # a structural zero: 0·∞ = 0
                         adjoint[j] = adjoint[j] + bar * partial
         return adjoint
-
-
-def _by_level(order: list[Expr]) -> list[Expr]:
-    """Nodes given in post-order, reordered by level (leaves 0, an operation one more than
-    its deepest argument), post-order within a level: constants and variables come first."""
-    level: dict[int, int] = {}
-    keyed = []
-    for rank, node in enumerate(order):
-        depth = 1 + max((level[id(c)] for c in node.children), default=-1)
-        level[id(node)] = depth
-        keyed.append((depth, rank, node))
-    keyed.sort(key=lambda item: (item[0], item[1]))
-    return [node for _, _, node in keyed]
 
 
 def primal_at(value, tag: int):
