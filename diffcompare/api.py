@@ -161,8 +161,8 @@ def as_problem(f, at=None, variables: str | Sequence[str] | None = None,
     """A Problem from formula text (outputs separated by commas) and a point, from a
     Python function (its parameters are the inputs, scalars or arrays), or from a file,
     "FILE.py[:NAME]" (the point may then come from the file)."""
-    from diffcompare.problem import program_problem
     from diffcompare.program import from_callable, is_program
+    from diffcompare.program_problem import program_problem
 
     if callable(f) and not isinstance(f, Problem):
         return program_problem(from_callable(f), at, timeout=timeout)

@@ -40,7 +40,7 @@ class Case:
 
     def problem(self, timeout: float | None = None) -> Problem:
         if self.program:
-            from diffcompare.problem import program_problem
+            from diffcompare.program_problem import program_problem
 
             return program_problem(self.program, self.inputs, timeout=timeout)
         return Problem.from_text(self.expression, self.point, self.vars)

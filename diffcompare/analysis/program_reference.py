@@ -16,6 +16,7 @@ from fractions import Fraction
 import numpy as np
 
 from diffcompare import ops
+from diffcompare.analysis.precise import one_sided_slopes, real_number
 from diffcompare.engine.arrays import split
 from diffcompare.methods.registry import shape_of
 
@@ -52,15 +53,13 @@ def program_sweep(problem, kind: str, direction, suspect_names, digits: int, poi
     """(f, the kind's derivative, one-sided slopes at the suspects) at ``digits`` digits."""
     import mpmath
 
-    from diffcompare.analysis.reference import _real, one_sided_slopes
-
     m, n = problem.m, problem.n
     point = problem.point if point is None else tuple(point)
     with mpmath.workdps(digits):
         traced = problem.trace_at(np.asarray(point, dtype=float))
         flat = _mp_array(point)
         values = traced.forward(split(flat, problem.shapes), _mp_constant)
-        f = np.array([_real(values[k]) for k in traced.outputs])
+        f = np.array([real_number(values[k]) for k in traced.outputs])
         if kind == "jvp":
             v = [_mp_array(s) if np.ndim(s) else mpmath.mpf(float(s))
                  for s in split(np.asarray(direction, dtype=float), problem.shapes)]
@@ -70,7 +69,7 @@ def program_sweep(problem, kind: str, direction, suspect_names, digits: int, poi
             rows = [_flat(traced.reverse([mpmath.mpf(float(r)) for r in cotangent], values))
                     for cotangent in cotangents]
             exact = np.concatenate(rows) if rows else np.zeros(0)
-        derivative = np.array([_real(e) for e in exact], dtype=float).reshape(
+        derivative = np.array([real_number(e) for e in exact], dtype=float).reshape(
             shape_of(kind, m, n))
         slopes = {}
         for name in suspect_names:

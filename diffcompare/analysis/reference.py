@@ -21,7 +21,7 @@ disagree.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -30,13 +30,13 @@ import numpy as np
 from diffcompare import budget
 from diffcompare.analysis import program_reference
 from diffcompare.analysis.diagnostics import NON_DIFFERENTIABLE, diagnose
+from diffcompare.analysis.precise import one_sided_slopes, real_number
 from diffcompare.errors import Cannot, DiffcompareError
 from diffcompare.methods.registry import shape_of
 from diffcompare.problem import Problem
 
 DIGITS = 40
 SWEEP_DIGITS = 60
-SLOPE_STEP = Fraction(1, 10**20)  # relative to max(1, |x|); leaves 40 digits for the slope
 SLOPE_AGREEMENT = 1e-8  # one-sided slopes of a smooth f differ by about h*f'': ~1e-20
 SWEEP_SECONDS = 1.0  # the least time the tape sweep gets
 NOT_REAL = "f is not a real number at this point"
@@ -243,7 +243,7 @@ def _sweep_reference(problem: Problem, kind: str, direction, suspects: Sequence[
     with mpmath.workdps(SWEEP_DIGITS):
         x = [mpmath.mpf(float(v)) for v in point]
         values = tape.forward(x, exact_constants=_mp_exact)
-        f = np.array([_real(y) for y in tape.output_values(values)])
+        f = np.array([real_number(y) for y in tape.output_values(values)])
         v = None if direction is None else [mpmath.mpf(d) for d in direction]
         if kind in ("hessian", "hvp"):
             seeds = [[1 if k == j else 0 for k in range(n)] for j in range(n)] \
@@ -264,7 +264,7 @@ def _sweep_reference(problem: Problem, kind: str, direction, suspects: Sequence[
             exact = {"gradient": lambda: rows[0], "jacobian": lambda: rows,
                      "jvp": lambda: rows.dot(np.array(v, dtype=object)),
                      "vjp": lambda: np.array(v, dtype=object).dot(rows)}[kind]()
-        derivative = np.array([_real(e) for e in np.ravel(exact)], dtype=float).reshape(
+        derivative = np.array([real_number(e) for e in np.ravel(exact)], dtype=float).reshape(
             shape_of(kind, m, n))
         slopes = {}
         for name in suspects:
@@ -300,26 +300,7 @@ def along_coordinate(problem: Problem, index: int) -> tuple[float, float]:
             return derivative(lambda b: derivative(along, b), a)
 
         zero = mpmath.mpf(0)
-        return _real(second(zero)), _real(derivative(second, zero))
-
-
-def one_sided_slopes(f_at: Callable[[Fraction], list], x: float) -> list[tuple[float, float]]:
-    """Per output, (f(x) - f(x-h))/h and (f(x+h) - f(x))/h at high precision,
-    h = 1e-20·max(1, |x|)."""
-    h = SLOPE_STEP * max(1, Fraction(abs(x)))
-    centre = f_at(Fraction(0))
-    sides = [f_at(-h), f_at(h)]
-    found = []
-    for i, c in enumerate(centre):
-        pair = []
-        for sign, side in zip((-1, 1), sides):
-            try:
-                slope = sign * complex(side[i] - c) / float(h)
-            except (TypeError, ValueError, ZeroDivisionError):
-                slope = complex(math.nan)
-            pair.append(slope.real if slope.imag == 0 else math.nan)
-        found.append((pair[0], pair[1]))
-    return found
+        return real_number(second(zero)), real_number(derivative(second, zero))
 
 
 def _agree(left: float, right: float) -> bool:
@@ -365,17 +346,6 @@ def entry_inputs(kind: str, k: int, m: int, n: int, direction) -> list[tuple[int
     if kind == "hessian":
         return [(0, k // n), (0, k % n)]
     return [(0, k)] + [(0, j) for j in range(n) if direction[j] != 0]  # hvp
-
-
-def _real(value) -> float:
-    """A high-precision number rounded once to float64; nan if it is not real."""
-    try:
-        number = complex(value)
-    except (TypeError, ValueError):
-        return math.nan
-    if number.imag != 0 or math.isnan(number.real):
-        return math.nan
-    return number.real
 
 
 # --- sympy -------------------------------------------------------------------------------
@@ -439,10 +409,10 @@ def high_precision(sexpr, at: dict, digits: int = DIGITS) -> float:
     import sympy
 
     try:
-        return _real(sexpr.evalf(digits, subs=at, strict=True))
+        return real_number(sexpr.evalf(digits, subs=at, strict=True))
     except sympy.core.evalf.PrecisionExhausted:
         exact = sexpr.xreplace(at)
         if exact.is_zero or (sympy.count_ops(exact) <= SIMPLIFY_LIMIT
                              and sympy.simplify(exact) == 0):
             return 0.0
-        return _real(sexpr.evalf(digits, subs=at, maxn=DEEP_PRECISION))
+        return real_number(sexpr.evalf(digits, subs=at, maxn=DEEP_PRECISION))

@@ -93,7 +93,8 @@ def load_problem(function: str, at, variables, size: int | None = None,
     """The problem of a formula, or of a Python file (FILE.py[:NAME]) at --at or --n or
     the file's own point."""
     from diffcompare.errors import InputError
-    from diffcompare.problem import Problem, program_problem
+    from diffcompare.problem import Problem
+    from diffcompare.program_problem import program_problem
 
     if names_program(function):
         if variables:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from diffcompare.methods import REGISTRY, Options
-from diffcompare.problem import program_problem
+from diffcompare.program_problem import program_problem
 from diffcompare.samples import samples_dir
 
 FAMILIES = {"rosenbrock": "rosenbrock.py", "sinexp": "sinexp.py",
