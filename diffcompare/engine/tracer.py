@@ -98,7 +98,7 @@ class Traced(ops.Arithmetic):
 
     def reshape(self, *shape) -> Traced:
         shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
-        return self.shaped(ops.RESHAPE, tuple(np.empty(self.shape).reshape(shape).shape))
+        return self.shaped(ops.RESHAPE, _resolved(tuple(int(s) for s in shape), self.size))
 
     def sum(self, axis=None) -> Traced:
         return self.shaped(ops.SUM, axis)
@@ -143,6 +143,16 @@ class Traced(ops.Arithmetic):
     def __complex__(self):
         raise TraceError(_where("complex() of a value that depends on an input") +
                          " would lose its derivative")
+
+
+def _resolved(shape: tuple[int, ...], size: int) -> tuple[int, ...]:
+    """A reshape's target with its -1 worked out, checked against the entries there are."""
+    known = int(np.prod([s for s in shape if s != -1]))
+    if shape.count(-1) == 1 and known and size % known == 0:
+        shape = tuple(size // known if s == -1 else s for s in shape)
+    if int(np.prod(shape)) != size or -1 in shape:
+        raise ValueError(f"cannot reshape an array of {size} entries into {shape}")
+    return shape
 
 
 def slot_of(tape: ArrayTape, value) -> int:
