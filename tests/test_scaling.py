@@ -11,15 +11,17 @@ from click.testing import CliRunner
 from diffcompare.cli import main
 from diffcompare.studies.scaling import parse_sizes, scale_study
 
-# Timing on a shared two-core machine at these small sizes carries Python's call overhead
-# (tens of microseconds a call) and noise: the slopes are held to the seeds' laws within
-# 0.4 of an exponent. The seeds' claim is the gap between n^1 and n^0, which this keeps.
+# Timing on a shared two-core machine carries noise (a run can take twice its time when
+# the machine is busy) and, at small n, Python's call overhead. Over two decades of n a
+# factor-2 outlier moves a fitted slope by about log 2 / log 100 = 0.15; the slopes are held
+# to the seeds' laws within 0.4 of an exponent, which keeps the gap the seeds claim
+# between n^1 and n^0.
 SLOPE_SLACK = 0.4
 
 
 @pytest.mark.timeout(90)
 def test_the_fitted_slopes_follow_the_seeds_laws():
-    study = scale_study("sinexp", [100, 300, 1000, 3000],
+    study = scale_study("sinexp", [30, 300, 3000],
                         ["forward-fd", "forward-ad", "reverse-ad"], budget=60)
     assert all(run.measured for run in study.runs)  # the budget holds them all
     for method in ("forward-fd", "forward-ad"):  # n evaluations or passes: n · cost(f)
@@ -29,7 +31,7 @@ def test_the_fitted_slopes_follow_the_seeds_laws():
     assert by[("forward-fd", 3000)].f_evals == 3001
     assert by[("forward-ad", 3000)].forward_passes == 3000
     assert by[("reverse-ad", 3000)].reverse_passes == 1
-    assert by[("reverse-ad", 3000)].tape_records == by[("reverse-ad", 100)].tape_records
+    assert by[("reverse-ad", 3000)].tape_records == by[("reverse-ad", 30)].tape_records
     assert all(r.rel_error <= 1e-13 for r in study.runs if "ad" in r.method)
 
 

@@ -59,7 +59,11 @@ def main() -> None:
     finite differences, and forward- and reverse-mode automatic differentiation, each
     against an exact reference, with its error and its cost.
 
+    The function is a formula (parsed, never run) or a Python file, FILE.py[:NAME]: a file's
+    code runs, as python FILE would run it, bounded by --timeout.
+
     \b
-    Example:
+    Examples:
       diffcompare grad "3*(x1**2 + x2*x3)" --at 2,3,4
+      diffcompare grad newton_sqrt.py --at a=2
     """

@@ -109,5 +109,3 @@ def load_problem(function: str, at, variables, size: int | None = None,
 n_option = click.option(
     "--n", "size", type=click.IntRange(min=1), metavar="N",
     help="For a program: N inputs, at the point its start(n) gives.")
-PROGRAM_HELP = ("FUNCTION is a formula, or a Python file FILE.py[:NAME] defining the "
-                "function (its code runs, as python FILE would run it).")
