@@ -14,7 +14,6 @@ import argparse
 import datetime
 import json
 import platform
-import statistics
 import subprocess
 import sys
 import time
@@ -24,16 +23,10 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "sample_functions" / "programs"
 
 
-def median(call, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gradient_cost import median_seconds as median  # noqa: E402 - the benchmarks' one timer
 
 
 def wall(args: list[str], repeats: int) -> float:

@@ -4,21 +4,54 @@ The generic sweeps (tape.py) dispatch every operation through ``ops.apply`` and 
 partial through the generic functions, so that one code path serves floats, complex
 numbers, arrays, dual numbers and mpmath numbers. For plain floats that costs a few Python
 calls per operation. Here the tape is compiled once into flat plans: for the forward
-sweep, (slot, float function, argument slots); for the reverse sweep, per record a small
-integer naming its rule, so that the common operations' adjoints are a line of arithmetic
-each. The numbers are the same as the generic sweeps': the same float functions (ops.py's
-IEEE-safe ``real``), the same partials, and the same structural zeros (an exact zero
-partial contributes nothing, so 0·∞ = 0).
+sweep, (slot, float function, argument slots); for the reverse sweep, each partial of each
+record in one of a few shapes, read off the ops table's own partials by applying them to
+expression nodes (the manual rules' trick): a constant (a sum's 1, a difference's -1), the
+other argument (a product), a function of the argument (sin's cos), or its negation (cos's
+-sin). Anything else calls the table's partial as the generic sweep does. So the calculus
+stays in ops.py, and the numbers are the generic sweeps' bit for bit: the same IEEE-safe
+float functions, and the same structural zeros (an exact zero partial contributes nothing,
+so 0·∞ = 0).
 """
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from diffcompare import ops
 
-# Rules the reverse plan inlines; any other operation takes its partials from ops.py.
-_ADD, _SUB, _MUL, _NEG, _SIN, _COS, _EXP, _OTHER = range(8)
-_RULE = {ops.ADD: _ADD, ops.SUB: _SUB, ops.MUL: _MUL, ops.NEG: _NEG, ops.SIN: _SIN,
-         ops.COS: _COS, ops.EXP: _EXP}
+_CONSTANT, _ARGUMENT, _FUNCTION, _NEGATED, _GENERIC = range(5)
+
+
+def _shape_of(op: ops.Op, i: int):
+    """(kind, detail) of the partial of ``op`` in its argument i, from the table: the
+    partial applied to two variables shows what it is made of."""
+    from diffcompare.expr import Call, Const, Var
+
+    names = [Var("_u"), Var("_v")][: op.arity]
+    found = op.partials[i](*names)
+    if isinstance(found, (int, Fraction)) or isinstance(found, Const):
+        value = found.value if isinstance(found, Const) else found
+        return _CONSTANT, float(value)
+    if isinstance(found, Var):
+        return _ARGUMENT, names.index(found)
+    if isinstance(found, Call) and found.op.arity == 1 and found.args[0] is names[0]:
+        return _FUNCTION, found.op.real
+    if isinstance(found, Call) and found.op is ops.NEG and isinstance(found.args[0], Call) \
+            and found.args[0].op.arity == 1 and found.args[0].args[0] is names[0] \
+            and op.arity == 1:
+        return _NEGATED, found.args[0].op.real
+    return _GENERIC, None
+
+
+_SHAPES: dict[tuple[int, int], tuple] = {}
+
+
+def partial_shape(op: ops.Op, i: int) -> tuple:
+    key = (id(op), i)
+    if key not in _SHAPES:
+        _SHAPES[key] = _shape_of(op, i)
+    return _SHAPES[key]
 
 
 class FloatPlan:
@@ -42,14 +75,11 @@ class FloatPlan:
                 self.constants.append((k, op.real()))
                 continue
             args = tape.args[k]
-            first = args[0] if args else -1
-            second = args[1] if len(args) > 1 else -1
-            self.forward_plan.append((k, op.real, first, second))
+            self.forward_plan.append((k, op.real, args[0], args[1] if len(args) > 1 else -1))
             if tape.active[k]:
-                routed = [j if tape.active[j] else self.sink for j in args]
-                self.reverse_plan.append((k, _RULE.get(op, _OTHER), op, args,
-                                          routed[0] if routed else self.sink,
-                                          routed[1] if len(routed) > 1 else self.sink))
+                terms = tuple((i, j, *partial_shape(op, i)) for i, j in enumerate(args)
+                              if tape.active[j])
+                self.reverse_plan.append((k, op, args, terms))
         self.reverse_plan.reverse()
 
     def forward(self, inputs) -> list[float]:
@@ -62,44 +92,29 @@ class FloatPlan:
         return values
 
     def reverse(self, values, cotangent) -> list[float]:
-        adjoint = [0.0] * (self.size + 1)
+        adjoint = [0.0] * self.size
         for slot, r in zip(self.outputs, cotangent):
             adjoint[slot] += r
-        for k, rule, op, args, a, b in self.reverse_plan:
+        for k, op, args, terms in self.reverse_plan:
             g = adjoint[k]
             if g == 0.0:
                 continue
-            if rule == _ADD:
-                adjoint[a] += g
-                adjoint[b] += g
-            elif rule == _SUB:
-                adjoint[a] += g
-                adjoint[b] -= g
-            elif rule == _MUL:
-                u, v = values[args[0]], values[args[1]]
-                if v != 0.0:  # an exact zero partial is a structural zero
-                    adjoint[a] += g * v
-                if u != 0.0:
-                    adjoint[b] += g * u
-            elif rule == _NEG:
-                adjoint[a] -= g
-            elif rule == _SIN:
-                partial = ops.COS.real(values[args[0]])
-                if partial != 0.0:
-                    adjoint[a] += g * partial
-            elif rule == _COS:
-                partial = -ops.SIN.real(values[args[0]])
-                if partial != 0.0:
-                    adjoint[a] += g * partial
-            elif rule == _EXP:
-                if values[k] != 0.0:
-                    adjoint[a] += g * values[k]  # exp(u)' = exp(u), already computed
-            else:
-                arguments = [values[j] for j in args]
-                for i, target in enumerate((a, b)[: len(args)]):
-                    if target == self.sink:
+            for i, j, kind, detail in terms:
+                if kind == _CONSTANT:
+                    partial = detail
+                elif kind == _ARGUMENT:
+                    partial = values[args[detail]]
+                elif kind == _FUNCTION:
+                    partial = detail(values[args[0]])
+                elif kind == _NEGATED:
+                    partial = -detail(values[args[0]])
+                else:
+                    partial = op.partials[i](*[values[s] for s in args])
+                    if ops.is_exact_zero(partial):
                         continue
-                    partial = op.partials[i](*arguments)
-                    if not ops.is_exact_zero(partial):
-                        adjoint[target] = adjoint[target] + g * partial
-        return adjoint[: self.size]
+                    adjoint[j] = adjoint[j] + g * partial
+                    continue
+                if partial != 0.0:  # an exact zero partial is a structural zero
+                    adjoint[j] += g * partial
+        return adjoint
+
