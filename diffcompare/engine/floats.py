@@ -20,7 +20,7 @@ from fractions import Fraction
 
 from diffcompare import ops
 
-_CONSTANT, _ARGUMENT, _FUNCTION, _NEGATED, _GENERIC = range(5)
+_CONSTANT, _ARGUMENT, _FUNCTION, _NEGATED, _GENERIC, _PLUS, _MINUS = range(7)
 
 
 def _shape_of(op: ops.Op, i: int):
@@ -54,6 +54,15 @@ def partial_shape(op: ops.Op, i: int) -> tuple:
     return _SHAPES[key]
 
 
+def _term(op: ops.Op, i: int, j: int, args) -> tuple:
+    """(argument position, its slot, the partial's shape, its detail, the slot it reads)."""
+    kind, detail = partial_shape(op, i)
+    if kind == _CONSTANT and detail in (1.0, -1.0):
+        return i, j, _PLUS if detail == 1.0 else _MINUS, None, None
+    source = args[detail] if kind == _ARGUMENT else args[0]
+    return i, j, kind, detail, source
+
+
 class FloatPlan:
     """A tape compiled for float sweeps. The slot ``sink`` (one past the last) takes the
     adjoint of arguments that do not depend on an input, so the reverse loop needs no test."""
@@ -77,7 +86,7 @@ class FloatPlan:
             args = tape.args[k]
             self.forward_plan.append((k, op.real, args[0], args[1] if len(args) > 1 else -1))
             if tape.active[k]:
-                terms = tuple((i, j, *partial_shape(op, i)) for i, j in enumerate(args)
+                terms = tuple(_term(op, i, j, args) for i, j in enumerate(args)
                               if tape.active[j])
                 self.reverse_plan.append((k, op, args, terms))
         self.reverse_plan.reverse()
@@ -99,15 +108,21 @@ class FloatPlan:
             g = adjoint[k]
             if g == 0.0:
                 continue
-            for i, j, kind, detail in terms:
-                if kind == _CONSTANT:
-                    partial = detail
-                elif kind == _ARGUMENT:
-                    partial = values[args[detail]]
+            for i, j, kind, detail, source in terms:
+                if kind == _PLUS:  # g * 1.0 is g, and x + g * -1.0 is x - g, exactly
+                    adjoint[j] += g
+                    continue
+                if kind == _MINUS:
+                    adjoint[j] -= g
+                    continue
+                if kind == _ARGUMENT:
+                    partial = values[source]
                 elif kind == _FUNCTION:
-                    partial = detail(values[args[0]])
+                    partial = detail(values[source])
+                elif kind == _CONSTANT:
+                    partial = detail
                 elif kind == _NEGATED:
-                    partial = -detail(values[args[0]])
+                    partial = -detail(values[source])
                 else:
                     partial = op.partials[i](*[values[s] for s in args])
                     if ops.is_exact_zero(partial):
