@@ -21,8 +21,9 @@ SCALAR_LIMIT = 300_000  # scalar operations past which a traced path is not made
 class ProgramProblem(Problem):
     """A Python function's problem: its inputs are its parameters (scalars or arrays),
     flattened in C order into the n variables every method sees (``x[0]``, ``W[1,2]``).
-    The function is traced once at the point (engine/tracer.py); forward-ad and
-    reverse-ad sweep that tape of arrays, finite differences call the function itself, and
+    The function is traced at the point when the problem is made (its conditions, its
+    outputs, the expressions below come from that trace); forward-ad and reverse-ad trace
+    it again at each point they are asked, finite differences call the function itself, and
     the methods that need formulas (manual, symbolic, the sympy cross-check, trace, graph)
     get the traced path as expressions, built on first use."""
 
@@ -71,14 +72,8 @@ class ProgramProblem(Problem):
         from diffcompare.program import ProgramError, run_user_code
 
         parts = split(np.asarray(x, dtype=float), self.shapes)
-        tape = run_user_code(trace, (self.program.function, self.program.inputs, parts),
+        return run_user_code(trace, (self.program.function, self.program.inputs, parts),
                              self.timeout, self.program.path, error or ProgramError)
-        for k in tape.outputs:
-            if np.iscomplexobj(tape.values[k]) or not np.isscalar(tape.values[k]) and \
-                    np.ndim(tape.values[k]):
-                raise (error or ProgramError)(
-                    f"{self.program.label} returned {tape.values[k]!r}, not a real number")
-        return tape
 
     def evaluate(self, x: np.ndarray) -> np.ndarray:
         """f at the flat point x (floats or complex numbers), calling the function itself."""

@@ -100,16 +100,9 @@ class ArrayTape:
         return sum(int(np.size(self.values[k])) for k, op in enumerate(self.ops)
                    if op is not None)
 
-    def active(self, slot: int) -> bool:
-        return bool(self.depends[slot])
-
-    def output_values(self, values: Sequence | None = None) -> list:
-        values = self.values if values is None else values
-        return [values[k] for k in self.outputs]
-
     def f(self) -> np.ndarray:
         """The outputs at the traced point, flat."""
-        return np.array([float(np.real(v)) for v in self.output_values()])
+        return np.array([float(np.real(self.values[k])) for k in self.outputs])
 
     # -- sweeps
     def jvp(self, tangents: Sequence, values: Sequence | None = None) -> list:

@@ -44,19 +44,11 @@ class Traced(ops.Arithmetic):
 
     @staticmethod
     def __dc_apply__(op: ops.Op, args: tuple) -> Traced:
-        tape = next(a.tape for a in args if isinstance(a, Traced))
-        values = [a.value if isinstance(a, Traced) else a for a in args]
-        with np.errstate(all="ignore"):
-            value = ops.apply(op, *values)
-        slots = [slot_of(tape, a) for a in args]
-        return Traced(tape, tape.operation(op, slots, None, value, _here()), value)
+        return _recorded(op, None, args, lambda *values: ops.apply(op, *values))
 
     def shaped(self, op: ops.ShapeOp, param, *others) -> Traced:
-        args = (self, *others)
-        values = [a.value if isinstance(a, Traced) else a for a in args]
-        value = op.forward(param, *values)
-        slots = [slot_of(self.tape, a) for a in args]
-        return Traced(self.tape, self.tape.operation(op, slots, param, value, _here()), value)
+        return _recorded(op, param, (self, *others),
+                         lambda *values: op.forward(param, *values))
 
     # -- Python's operators beyond ops.Arithmetic
     def __pos__(self): return self
@@ -169,17 +161,19 @@ def slot_of(tape: ArrayTape, value) -> int:
                      "numbers, so it cannot take part in a derivative")
 
 
+def _recorded(op, param, args: tuple, compute) -> Traced:
+    """One operation on traced values (and plain numbers or arrays): computed on their
+    values, and recorded on the tape with the line of the user's code that did it."""
+    tape = next(a.tape for a in args if isinstance(a, Traced))
+    with np.errstate(all="ignore"):
+        value = compute(*(a.value if isinstance(a, Traced) else a for a in args))
+    slots = [slot_of(tape, a) for a in args]
+    return Traced(tape, tape.operation(op, slots, param, value, _here()), value)
+
+
 def _matmul(a, b) -> Traced:
-    first = a if isinstance(a, Traced) else b
-    if not isinstance(a, Traced):
-        a = np.asarray(a, dtype=float)
-    if not isinstance(b, Traced):
-        b = np.asarray(b, dtype=float)
-    values = [v.value if isinstance(v, Traced) else v for v in (a, b)]
-    value = ops.MATMUL.forward(None, *values)
-    tape = first.tape
-    slots = [slot_of(tape, a), slot_of(tape, b)]
-    return Traced(tape, tape.operation(ops.MATMUL, slots, None, value, _here()), value)
+    a, b = (v if isinstance(v, Traced) else np.asarray(v, dtype=float) for v in (a, b))
+    return _recorded(ops.MATMUL, None, (a, b), lambda u, v: ops.MATMUL.forward(None, u, v))
 
 
 def condition(tape: ArrayTape, operands: Sequence, left, right,

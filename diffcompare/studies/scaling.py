@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from diffcompare.methods import REGISTRY, Options
+from diffcompare.program import load
 from diffcompare.program_problem import program_problem
 from diffcompare.samples import samples_dir
 
@@ -76,18 +77,21 @@ class ScaleStudy:
         """The least-squares slope of log time (or log time/cost(f)) against log n over
         the method's measured sizes; None with fewer than two."""
         points = self.measured(method)
-        if len(points) < 2:
-            return None
-        n = np.log([r.n for r in points])
-        t = np.log([r.seconds / (self.cost_f[r.n] if relative else 1.0) for r in points])
-        return float(np.polyfit(n, t, 1)[0])
+        return log_slope([r.n for r in points],
+                         [r.seconds / (self.cost_f[r.n] if relative else 1.0) for r in points])
 
     @property
     def f_slope(self) -> float | None:
-        if len(self.cost_f) < 2:
-            return None
+        """How the cost of one evaluation of f grows with n (log–log)."""
         sizes = sorted(self.cost_f)
-        return float(np.polyfit(np.log(sizes), np.log([self.cost_f[n] for n in sizes]), 1)[0])
+        return log_slope(sizes, [self.cost_f[n] for n in sizes])
+
+
+def log_slope(sizes: Sequence[int], seconds: Sequence[float]) -> float | None:
+    """The least-squares slope of log seconds against log n; None with fewer than two."""
+    if len(sizes) < 2:
+        return None
+    return float(np.polyfit(np.log(sizes), np.log(seconds), 1)[0])
 
 
 def family_path(function: str | None) -> str:
@@ -103,7 +107,7 @@ def scale_study(function: str | None, sizes: Sequence[int], methods: Sequence[st
                 budget: float, on_run: Callable[[str], None] | None = None,
                 interrupted: Callable[[], bool] = lambda: False) -> ScaleStudy:
     """Measure each method at each size within its share of ``budget`` seconds."""
-    path = family_path(function)
+    program = load(family_path(function))  # its module runs once, whatever the sizes
     methods = tuple(methods or DEFAULT_METHODS)
     study = ScaleStudy(function or "rosenbrock", sorted(set(int(n) for n in sizes)), methods,
                        budget)
@@ -113,7 +117,7 @@ def scale_study(function: str | None, sizes: Sequence[int], methods: Sequence[st
         if interrupted():
             study.interrupted = True
             break
-        problem = program_problem(path, n=n, timeout=share)
+        problem = program_problem(program, n=n, timeout=share)
         study.cost_f[problem.n] = _cost_of_f(problem)
         reference = _reference(study, problem, share - spent["reference"], spent)
         for method in methods:
