@@ -24,7 +24,7 @@ from diffcompare.analysis.compare import run_method
 from diffcompare.engine.dual import Dual
 from diffcompare.engine.tape import Tape, evaluate
 from diffcompare.methods import METHOD_NAMES, Options
-from diffcompare.problem import Problem
+from diffcompare.problems.formula import Problem
 
 
 def rosenbrock_text(n: int) -> str:

@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from diffcompare.analysis.reference import exact_reference  # noqa: E402
 from diffcompare.methods import REGISTRY, Options  # noqa: E402
-from diffcompare.problem import Problem  # noqa: E402
-from diffcompare.samples import load_cases  # noqa: E402
+from diffcompare.problems.cases import load_cases  # noqa: E402
+from diffcompare.problems.formula import Problem  # noqa: E402
 
 HARD = [  # the "honest numbers" issue's hard cases, where a derivative exists
     ("sin(50*x)", "0.7"), ("sin(x)", "1e8"), ("exp(x)", "700"), ("exp(-x**2)", "26"),

@@ -174,7 +174,7 @@ def goal_deep() -> dict:
     from diffcompare.analysis.compare import compare
     from diffcompare.expr import Var, to_text
     from diffcompare.methods import Options
-    from diffcompare.problem import Problem
+    from diffcompare.problems.formula import Problem
 
     x = Var("x")
     chain = x
@@ -216,7 +216,7 @@ def goal_commands(repeats: int) -> dict:
 
 def manual_ratio(chain: str, at: str, repeats: int) -> float:
     from diffcompare.methods import REGISTRY, Options
-    from diffcompare.problem import Problem
+    from diffcompare.problems.formula import Problem
 
     def timed(name):
         def run():

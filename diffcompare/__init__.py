@@ -26,7 +26,7 @@ _EXPORTS = {
     "METHOD_NAMES": "diffcompare.methods", "REGISTRY": "diffcompare.methods",
     "KINDS": "diffcompare.methods", "Derivative": "diffcompare.methods",
     "Options": "diffcompare.methods", "parse": "diffcompare.parse",
-    "Problem": "diffcompare.problem",
+    "Problem": "diffcompare.problems.formula",
 }
 
 __all__ = sorted(_EXPORTS)

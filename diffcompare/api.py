@@ -20,9 +20,10 @@ from collections.abc import Mapping, Sequence
 
 from diffcompare.analysis import compare as analysis
 from diffcompare.methods import REGISTRY, Derivative, Options
-from diffcompare.problem import Problem
+from diffcompare.problems.formula import Problem
 from diffcompare.studies import descent as descent_study
-from diffcompare.studies import evaltrace, steps
+from diffcompare.studies import epsplot as epsplot_study
+from diffcompare.studies import trace as trace_study
 from diffcompare.studies.derive import Derivation
 
 Point = Sequence[float] | Mapping[str, float] | str
@@ -78,7 +79,7 @@ class ShownDerivative(Derivative):
     def _repr_html_(self) -> str:
         import html
 
-        from diffcompare.formatting import number
+        from diffcompare.render.numbers import number
 
         rows = self.value if self.value.ndim == 2 else [self.value]
         body = "".join("<tr>" + "".join(f"<td>{number(v)}</td>" for v in row) + "</tr>"
@@ -95,10 +96,10 @@ class ShownDerivative(Derivative):
         return _shown(derivative_figure(self))
 
 
-class StepStudy(steps.StepStudy):
+class StepStudy(epsplot_study.StepStudy):
     def _repr_html_(self) -> str:
+        from diffcompare.render.epsplot import table
         from diffcompare.render.html import from_rich
-        from diffcompare.render.steps import table
 
         return from_rich(table(self))
 
@@ -108,7 +109,7 @@ class StepStudy(steps.StepStudy):
         return _shown(step_study_figure(self))
 
 
-class Trace(evaltrace.Trace):
+class Trace(trace_study.Trace):
     def _repr_html_(self) -> str:
         from diffcompare.render.html import from_rich
         from diffcompare.render.trace import table
@@ -135,7 +136,7 @@ class Derivations(tuple):
     def plot(self):
         """The expression's graph: the tree the rules walked."""
         from diffcompare.plots.figures import graph_figure
-        from diffcompare.problem import order_variables
+        from diffcompare.problems.formula import order_variables
         from diffcompare.studies.graph import computational_graph
 
         expr = self[0].expr
@@ -161,8 +162,8 @@ def as_problem(f, at=None, variables: str | Sequence[str] | None = None,
     """A Problem from formula text (outputs separated by commas) and a point, from a
     Python function (its parameters are the inputs, scalars or arrays), or from a file,
     "FILE.py[:NAME]" (the point may then come from the file)."""
-    from diffcompare.program import from_callable, is_program
-    from diffcompare.program_problem import program_problem
+    from diffcompare.problems.program import program_problem
+    from diffcompare.problems.usercode import from_callable, is_program
 
     if callable(f) and not isinstance(f, Problem):
         return program_problem(from_callable(f), at, timeout=timeout)
@@ -206,14 +207,14 @@ def derivative(f: str | Problem, at: Point | None = None, method: str = "reverse
 def step_study(f: str | Problem, at: Point | None = None, wrt: str | None = None,
                relative: bool = False, variables=None, **options) -> StepStudy:
     """Every finite-difference scheme's error against the step (``diffcompare epsplot``)."""
-    return _rebuilt(StepStudy, steps.step_study(as_problem(f, at, variables), wrt,
+    return _rebuilt(StepStudy, epsplot_study.step_study(as_problem(f, at, variables), wrt,
                                                 relative=relative, **options))
 
 
 def trace(f: str | Problem, at: Point | None = None, wrt: str | None = None,
           cotangent: Sequence[float] | None = None, variables=None) -> Trace:
     """The evaluation trace of both AD modes, numbered as Baydin et al. number it."""
-    return _rebuilt(Trace, evaltrace.evaluation_trace(as_problem(f, at, variables), wrt,
+    return _rebuilt(Trace, trace_study.evaluation_trace(as_problem(f, at, variables), wrt,
                                                       True, True, cotangent))
 
 

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from diffcompare.analysis.check import check_case, default_rtol
 from diffcompare.cli import main
-from diffcompare.samples import load_cases
+from diffcompare.problems.cases import load_cases
 
 COURSE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "course.toml"
 

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from diffcompare.cli import main
-from diffcompare.samples import formula_cases
+from diffcompare.problems.cases import formula_cases
 
 
 def run(*args: str):

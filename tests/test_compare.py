@@ -10,7 +10,7 @@ from diffcompare.analysis.reference import Reference, exact_reference
 from diffcompare.errors import InputError, ParseError
 from diffcompare.methods import Cost, Derivative, Options
 from diffcompare.methods.given import given_result, split_top_level
-from diffcompare.problem import Problem
+from diffcompare.problems.formula import Problem
 
 
 def test_the_reference_is_exact_where_float_methods_are_not():

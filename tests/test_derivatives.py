@@ -13,8 +13,8 @@ from diffcompare.analysis.compare import compare
 from diffcompare.cli import main
 from diffcompare.engine import tape as tape_module
 from diffcompare.methods import REGISTRY, Options
-from diffcompare.problem import Problem
-from diffcompare.samples import formula_cases
+from diffcompare.problems.cases import formula_cases
+from diffcompare.problems.formula import Problem
 
 E2 = math.exp(2)
 EXACT = ("manual", "symbolic", "complex-step", "forward-ad", "reverse-ad")

@@ -9,14 +9,14 @@ from hypothesis import HealthCheck, assume, example, given, settings
 
 from diffcompare import ops
 from diffcompare.analysis.diagnostics import diagnose
-from diffcompare.budget import TimedOut, within
 from diffcompare.expr import Call, Var, to_text
+from diffcompare.methods.sympy_bridge import symbols_for, to_sympy
 from diffcompare.parse import parse
-from diffcompare.problem import Problem
+from diffcompare.problems.cases import formula_cases
+from diffcompare.problems.formula import Problem
 from diffcompare.render.derive import to_dict, to_latex_document, to_markdown
-from diffcompare.samples import formula_cases
+from diffcompare.runtime.budget import TimedOut, within
 from diffcompare.studies.derive import derive
-from diffcompare.sympy_bridge import symbols_for, to_sympy
 
 from .strategies import NAMES, expressions, points
 

@@ -14,7 +14,7 @@ import numpy as np
 from click.testing import CliRunner
 
 from diffcompare.cli import main
-from diffcompare.problem import Problem
+from diffcompare.problems.formula import Problem
 from diffcompare.render.descent import explain
 from diffcompare.studies.descent import descend
 

@@ -12,8 +12,8 @@ from diffcompare.analysis.compare import compare
 from diffcompare.analysis.reference import exact_reference, tape_reference
 from diffcompare.cli import main
 from diffcompare.methods import METHOD_NAMES, Options
-from diffcompare.problem import Problem
-from diffcompare.samples import formula_cases
+from diffcompare.problems.cases import formula_cases
+from diffcompare.problems.formula import Problem
 
 EXACT = ("manual", "symbolic", "forward-ad", "reverse-ad")
 

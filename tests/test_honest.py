@@ -12,7 +12,7 @@ from diffcompare.analysis.compare import compare
 from diffcompare.analysis.diagnostics import diagnose
 from diffcompare.analysis.reference import tape_reference
 from diffcompare.methods import METHOD_NAMES, REGISTRY, Options
-from diffcompare.problem import Problem
+from diffcompare.problems.formula import Problem
 
 from .strategies import NAMES, expressions
 

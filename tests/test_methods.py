@@ -15,7 +15,7 @@ from diffcompare.methods.finite_differences import COMPLEX_STEP
 from diffcompare.methods.manual import differentiate, jacobian_trees
 from diffcompare.methods.stencils import default_step, ridders
 from diffcompare.parse import parse
-from diffcompare.problem import Problem
+from diffcompare.problems.formula import Problem
 
 from .strategies import NAMES, expressions
 

@@ -10,7 +10,7 @@ import sympy
 
 from diffcompare import ops
 from diffcompare.expr import Var, as_expr
-from diffcompare.sympy_bridge import to_sympy
+from diffcompare.methods.sympy_bridge import to_sympy
 
 # Points inside every domain (asin/acos need |u| < 1, log/sqrt u > 0).
 ARGS = {1: [(0.3,), (0.7,), (-0.45,)], 2: [(0.3, 1.7), (2.5, -1.25), (0.8, 3.0)]}

@@ -87,7 +87,7 @@ def test_the_powers_partials_are_within_a_few_ulps(u, v):
 
 def test_asin_near_one_keeps_its_digits_in_every_exact_method():
     from diffcompare.analysis.compare import compare
-    from diffcompare.problem import Problem
+    from diffcompare.problems.formula import Problem
 
     result = compare(Problem.from_text("asin(x)", "0.9999999"),
                      ["manual", "forward-ad", "reverse-ad", "complex-step"])

@@ -13,7 +13,7 @@ from diffcompare.analysis.compare import compare
 from diffcompare.cli import main
 from diffcompare.engine.tracer import trace
 from diffcompare.methods import REGISTRY, Options
-from diffcompare.program_problem import program_problem
+from diffcompare.problems.program import program_problem
 
 PROGRAMS = Path(__file__).resolve().parent.parent / "sample_functions" / "programs"
 HERE = Path(__file__).resolve().parent / "programs"

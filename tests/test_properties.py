@@ -21,9 +21,9 @@ from diffcompare.engine.tape import Tape
 from diffcompare.errors import ParseError
 from diffcompare.expr import Call, Const, Var, to_text
 from diffcompare.methods.manual import differentiate
+from diffcompare.methods.sympy_bridge import symbols_for, to_sympy
 from diffcompare.parse import parse
-from diffcompare.problem import Problem
-from diffcompare.sympy_bridge import symbols_for, to_sympy
+from diffcompare.problems.formula import Problem
 
 from .strategies import NAMES, expressions, points
 

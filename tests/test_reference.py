@@ -9,7 +9,7 @@ import pytest
 
 from diffcompare.analysis import reference as ref
 from diffcompare.analysis.diagnostics import NON_DIFFERENTIABLE, OUTSIDE_DOMAIN, OVERFLOW, diagnose
-from diffcompare.problem import Problem
+from diffcompare.problems.formula import Problem
 
 KINDS = [("gradient", None), ("jvp", (1.0, -2.0)), ("vjp", (3.0,)), ("hessian", None),
          ("hvp", (0.5, 1.0))]

@@ -4,9 +4,9 @@ import json
 import math
 
 from diffcompare.analysis.compare import compare
-from diffcompare.formatting import error, number, seconds
-from diffcompare.problem import Problem
+from diffcompare.problems.formula import Problem
 from diffcompare.render.comparison import to_json
+from diffcompare.render.numbers import error, number, seconds
 
 
 def test_numbers_show_every_digit_and_integers_plainly():

@@ -5,7 +5,7 @@ import pytest
 from diffcompare.analysis.compare import compare
 from diffcompare.errors import InputError
 from diffcompare.methods import METHOD_NAMES, REGISTRY
-from diffcompare.samples import find_case, formula_cases, load_cases
+from diffcompare.problems.cases import find_case, formula_cases, load_cases
 
 CASES = formula_cases()  # the programs have tests of their own: test_programs.py
 EXACT = [name for name in METHOD_NAMES if REGISTRY[name].exact]

@@ -4,9 +4,10 @@ import math
 
 import pytest
 
-from diffcompare.problem import Problem
-from diffcompare.studies.evaltrace import evaluation_trace
-from diffcompare.studies.graph import computational_graph, to_dot
+from diffcompare.problems.formula import Problem
+from diffcompare.render.graph import to_dot
+from diffcompare.studies.graph import computational_graph
+from diffcompare.studies.trace import evaluation_trace
 
 BAYDIN = Problem.from_text("ln(x1) + x1*x2 - sin(x2)", "2,5")
 

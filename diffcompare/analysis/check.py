@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from diffcompare.analysis.compare import Comparison, compare, select_methods
 from diffcompare.errors import DiffcompareError, InputError, ParseError
 from diffcompare.methods import Options, describe
-from diffcompare.samples import Case
+from diffcompare.problems.cases import Case
 
 EXACT_RTOL = 1e-13
 

@@ -23,7 +23,7 @@ from diffcompare.errors import Cannot, DiffcompareError, InputError
 from diffcompare.methods import METHOD_NAMES, REGISTRY, Derivative, Options
 from diffcompare.methods.finite_differences import STEP_BELOW_SPACING
 from diffcompare.methods.registry import KINDS, NEEDS_DIRECTION, shape_of
-from diffcompare.problem import Problem
+from diffcompare.problems.formula import Problem
 
 FLOAT_DIGITS = 16  # float64 carries 15.95 decimal digits; a perfect result shows 16
 # What a method or the reference may run into; each becomes a reason, never a traceback.

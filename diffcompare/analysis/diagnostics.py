@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from diffcompare.expr import shorten, to_text
-from diffcompare.problem import Problem
+from diffcompare.problems.formula import Problem
 
 OUTSIDE_DOMAIN = "outside domain"
 OVERFLOW = "overflow"

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from diffcompare.methods import REGISTRY, Options
-from diffcompare.problem import Problem
+from diffcompare.problems.formula import Problem
 
 # Eigenvalues within this of 0, relative to the largest, count as 0 (a degenerate point).
 EIGEN_ZERO = 1e-12

@@ -27,13 +27,13 @@ from fractions import Fraction
 
 import numpy as np
 
-from diffcompare import budget
 from diffcompare.analysis import program_reference
 from diffcompare.analysis.diagnostics import NON_DIFFERENTIABLE, diagnose
 from diffcompare.analysis.precise import one_sided_slopes, real_number
 from diffcompare.errors import Cannot, DiffcompareError
 from diffcompare.methods.registry import shape_of
-from diffcompare.problem import Problem
+from diffcompare.problems.formula import Problem
+from diffcompare.runtime import budget
 
 DIGITS = 40
 SWEEP_DIGITS = 60
@@ -355,7 +355,7 @@ def _sympy_reference(problem: Problem, kind: str, direction, digits: int):
     import sympy
 
     from diffcompare.methods.manual import differentiate
-    from diffcompare.sympy_bridge import exact_point, rational, symbols_for, to_sympy
+    from diffcompare.methods.sympy_bridge import exact_point, rational, symbols_for, to_sympy
 
     if problem.program is not None and problem.traced.scalar_operations > CROSS_CHECK_LIMIT:
         raise Cannot(

@@ -28,8 +28,8 @@ def assert_gradient(f: Callable, grad_f, at, rtol: float | None = None,
     roundings of a short float64 computation): tighter than any finite difference, which is
     why this checks against the exact gradient and not against one."""
     from diffcompare.methods.given import given_function
-    from diffcompare.program import from_callable
-    from diffcompare.program_problem import program_problem
+    from diffcompare.problems.program import program_problem
+    from diffcompare.problems.usercode import from_callable
 
     if not isinstance(at, (dict, list, tuple)):
         at = [at]

@@ -5,7 +5,19 @@ group.py holds the click group; one module per command family attaches its comma
 ``diffcompare --help`` loads neither sympy nor matplotlib.
 """
 
-from diffcompare.cli import checks, derivatives, descent, gradient, studies  # noqa: F401
+from diffcompare.cli import (  # noqa: F401  (importing them attaches the commands)
+    check,
+    derivatives,
+    derive,
+    descent,
+    epsplot,
+    grad,
+    graph,
+    samples,
+    scale,
+    swell,
+    trace,
+)
 from diffcompare.cli.group import main
 
 __all__ = ["main"]

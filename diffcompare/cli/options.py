@@ -66,7 +66,7 @@ def vector(text: str | None, what: str) -> tuple[float, ...] | None:
 def function_and_point(expression, at, sample, variables):
     """(expression, point, variables) from the arguments or a named sample."""
     from diffcompare.errors import InputError
-    from diffcompare.samples import find_case
+    from diffcompare.problems.cases import find_case
 
     if sample:
         if expression:
@@ -83,7 +83,7 @@ def function_and_point(expression, at, sample, variables):
 
 
 def names_program(text: str) -> bool:
-    from diffcompare.program import is_program
+    from diffcompare.problems.usercode import is_program
 
     return is_program(text)
 
@@ -93,8 +93,8 @@ def load_problem(function: str, at, variables, size: int | None = None,
     """The problem of a formula, or of a Python file (FILE.py[:NAME]) at --at or --n or
     the file's own point."""
     from diffcompare.errors import InputError
-    from diffcompare.problem import Problem
-    from diffcompare.program_problem import program_problem
+    from diffcompare.problems.formula import Problem
+    from diffcompare.problems.program import program_problem
 
     if names_program(function):
         if variables:

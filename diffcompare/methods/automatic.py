@@ -14,7 +14,7 @@ import numpy as np
 from diffcompare.engine.arrays import flatten, split
 from diffcompare.engine.dual import Dual, new_tag, primal, tangent_of
 from diffcompare.methods.registry import Cost, Options, Prepared, register
-from diffcompare.problem import Problem
+from diffcompare.problems.formula import Problem
 
 
 def _unit(n: int, i: int) -> list[float]:

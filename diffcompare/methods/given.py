@@ -15,7 +15,7 @@ from diffcompare.errors import InputError, ParseError
 from diffcompare.expr import variables
 from diffcompare.methods.registry import ROWS, Cost, Derivative, Method
 from diffcompare.parse import parse
-from diffcompare.problem import Problem
+from diffcompare.problems.formula import Problem
 
 GIVEN = "given"
 ROWS[GIVEN] = Method(GIVEN, family="manual rules", exact=True, kinds=frozenset({"gradient"}),
@@ -61,7 +61,7 @@ def given_function(problem: Problem, spec, timeout: float | None = None) -> Deri
     program's own file, or the function itself, called at the point; its result (an array
     of each input's shape, a tuple of them, or numbers) is checked like any method's."""
     from diffcompare.engine.arrays import split
-    from diffcompare.program import from_callable, is_program, load, run_user_code
+    from diffcompare.problems.usercode import from_callable, is_program, load, run_user_code
 
     if callable(spec):
         program = from_callable(spec)
@@ -91,7 +91,7 @@ def given_function(problem: Problem, spec, timeout: float | None = None) -> Deri
 
 def given_row(problem: Problem, given: str, timeout: float | None = None) -> Derivative:
     """--given: partial derivatives as formulas, or the name of a gradient function."""
-    from diffcompare.program import is_program
+    from diffcompare.problems.usercode import is_program
 
     text = given.strip()
     if is_program(text) or (problem.program is not None and text.isidentifier()):

@@ -31,7 +31,7 @@ from diffcompare.expr import (
     operation_count,
 )
 from diffcompare.methods.registry import EvaluatesExpressions, Options, register
-from diffcompare.problem import Problem
+from diffcompare.problems.formula import Problem
 
 # A program's path times its inputs: a bound on the derivative terms the rules write (each
 # input's derivative may reach every operation of a dense path, a network's, say).

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from diffcompare.budget import Budget
 from diffcompare.errors import Cannot, InputError, MethodError
-from diffcompare.problem import Problem
+from diffcompare.problems.formula import Problem
+from diffcompare.runtime.budget import Budget
 
 KINDS = ("gradient", "jacobian", "jvp", "vjp", "hessian", "hvp")
 NEEDS_DIRECTION = {"jvp": "n", "hvp": "n", "vjp": "m"}  # the vector's length

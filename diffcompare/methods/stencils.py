@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from diffcompare.expr import to_text
-from diffcompare.problem import Problem
+from diffcompare.problems.formula import Problem
 
 EPS = float(np.finfo(float).eps)
 RIDDERS_LEVELS = 10  # Numerical Recipes' dfridr: NTAB = 10, CON = 1.4, SAFE = 2

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from diffcompare import budget
 from diffcompare.engine.tape import Tape
 from diffcompare.errors import MethodError
 from diffcompare.expr import Expr, pack, shorten, unpack
 from diffcompare.methods.registry import EvaluatesExpressions, Options, register
-from diffcompare.problem import Problem
-from diffcompare.sympy_bridge import from_sympy, symbols_for, to_sympy
+from diffcompare.methods.sympy_bridge import from_sympy, symbols_for, to_sympy
+from diffcompare.problems.formula import Problem
+from diffcompare.runtime import budget
 
 
 def sympy_derivatives(problem: Problem) -> tuple[object, list]:

@@ -63,7 +63,7 @@ def draw_graph(graph, path: str | Path) -> Path:
 
 def graph_figure(graph):
     """The computational graph, inputs on the left, the outputs on the right."""
-    from diffcompare.studies.graph import label
+    from diffcompare.render.graph import label
 
     position = _layered_positions(graph)
     levels = 1 + max(n.level for n in graph.nodes)
@@ -127,8 +127,8 @@ def step_study_figure(study):
     against the step on log-log axes, with each scheme's error model drawn in."""
     import numpy as np
 
-    from diffcompare.formatting import number
-    from diffcompare.studies.steps import common_steps
+    from diffcompare.render.numbers import number
+    from diffcompare.studies.epsplot import common_steps
 
     fig = new_figure((13, 5.2))
     left, right = fig.subplots(1, 2)
@@ -188,7 +188,7 @@ def step_study_figure(study):
 
 
 def _label_common_steps(ax, study) -> None:
-    from diffcompare.studies.steps import common_steps
+    from diffcompare.studies.epsplot import common_steps
 
     transform = ax.get_xaxis_transform()
     for k, c in enumerate(common_steps(study.x)):

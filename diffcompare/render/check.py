@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from collections import OrderedDict
 
 from diffcompare.analysis.check import REFERENCE, CaseReport
-from diffcompare.formatting import error
+from diffcompare.render.numbers import error
 
 
 def _rows(report: CaseReport):

@@ -1,6 +1,6 @@
 """Comparisons -> rich tables, JSON, CSV, Markdown and HTML. Pure functions: text in, text out.
 
-Numbers are formatted by diffcompare.formatting: every digit a method produced is visible.
+Numbers are formatted by diffcompare.render.numbers: every digit a method produced is visible.
 Vectors (gradient, J·v, Jᵀ·r, H·v) get a column per entry; matrices (Jacobian, Hessian) one
 cell with a line per row. The extras of each kind (which AD mode is cheaper, the dot-product
 test, symmetry and eigenvalues) are computed by analysis.insight and written out here.
@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from diffcompare.analysis.compare import Comparison, Row
-from diffcompare.formatting import error, json_number, number, seconds
 from diffcompare.methods import describe
+from diffcompare.render.numbers import error, json_number, number, seconds
 
 MAX_TABLE_COMPONENTS = 6  # wider vectors: the first ones in the table, all in JSON/CSV
 MAX_MATRIX_SIDE = 6  # larger matrices: a summary in the table, all in JSON/CSV

@@ -7,7 +7,7 @@ import html
 import io
 import json
 
-from diffcompare.formatting import error, json_number, number, seconds
+from diffcompare.render.numbers import error, json_number, number, seconds
 from diffcompare.studies.descent import Descent, Iterate, Run
 
 TITLES = ["method", "final point", "final f", "iterations", "‖∇f‖", "f evals", "fwd", "rev",

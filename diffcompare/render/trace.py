@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from diffcompare.formatting import number
-from diffcompare.studies.evaltrace import BAR, DOT, Trace, TraceRow, bar, dot
+from diffcompare.render.numbers import number
+from diffcompare.studies.trace import BAR, DOT, Trace, TraceRow, bar, dot
 
 
 def _signed(x: float) -> str:

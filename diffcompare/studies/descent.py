@@ -19,10 +19,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from diffcompare import budget
 from diffcompare.errors import InputError, MethodError
 from diffcompare.methods import REGISTRY, Cost, Options
-from diffcompare.problem import Problem
+from diffcompare.problems.formula import Problem
+from diffcompare.runtime import budget
 
 OPTIMIZERS = ("gd", "momentum", "newton")
 DIVERGENCE = 1e12  # |f| beyond this times max(1, |f(x0)|): growing without bound

@@ -7,12 +7,10 @@ Constants are written into the operation that uses them (v1 = 3*v0) rather than 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
-from diffcompare.formatting import number
-from diffcompare.problem import Problem
-from diffcompare.studies.evaltrace import BAR, definition, evaluation_trace, node_names
+from diffcompare.problems.formula import Problem
+from diffcompare.studies.trace import definition, evaluation_trace, node_names
 
 
 @dataclass(frozen=True)
@@ -68,7 +66,7 @@ def computational_graph(problem: Problem, with_values: bool) -> Graph:
 def graph_of_text(text: str, at=None, variables=None) -> Graph:
     """The graph of an expression typed by the user; with values if a point is given."""
     from diffcompare.parse import parse_outputs
-    from diffcompare.problem import order_variables
+    from diffcompare.problems.formula import order_variables
 
     if at is not None:
         return computational_graph(Problem.from_text(text, at, variables), with_values=True)
@@ -77,58 +75,3 @@ def graph_of_text(text: str, at=None, variables=None) -> Graph:
     # No point: the structure only (the point is never evaluated).
     return computational_graph(Problem(outputs, names, (0.0,) * len(names), text),
                                with_values=False)
-
-
-def label(node: GraphNode) -> list[str]:
-    """The lines drawn in a node: its definition, then its value and adjoint if known."""
-    lines = [node.definition]
-    if node.value is not None:
-        lines.append(f"= {number(node.value)}")
-    if node.adjoint is not None:
-        lines.append(f"v{BAR}{node.name[1:]} = {number(node.adjoint)}")
-    return lines
-
-
-def to_dot(graph: Graph) -> str:
-    """Graphviz DOT text (no dependency needed to write it)."""
-    out = ["digraph computation {", "  rankdir=LR;",
-           '  node [shape=box, style="rounded,filled", fontname="Helvetica"];']
-    for n in graph.nodes:
-        colour = "#cfe2f3" if n.is_input else ("#f9cb9c" if n.is_output else "#eeeeee")
-        text = "\\n".join(line.replace('"', r'\"') for line in label(n))
-        out.append(f'  "{n.name}" [label="{text}", fillcolor="{colour}"];')
-    out += [f'  "{a}" -> "{b}";' for a, b in graph.edges]
-    out.append("}")
-    return "\n".join(out) + "\n"
-
-
-def to_json(graph: Graph) -> str:
-    return json.dumps({
-        "expression": graph.expression,
-        "nodes": [{"name": n.name, "operation": n.operation, "definition": n.definition,
-                   "level": n.level, "input": n.is_input, "output": n.is_output,
-                   "value": n.value, "adjoint": n.adjoint} for n in graph.nodes],
-        "edges": [list(e) for e in graph.edges],
-    }, indent=2)
-
-
-def tree(graph: Graph):
-    """A rich Tree from the output back to the inputs; a shared node is expanded once."""
-    from rich.tree import Tree
-
-    output = next(n for n in graph.nodes if n.is_output)
-    root = Tree(" ".join(label(output)))
-    expanded = {output.name}
-    stack = [(output.name, root)]
-    while stack:
-        name, branch = stack.pop()
-        for argument in graph.arguments(name):
-            node = graph.node(argument)
-            if argument in expanded and not node.is_input:
-                branch.add(f"{argument} (shared: expanded elsewhere in this tree)", style="dim")
-                continue
-            expanded.add(argument)
-            child = branch.add(" ".join(label(node)),
-                               style="cyan" if node.is_input else None)
-            stack.append((argument, child))
-    return root

@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 
-from diffcompare.budget import Budget, within
 from diffcompare.engine.tape import Tape
 from diffcompare.errors import InputError, MethodError
 from diffcompare.expr import Call, Const, Expr, Var, distinct_operations, operation_count
 from diffcompare.methods.manual import differentiate
 from diffcompare.ops import EXP, MUL, SIN, SUB
+from diffcompare.runtime.budget import Budget, within
 
 DEFAULT_SECONDS = 30.0  # sympy's share when none is given: a family of 12 takes ~10 s
 MAX_FAMILY_SIZE = 12  # sympy's derivatives of larger members take minutes
@@ -98,7 +98,7 @@ def _sympy_sizes(expr: Expr, names: tuple[str, ...]) -> tuple[int, int]:
     import sympy
 
     from diffcompare.methods.symbolic import sympy_gradient
-    from diffcompare.sympy_bridge import from_sympy
+    from diffcompare.methods.sympy_bridge import from_sympy
 
     _, derivatives = sympy_gradient(expr, names)
     replacements, reduced = sympy.cse(derivatives)

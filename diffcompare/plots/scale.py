@@ -15,7 +15,7 @@ def plot_scale(study, path: str | Path) -> Path:
 
 
 def scale_figure(study):
-    from diffcompare.studies.scaling import LAW
+    from diffcompare.studies.scale import LAW
 
     fig = new_figure((8.0, 5.2))
     ax = fig.add_subplot()

@@ -13,7 +13,7 @@ import numpy as np
 from diffcompare.errors import InputError
 from diffcompare.expr import Expr
 from diffcompare.parse import parse_number
-from diffcompare.problem import Problem
+from diffcompare.problems.formula import Problem
 
 SCALAR_LIMIT = 300_000  # scalar operations past which a traced path is not made expressions
 
@@ -69,7 +69,7 @@ class ProgramProblem(Problem):
         its own (and at another point the branches taken may differ)."""
         from diffcompare.engine.arrays import split
         from diffcompare.engine.tracer import trace
-        from diffcompare.program import ProgramError, run_user_code
+        from diffcompare.problems.usercode import ProgramError, run_user_code
 
         parts = split(np.asarray(x, dtype=float), self.shapes)
         return run_user_code(trace, (self.program.function, self.program.inputs, parts),
@@ -78,7 +78,7 @@ class ProgramProblem(Problem):
     def evaluate(self, x: np.ndarray) -> np.ndarray:
         """f at the flat point x (floats or complex numbers), calling the function itself."""
         from diffcompare.engine.arrays import split
-        from diffcompare.program import run_user_code
+        from diffcompare.problems.usercode import run_user_code
 
         parts = split(np.asarray(x), self.shapes)
         result = run_user_code(self.program.function, tuple(parts), self.timeout,
@@ -158,7 +158,7 @@ def flat_outputs(result, label: str) -> np.ndarray:
 def program_problem(spec, at=None, n: int | None = None, timeout: float | None = None):
     """The problem of ``FILE.py[:NAME]`` (or a loaded Program) at ``at`` (text such as
     ``"a=2"`` or ``"x=@x.npy"``, a mapping, or a sequence), else the file's own point."""
-    from diffcompare.program import Program, load
+    from diffcompare.problems.usercode import Program, load
 
     program = spec if isinstance(spec, Program) else load(spec, timeout)
     point = program.default_point(n) or {}

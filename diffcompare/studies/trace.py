@@ -16,7 +16,7 @@ from diffcompare.engine.dual import Dual, new_tag, tangent_of
 from diffcompare.engine.tape import Tape
 from diffcompare.errors import InputError
 from diffcompare.expr import Call, Const, Expr, Var, as_expr, to_text
-from diffcompare.problem import Problem
+from diffcompare.problems.formula import Problem
 
 DOT, BAR = "\u0307", "\u0304"  # combining dot and bar: v̇, v̄
 

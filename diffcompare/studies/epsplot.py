@@ -19,7 +19,7 @@ from diffcompare.analysis.compare import COMPUTATION_FAILURES
 from diffcompare.errors import InputError
 from diffcompare.methods import METHOD_NAMES, REGISTRY, Options, stencils
 from diffcompare.methods import finite_differences as fd
-from diffcompare.problem import Problem
+from diffcompare.problems.formula import Problem
 
 # Every scheme the registry has that estimates along one input at any step.
 SCHEMES = tuple(name for name in METHOD_NAMES
@@ -150,7 +150,7 @@ def _exact(problem: Problem, index: int, timeout: float | None):
     """f, its first three derivatives along the coordinate, and why f' may not exist; all
     within one time budget (the higher derivatives only scale the error models)."""
     from diffcompare.analysis.reference import along_coordinate, exact_reference
-    from diffcompare.budget import Budget, within
+    from diffcompare.runtime.budget import Budget, within
 
     clock = Budget(timeout)
     reference = exact_reference(problem, timeout=clock)

@@ -1,4 +1,4 @@
-"""check (cases for CI) and samples (the bundled cases)."""
+"""check: cases for CI, every method against the exact reference and the expectations."""
 
 from __future__ import annotations
 
@@ -33,8 +33,8 @@ def check(files, methods, rtol, atol, fmt, timeout):
     from diffcompare.analysis.check import exit_status, run_checks
     from diffcompare.errors import InputError
     from diffcompare.methods import Options
+    from diffcompare.problems.cases import load_cases
     from diffcompare.render import check as render_check
-    from diffcompare.samples import load_cases
 
     for tolerance, name in ((rtol, "--rtol"), (atol, "--atol")):
         if tolerance is not None and not (math.isfinite(tolerance) and tolerance >= 0):
@@ -51,27 +51,3 @@ def check(files, methods, rtol, atol, fmt, timeout):
              fmt)
     interrupted.exit_if_stopped()
     sys.exit(exit_status(reports))
-
-
-@main.command(context_settings=CONTEXT)
-def samples():
-    """List the named sample functions (use one with grad --sample NAME).
-
-    \b
-    Example:
-      diffcompare samples
-    """
-    from diffcompare.samples import load_cases
-
-    for case in load_cases():
-        if case.program:
-            from pathlib import Path
-
-            point = "" if case.inputs is None else "   at " + ", ".join(
-                f"{k} = {v:g}" for k, v in case.inputs.items())
-            click.echo(f"{case.name:14} {Path(case.program).name} (a program){point}")
-        else:
-            point = ", ".join(f"{x:g}" for x in case.point)
-            click.echo(f"{case.name:14} {case.expression}   at ({point})")
-        if case.source:
-            click.echo(f"{'':14} {case.source}")

@@ -7,8 +7,8 @@ import io
 import json
 from dataclasses import asdict
 
-from diffcompare.formatting import error, seconds
-from diffcompare.studies.scaling import LAW, ScaleStudy
+from diffcompare.render.numbers import error, seconds
+from diffcompare.studies.scale import LAW, ScaleStudy
 
 
 def _bytes(value: int | None) -> str:

@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from diffcompare.methods import REGISTRY, Options
-from diffcompare.program import load
-from diffcompare.program_problem import program_problem
-from diffcompare.samples import samples_dir
+from diffcompare.problems.cases import samples_dir
+from diffcompare.problems.program import program_problem
+from diffcompare.problems.usercode import load
 
 FAMILIES = {"rosenbrock": "rosenbrock.py", "sinexp": "sinexp.py",
             "neural-net": "neural_net.py"}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from diffcompare.errors import InputError
-from diffcompare.problem import Problem
+from diffcompare.problems.formula import Problem
 
 _CASE_KEYS = {"name", "expression", "file", "point", "vars", "value", "gradient", "jacobian",
               "hessian", "given", "source", "rtol", "atol", "methods"}
@@ -40,7 +40,7 @@ class Case:
 
     def problem(self, timeout: float | None = None) -> Problem:
         if self.program:
-            from diffcompare.program_problem import program_problem
+            from diffcompare.problems.program import program_problem
 
             return program_problem(self.program, self.inputs, timeout=timeout)
         return Problem.from_text(self.expression, self.point, self.vars)
@@ -70,8 +70,8 @@ class Case:
 
 def samples_dir() -> Path:
     """sample_functions/: inside the installed package, or beside it in a checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "sample_functions", here.parent / "sample_functions"):
+    package = Path(__file__).resolve().parents[1]
+    for candidate in (package / "sample_functions", package.parent / "sample_functions"):
         if candidate.is_dir():
             return candidate
     raise InputError("no sample_functions directory found")
@@ -83,7 +83,7 @@ def sample_files() -> list[Path]:
 
 def program_case(path: Path) -> Case:
     """A Python file as a case of its own: its POINT, and EXPECTED's f and gradient."""
-    from diffcompare.program import load
+    from diffcompare.problems.usercode import load
 
     program = load(str(path))
     expected = program.expected

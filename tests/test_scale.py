@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from diffcompare.cli import main
-from diffcompare.studies.scaling import parse_sizes, scale_study
+from diffcompare.studies.scale import parse_sizes, scale_study
 
 # Timing on a shared two-core machine carries noise (a run can take twice its time when
 # the machine is busy) and, at small n, Python's call overhead. Over two decades of n a

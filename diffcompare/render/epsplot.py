@@ -7,8 +7,8 @@ import io
 import json
 import math
 
-from diffcompare.formatting import error, json_number, number
-from diffcompare.studies.steps import StepStudy, common_steps
+from diffcompare.render.numbers import error, json_number, number
+from diffcompare.studies.epsplot import StepStudy, common_steps
 
 
 def _step(x: float | None) -> str:

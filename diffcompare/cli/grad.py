@@ -69,7 +69,7 @@ def grad(expression, at, variables, methods, eps, size, given, sample, fmt, plot
         found = compare(problem, methods, Options(eps=eps, timeout=timeout), extra)
     emit(found, fmt)
     if plot:
-        from diffcompare.studies.steps import step_study
+        from diffcompare.studies.epsplot import step_study
 
         study = step_study(problem, wrt, timeout=timeout)
         if plot == "-":

@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from diffcompare.cli import main
-from diffcompare.problem import Problem
-from diffcompare.studies.steps import EPS, error_model, running_envelope, step_study
+from diffcompare.problems.formula import Problem
+from diffcompare.studies.epsplot import EPS, error_model, running_envelope, step_study
 
 SMOOTH = [("exp(x)", "1"), ("sin(x)", "0.7"), ("x**3/(1 + x**2)", "2.5"),
           ("log(x1)*x2", "3,2")]
