@@ -22,7 +22,8 @@ import numpy as np
 
 from diffcompare.analysis.compare import run_method
 from diffcompare.engine.dual import Dual
-from diffcompare.engine.tape import Tape, evaluate
+from diffcompare.engine.scalar import ScalarTape as Tape
+from diffcompare.engine.scalar import evaluate
 from diffcompare.methods import METHOD_NAMES, Options
 from diffcompare.problems.formula import Problem
 

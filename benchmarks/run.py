@@ -137,7 +137,7 @@ def goal_scalar_tapes(repeats: int) -> dict:
     command line's limits, which this benchmark lifts: they guard user text, not speed)."""
     import importlib
 
-    from diffcompare.engine.tape import Tape
+    from diffcompare.engine.scalar import ScalarTape as Tape
 
     parser = importlib.import_module("diffcompare.parse")  # the module, not the function
 

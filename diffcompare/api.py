@@ -159,23 +159,20 @@ class Descent(descent_study.Descent):
 
 def as_problem(f, at=None, variables: str | Sequence[str] | None = None,
                timeout: float | None = None) -> Problem:
-    """A Problem from formula text (outputs separated by commas) and a point, from a
+    """A problem from formula text (outputs separated by commas) and a point, from a
     Python function (its parameters are the inputs, scalars or arrays), or from a file,
-    "FILE.py[:NAME]" (the point may then come from the file)."""
-    from diffcompare.problems.program import program_problem
-    from diffcompare.problems.usercode import from_callable, is_program
+    "FILE.py[:NAME]" (the point may then come from the file): the one way in."""
+    from diffcompare.problems.load import load_problem
 
-    if callable(f) and not isinstance(f, Problem):
-        return program_problem(from_callable(f), at, timeout=timeout)
-    if isinstance(f, str) and is_program(f):
-        return program_problem(f, at, timeout=timeout)
-    if isinstance(f, Problem) and f.program is not None:
-        return f if at is None else program_problem(f.program, at, timeout=timeout)
-    if isinstance(f, Problem):
-        return f if at is None else Problem.from_text(f.describe(), at, f.variables)
-    if at is None:
+    if at is None and isinstance(f, str) and not _names_file(f):
         raise TypeError("this needs the point: at=(2, 3, 4) or at={'x': 1}")
-    return Problem.from_text(f, at, variables)
+    return load_problem(f, at, variables, timeout=timeout)
+
+
+def _names_file(text: str) -> bool:
+    from diffcompare.problems.load import is_program
+
+    return is_program(text)
 
 
 def compare(f: str | Problem, at: Point | None = None,

@@ -37,7 +37,7 @@ class Op:
     real: Callable[..., float]
     complex: Callable[..., complex]
     array: Callable[..., np.ndarray]
-    mp: Callable[..., Any]  # mpmath numbers at working precision (the reference's fallback)
+    ball: Callable[..., Any]  # Arb balls (engine/balls.py): the exact reference's numbers
     sympy: Callable[..., Any]  # (sympy module, *args) -> sympy expression
     partials: tuple[Callable[..., Number], ...]  # d op / d arg_i, one per argument
     rule: str  # the textbook rule, as a student would cite it
@@ -82,11 +82,11 @@ class Op:
         for a in args:
             if isinstance(a, np.ndarray):
                 if any(isinstance(b, np.ndarray) and b.dtype == object for b in args):
-                    return _elementwise(self, args)  # arrays of Expr or mpmath numbers
+                    return _elementwise(self, args)  # arrays of Expr nodes or balls
                 return self.array(*args)
         for a in args:
-            if type(a).__module__.startswith("mpmath"):
-                return self.mp(*args)
+            if type(a).__module__.startswith("flint"):
+                return self.ball(*args)
         for a in args:
             if isinstance(a, complex):
                 return self.complex(*args)
@@ -161,27 +161,30 @@ def _array_sign(u: np.ndarray) -> np.ndarray:
 
 
 def _elementwise(op: Op, args: tuple) -> np.ndarray:
-    """``op`` entry by entry over object arrays (of Expr nodes or mpmath numbers), each
+    """``op`` entry by entry over object arrays (of Expr nodes or balls), each
     entry through ``apply``, with numpy's broadcasting."""
     return np.frompyfunc(lambda *entries: apply(op, *entries), op.arity, 1)(*args)
 
 
-def _mpmath():
-    import mpmath
+def _ball_method(name: str) -> Callable[..., Any]:
+    """A ball's own method by name (Arb's sin, exp, ...): nan or an infinite ball where the
+    ball meets a pole or leaves the domain."""
 
-    return mpmath
+    def ball(u):
+        return getattr(u, name)()
+
+    return ball
 
 
-def _mp_call(name: str) -> Callable[..., Any]:
-    """An mpmath function by name; nan where mpmath raises (a pole, say)."""
+def _ball_pow(u, v):
+    """u**v on balls: an exact integer exponent keeps a negative base (-2**3 = -8)."""
+    return u ** v
 
-    def mp(*args):
-        try:
-            return getattr(_mpmath(), name)(*args)
-        except (ValueError, ZeroDivisionError):
-            return _mpmath().mpf("nan")
 
-    return mp
+def _ball_arb():
+    import flint
+
+    return flint.arb
 
 
 def _is_integer(v: float) -> bool:
@@ -230,7 +233,7 @@ MUL = Op(
 )
 DIV = Op(
     "div", 2, _ieee(operator.truediv, np.divide), _guarded(operator.truediv), np.divide,
-    _mp_call("fdiv"),
+    operator.truediv,
     sympy=lambda sp, a, b: sp.Mul(a, sp.Pow(b, -1)),
     # -(u/v)/v, not -u/v**2: v**2 overflows (or underflows) long before u/v**2 does.
     partials=(lambda u, v: div(1, v), lambda u, v: -div(div(u, v), v)),
@@ -259,8 +262,7 @@ def _array_power(u, v):
 
 
 POW = Op(
-    "pow", 2, _ieee(math.pow, np.power), _guarded(operator.pow), _array_power,
-    _mp_call("power"),
+    "pow", 2, _ieee(math.pow, np.power), _guarded(operator.pow), _array_power, _ball_pow,
     sympy=lambda sp, a, b: sp.Pow(a, b),
     partials=(lambda u, v: v * power(u, v - 1), lambda u, v: power(u, v) * log(u)),
     rule="general power rule: (u**v)' = v*u**(v-1)*u' + u**v*ln(u)*v'",
@@ -276,11 +278,11 @@ POW = Op(
 def _function(name: str, latex: str, math_fn, cmath_fn, numpy_fn, partial, rule: str,
               **extra: Any) -> Op:
     """An elementary function of one argument, with its LaTeX form ("@": the argument); its
-    sympy and mpmath counterparts have the same name unless told otherwise."""
+    sympy counterpart and its ball's method have the same name unless told otherwise."""
     sympy_name = extra.pop("sympy_name", name)
-    mp_name = extra.pop("mp_name", name)
+    ball = extra.pop("ball", None) or _ball_method(name)
     return Op(
-        name, 1, _ieee(math_fn, numpy_fn), _guarded(cmath_fn), numpy_fn, _mp_call(mp_name),
+        name, 1, _ieee(math_fn, numpy_fn), _guarded(cmath_fn), numpy_fn, ball,
         sympy=lambda sp, a: getattr(sp, sympy_name)(a),
         partials=(partial,), rule=rule, sympy_name=sympy_name, latex=latex, **extra,
     )
@@ -331,24 +333,25 @@ SQRT = _function("sqrt", r"\sqrt{@}", math.sqrt, cmath.sqrt, np.sqrt, lambda u: 
                  smooth=lambda u: u > 0, smooth_text="sqrt has an infinite slope at u = 0",
                  kinks=(0.0,))
 ABS = _function("abs", r"\left|@\right|", abs, _complex_abs, _array_abs, lambda u: sign(u),
-                "absolute value rule: abs(u)' = sign(u)*u'", sympy_name="Abs", mp_name="fabs",
+                "absolute value rule: abs(u)' = sign(u)*u'", sympy_name="Abs", ball=abs,
                 singular=lambda u: u,
                 smooth=lambda u: u != 0, smooth_text="abs has a kink at u = 0", kinks=(0.0,))
 SIGN = _function("sign", r"\operatorname{sign}\left(@\right)",
                  lambda u: float(np.sign(u)), _complex_sign, _array_sign, lambda u: 0,
                  "sign rule: sign(u)' = 0 away from u = 0", singular=lambda u: u,
+                 ball=_ball_method("sgn"),
                  smooth=lambda u: u != 0, smooth_text="sign jumps at u = 0", kinks=(0.0,))
 
 
-def _constant(name: str, value: float, sympy_attr: str, latex: str) -> Op:
+def _constant(name: str, value: float, sympy_attr: str, latex: str, ball: str) -> Op:
     return Op(name, 0, lambda: value, lambda: value, lambda: value,
-              lambda: +getattr(_mpmath(), sympy_attr.lower()),
+              lambda: getattr(_ball_arb(), ball)(),
               sympy=lambda sp: getattr(sp, sympy_attr), partials=(),
               rule=f"constant rule: {name}' = 0", latex=latex)
 
 
-PI = _constant("pi", math.pi, "pi", r"\pi")
-E = _constant("e", math.e, "E", "e")
+PI = _constant("pi", math.pi, "pi", r"\pi", "pi")
+E = _constant("e", math.e, "E", "e", "const_e")
 
 ALL_OPS: tuple[Op, ...] = (ADD, SUB, MUL, DIV, NEG, POW, SIN, COS, TAN, ASIN, ACOS, ATAN,
                            SINH, COSH, TANH, EXP, LOG, SQRT, ABS, SIGN, PI, E)
@@ -363,8 +366,12 @@ BY_SYMPY_NAME: dict[str, Op] = {op.sympy_name: op for op in ALL_OPS if op.sympy_
 # --- generic functions: build trees on Expr, compute on numbers --------------------------
 
 def is_exact_zero(value) -> bool:
-    """A plain number that is exactly 0: a structural zero of the chain rule."""
-    return type(value) in (float, int) and value == 0
+    """A plain number, or a ball of radius 0, that is exactly 0: a structural zero of the
+    chain rule (so the exact reference keeps the methods' 0·∞ = 0)."""
+    kind = type(value)
+    if kind is float or kind is int or kind is np.float64:
+        return value == 0
+    return kind.__module__.startswith("flint") and value.is_zero()
 
 
 def apply(op: Op, *args: Number) -> Number:
@@ -374,7 +381,7 @@ def apply(op: Op, *args: Number) -> Number:
             break
     else:  # plain floats: straight to the real implementation
         return op.real(*args)
-    for a in args:  # an array of nodes or mpmath numbers: entry by entry, broadcast
+    for a in args:  # an array of nodes or balls: entry by entry, broadcast
         if isinstance(a, np.ndarray) and a.dtype == object:
             return _elementwise(op, args)
     for a in args:
@@ -445,7 +452,7 @@ class ShapeOp:
 
 
 def pairwise_sum(values: np.ndarray, axis=None):
-    """A sum of an object array (Expr nodes, mpmath numbers) as a balanced tree, so that a
+    """A sum of an object array (Expr nodes, balls) as a balanced tree, so that a
     sum of n terms is log n deep, not n; numeric arrays go to numpy (pairwise as well)."""
     if values.dtype != object:
         return np.sum(values, axis=axis)

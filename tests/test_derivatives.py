@@ -11,7 +11,7 @@ from click.testing import CliRunner
 import diffcompare
 from diffcompare.analysis.compare import compare
 from diffcompare.cli import main
-from diffcompare.engine import tape as tape_module
+from diffcompare.engine import scalar as tape_module
 from diffcompare.methods import REGISTRY, Options
 from diffcompare.problems.cases import formula_cases
 from diffcompare.problems.formula import Problem
@@ -121,13 +121,13 @@ def test_forward_over_reverse_agrees_with_the_symbolic_hessian_on_every_sample(c
 
 def test_each_method_records_the_problems_tape_once(monkeypatch):
     calls = []
-    original = tape_module.Tape.record.__func__
+    original = tape_module.ScalarTape.record.__func__
 
     def counting(cls, outputs, variables):
         calls.append(outputs)
         return original(cls, outputs, variables)
 
-    monkeypatch.setattr(tape_module.Tape, "record", classmethod(counting))
+    monkeypatch.setattr(tape_module.ScalarTape, "record", classmethod(counting))
     problem = Problem.from_text("x1**2*x2 + x2*x3", "2,3,4")
     prepared = {name: REGISTRY[name].prepare(problem, Options(timeout=None))
                 for name in ("forward-ad", "reverse-ad", "central-fd", "complex-step")}

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from diffcompare.analysis.compare import compare
-from diffcompare.analysis.reference import exact_reference, tape_reference
+from diffcompare.analysis.reference import exact_reference, sympy_reference
 from diffcompare.cli import main
 from diffcompare.methods import METHOD_NAMES, Options
 from diffcompare.problems.cases import formula_cases
@@ -107,7 +107,7 @@ def test_a_slow_sympy_becomes_a_timed_out_row_while_the_others_complete(monkeypa
     assert time.perf_counter() - start < 5
     row = result.row("symbolic").result
     assert row.failure and "timed out after 0.2 s" in row.failure
-    # The reference fell back to the tape swept with mpmath.
+    # The reference is the tape swept in balls; sympy only cross-checks it.
     assert result.reference.source == reference.SWEEP
     assert result.reference.gradient == (2 * math.cos(0.5), math.sin(0.5))
     assert result.row("reverse-ad").digits == 16
@@ -122,9 +122,9 @@ def test_the_timeout_option_reaches_the_cli():
 
 
 @pytest.mark.parametrize("case", formula_cases(), ids=lambda c: c.name)
-def test_the_mpmath_reference_agrees_with_sympys(case):
+def test_the_reference_in_balls_agrees_with_sympys(case):
     problem = case.problem()
-    by_sympy = exact_reference(problem, case.kind)
-    by_mpmath = tape_reference(problem, case.kind)
-    assert list(by_mpmath.f) == list(by_sympy.f)
-    assert by_mpmath.gradient == by_sympy.gradient  # both exact, both rounded once
+    f, derivative, _ = sympy_reference(problem, case.kind)
+    by_balls = exact_reference(problem, case.kind)
+    assert list(by_balls.f) == list(f)
+    assert by_balls.gradient == tuple(derivative.ravel())  # both exact, both rounded once

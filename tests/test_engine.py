@@ -8,7 +8,7 @@ from hypothesis import given, settings
 
 from diffcompare import ops
 from diffcompare.engine.dual import Dual, derivative, new_tag, primal, tangent_of
-from diffcompare.engine.tape import Tape
+from diffcompare.engine.scalar import ScalarTape as Tape
 from diffcompare.parse import parse_outputs
 
 from .strategies import expressions, points

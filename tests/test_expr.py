@@ -3,7 +3,8 @@
 import sys
 
 from diffcompare import ops
-from diffcompare.engine.tape import Tape, evaluate
+from diffcompare.engine.scalar import ScalarTape as Tape
+from diffcompare.engine.scalar import evaluate
 from diffcompare.expr import Call, Const, Var, operation_count, postorder, to_text, variables
 from diffcompare.parse import parse
 

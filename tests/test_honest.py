@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from diffcompare.analysis.compare import compare
 from diffcompare.analysis.diagnostics import diagnose
-from diffcompare.analysis.reference import tape_reference
+from diffcompare.analysis.reference import exact_reference
 from diffcompare.methods import METHOD_NAMES, REGISTRY, Options
 from diffcompare.problems.formula import Problem
 
@@ -106,7 +106,7 @@ def test_atan_of_a_pole_has_no_traceback_and_no_number():
 def test_richardsons_estimate_covers_its_error(expr, point):
     problem = Problem(expr, tuple(NAMES), point)
     assume(not diagnose(problem))  # smooth, inside every domain, finite
-    reference = tape_reference(problem, timeout=5)  # linear in f: cheap and bounded
+    reference = exact_reference(problem, timeout=5)  # linear in f: cheap and bounded
     exact = reference.derivative
     assume(reference.failure is None and np.all(np.isfinite(exact)))
     found = REGISTRY["richardson"].prepare(problem, Options(timeout=None)).derivative(

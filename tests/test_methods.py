@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from diffcompare.analysis.compare import run_method
-from diffcompare.engine.tape import Tape
+from diffcompare.engine.scalar import ScalarTape as Tape
 from diffcompare.expr import Const, Var, to_text
 from diffcompare.methods import METHOD_NAMES, REGISTRY, Options
 from diffcompare.methods.finite_differences import COMPLEX_STEP

@@ -1,5 +1,5 @@
 """Programs, not formulas: Python functions with loops, branches, recursion and arrays,
-through every method, against the exact reference (their traced tape swept in mpmath)."""
+through every method, against the exact reference (their traced tape swept in balls)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from diffcompare.analysis.compare import compare
 from diffcompare.cli import main
 from diffcompare.engine.tracer import trace
 from diffcompare.methods import REGISTRY, Options
-from diffcompare.problems.program import program_problem
+from diffcompare.problems.load import program_problem
 
 PROGRAMS = Path(__file__).resolve().parent.parent / "sample_functions" / "programs"
 HERE = Path(__file__).resolve().parent / "programs"
@@ -34,7 +34,7 @@ def _compared(name, methods=None, timeout=20.0):
 def test_every_method_on_every_small_sample(name):
     found = _compared(name)
     assert found.reference.failure is None
-    assert found.reference.source.startswith("tape swept with mpmath")
+    assert found.reference.source.startswith("tape swept in ball arithmetic")
     for row in found.rows:
         method = REGISTRY[row.method]
         if row.method in ("manual", "symbolic") and name in VALUE_DEPENDENT:
@@ -65,7 +65,7 @@ def test_the_neural_network_loss_by_reverse_and_forward_ad():
 def test_arrays_of_several_shapes_broadcast_and_keep_their_shapes():
     problem = program_problem(str(HERE / "shapes.py"))
     assert problem.shapes == ((3, 4), (3,), ()) and problem.n == 16
-    adjoints = problem.traced.reverse()
+    adjoints = problem.tape.adjoint_sweep()
     assert [np.shape(a) for a in adjoints] == [(3, 4), (3,), ()]
     found = compare(problem, ["reverse-ad", "forward-ad", "complex-step", "manual",
                               "symbolic"], Options(timeout=30))

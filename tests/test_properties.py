@@ -17,7 +17,7 @@ from diffcompare import ops
 from diffcompare.analysis.compare import compare
 from diffcompare.analysis.diagnostics import diagnose
 from diffcompare.analysis.reference import high_precision
-from diffcompare.engine.tape import Tape
+from diffcompare.engine.scalar import ScalarTape as Tape
 from diffcompare.errors import ParseError
 from diffcompare.expr import Call, Const, Var, to_text
 from diffcompare.methods.manual import differentiate

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from diffcompare.analysis.compare import Comparison, compare, select_methods
 from diffcompare.errors import DiffcompareError, InputError, ParseError
-from diffcompare.methods import Options, describe
+from diffcompare.methods import KINDS, Options, describe
 from diffcompare.problems.cases import Case
 
 EXACT_RTOL = 1e-13
@@ -118,12 +118,8 @@ def methods_for(case: Case, methods: str | Sequence[str] | None) -> tuple[str, .
 
 def entry_labels(comparison: Comparison) -> tuple[str, ...]:
     """What a failure message calls each entry: d/dx1, dy2/dx1, d2f/dx1dx2."""
-    p, kind = comparison.problem, comparison.kind
-    if kind == "jacobian":
-        return tuple(f"dy{i + 1}/d{v}" for i in range(p.m) for v in p.variables)
-    if kind == "hessian":
-        return tuple(f"d2f/d{a}d{b}" for a in p.variables for b in p.variables)
-    return tuple(f"d/d{v}" for v in p.variables)
+    p, kind = comparison.problem, KINDS[comparison.kind]
+    return tuple(kind.check_label(k, p.m, p.variables) for k in range(kind.size(p.m, p.n)))
 
 
 def _tolerance(method: str, case: Case, rtol: float | None, atol: float | None):

@@ -18,12 +18,11 @@ import numpy as np
 
 from diffcompare.analysis import insight
 from diffcompare.analysis.diagnostics import NON_DIFFERENTIABLE, OUTSIDE_DOMAIN, OVERFLOW, diagnose
-from diffcompare.analysis.reference import NOT_REAL, Reference, entry_inputs, start_reference
+from diffcompare.analysis.reference import NOT_REAL, Reference, start_reference
 from diffcompare.errors import Cannot, DiffcompareError, InputError
-from diffcompare.methods import METHOD_NAMES, REGISTRY, Derivative, Options
+from diffcompare.methods import KINDS, METHOD_NAMES, REGISTRY, Derivative, Kind, Options, kind_of
 from diffcompare.methods.finite_differences import STEP_BELOW_SPACING
-from diffcompare.methods.registry import KINDS, NEEDS_DIRECTION, shape_of
-from diffcompare.problems.formula import Problem
+from diffcompare.problems.base import BaseProblem as Problem
 
 FLOAT_DIGITS = 16  # float64 carries 15.95 decimal digits; a perfect result shows 16
 # What a method or the reference may run into; each becomes a reason, never a traceback.
@@ -83,19 +82,18 @@ def select_methods(names: str | Sequence[str] | None, kind: str = "gradient"
     return tuple(dict.fromkeys(chosen))
 
 
-def check_direction(problem: Problem, kind: str, direction) -> tuple[float, ...] | None:
-    if kind not in KINDS:
-        raise InputError(f"unknown kind {kind!r}; choose from {', '.join(KINDS)}")
-    if kind not in NEEDS_DIRECTION:
+def check_direction(problem: Problem, kind: str | Kind, direction) -> tuple[float, ...] | None:
+    kind = kind_of(kind)
+    if kind.direction is None:
         return None
-    size = problem.n if NEEDS_DIRECTION[kind] == "n" else problem.m
+    size = kind.direction_size(problem.m, problem.n)
     if direction is None or len(direction) != size:
-        what = "a direction v with n" if NEEDS_DIRECTION[kind] == "n" else "a cotangent r with m"
-        raise InputError(f"{kind} needs {what} = {size} entries"
+        what = "a direction v with n" if kind.direction == "n" else "a cotangent r with m"
+        raise InputError(f"{kind.name} needs {what} = {size} entries"
                          + ("" if direction is None else f", got {len(direction)}"))
     values = tuple(float(v) for v in direction)
     if not all(math.isfinite(v) for v in values):
-        raise InputError(f"the {kind} vector must be finite")
+        raise InputError(f"the {kind.name} vector must be finite")
     return values
 
 
@@ -104,7 +102,7 @@ def compare(
     methods: str | Sequence[str] | None = None,
     options: Options | None = None,
     extra: Sequence[Derivative] = (),
-    kind: str = "gradient",
+    kind: str | Kind = "gradient",
     direction: Sequence[float] | None = None,
     partner: Sequence[float] | None = None,
 ) -> Comparison:
@@ -112,25 +110,26 @@ def compare(
     against the exact reference. ``extra`` rows (the user's own ``--given`` derivatives)
     are measured the same way. ``partner`` is the other vector of the dot-product test
     (r for a jvp, v for a vjp; default all ones)."""
+    kind = kind_of(kind)
     direction = check_direction(problem, kind, direction)
-    if kind in ("gradient", "hessian", "hvp") and problem.m != 1:
-        raise InputError(f"a {kind} needs a function with one output; f has {problem.m} "
-                         "(ask for the jacobian)")
+    if kind.one_output and problem.m != 1:
+        raise InputError(f"a {kind.name} needs a function with one output; f has "
+                         f"{problem.m} (ask for the jacobian)")
     options = (options or Options()).started()
     # An empty selection (a case whose methods the command line excluded) runs none.
     chosen = () if methods is not None and not len(methods) else select_methods(methods, kind)
     left_out = tuple(n for n in METHOD_NAMES if n not in chosen and not REGISTRY[n].can(kind)) \
         if methods is None else ()
-    # sympy's derivative is asked for where sympy is a method shown: its cross-check of the
-    # sweep then costs nothing extra. Otherwise the reference is the sweep alone, linear in
-    # the size of f, and sympy runs only if the sweep fails.
-    if "symbolic" in chosen and options.timeout != 0:
-        import sympy  # noqa: F401 - once, here: the workers forked below inherit it
-    pending = start_reference(problem, kind, direction, timeout=options.budget(),
-                              with_sympy="symbolic" in chosen)
+    # sympy's derivative is asked for where a method that uses sympy is shown: it then
+    # cross-checks the sweep in balls. sympy is imported once, here, so the workers forked
+    # below inherit it.
+    with_sympy = any(REGISTRY[name].needs_sympy for name in chosen) and options.timeout != 0
+    if with_sympy:
+        import sympy  # noqa: F401
+    pending = start_reference(problem, kind, direction, options.budget(), with_sympy)
     try:
         results = [run_method(name, problem, options, kind, direction) for name in chosen]
-        reference = pending.result()
+        reference = _reference(pending, problem, kind)
     finally:
         pending.stop()
     diagnostics = diagnose(problem)
@@ -142,42 +141,33 @@ def compare(
         rows.append(replace(measure(without_doubtful(found, status), reference),
                             status=status))
     rows = tuple(rows)
-    return Comparison(problem, reference, rows, tuple(str(d) for d in diagnostics), kind,
-                      direction, left_out, _insight(problem, kind, direction, partner, rows,
-                                                    reference, options))
+    return Comparison(problem, reference, rows, tuple(str(d) for d in diagnostics),
+                      kind.name, direction, left_out,
+                      insight.of(kind, problem, direction, partner, rows, reference, options))
 
 
-def _insight(problem, kind, direction, partner, rows, reference, options) -> dict:
-    found: dict = {}
-    if kind == "jacobian":
-        found.update(insight.cheaper_mode(problem.m, problem.n))
-    elif kind in ("jvp", "vjp"):
-        other = "vjp" if kind == "jvp" else "jvp"
-        partner = check_direction(problem, other, partner if partner is not None
-                                  else [1.0] * (problem.m if kind == "jvp" else problem.n))
-        v, r = (direction, partner) if kind == "jvp" else (partner, direction)
-        try:
-            found["dot_product_test"] = insight.dot_product_test(problem, v, r, options)
-        except COMPUTATION_FAILURES as exc:
-            found["dot_product_test"] = {"failure": f"{type(exc).__name__}: {exc}"}
-    elif kind == "hessian":
-        found.update(insight.hessian_shape(reference.derivative))
-        found["symmetry"] = {row.method: insight.symmetry(row.result.value) for row in rows
-                             if not row.result.failure}
-    return found
+def _reference(pending, problem: Problem, kind: Kind) -> Reference:
+    """The reference, or, where it cannot be made (out of budget, say), why not."""
+    try:
+        return pending.result()
+    except COMPUTATION_FAILURES as exc:
+        shape = kind.shape(problem.m, problem.n)
+        return Reference(kind.name, np.full(problem.m, np.nan), np.full(shape, np.nan),
+                         failure=str(exc), source="none")
 
 
-def run_method(name: str, problem: Problem, options: Options, kind: str = "gradient",
+def run_method(name: str, problem: Problem, options: Options, kind: str | Kind = "gradient",
                direction: Sequence[float] | None = None) -> Derivative:
     """One method, prepared and asked for ``kind``, timed; a failure becomes a result that
     carries its reason, and floating-point trouble becomes the method's own warnings."""
+    kind = kind_of(kind)
     method = REGISTRY[name]
-    shape = shape_of(kind, problem.m, problem.n)
+    shape = kind.shape(problem.m, problem.n)
     if not method.can(kind):
         computes = ", ".join(k for k in KINDS if method.can(k))
-        return Derivative.failed(name, kind, shape, problem.m,
-                                 f"cannot: {name} does not compute a {kind} (it computes "
-                                 f"{computes})")
+        return Derivative.failed(name, kind.name, shape, problem.m,
+                                 f"cannot: {name} does not compute a {kind.name} (it "
+                                 f"computes {computes})")
     start = time.perf_counter()
     trouble: set[str] = set()
     prepared = None
@@ -190,7 +180,7 @@ def run_method(name: str, problem: Problem, options: Options, kind: str = "gradi
         trouble.update(str(w.message) for w in caught)
     except COMPUTATION_FAILURES as exc:
         reason = str(exc) if isinstance(exc, Cannot) else f"{type(exc).__name__}: {exc}"
-        return Derivative.failed(name, kind, shape, problem.m, reason)
+        return Derivative.failed(name, kind.name, shape, problem.m, reason)
     finally:
         if prepared is not None:
             prepared.close()
@@ -204,8 +194,10 @@ def variable_status(problem: Problem, diagnostics, reference: Reference) -> list
     or overflow on the way from that input."""
     status = [OK] * problem.n
     not_real = reference.failure == NOT_REAL
-    for i, name in enumerate(problem.variables):
-        kinds = {d.kind for d in diagnostics if name in d.variables}
+    if not diagnostics and not not_real:
+        return status
+    for i in range(problem.n):
+        kinds = {d.kind for d in diagnostics if d.touches(problem, i)}
         if OUTSIDE_DOMAIN in kinds or not_real:
             status[i] = OUTSIDE_DOMAIN
         elif OVERFLOW in kinds:
@@ -213,18 +205,20 @@ def variable_status(problem: Problem, diagnostics, reference: Reference) -> list
     return status
 
 
-def entry_status(problem: Problem, kind: str, direction, by_input: list[str],
+def entry_status(problem: Problem, kind: Kind, direction, by_input: list[str],
                  reference: Reference) -> list[str]:
     """Per entry of the kind: the worst status of the inputs it is made of (through the
     outputs that depend on them), or "non-differentiable here" where it does not exist."""
-    size = int(np.prod(shape_of(kind, problem.m, problem.n)))
+    size = kind.size(problem.m, problem.n)
+    troubled = any(s != OK for s in by_input)
     found = []
     for k in range(size):
         status = OK
-        for i, j in entry_inputs(kind, k, problem.m, problem.n, direction):
-            if problem.variables[j] in problem.dependencies[i] and by_input[j] != OK:
-                status = by_input[j]
-                break
+        if troubled:
+            for i, j in kind.entry_inputs(k, problem.m, problem.n, direction):
+                if by_input[j] != OK and problem.depends(i, j):
+                    status = by_input[j]
+                    break
         if status == OK and reference.absent and reference.absent[k]:
             status = NON_DIFFERENTIABLE
         found.append(status)

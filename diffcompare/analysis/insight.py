@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from diffcompare.methods import REGISTRY, Options
-from diffcompare.problems.formula import Problem
+from diffcompare.methods import KINDS, REGISTRY, Options
+from diffcompare.problems.base import BaseProblem as Problem
 
 # Eigenvalues within this of 0, relative to the largest, count as 0 (a degenerate point).
 EIGEN_ZERO = 1e-12
@@ -67,3 +67,46 @@ def symmetry(values: np.ndarray) -> float:
     if values.ndim != 2 or not np.all(np.isfinite(values)):
         return math.nan
     return float(np.max(np.abs(values - values.T)))
+
+
+# --- what each kind teaches, one entry per kind that has something to add ------------------
+
+def _mode(problem, direction, partner, rows, reference, options) -> dict:
+    return cheaper_mode(problem.m, problem.n)
+
+
+def _dot_product(kind_name: str):
+    """The test for J·v (its partner r) or Jᵀ·r (its partner v)."""
+
+    def teach(problem, direction, partner, rows, reference, options) -> dict:
+        from diffcompare.analysis.compare import COMPUTATION_FAILURES, check_direction
+
+        own, other = KINDS[kind_name], KINDS["vjp" if kind_name == "jvp" else "jvp"]
+        size = other.direction_size(problem.m, problem.n)
+        partner = check_direction(problem, other, partner if partner is not None
+                                  else [1.0] * size)
+        v, r = (direction, partner) if own.direction == "n" else (partner, direction)
+        try:
+            return {"dot_product_test": dot_product_test(problem, v, r, options)}
+        except COMPUTATION_FAILURES as exc:
+            return {"dot_product_test": {"failure": f"{type(exc).__name__}: {exc}"}}
+
+    return teach
+
+
+def _hessian(problem, direction, partner, rows, reference, options) -> dict:
+    found = dict(hessian_shape(reference.derivative))
+    found["symmetry"] = {row.method: symmetry(row.result.value) for row in rows
+                         if not row.result.failure}
+    return found
+
+
+LESSONS = {"jacobian": _mode, "jvp": _dot_product("jvp"), "vjp": _dot_product("vjp"),
+           "hessian": _hessian}
+
+
+def of(kind, problem, direction, partner, rows, reference, options) -> dict:
+    """What the kind teaches beside its numbers (nothing, for most)."""
+    lesson = LESSONS.get(kind.name)
+    return {} if lesson is None else lesson(problem, direction, partner, rows, reference,
+                                            options)

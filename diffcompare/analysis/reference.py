@@ -1,64 +1,81 @@
 """The exact reference: every method's error is measured against this, never against
 another float method.
 
-Two exact routes, run side by side in bounded workers (budget.py), each rounding once to
-float64 at the end:
+The function's own tape is swept in ball arithmetic (Arb, engine/balls.py) through the tape
+interface, by the kind's own route (kinds.py: reverse sweeps for gradients and Jacobians,
+dual numbers for J·v and through the reverse sweep for Hessians), at rising precision until
+every entry is certified: its ball's radius below CERTIFIED of its magnitude, or, for a ball
+that holds 0 (a stationary point, a structural zero, an off-diagonal Hessian entry), below
+CERTIFIED of the derivative's scale (the largest entry, else |f|, else 1): the entry is then
+0. An entry still uncertified at the last precision, or whose ball meets a pole or a domain
+edge (nan, an infinite ball), has no reference number, and says why. The reference follows
+the expression as written: no simplification, constants exact (0.1 is 1/10).
 
-- the problem's own tape swept with mpmath at 60 digits: one forward and m reverse sweeps
-  for a Jacobian, dual numbers through the reverse sweep for a Hessian. Linear in the size
-  of f, and it needs nothing but the ops table;
-- sympy's derivative evaluated by evalf at 40 digits (adaptive: it works until the digits
-  are right), the point substituted exactly (binary floats are rationals).
+sympy's derivative, evaluated by evalf at 40 digits with the point substituted exactly,
+runs beside it in a bounded worker where the symbolic method is shown: a cross-check, with
+a note when the two disagree (sympy simplifies before the point goes in: x/x is 1 to it).
 
-sympy's answer is the reference when it comes in time; the tape's otherwise, with a note;
-when both come and disagree, the table says so. Where f is not real at the point there is
-no derivative. Where a non-smooth operation (abs at 0, sqrt at 0) sits on the path from an
-input, sympy and the sweep would still answer with a convention (sign(0) = 0): the one-sided
-slopes are compared at 60 digits, and the partial is reported as not existing when they
-disagree.
+Where a non-smooth operation (abs or sign at 0, sqrt at 0, asin at ±1), a branch boundary
+or a tie of max/min lies on the way from an input, the one-sided slopes of f itself are
+compared in balls a hair to each side, and the partial is reported as not existing when
+they disagree.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
 
-from diffcompare.analysis import program_reference
 from diffcompare.analysis.diagnostics import NON_DIFFERENTIABLE, diagnose
-from diffcompare.analysis.precise import one_sided_slopes, real_number
+from diffcompare.analysis.precise import one_sided_slopes
+from diffcompare.engine import balls
 from diffcompare.errors import Cannot, DiffcompareError
-from diffcompare.methods.registry import shape_of
-from diffcompare.problems.formula import Problem
+from diffcompare.methods.kinds import Kind, kind_of
+from diffcompare.problems.base import BaseProblem as Problem
 from diffcompare.runtime import budget
 
-DIGITS = 40
-SWEEP_DIGITS = 60
+PRECISIONS = (128, 256, 512, 1024, 2048, 4096)  # bits: each round doubles the last
+CERTIFIED = 1e-20  # a ball's radius against its magnitude: four digits past float64's 16
+DIGITS = 40  # sympy's evalf, for the cross-check
+SLOPE_PRECISION = 256  # bits for the one-sided slopes (h = 1e-20·max(1, |x|))
 SLOPE_AGREEMENT = 1e-8  # one-sided slopes of a smooth f differ by about h*f'': ~1e-20
-SWEEP_SECONDS = 1.0  # the least time the tape sweep gets
+SUSPECTS_CHECKED = 20  # inputs whose one-sided slopes are compared at most
 NOT_REAL = "f is not a real number at this point"
+TOO_LARGE = ("f is past the range of ball arithmetic here (its ball is infinite: a number "
+             "whose exponent has more than 2^63 bits)")
 DEFAULT_SECONDS = 5.0  # the budget when none is given: None (no bound) must be asked for
+SWEEP_SECONDS = 1.0  # the least work the sweep in balls is allowed
 AGREEMENT = 1e-14  # sympy and the sweep, normwise: both exact, so only the final rounding
-CROSS_CHECK_LIMIT = 2_000  # scalar operations of a program's path sympy is asked to check
-SYMPY, SWEEP = "sympy", f"tape swept with mpmath at {SWEEP_DIGITS} digits"
+CROSS_CHECK_LIMIT = 2_000  # scalar operations of a path sympy is asked to check
+SYMPY = "sympy"
+SWEEP = "tape swept in ball arithmetic (Arb)"
+# Work: one ball operation at 128 bits costs about a microsecond here (measured: 0.2-1 µs,
+# a Python call each); twice the bits, about twice the time.
+BALL_SECONDS_PER_OPERATION = 1e-6
 
 
 @dataclass(frozen=True)
 class Reference:
-    """The exact derivative of one kind, rounded once to float64."""
+    """The exact derivative of one kind, each entry certified and rounded once to float64."""
 
     kind: str
     f: np.ndarray  # f(x), (m,)
-    derivative: np.ndarray  # the kind's shape; nan where it does not exist
-    digits: int = DIGITS
+    derivative: np.ndarray  # the kind's shape; nan where there is no certified number
+    digits: int = 0  # certified significant digits: the fewest over the entries with one
     failure: str | None = None  # why there is no reference at all
     notes: tuple[str, ...] = ()  # partials that do not exist here, and other caveats
-    source: str = SYMPY
+    source: str = SWEEP
     absent: tuple[str | None, ...] = ()  # per entry (C order): why it does not exist here
+    unknown: tuple[str | None, ...] = ()  # per entry: why it has no certified number
     slopes: dict = field(default_factory=dict, compare=False)  # (output, input) -> (l, r)
+    radius: np.ndarray | None = None  # per entry: its certified absolute error bound
+    precision: int = 0  # bits of the last sweep
+    seconds: float = 0.0
 
     @property
     def value(self) -> float:
@@ -70,237 +87,247 @@ class Reference:
         """Every entry, flat in C order (the gradient, for kind "gradient")."""
         return tuple(float(v) for v in np.ravel(self.derivative))
 
+    @property
+    def describe(self) -> str:
+        """How far its numbers are proved, for a header: "ball arithmetic, 128 bits, every
+        entry exact" or "..., ≥ 35 digits certified"."""
+        if self.failure:
+            return f"no exact reference: {self.failure}"
+        certified = "every entry exact" if self.digits >= EXACT_DIGITS else \
+            f"≥ {self.digits} digits certified"
+        return f"ball arithmetic, {self.precision} bits, {certified}"
 
-def exact_reference(problem: Problem, kind: str = "gradient",
-                    direction: Sequence[float] | None = None, digits: int = DIGITS,
-                    timeout: float | budget.Budget | None = DEFAULT_SECONDS) -> Reference:
+
+def exact_reference(problem: Problem, kind: str | Kind = "gradient",
+                    direction: Sequence[float] | None = None,
+                    timeout: float | budget.Budget | None = DEFAULT_SECONDS,
+                    with_sympy: bool = False) -> Reference:
     """The exact derivative of ``kind`` (along ``direction`` for jvp, vjp and hvp)."""
-    return start_reference(problem, kind, direction, digits, timeout).result()
-
-
-def tape_reference(problem: Problem, kind: str = "gradient",
-                   direction: Sequence[float] | None = None,
-                   timeout: float | budget.Budget | None = DEFAULT_SECONDS) -> Reference:
-    """The tape swept with mpmath alone (no sympy): linear in the size of f."""
-    clock = timeout if isinstance(timeout, budget.Budget) else budget.Budget(timeout)
-    if clock.seconds is not None:
-        clock = budget.Budget(max(clock.seconds, SWEEP_SECONDS), clock.started)
-    suspects = _suspects(problem)
-    swept, failure = _collect(clock, None, _sweep_reference,
-                              (problem, kind, direction, suspects), "the sweep")
-    return _assemble(problem, kind, direction, SWEEP_DIGITS, swept, failure, None,
-                     "was not asked", suspects)
-
-
-def _suspects(problem: Problem) -> list[str]:
-    """Inputs with a non-smooth operation on their way to f at the point."""
-    if problem.program is not None:
-        return program_reference.suspects(problem)
-    return sorted(set().union(*(d.variables for d in diagnose(problem)
-                                if d.kind == NON_DIFFERENTIABLE)))
+    pending = start_reference(problem, kind, direction, timeout, with_sympy)
+    try:
+        return pending.result()
+    finally:
+        pending.stop()
 
 
 class PendingReference:
-    """Both routes started in the background; ``result`` waits for them within the budget."""
+    """sympy's cross-check started in the background (where asked); ``result`` sweeps the
+    tape in balls here and then collects sympy's answer within the budget."""
 
-    def __init__(self, problem: Problem, kind: str, direction, digits: int, clock,
-                 with_sympy: bool = True):
-        self.problem, self.kind, self.direction, self.digits = problem, kind, direction, digits
-        self.with_sympy = with_sympy
-        self.clock = clock if isinstance(clock, budget.Budget) else budget.Budget(clock)
-        self.suspects = _suspects(problem)
-        self.sweep_args = (problem, kind, direction, self.suspects)
-        self.sympy_args = (problem, kind, direction, digits)
-        # The sweep is linear in the size of f: it always gets SWEEP_SECONDS, even when
-        # sympy gets no time at all (--timeout 0).
-        self.sweep_clock = budget.Budget(None if self.clock.seconds is None
-                                         else max(self.clock.seconds, SWEEP_SECONDS))
-        self.sweep_job = _started(self.sweep_clock, _sweep_reference, *self.sweep_args)
-        self.sympy_job = _started(self.clock, _sympy_reference, *self.sympy_args) \
-            if with_sympy else None
+    def __init__(self, problem: Problem, kind: Kind, direction, clock: budget.Budget,
+                 with_sympy: bool):
+        self.problem, self.kind, self.direction, self.clock = problem, kind, direction, clock
+        self.sympy_job = None
+        self.sympy_failure = None
+        if with_sympy:
+            if problem.tape.scalar_operations > CROSS_CHECK_LIMIT:
+                self.sympy_failure = (f"was not asked: the path has "
+                                      f"{problem.tape.scalar_operations:,} scalar operations "
+                                      f"(sympy cross-checks up to {CROSS_CHECK_LIMIT:,})")
+            else:
+                self.sympy_job = _started(clock, _sympy_reference, problem, kind.name,
+                                          direction, DIGITS)
+                if self.sympy_job is None:
+                    self.sympy_failure = "was not run (no time left in the budget)"
 
     def result(self) -> Reference:
-        swept, sweep_failure = _collect(self.sweep_clock, self.sweep_job, _sweep_reference,
-                                        self.sweep_args, "the sweep")
-        found, sympy_failure = None, None
-        if self.with_sympy or swept is None:  # sympy: asked for, or the sweep failed
-            found, sympy_failure = _collect(self.clock, self.sympy_job, _sympy_reference,
-                                            self.sympy_args, "sympy")
-        return _assemble(self.problem, self.kind, self.direction, self.digits, swept,
-                         sweep_failure, found, sympy_failure, self.suspects)
+        start = time.perf_counter()
+        found = swept_reference(self.problem, self.kind, self.direction, self.clock)
+        notes = list(found.notes)
+        if self.sympy_job is not None:
+            theirs, failure = _collect(self.clock, self.sympy_job, "sympy")
+            if theirs is not None:
+                notes += theirs[2]
+                _cross_check(theirs[1], found.derivative, notes)
+            elif failure:
+                notes.append(f"sympy's cross-check {failure}")
+        elif self.sympy_failure:
+            notes.append(f"sympy's cross-check {self.sympy_failure}")
+        return _with(found, notes=tuple(notes), seconds=time.perf_counter() - start)
 
     def stop(self) -> None:
-        for job in (self.sweep_job, self.sympy_job):
-            if job is not None:
-                job.stop()
+        if self.sympy_job is not None:
+            self.sympy_job.stop()
 
 
-def start_reference(problem: Problem, kind: str = "gradient",
-                    direction: Sequence[float] | None = None, digits: int = DIGITS,
+def start_reference(problem: Problem, kind: str | Kind = "gradient",
+                    direction: Sequence[float] | None = None,
                     timeout: float | budget.Budget | None = DEFAULT_SECONDS,
-                    with_sympy: bool = True) -> PendingReference:
-    """Both routes, or (``with_sympy=False``) the sweep alone, linear in the size of f,
-    with sympy only where the sweep fails."""
-    return PendingReference(problem, kind, direction, digits, timeout, with_sympy)
+                    with_sympy: bool = False) -> PendingReference:
+    """The reference, with sympy's cross-check (``with_sympy``) started in a worker now."""
+    clock = timeout if isinstance(timeout, budget.Budget) else budget.Budget(timeout)
+    return PendingReference(problem, kind_of(kind), direction, clock, with_sympy)
 
 
-def _assemble(problem, kind, direction, digits, swept, sweep_failure, found, sympy_failure,
-              suspects) -> Reference:
-    shape = shape_of(kind, problem.m, problem.n)
-    if swept is None and found is None:
-        return Reference(kind, np.full(problem.m, np.nan), np.full(shape, np.nan), digits,
-                         failure=f"sympy {sympy_failure}; the {SWEEP} {sweep_failure}",
-                         source="none")
-    notes: list[str] = []
-    if found is not None and swept is not None and problem.program is not None:
-        # A program's reference is its tape swept in mpmath; sympy, on the traced path,
-        # cross-checks it.
-        f, derivative = swept[0], swept[1]
-        source, digits = SWEEP, SWEEP_DIGITS
-        _cross_check(found[1], derivative, notes)
-    elif found is not None:
-        f, derivative, sympy_notes = found
-        notes += sympy_notes
-        source = SYMPY
-        if swept is not None:
-            _cross_check(derivative, swept[1], notes)
-    else:
-        f, derivative = swept[0], swept[1]
-        if sympy_failure:
-            notes.append(f"sympy {sympy_failure}; the reference is the {SWEEP}")
-        source, digits = SWEEP, SWEEP_DIGITS
-    if np.isnan(f).any():
-        return Reference(kind, np.full(problem.m, np.nan), np.full(shape, np.nan), digits,
-                         failure=NOT_REAL, source=source)
-    slopes = swept[2] if swept is not None else {}
-    if swept is None and suspects:
-        notes.append("the one-sided slopes at the kink could not be compared (the sweep "
-                     f"{sweep_failure})")
-    derivative, absent = _remove_absent(problem, kind, direction, derivative, slopes, notes)
-    return Reference(kind, f, derivative, digits, notes=tuple(notes), source=source,
-                     absent=absent, slopes=slopes)
+def _with(reference: Reference, **changes) -> Reference:
+    from dataclasses import replace
+
+    return replace(reference, **changes)
 
 
-def _started(clock: budget.Budget, call, *args):
-    """A worker for ``call``, unless there is no bound (run it in place later) or no time."""
-    left = clock.remaining()
-    if left is None or left <= 0:
-        return None
-    return budget.start(call, *args)
+# --- the sweep in balls ------------------------------------------------------------------
+
+def swept_reference(problem: Problem, kind: str | Kind, direction=None,
+                    clock: budget.Budget | None = None, point=None) -> Reference:
+    """The tape swept in balls at rising precision until every entry is certified; at
+    ``point`` (default the problem's), within ``clock``'s work allowance."""
+    kind = kind_of(kind)
+    m, n = problem.m, problem.n
+    shape = kind.shape(m, n)
+    x = problem.point_array if point is None else np.asarray(point, dtype=float)
+    tape = problem.tape_at(x)
+    # The sweep is linear in the size of f: it gets at least SWEEP_SECONDS of work whatever
+    # the budget (--budget 0 skips sympy, not the reference).
+    allowance = None if clock is None or clock.seconds is None else max(clock.seconds,
+                                                                        SWEEP_SECONDS)
+    passes = kind.reference_passes(m, n)
+    spent = 0.0
+    found = None
+    for bits in PRECISIONS:
+        cost = tape.scalar_operations * passes * BALL_SECONDS_PER_OPERATION * bits / 128
+        if allowance is not None and spent + cost > allowance:
+            if found is None:
+                raise budget.OutOfBudget(
+                    f"the sweep in balls at {bits} bits would take about "
+                    f"{tape.scalar_operations * passes:,} ball operations (~{cost:.3g} s), "
+                    f"past the budget of {allowance:g} s", measure="ball operations",
+                    limit=allowance)
+            break
+        spent += cost
+        with balls.precision(bits):
+            f_balls, entry_balls = kind.sweep(tape, _ball_point(x), direction, m, n)
+            found = _certify(kind, shape, bits, f_balls, entry_balls)
+        if found.done:
+            break
+    return _assemble(problem, kind, direction, x, found)
 
 
-def _collect(clock: budget.Budget, job, call, args, what: str):
-    """(result, None), or (None, why there is none)."""
-    try:
-        if job is None:
-            return budget.within(clock, call, *args), None
-        return job.result(clock, what), None
-    except (budget.TimedOut, Cannot) as exc:
-        return None, str(exc)
-    except (DiffcompareError, ArithmeticError, ValueError, RecursionError, TypeError) as exc:
-        return None, f"failed: {type(exc).__name__}: {exc}"
+def _ball_point(x: np.ndarray) -> np.ndarray:
+    return balls.balls(x)
 
 
-def _cross_check(found: np.ndarray, swept: np.ndarray, notes: list[str]) -> None:
-    both = np.isfinite(found) & np.isfinite(swept)
-    if not both.any():
-        return
-    scale = float(np.max(np.abs(found[both]))) or 1.0
-    gap = float(np.max(np.abs(found[both] - swept[both]))) / scale
-    if gap > AGREEMENT:
-        notes.append(f"sympy and the {SWEEP} disagree by {gap:.1e} (normwise); sympy's "
-                     "adaptive precision is taken")
+@dataclass
+class _Certified:
+    f: np.ndarray
+    f_radius: np.ndarray
+    values: np.ndarray  # flat
+    radius: np.ndarray
+    unknown: list
+    digits: int
+    bits: int
+    done: bool
+    f_infinite: bool = False  # f's ball is infinite (not nan): past the range of balls
 
 
-# --- the tape swept in mpmath ------------------------------------------------------------
-
-def _mp_exact(value: Fraction):
-    import mpmath
-
-    return mpmath.mpf(value.numerator) / value.denominator
-
-
-def swept_at(problem: Problem, kind: str, point: Sequence[float]) -> tuple[np.ndarray,
-                                                                          np.ndarray]:
-    """(f, the kind's exact derivative) at another point of the same problem: the tape swept
-    in mpmath, in this process (the caller bounds it; descent sweeps every iterate)."""
-    f, derivative, _ = _sweep_reference(problem, kind, None, (), point)
-    return f, derivative
-
-
-def _sweep_reference(problem: Problem, kind: str, direction, suspects: Sequence[str],
-                     point: Sequence[float] | None = None):
-    """(f, the kind's derivative, one-sided slopes at suspect inputs), at 60 digits."""
-    import mpmath
-
-    from diffcompare.engine.dual import Dual, new_tag, tangent_of
-
-    if problem.program is not None and kind not in ("hessian", "hvp"):
-        return program_reference.program_sweep(problem, kind, direction, suspects,
-                                               SWEEP_DIGITS, point)
-    tape, m, n = problem.tape, problem.m, problem.n
-    point = problem.point if point is None else point
-    with mpmath.workdps(SWEEP_DIGITS):
-        x = [mpmath.mpf(float(v)) for v in point]
-        values = tape.forward(x, exact_constants=_mp_exact)
-        f = np.array([real_number(y) for y in tape.output_values(values)])
-        v = None if direction is None else [mpmath.mpf(d) for d in direction]
-        if kind in ("hessian", "hvp"):
-            seeds = [[1 if k == j else 0 for k in range(n)] for j in range(n)] \
-                if kind == "hessian" else [v]
-            columns = []
-            for seed in seeds:
-                tag = new_tag()
-                dual_values = tape.forward([Dual(xi, si, tag) for xi, si in zip(x, seed)],
-                                           exact_constants=_mp_exact)
-                adjoints = tape.reverse(dual_values)
-                columns.append([tangent_of(adjoints[i], tag) for i in range(n)])
-            exact = np.array(columns, dtype=object).T
-            exact = exact if kind == "hessian" else exact[:, 0]
+def _certify(kind: Kind, shape, bits: int, f_balls, entry_balls) -> _Certified:
+    """Midpoints and radii; which entries are certified (relative, or 0 within the floor)."""
+    f_mid = np.array([balls.midpoint(v) for v in f_balls], dtype=float)
+    f_rad = np.array([balls.radius(v) for v in f_balls], dtype=float)
+    mids = np.array([balls.midpoint(v) for v in entry_balls], dtype=float)
+    rads = np.array([balls.radius(v) for v in entry_balls], dtype=float)
+    zero_ball = np.array([balls.contains_zero(v) and balls.radius(v) < math.inf
+                          for v in entry_balls], dtype=bool)
+    finite = np.isfinite(mids) & np.isfinite(rads)
+    magnitudes = np.abs(mids[finite & ~zero_ball])
+    scale = float(magnitudes.max()) if magnitudes.size else 0.0
+    if scale == 0 or not math.isfinite(scale):
+        f_scale = np.abs(f_mid[np.isfinite(f_mid)])
+        scale = float(f_scale.max()) if f_scale.size and f_scale.max() > 0 else 1.0
+    unknown: list = [None] * mids.size
+    values = mids.copy()
+    digits = 10 ** 6
+    for k in range(mids.size):
+        if not finite[k]:
+            unknown[k] = ("the derivative is not finite here (its ball meets a pole or a "
+                          "domain edge)")
+            values[k] = math.nan
+        elif zero_ball[k]:
+            if rads[k] <= CERTIFIED * scale:
+                values[k] = 0.0
+                digits = min(digits, _digits(rads[k], scale))
+            else:
+                unknown[k] = f"not certified at {bits} bits (0 lies within its ball)"
+        elif rads[k] <= CERTIFIED * abs(mids[k]):
+            digits = min(digits, _digits(rads[k], abs(mids[k])))
         else:
-            rows = np.array([[a for a in tape.reverse(values, [1 if k == i else 0
-                                                               for k in range(m)])[:n]]
-                             for i in range(m)], dtype=object)
-            exact = {"gradient": lambda: rows[0], "jacobian": lambda: rows,
-                     "jvp": lambda: rows.dot(np.array(v, dtype=object)),
-                     "vjp": lambda: np.array(v, dtype=object).dot(rows)}[kind]()
-        derivative = np.array([real_number(e) for e in np.ravel(exact)], dtype=float).reshape(
-            shape_of(kind, m, n))
-        slopes = {}
-        for name in suspects:
-            j = problem.variables.index(name)
-
-            def f_at(offset: Fraction, j=j):
-                shifted = list(x)
-                shifted[j] = shifted[j] + _mp_exact(offset)
-                return tape.output_values(tape.forward(shifted, exact_constants=_mp_exact))
-
-            for i, pair in enumerate(one_sided_slopes(f_at, point[j])):
-                slopes[(i, j)] = pair
-    return f, derivative, slopes
+            unknown[k] = f"not certified at {bits} bits (its ball is ±{rads[k]:.2g})"
+    f_ok = all((r <= CERTIFIED * abs(v)) or (v == 0 and r == 0) or not math.isfinite(v)
+               for v, r in zip(f_mid, f_rad))
+    done = f_ok and all(u is None or not finite[k] for k, u in enumerate(unknown))
+    f_infinite = any(balls.is_ball(v) and not v.is_finite() and not v.is_nan()
+                     for v in f_balls)
+    return _Certified(f_mid, f_rad, values, rads, unknown, 0 if digits == 10 ** 6 else digits,
+                      bits, done, f_infinite)
 
 
-def along_coordinate(problem: Problem, index: int) -> tuple[float, float]:
-    """The second and third derivatives of f along input ``index``, at 60 digits: nested
-    duals through the tape."""
-    import mpmath
+EXACT_DIGITS = 10 ** 4  # the digits of an entry whose ball has radius 0
 
-    from diffcompare.engine.dual import derivative
 
+def _digits(radius: float, magnitude: float) -> int:
+    if radius == 0:
+        return EXACT_DIGITS
+    return max(0, math.floor(-math.log10(radius / magnitude)))
+
+
+def _assemble(problem: Problem, kind: Kind, direction, x: np.ndarray,
+              found: _Certified) -> Reference:
+    shape = kind.shape(problem.m, problem.n)
+    if np.isnan(found.f).any():
+        failure = TOO_LARGE if found.f_infinite else NOT_REAL
+        return Reference(kind.name, np.full(problem.m, np.nan), np.full(shape, np.nan),
+                         failure=failure, precision=found.bits)
+    notes: list[str] = []
+    suspects = _suspects(problem)
+    slopes = _slopes(problem, x, suspects) if suspects else {}
+    derivative, absent = _remove_absent(problem, kind, direction, found.values.reshape(shape),
+                                        slopes, notes)
+    unknown = tuple(None if absent[k] else u for k, u in enumerate(found.unknown))
+    if any(unknown):
+        first = next(u for u in unknown if u)
+        count = sum(1 for u in unknown if u)
+        notes.append(f"{count} entr{'y has' if count == 1 else 'ies have'} no certified "
+                     f"number: {first}")
+    digits = min(found.digits, EXACT_DIGITS)
+    return Reference(kind.name, found.f, derivative, digits, notes=tuple(notes), absent=absent,
+                     unknown=unknown, slopes=slopes,
+                     radius=found.radius.reshape(shape), precision=found.bits)
+
+
+# --- kinks: one-sided slopes in balls ----------------------------------------------------
+
+def _suspects(problem: Problem) -> list[int]:
+    """Flat inputs on the way to a non-smooth operation at the point (a kink, a branch
+    boundary, a tie of max or min), at most SUSPECTS_CHECKED of them."""
     tape = problem.tape
-    with mpmath.workdps(SWEEP_DIGITS):
-        x = [mpmath.mpf(v) for v in problem.point]
+    inputs: set[int] = set()
+    for d in diagnose(problem):
+        if d.kind == NON_DIFFERENTIABLE:
+            inputs |= set(d.inputs)
+    for condition in tape.conditions:
+        if condition.margin == 0:
+            inputs |= set(condition.input_indices)
+    inputs |= set(tape.choice_ties())
+    found: list[int] = []
+    for i in sorted(inputs):
+        found.extend(problem.flat_range(i)[: SUSPECTS_CHECKED - len(found)])
+        if len(found) >= SUSPECTS_CHECKED:
+            break
+    return found
 
-        def along(t):
-            shifted = list(x)
-            shifted[index] = shifted[index] + t
-            return tape.output_values(tape.forward(shifted, exact_constants=_mp_exact))[0]
 
-        def second(a):
-            return derivative(lambda b: derivative(along, b), a)
+def _slopes(problem: Problem, x: np.ndarray, suspects: list[int]) -> dict:
+    slopes = {}
+    with balls.precision(SLOPE_PRECISION):
+        centre = balls.balls(x)
+        for j in suspects:
+            def f_at(offset: Fraction, j=j):
+                shifted = centre.copy()
+                shifted[j] = shifted[j] + balls.ball(offset)
+                return list(problem.evaluate(shifted))
 
-        zero = mpmath.mpf(0)
-        return real_number(second(zero)), real_number(derivative(second, zero))
+            for i, pair in enumerate(one_sided_slopes(f_at, float(x[j]))):
+                slopes[(i, j)] = pair
+    return slopes
 
 
 def _agree(left: float, right: float) -> bool:
@@ -309,7 +336,12 @@ def _agree(left: float, right: float) -> bool:
     return abs(left - right) <= SLOPE_AGREEMENT * max(1.0, abs(left), abs(right))
 
 
-def _remove_absent(problem: Problem, kind: str, direction, derivative: np.ndarray,
+def _jump(left: float, right: float) -> bool:
+    """A one-sided slope that passes any scale f has (1e17 at h = 1e-20): f jumps there."""
+    return any(math.isinf(s) or abs(s) > 1e15 for s in (left, right) if not math.isnan(s))
+
+
+def _remove_absent(problem: Problem, kind: Kind, direction, derivative: np.ndarray,
                    slopes: dict, notes: list[str]):
     """Entries whose one-sided slopes disagree do not exist: nan, with the reason."""
     derivative = np.array(derivative, dtype=float)
@@ -318,51 +350,104 @@ def _remove_absent(problem: Problem, kind: str, direction, derivative: np.ndarra
     for (i, j), (left, right) in slopes.items():
         if not _agree(left, right):
             output = f"y{i + 1}" if m > 1 else ""
-            missing[(i, j)] = (f"d{output}/d{problem.variables[j]} does not exist here: the "
-                               f"slope is {left:.6g} from the left and {right:.6g} from the "
-                               "right")
+            where = f"d{output}/d{problem.variables[j]} does not exist here"
+            if _jump(left, right):
+                missing[(i, j)] = f"{where}: f jumps (is not continuous) there"
+            else:
+                missing[(i, j)] = (f"{where}: the slope is {left:.6g} from the left and "
+                                   f"{right:.6g} from the right")
             notes.append(missing[(i, j)])
     flat = derivative.reshape(-1)
     absent: list[str | None] = [None] * flat.size
-    for k in range(flat.size):
-        reasons = [missing[key] for key in entry_inputs(kind, k, m, n, direction)
-                   if key in missing]
-        if reasons:
-            flat[k] = math.nan
-            absent[k] = reasons[0]
+    if missing:
+        for k in range(flat.size):
+            reasons = [missing[key] for key in kind.entry_inputs(k, m, n, direction)
+                       if key in missing]
+            if reasons:
+                flat[k] = math.nan
+                absent[k] = reasons[0]
     return flat.reshape(derivative.shape), tuple(absent)
 
 
-def entry_inputs(kind: str, k: int, m: int, n: int, direction) -> list[tuple[int, int]]:
-    """The (output, input) first partials that entry k of the kind is made of."""
-    if kind == "gradient":
-        return [(0, k)]
-    if kind == "jacobian":
-        return [(k // n, k % n)]
-    if kind == "jvp":
-        return [(k, j) for j in range(n) if direction[j] != 0]
-    if kind == "vjp":
-        return [(i, k) for i in range(m) if direction[i] != 0]
-    if kind == "hessian":
-        return [(0, k // n), (0, k % n)]
-    return [(0, k)] + [(0, j) for j in range(n) if direction[j] != 0]  # hvp
+# --- at other points ---------------------------------------------------------------------
+
+def swept_at(problem: Problem, kind: str, point: Sequence[float]) -> tuple[np.ndarray,
+                                                                          np.ndarray]:
+    """(f, the kind's exact derivative) at another point of the same problem (descent sweeps
+    every iterate); the caller bounds it."""
+    found = swept_reference(problem, kind, None, None, point)
+    return found.f, found.derivative
 
 
-# --- sympy -------------------------------------------------------------------------------
+def along_coordinate(problem: Problem, index: int) -> tuple[float, float]:
+    """The second and third derivatives of f along input ``index``: nested duals through the
+    tape, in balls."""
+    from diffcompare.engine.dual import derivative
 
-def _sympy_reference(problem: Problem, kind: str, direction, digits: int):
+    tape = problem.tape
+    with balls.precision(PRECISIONS[0]):
+        x = balls.balls(problem.point_array)
+
+        def along(t):
+            shifted = list(x)
+            shifted[index] = shifted[index] + t
+            return tape.value(np.array(shifted, dtype=object))[0]
+
+        def second(a):
+            return derivative(lambda b: derivative(along, b), a)
+
+        zero = balls.ball(0)
+        return balls.midpoint(second(zero)), balls.midpoint(derivative(second, zero))
+
+
+# --- sympy's cross-check -----------------------------------------------------------------
+
+def _started(clock: budget.Budget, call, *args):
+    """A worker for ``call``, unless there is no time."""
+    left = clock.remaining()
+    if left is not None and left <= 0:
+        return None
+    return budget.start(call, *args)
+
+
+def _collect(clock: budget.Budget, job, what: str):
+    """(result, None), or (None, why there is none)."""
+    try:
+        return job.result(clock, what), None
+    except (budget.TimedOut, Cannot) as exc:
+        return None, str(exc)
+    except (DiffcompareError, ArithmeticError, ValueError, RecursionError, TypeError) as exc:
+        return None, f"failed: {type(exc).__name__}: {exc}"
+
+
+def _cross_check(found: np.ndarray, swept: np.ndarray, notes: list[str]) -> None:
+    found, swept = np.ravel(found), np.ravel(swept)
+    both = np.isfinite(found) & np.isfinite(swept)
+    if found.size != swept.size or not both.any():
+        return
+    scale = float(np.max(np.abs(swept[both]))) or 1.0
+    gap = float(np.max(np.abs(found[both] - swept[both]))) / scale
+    if gap > AGREEMENT:
+        notes.append(f"sympy's derivative disagrees with the sweep by {gap:.1e} (normwise); "
+                     "the sweep follows the expression as written (sympy simplifies first)")
+
+
+def sympy_reference(problem: Problem, kind: str = "gradient", direction=None):
+    """(f, the kind's derivative, notes) from sympy alone, in this process (for tests)."""
+    return _sympy_reference(problem, kind, direction, DIGITS)
+
+
+def _sympy_reference(problem: Problem, kind_name: str, direction, digits: int):
     """(f, the kind's derivative, notes) from sympy's derivatives at ``digits`` digits."""
     import sympy
 
     from diffcompare.methods.manual import differentiate
     from diffcompare.methods.sympy_bridge import exact_point, rational, symbols_for, to_sympy
 
-    if problem.program is not None and problem.traced.scalar_operations > CROSS_CHECK_LIMIT:
-        raise Cannot(
-            f"was not asked: the traced path has {problem.traced.scalar_operations:,} scalar "
-            f"operations (sympy cross-checks programs up to {CROSS_CHECK_LIMIT:,})")
-    symbols = symbols_for(problem.variables)
-    at = exact_point(problem.variables, problem.point, symbols)
+    kind = kind_of(kind_name)
+    names = list(problem.variables)
+    symbols = symbols_for(names)
+    at = exact_point(names, problem.point, symbols)
     notes: list[str] = []
 
     def first(out, name):
@@ -374,25 +459,23 @@ def _sympy_reference(problem: Problem, kind: str, direction, digits: int):
         return d
 
     outputs = [to_sympy(out, symbols) for out in problem.outputs]
-    names = problem.variables
-    if kind in ("hessian", "hvp"):
-        grad = [first(problem.expr, name) for name in names]
+    if kind.order == 2:
+        grad = [first(problem.outputs[0], name) for name in names]
         table = [[sympy.diff(g, symbols[name]) for name in names] for g in grad]
     else:
         table = [[first(out, name) for name in names] for out in problem.outputs]
+    # The kind from the table of first (or second) derivatives, composed exactly.
     v = None if direction is None else [rational(d) for d in direction]
-    if kind in ("gradient",):
-        wanted = table[0]
-    elif kind in ("jacobian", "hessian"):
-        wanted = [d for row in table for d in row]
-    elif kind in ("jvp", "hvp"):
-        wanted = [sympy.Add(*(d * vj for d, vj in zip(row, v))) for row in table]
-    else:  # vjp
-        wanted = [sympy.Add(*(table[i][j] * v[i] for i in range(problem.m)))
-                  for j in range(problem.n)]
+    matrix = sympy.Matrix(table)
+    if kind.direction is None:
+        wanted = list(matrix) if kind.matrix else list(matrix.row(0))
+    elif kind.direction == "n":
+        wanted = list(matrix * sympy.Matrix(v))
+    else:
+        wanted = list(sympy.Matrix(v).T * matrix)
     f = np.array([high_precision(out, at, digits) for out in outputs])
     values = np.array([high_precision(d, at, digits) for d in wanted], dtype=float)
-    return f, values.reshape(shape_of(kind, problem.m, problem.n)), notes
+    return f, values.reshape(kind.shape(problem.m, problem.n)), notes
 
 
 SIMPLIFY_LIMIT = 400  # operations; beyond this, deciding "exactly zero?" is left to evalf
@@ -407,6 +490,8 @@ def high_precision(sexpr, at: dict, digits: int = DIGITS) -> float:
     6e-173): when it says so, the point is substituted exactly and sympy is asked whether
     the result is zero; otherwise evalf tries again with far more precision."""
     import sympy
+
+    from diffcompare.analysis.precise import real_number
 
     try:
         return real_number(sexpr.evalf(digits, subs=at, strict=True))

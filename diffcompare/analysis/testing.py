@@ -28,7 +28,7 @@ def assert_gradient(f: Callable, grad_f, at, rtol: float | None = None,
     roundings of a short float64 computation): tighter than any finite difference, which is
     why this checks against the exact gradient and not against one."""
     from diffcompare.methods.given import given_function
-    from diffcompare.problems.program import program_problem
+    from diffcompare.problems.load import program_problem
     from diffcompare.problems.usercode import from_callable
 
     if not isinstance(at, (dict, list, tuple)):
@@ -41,7 +41,7 @@ def assert_gradient(f: Callable, grad_f, at, rtol: float | None = None,
         raise AssertionError(f"no exact gradient of {program.name} at this point: "
                              f"{reference.failure}")
     if callable(grad_f):
-        got = given_function(problem, grad_f, timeout).value
+        got = given_function(problem, from_callable(grad_f), timeout).value
     else:
         pieces = grad_f if isinstance(grad_f, (list, tuple)) and len(program.inputs) > 1 \
             else [grad_f]

@@ -83,7 +83,7 @@ def function_and_point(expression, at, sample, variables):
 
 
 def names_program(text: str) -> bool:
-    from diffcompare.problems.usercode import is_program
+    from diffcompare.problems.load import is_program
 
     return is_program(text)
 
@@ -91,19 +91,10 @@ def names_program(text: str) -> bool:
 def load_problem(function: str, at, variables, size: int | None = None,
                  timeout: float | None = DEFAULT_TIMEOUT):
     """The problem of a formula, or of a Python file (FILE.py[:NAME]) at --at or --n or
-    the file's own point."""
-    from diffcompare.errors import InputError
-    from diffcompare.problems.formula import Problem
-    from diffcompare.problems.program import program_problem
+    the file's own point: the library's one way in."""
+    from diffcompare.problems.load import load_problem as load
 
-    if names_program(function):
-        if variables:
-            raise InputError("--vars is for formulas; a program's inputs are its parameters")
-        return program_problem(function, at, size, timeout)
-    if size is not None:
-        raise InputError("--n is for programs (FILE.py with a start(n)); a formula names "
-                         "its variables")
-    return Problem.from_text(function, at, variables)
+    return load(function, at, variables, size, timeout)
 
 
 n_option = click.option(

@@ -8,9 +8,11 @@ an adjoint is summed back over the axes broadcasting added), or a shape operatio
 So reverse mode over a Rosenbrock of 10⁶ inputs is a few dozen numpy calls, not 10⁷ records.
 
 The recorded values are those at the traced point; branches and loops were resolved there
-(``conditions`` lists each comparison the program made on a traced value). Three sweeps:
-``jvp`` (tangents forward), ``reverse`` (adjoints back from a cotangent) and ``forward``
-(the same records on other numbers: object arrays of Expr nodes or mpmath numbers).
+(``conditions`` lists each comparison the program made on a traced value). It implements the
+tape interface (engine/tape.py) on flat points: at the traced point the recorded values
+serve, elsewhere (another number type: complex numbers, balls, Expr nodes) the same records
+are swept again. Second derivatives go through the path's scalar tape (``scalar_view``),
+built when first asked.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from diffcompare import ops
+from diffcompare.engine.tape import Site, Tape
+from diffcompare.errors import MethodError
+
+SCALAR_LIMIT = 300_000  # scalar operations past which a path is not written as scalar records
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,7 @@ class Condition:
     inputs: tuple[str, ...]  # the inputs the compared value depends on
     margin: float | None  # lhs - rhs at the point, for a scalar comparison
     what: str = "the condition"  # or "the max", "the min": a choice of an entry by value
+    input_indices: tuple[int, ...] = ()  # the same inputs, by position
 
     @property
     def where(self) -> str:
@@ -43,7 +50,7 @@ class Condition:
 
 
 @dataclass(eq=False)
-class ArrayTape:
+class ArrayTape(Tape):
     names: tuple[str, ...]  # the program's inputs, in order
     shapes: tuple[tuple[int, ...], ...]  # each input's shape (() for a scalar)
     ops: list = field(default_factory=list)  # Op, ShapeOp or None (an input or a constant)
@@ -54,6 +61,7 @@ class ArrayTape:
     lines: list = field(default_factory=list)  # per slot: file:line of the user's code
     outputs: tuple[int, ...] = ()
     conditions: list = field(default_factory=list)
+    point: np.ndarray | None = None  # the flat point it was traced at
 
     def __post_init__(self):
         for i in range(len(self.shapes)):
@@ -90,6 +98,19 @@ class ArrayTape:
         return sum(int(np.prod(s)) for s in self.shapes)
 
     @property
+    def n(self) -> int:
+        return self.size
+
+    @property
+    def m(self) -> int:
+        return len(self.outputs)
+
+    @property
+    def partial_count(self) -> int:
+        return sum(1 for k, op in enumerate(self.ops) if op is not None
+                   for j in self.args[k] if self.depends[j])
+
+    @property
     def operation_count(self) -> int:
         """Records of operations (each may act on a whole array)."""
         return sum(1 for op in self.ops if op is not None)
@@ -104,8 +125,93 @@ class ArrayTape:
         """The outputs at the traced point, flat."""
         return np.array([float(np.real(self.values[k])) for k in self.outputs])
 
-    # -- sweeps
-    def jvp(self, tangents: Sequence, values: Sequence | None = None) -> list:
+    # -- the tape interface, on flat points
+    def forward(self, x: Sequence, constant=None) -> list:
+        """Every slot's value at the flat point x: the recorded values at the traced point,
+        else the records swept again on x's numbers (``constant`` converts each recorded
+        constant: to Expr nodes, to balls)."""
+        if constant is None and self._at_point(x):
+            return self.values
+        return self.sweep(split(x, self.shapes), constant)
+
+    def _at_point(self, x) -> bool:
+        if x is self.point:
+            return True
+        if self.point is None or not isinstance(x, np.ndarray) or x.dtype != float:
+            return False
+        return x.shape == self.point.shape and bool(np.array_equal(x, self.point))
+
+    def outputs_of(self, values: Sequence) -> list:
+        return [_scalar(values[k]) for k in self.outputs]
+
+    def tangents(self, values: Sequence, v: Sequence) -> list:
+        return [_scalar(t) for t in self.tangent_sweep(split(v, self.shapes), values)]
+
+    def adjoints(self, values: Sequence, r: Sequence):
+        """Jᵀ·r as one flat array (a million entries are not made a list)."""
+        return flatten(self.adjoint_sweep(list(r), values))
+
+    def scalar_view(self):
+        """The path as a scalar tape (for second derivatives, traces and graphs), made once:
+        the records swept with expression nodes for numbers."""
+        if getattr(self, "_scalar", None) is None:
+            from diffcompare.engine.scalar import ScalarTape
+
+            names = flat_names(self.names, self.shapes)
+            self._scalar = ScalarTape.record(self.path_expressions(names), names)
+        return self._scalar
+
+    def path_expressions(self, names: Sequence[str]) -> list:
+        """The traced path as one expression per output, over the flat inputs ``names``."""
+        from fractions import Fraction
+
+        from diffcompare.expr import Const, Var
+
+        count = self.scalar_operations
+        if count > SCALAR_LIMIT:
+            raise MethodError(f"the traced path has {count:,} scalar operations; methods "
+                              f"that need it as expressions stop at {SCALAR_LIMIT:,}")
+        symbols = np.empty(self.size, dtype=object)
+        symbols[:] = [Var(name) for name in names]
+
+        def constant(value):
+            if np.ndim(value):
+                out = np.empty(np.shape(value), dtype=object)
+                out.flat[:] = [Const(Fraction(float(v))) for v in np.ravel(value)]
+                return out
+            return Const(Fraction(float(value)))
+
+        values = self.sweep(split(symbols, self.shapes), constant)
+        return [_node(values[k]) for k in self.outputs]
+
+    def sites(self, point: Sequence | None = None):
+        """Every elementwise operation of the trace, at the traced point, named by the line
+        of the user's code that did it."""
+        for slot, op in enumerate(self.ops):
+            if isinstance(op, ops.Op) and op.arity:
+                yield Site(op, [self.values[j] for j in self.args[slot]], self.values[slot],
+                           self.depends[slot],
+                           lambda op=op, slot=slot: f"{op.name} at {self.lines[slot]}")
+
+    def choice_ties(self) -> frozenset[int]:
+        """The inputs on the way to a max or min whose largest (smallest) entry is not the
+        only one at the point: a kink, where the choice is not differentiable."""
+        found: set[int] = set()
+        for slot, op in enumerate(self.ops):
+            if isinstance(op, ops.ShapeOp) and op.chooses and self.depends[slot]:
+                argument = np.asarray(self.values[self.args[slot][0]], dtype=float)
+                if np.count_nonzero(argument == self.values[slot]) > 1:
+                    found |= self.depends[slot]
+        return frozenset(found)
+
+    def hvp(self, x: Sequence, v: Sequence):
+        return self.scalar_view().hvp(x, v)
+
+    def second(self, x: Sequence, u: Sequence, w: Sequence):
+        return self.scalar_view().second(x, u, w)
+
+    # -- sweeps over the records, with the inputs' shapes
+    def tangent_sweep(self, tangents: Sequence, values: Sequence | None = None) -> list:
         """Output tangents J·v, the inputs' tangents given with the inputs' shapes."""
         tangent: list = [None] * len(self.ops)
         tangent[: self.n_inputs] = list(tangents)
@@ -131,7 +237,8 @@ class ArrayTape:
         return [np.zeros(np.shape(values[k])) if tangent[k] is None else tangent[k]
                 for k in self.outputs]
 
-    def reverse(self, cotangent: Sequence | None = None, values: Sequence | None = None) -> list:
+    def adjoint_sweep(self, cotangent: Sequence | None = None,
+                      values: Sequence | None = None) -> list:
         """The inputs' adjoints Jᵀ·r (each with its input's shape) in one sweep back from
         the outputs, seeded with r (1 for a single output)."""
         values = self.values if values is None else values
@@ -151,7 +258,8 @@ class ArrayTape:
             for i, j in enumerate(arg_slots):
                 if not self.depends[j]:
                     continue
-                if op is ops.GETITEM and j in owned and ops.basic_key(self.params[k]):
+                if op is ops.GETITEM and j in owned and ops.basic_key(self.params[k]) \
+                        and _holds(adjoint[j], bar):
                     adjoint[j][self.params[k]] += bar  # a slice's adjoint, in place
                     continue
                 fresh = True
@@ -181,9 +289,9 @@ class ArrayTape:
         return [np.zeros(shape) if adjoint[i] is None else adjoint[i]
                 for i, shape in enumerate(self.shapes)]
 
-    def forward(self, inputs: Sequence, constant=None) -> list:
-        """Every slot's value for other inputs of the same kind of number, on the traced
-        path; ``constant`` converts each recorded constant (to Expr nodes, say)."""
+    def sweep(self, inputs: Sequence, constant=None) -> list:
+        """Every slot's value for inputs (with the inputs' shapes) of another kind of number,
+        on the traced path; ``constant`` converts each recorded constant."""
         values: list = list(inputs)
         for k in range(self.n_inputs, len(self.ops)):
             op = self.ops[k]
@@ -195,6 +303,80 @@ class ArrayTape:
             else:
                 values.append(ops.apply(op, *(values[j] for j in self.args[k])))
         return values
+
+
+def _holds(array: np.ndarray, value) -> bool:
+    """Whether ``array`` can take ``value`` added in place (floats cannot take balls)."""
+    return np.result_type(array.dtype, np.asarray(value).dtype) == array.dtype
+
+
+def _scalar(value):
+    """An output slot's value as a number (a 0-d array's entry)."""
+    return value[()] if isinstance(value, np.ndarray) else value
+
+
+def _node(value):
+    from fractions import Fraction
+
+    from diffcompare.expr import Const, Expr
+
+    value = _scalar(value)
+    return value if isinstance(value, Expr) else Const(Fraction(float(value)))
+
+
+def flat_names(names: Sequence[str], shapes: Sequence[tuple[int, ...]]) -> list[str]:
+    """The flat inputs' names: ``x`` for a scalar, ``x[3]``, ``W[1,2]`` for array entries."""
+    return list(FlatNames(names, shapes))
+
+
+class FlatNames(Sequence):
+    """The names of a program's flat inputs, made when asked (a million of them cost time
+    and memory nobody needs until one is shown): ``x`` for a scalar input, ``x[3]`` or
+    ``W[1,2]`` for an entry of an array, in C order."""
+
+    def __init__(self, names: Sequence[str], shapes: Sequence[tuple[int, ...]]):
+        self.names, self.shapes = tuple(names), tuple(tuple(s) for s in shapes)
+        self.sizes = [int(np.prod(s)) for s in self.shapes]
+        self.starts = np.cumsum([0, *self.sizes])
+
+    def __len__(self) -> int:
+        return int(self.starts[-1])
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[j] for j in range(*k.indices(len(self)))]
+        k = int(k)
+        if k < 0:
+            k += len(self)
+        if not 0 <= k < len(self):
+            raise IndexError(k)
+        i = int(np.searchsorted(self.starts, k, side="right")) - 1
+        if not self.shapes[i]:
+            return self.names[i]
+        index = np.unravel_index(k - int(self.starts[i]), self.shapes[i])
+        return f"{self.names[i]}[{','.join(str(int(j)) for j in index)}]"
+
+    def index(self, name: str, *_) -> int:
+        base, _, rest = name.partition("[")
+        if base not in self.names:
+            raise ValueError(f"{name!r} is not an input")
+        i = self.names.index(base)
+        if not rest:
+            if self.shapes[i]:
+                raise ValueError(f"{name!r} is an array: name an entry, {base}[0]")
+            return int(self.starts[i])
+        try:
+            index = tuple(int(p) for p in rest.rstrip("]").split(","))
+            return int(self.starts[i]) + int(np.ravel_multi_index(index, self.shapes[i]))
+        except ValueError:
+            raise ValueError(f"{name!r} is not an entry of {base}") from None
+
+    def __contains__(self, name) -> bool:
+        try:
+            self.index(name)
+        except (ValueError, TypeError):
+            return False
+        return True
 
 
 def unbroadcast(value, shape: tuple[int, ...]):
@@ -213,14 +395,22 @@ def unbroadcast(value, shape: tuple[int, ...]):
 
 
 def flatten(parts: Sequence) -> np.ndarray:
-    """Values with the inputs' shapes, as one flat vector in C order."""
+    """Values with the inputs' shapes, as one flat vector in C order: floats, or, where
+    the parts hold other numbers (complex numbers, balls, expression nodes), their kind."""
     if not parts:
         return np.zeros(0)
-    return np.concatenate([np.ravel(np.asarray(p, dtype=float)) for p in parts])
+    arrays = [np.asarray(p) for p in parts]
+    if all(a.dtype.kind in "biuf" for a in arrays):
+        return np.concatenate([np.ravel(a).astype(float, copy=False) for a in arrays])
+    flat = [np.ravel(a) for a in arrays]
+    if all(a.dtype.kind in "biufc" for a in arrays):
+        return np.concatenate(flat)
+    return np.concatenate([a.astype(object) for a in flat])
 
 
-def split(flat: np.ndarray, shapes: Sequence[tuple[int, ...]]) -> list:
+def split(flat, shapes: Sequence[tuple[int, ...]]) -> list:
     """A flat vector back into values of the given shapes (a float for shape ())."""
+    flat = flat if isinstance(flat, np.ndarray) else _array_of(flat)
     parts, start = [], 0
     for shape in shapes:
         count = int(np.prod(shape))
@@ -233,3 +423,13 @@ def split(flat: np.ndarray, shapes: Sequence[tuple[int, ...]]) -> list:
             parts.append(piece[0])
         start += count
     return parts
+
+
+def _array_of(values) -> np.ndarray:
+    """A flat list as an array: of floats, or of objects (balls, nodes) kept as they are."""
+    values = list(values)
+    if all(type(v) is float for v in values):
+        return np.array(values, dtype=float)
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out

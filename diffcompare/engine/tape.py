@@ -1,248 +1,180 @@
-"""The Wengert list: a function f: R^n -> R^m flattened into a sequence of records.
+"""The one tape interface: what every method asks of a function at a point.
 
-Slots 0..n-1 hold the inputs (the problem's variables, in order); every other distinct node
-of the outputs gets one slot after its arguments, so a sub-expression shared within or
-across outputs is evaluated once and its adjoint collects every use. A record is
-(operation, argument slots): no closures, no Python object per node at run time. Values may
-be floats, complex numbers, numpy arrays (a whole finite-difference stencil in one sweep),
-dual numbers (nested for second derivatives) or mpmath numbers (the exact reference).
+A problem hands each method ``problem.tape_at(x)``: for a formula its one recorded tape
+(engine/scalar.py, a scalar per slot, valid at every point); for a program its trace at x
+(engine/arrays.py, whole arrays per slot, valid on the path the program took there). Both
+answer the same questions with the same argument order, whatever numbers they are swept
+with (floats, complex numbers, dual numbers, balls):
 
-Three sweeps: ``forward`` (values), ``jvp`` (one forward pass with dual numbers: J·v) and
-``reverse`` (one backward pass from a cotangent r: Jᵀ·r, the gradient for m = 1).
+    tape.value(x)        f(x), the m outputs
+    tape.jvp(x, v)       (f(x), J·v)     one forward pass seeded with v
+    tape.vjp(x, r)       (f(x), Jᵀ·r)    one forward and one reverse pass seeded with r
+    tape.linearize(x)    one forward pass, then any number of .jvp(v) and .vjp(r)
+    tape.hvp(x, v)       (f(x), H·v)     forward-over-reverse (m = 1)
+    tape.second(x, u, w) (f(x), uᵀ·H·w)  forward-over-forward (m = 1)
+
+x, v and r are flat: x and v have the n scalar inputs in order (a program's array inputs
+flattened in C order), r has one entry per output. Results are lists of numbers of the
+kind that went in. Underneath, each tape has its own sweeps over all slots, ``forward``
+(values), ``tangents`` (forward mode over values) and ``adjoints`` (reverse mode over values),
+which the interface composes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
-from diffcompare import ops
-from diffcompare.engine.dual import Dual, new_tag, primal, tangent_of
-from diffcompare.expr import Call, Const, Expr, Var, postorder
+import numpy as np
 
 
-@dataclass(frozen=True, eq=False)
-class Tape:
-    variables: tuple[str, ...]
-    nodes: tuple[Expr | None, ...]  # the node behind each slot (None: an unused input)
-    ops: tuple[ops.Op | None, ...]  # None for inputs and constants
-    args: tuple[tuple[int, ...], ...]
-    constants: tuple[float | None, ...]
-    active: tuple[bool, ...]  # does the slot depend on an input?
-    outputs: tuple[int, ...]  # the slot of each output y1..ym
+class Tape(ABC):
+    """A function f: R^n -> R^m recorded as records over slots; see the module's docstring."""
+
+    conditions: tuple = ()  # the value-dependent comparisons the path rests on (programs)
+
+    # -- facts every tape states
+    @property
+    @abstractmethod
+    def n(self) -> int:
+        """Scalar inputs (the length of x)."""
 
     @property
-    def output(self) -> int:
-        """The slot of f when there is one output."""
-        if len(self.outputs) != 1:
-            raise ValueError(f"the tape has {len(self.outputs)} outputs, not one")
-        return self.outputs[0]
+    @abstractmethod
+    def m(self) -> int:
+        """Outputs."""
 
     @property
-    def n_outputs(self) -> int:
-        return len(self.outputs)
-
-    @classmethod
-    def record(cls, outputs: Expr | Sequence[Expr], variables: Sequence[str]) -> Tape:
-        """Flatten the outputs: inputs first, then constants, then operations by level (an
-        operation comes as soon as its arguments are ready, as in Baydin et al.'s tables)."""
-        roots = (outputs,) if isinstance(outputs, Expr) else tuple(outputs)
-        n = len(variables)
-        var_slot = {name: i for i, name in enumerate(variables)}
-        nodes: list[Expr | None] = [None] * n
-        slot_of: dict[int, int] = {}
-        op_list: list[ops.Op | None] = [None] * n
-        args: list[tuple[int, ...]] = [()] * n
-        constants: list[float | None] = [None] * n
-        active: list[bool] = [True] * n
-        # Levels first (leaves 0, an operation one more than its deepest argument), each a
-        # bucket in post-order: constants, then operations level by level.
-        level: dict[int, int] = {}
-        buckets: list[list[Expr]] = [[]]
-        for node in postorder_all(roots):
-            kind = type(node)
-            if kind is Var:
-                if node.name not in var_slot:
-                    raise KeyError(f"variable {node.name!r} is not among {list(variables)}")
-                nodes[var_slot[node.name]] = node
-                slot_of[id(node)] = var_slot[node.name]
-                level[id(node)] = 0
-                continue
-            depth = 0
-            if kind is Call:
-                for child in node.args:
-                    below = level[id(child)]
-                    if below >= depth:
-                        depth = below + 1
-            level[id(node)] = depth
-            if depth == len(buckets):
-                buckets.append([])
-            buckets[depth].append(node)
-        add_node, add_op, add_args = nodes.append, op_list.append, args.append
-        add_constant, add_active = constants.append, active.append
-        for bucket in buckets:
-            for node in bucket:
-                slot_of[id(node)] = len(nodes)
-                add_node(node)
-                if type(node) is Const:
-                    add_op(None)
-                    add_args(())
-                    add_constant(float(node.value))
-                    add_active(False)
-                else:
-                    arg_slots = tuple([slot_of[id(a)] for a in node.args])
-                    add_op(node.op)
-                    add_args(arg_slots)
-                    add_constant(None)
-                    add_active(True in [active[j] for j in arg_slots])
-        return cls(tuple(variables), tuple(nodes), tuple(op_list), tuple(args),
-                   tuple(constants), tuple(active), tuple(slot_of[id(r)] for r in roots))
-
-    def __len__(self) -> int:
-        return len(self.ops)
-
-    @cached_property
-    def float_plan(self):
-        """This tape compiled for sweeps on plain floats (engine/floats.py)."""
-        from diffcompare.engine.floats import FloatPlan
-
-        return FloatPlan(self)
-
-    @property
-    def n_inputs(self) -> int:
-        return len(self.variables)
-
-    @property
+    @abstractmethod
     def operation_count(self) -> int:
-        """Elementary operations one forward sweep performs."""
-        return sum(1 for op in self.ops if op is not None and op.arity > 0)
+        """Records of operations one forward sweep performs (a program's may act on arrays)."""
 
     @property
+    @abstractmethod
+    def scalar_operations(self) -> int:
+        """Scalar operations one forward sweep performs (an array record counts each entry)."""
+
+    @property
+    @abstractmethod
     def partial_count(self) -> int:
-        """Local partial derivatives one reverse sweep evaluates (active arguments only)."""
-        return sum(1 for op, a in zip(self.ops, self.args) if op is not None
-                   for j in a if self.active[j])
+        """Local partials one reverse sweep evaluates (active arguments only)."""
 
-    def forward(self, inputs: Sequence, exact_constants=None,
-                structural_zeros: bool = False) -> list:
-        """Values of every slot. ``inputs`` may be floats, complex, arrays, dual numbers or
-        mpmath numbers; for the last, ``exact_constants`` turns each constant's exact
-        rational into the same kind of number (otherwise constants are floats). With
-        ``structural_zeros`` (for a tape of derivative expressions), an exact zero in an
-        operation's zero-absorbing position gives 0 (ops.Op.zero_absorbing)."""
-        if len(inputs) != self.n_inputs:
-            raise ValueError(f"expected {self.n_inputs} inputs, got {len(inputs)}")
-        if exact_constants is None and not structural_zeros and \
-                all(type(x) is float for x in inputs):
-            return self.float_plan.forward(inputs)  # the same numbers, fewer calls
-        values: list = list(inputs)
-        apply, zero = ops.apply, ops.is_exact_zero
-        for slot in range(self.n_inputs, len(self.ops)):
-            op = self.ops[slot]
-            if op is not None:
-                arguments = [values[j] for j in self.args[slot]]
-                if structural_zeros and any(zero(arguments[i]) for i in op.zero_absorbing):
-                    values.append(0.0)
-                else:
-                    values.append(apply(op, *arguments))
-            elif exact_constants is not None:
-                values.append(exact_constants(self.nodes[slot].value))
-            else:
-                values.append(self.constants[slot])
-        return values
+    # -- the sweeps each implementation gives
+    @abstractmethod
+    def forward(self, x: Sequence) -> list:
+        """Every slot's value at the flat point x."""
 
-    def rounding_bounds(self, values: Sequence[float]) -> list[float]:
-        """A first-order bound on the rounding error of each output, from one forward sweep
-        (Wilkinson's running error analysis): every operation rounds its result by at most
-        u·|v|, and errors already there flow on through its partials,
-        e_v = u·|v| + Σ |∂v/∂a|·e_a. Inputs are exact; a constant that is not a float
-        carries its own rounding (0.3 is not 3/10)."""
-        unit = 2.0 ** -53
-        error = [0.0] * len(self.ops)
-        for slot in range(self.n_inputs, len(self.ops)):
-            op = self.ops[slot]
-            if op is None:
-                node = self.nodes[slot]
-                if node is not None and float(node.value) != node.value:
-                    error[slot] = unit * abs(float(node.value))
-                continue
-            arguments = [values[j] for j in self.args[slot]]
-            total = unit * abs(float(values[slot]))
-            for i, j in enumerate(self.args[slot]):
-                if error[j]:
-                    total += abs(float(op.partials[i](*arguments))) * error[j]
-            error[slot] = total
-        return [error[k] for k in self.outputs]
+    @abstractmethod
+    def outputs_of(self, values: Sequence) -> list:
+        """The m outputs among a forward sweep's values (each a number)."""
 
-    def output_values(self, values: Sequence) -> list:
-        return [values[k] for k in self.outputs]
+    @abstractmethod
+    def tangents(self, values: Sequence, v: Sequence) -> list:
+        """J·v from a forward sweep's values: one tangent sweep."""
 
-    def jvp(self, inputs: Sequence, direction: Sequence) -> tuple[list, list]:
-        """(f(x), J·v) in one forward pass: each input x_i carries the tangent v_i."""
-        tag = new_tag()
-        seeded = [Dual(x, v, tag) if v != 0 else x for x, v in zip(inputs, direction)]
-        out = self.output_values(self.forward(seeded))
-        return [primal_at(y, tag) for y in out], [tangent_of(y, tag) for y in out]
+    @abstractmethod
+    def adjoints(self, values: Sequence, r: Sequence) -> list:
+        """Jᵀ·r (flat, n entries) from a forward sweep's values: one reverse sweep."""
 
-    def reverse(self, values: Sequence, cotangent: Sequence | None = None) -> list:
-        """Adjoints of every slot: one sweep from the outputs, seeded with the cotangent r
-        (default 1 for a single output), back to the inputs; the inputs' are Jᵀ·r."""
-        if cotangent is None:
-            cotangent = (1.0,) * self.n_outputs
-        if len(cotangent) != self.n_outputs:
-            raise ValueError(f"expected {self.n_outputs} cotangent entries, got {len(cotangent)}")
-        if all(type(values[i]) is float for i in range(self.n_inputs)) and \
-                all(type(r) in (float, int) for r in cotangent):
-            return self.float_plan.reverse(values, cotangent)
-        adjoint: list = [0.0] * len(self.ops)
-        for slot, r in zip(self.outputs, cotangent):
-            adjoint[slot] = adjoint[slot] + r
-        active = self.active
-        for k in range(len(self.ops) - 1, self.n_inputs - 1, -1):
-            op = self.ops[k]
-            if op is None or not active[k]:
-                continue
-            bar = adjoint[k]
-            if isinstance(bar, float) and bar == 0.0:
-                continue
-            arg_slots = self.args[k]
-            arg_values = [values[j] for j in arg_slots]
-            for i, j in enumerate(arg_slots):
-                if active[j]:
-                    partial = op.partials[i](*arg_values)
-                    if not ops.is_exact_zero(partial):  # a structural zero: 0·∞ = 0
-                        adjoint[j] = adjoint[j] + bar * partial
-        return adjoint
+    # -- the interface, composed from the sweeps
+    def value(self, x: Sequence) -> list:
+        return self.outputs_of(self.forward(x))
+
+    def jvp(self, x: Sequence, v: Sequence) -> tuple[list, list]:
+        values = self.forward(x)
+        return self.outputs_of(values), self.tangents(values, v)
+
+    def vjp(self, x: Sequence, r: Sequence) -> tuple[list, list]:
+        values = self.forward(x)
+        return self.outputs_of(values), self.adjoints(values, r)
+
+    def linearize(self, x: Sequence) -> Linearized:
+        """One forward sweep at x, kept for any number of J·v and Jᵀ·r at that point."""
+        return Linearized(self, self.forward(x))
+
+    @abstractmethod
+    def sites(self, x: Sequence) -> Iterator[Site]:
+        """Every operation record swept at the flat point x (a program's trace: its own
+        point), for the checks of what is wrong there."""
+
+    @abstractmethod
+    def choice_ties(self) -> frozenset[int]:
+        """The inputs on the way to a choice by value (max, min) that ties at the point."""
+
+    @abstractmethod
+    def scalar_view(self) -> Tape:
+        """The tape as scalar records (a formula's is itself; a program's is its path's)."""
+
+    @abstractmethod
+    def hvp(self, x: Sequence, v: Sequence) -> tuple[float, list]:
+        """(f(x), H·v) for a single output: the reverse sweep run on dual numbers."""
+
+    @abstractmethod
+    def second(self, x: Sequence, u: Sequence, w: Sequence) -> tuple[float, float]:
+        """(f(x), uᵀ·H·w) for a single output: a dual number inside a dual number."""
 
 
-def primal_at(value, tag: int):
-    """The value with the dual part of ``tag`` removed (newer tags' structure is kept)."""
-    if not isinstance(value, Dual) or value.tag < tag:
-        return value
-    if value.tag == tag:
-        return value.primal
-    return Dual(primal_at(value.primal, tag), primal_at(value.tangent, tag), value.tag)
+@dataclass(frozen=True)
+class Site:
+    """One record of a tape, as the checks at a point see it (analysis/diagnostics.py): its
+    operation, its arguments' values and its own (floats, or arrays of a program's entries),
+    the tape inputs it depends on, and where it is, in words, made only when shown."""
+
+    op: object
+    args: list
+    value: object
+    inputs: frozenset
+    where: Callable[[], str]
 
 
-def postorder_all(roots: Sequence[Expr]) -> list[Expr]:
-    """Every distinct node of several trees once, children before parents."""
-    if len(roots) == 1:
-        return postorder(roots[0])
-    seen: set[int] = set()
-    order: list[Expr] = []
-    for root in roots:
-        for node in postorder(root):
-            if id(node) not in seen:
-                seen.add(id(node))
-                order.append(node)
-    return order
+@dataclass(frozen=True)
+class Linearized:
+    """A tape with one forward sweep done: f, and J·v or Jᵀ·r for any v or r there."""
+
+    tape: Tape
+    values: list
+
+    @property
+    def f(self) -> list:
+        return self.tape.outputs_of(self.values)
+
+    def jvp(self, v: Sequence) -> list:
+        return self.tape.tangents(self.values, v)
+
+    def vjp(self, r: Sequence) -> list:
+        return self.tape.adjoints(self.values, r)
 
 
-def evaluate(expr: Expr, variables: Sequence[str], point: Sequence):
-    """The value of ``expr`` at ``point`` (floats, complex, arrays or duals)."""
-    tape = Tape.record(expr, variables)
-    return tape.forward(point)[tape.output]
+@dataclass(frozen=True)
+class StencilSweep:
+    """f at the points of a stencil (m outputs × points), and, where the tape's slots are
+    there to read (a formula's tape swept over arrays), where its operations' arguments went:
+    which kinks and singular points the stencil crosses. Without slots (a program, whose
+    points are separate calls) it can only say what f did."""
+
+    f: np.ndarray
+    reader: object | None  # a tape's slot reader (engine/scalar.py), or None
+
+    def kink_crossed(self, columns: Sequence[int], variable: int | None) -> str | None:
+        """The first non-smooth operation whose argument crosses its kink between the given
+        points (on the way from ``variable``, when one is given), in words; or None."""
+        return None if self.reader is None else self.reader.kink_crossed(columns, variable)
+
+    def crosses_singularity(self, centre: int, plus: int, minus: int) -> bool:
+        """Whether an operation's argument lies across a singular point from its value at
+        the centre, at either side point."""
+        return False if self.reader is None else self.reader.crosses_singularity(centre, plus,
+                                                                               minus)
+
+    def singularity_distance(self, steps: Sequence[float]) -> float | None:
+        """The distance to the nearest singular point the ladder's stencils saw (points 1 + 2k
+        and 2 + 2k at step k), linear between; None when none was seen."""
+        return None if self.reader is None else self.reader.singularity_distance(steps)
 
 
-__all__ = ["Tape", "evaluate", "postorder_all", "primal", "primal_at"]
+def as_flat(values) -> list:
+    """A flat list of numbers from a list, tuple or array (floats stay Python floats)."""
+    if isinstance(values, np.ndarray):
+        return values.reshape(-1).tolist() if values.dtype != object else list(values.ravel())
+    return list(values)

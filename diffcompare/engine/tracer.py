@@ -188,7 +188,7 @@ def condition(tape: ArrayTape, operands: Sequence, left, right,
         margin = float(np.real(left)) - float(np.real(right))
     file, line = user_frame()
     tape.conditions.append(Condition(file, line, tuple(tape.names[i] for i in sorted(depends)),
-                                     margin, what))
+                                     margin, what, tuple(sorted(depends))))
 
 
 def picked(op: ops.ShapeOp, value) -> Traced:
@@ -222,14 +222,17 @@ def _where(what: str) -> str:
     return f"{file}:{line}: {what}"
 
 
-def trace(function: Callable, names: Sequence[str], inputs: Sequence) -> ArrayTape:
+def trace(function: Callable, names: Sequence[str], inputs: Sequence,
+          point: np.ndarray | None = None) -> ArrayTape:
     """Run ``function`` on traced inputs (floats or arrays) and return the tape of the path
-    it took, its outputs flattened in C order."""
+    it took, its outputs flattened in C order. ``point`` is the flat point the inputs were
+    split from (they are views of it: nothing is copied)."""
     shapes = tuple(np.shape(x) for x in inputs)
     tape = ArrayTape(tuple(names), shapes)
+    tape.point = point
     traced = []
     for i, x in enumerate(inputs):
-        value = float(x) if not shapes[i] else np.array(x, dtype=float)
+        value = float(x) if not shapes[i] else np.asarray(x, dtype=float)
         tape.set_input(i, value)
         traced.append(Traced(tape, i, value))
     result = function(*traced)

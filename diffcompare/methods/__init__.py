@@ -8,8 +8,8 @@ from diffcompare.methods import (  # noqa: F401  (importing them fills the regis
     richardson,
     symbolic,
 )
+from diffcompare.methods.kinds import KINDS, Kind, kind_of
 from diffcompare.methods.registry import (
-    KINDS,
     REGISTRY,
     Cost,
     Derivative,
@@ -25,5 +25,5 @@ FAMILY_ORDER = ("manual rules", "symbolic", "finite differences", "automatic dif
 METHOD_NAMES: tuple[str, ...] = tuple(
     sorted(REGISTRY, key=lambda name: FAMILY_ORDER.index(REGISTRY[name].family)))
 
-__all__ = ["FAMILY_ORDER", "KINDS", "METHOD_NAMES", "REGISTRY", "Cost", "Derivative", "Method",
-           "Options", "Prepared", "describe", "register"]
+__all__ = ["FAMILY_ORDER", "KINDS", "METHOD_NAMES", "REGISTRY", "Cost", "Derivative", "Kind",
+           "Method", "Options", "Prepared", "describe", "kind_of", "register"]

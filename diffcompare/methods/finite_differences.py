@@ -34,7 +34,6 @@ from diffcompare.methods.stencils import (
     ErrorModel,
     Estimates,
     Pairs,
-    Stencil,
     along,
     central,
     complex_step_estimates,
@@ -158,7 +157,7 @@ class Differences(Prepared):
         at 0 crosses abs's kink, yet f is smooth there): the one-sided slopes at h and h/2."""
         h = abs(h) if self.real_steps else max(abs(h), default_step(1.0, 1))
         offsets = [(None, 0.0), (target, h), (target, -h), (target, h / 2), (target, -h / 2)]
-        f = Stencil.evaluate(self.problem, x, offsets).f
+        f = self.problem.stencil(x, offsets).f
         self.check_evals += KINK_CHECK_POINTS
         with np.errstate(all="ignore"):
             gap_full = np.abs((f[:, 1] - f[:, 0]) - (f[:, 0] - f[:, 2])) / h
@@ -211,6 +210,7 @@ class Differences(Prepared):
 
 
 @register("forward-fd", family="finite differences", exact=False, rtol=1e-5, step_order=1,
+          scaling_law=1, in_scale=True,
           cost={"gradient": "n+1 evaluations; error O(h)", "jacobian": "n+1 evaluations",
                 "jvp": "2 evaluations along v", "vjp": "n+1 evaluations (the whole Jacobian)"})
 class ForwardFD(Differences):
@@ -225,6 +225,7 @@ class ForwardFD(Differences):
 
 
 @register("backward-fd", family="finite differences", exact=False, rtol=1e-5, step_order=1,
+          scaling_law=1,
           cost={"gradient": "n+1 evaluations; error O(h)", "jacobian": "n+1 evaluations",
                 "jvp": "2 evaluations along v", "vjp": "n+1 evaluations (the whole Jacobian)"})
 class BackwardFD(ForwardFD):
@@ -233,6 +234,7 @@ class BackwardFD(ForwardFD):
 
 
 @register("central-fd", family="finite differences", exact=False, rtol=1e-6, step_order=2,
+          scaling_law=1, in_scale=True,
           cost={"gradient": "2n evaluations; error O(h^2)", "jacobian": "2n evaluations",
                 "jvp": "2 evaluations along v", "vjp": "2n evaluations (the whole Jacobian)",
                 "hessian": "1 + 2n^2 evaluations (second differences, h = eps^(1/4))",
@@ -263,7 +265,7 @@ class CentralFD(Differences):
         for i, j in pairs:
             offsets += [along(n, i, si * h[i]) + along(n, j, sj * h[j])
                         for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1))]
-        f = Stencil.evaluate(self.problem, x, [(o, 1.0) for o in offsets]).f[0]
+        f = self.problem.stencil(x, [(o, 1.0) for o in offsets]).f[0]
         hessian = np.zeros((n, n))
         with np.errstate(all="ignore"):
             for i in range(n):
@@ -283,6 +285,7 @@ class CentralFD(Differences):
 
 
 @register("complex-step", family="finite differences", exact=True, rtol=1e-13, step_order=2,
+          scaling_law=1, in_scale=True,
           cost={"gradient": "n complex evaluations; exact to rounding for analytic f",
                 "jacobian": "n complex evaluations", "jvp": "1 complex evaluation along v",
                 "vjp": "n complex evaluations (the whole Jacobian)",
@@ -319,11 +322,11 @@ class ComplexStep(Differences):
 
     def _gradient_along(self, x: np.ndarray, direction: np.ndarray) -> np.ndarray:
         """Im ∇f(x + ih·v) / h = H·v + O(h^2): the reverse sweep run on complex numbers."""
-        tape, h = self.problem.tape, self.step(0.0)
+        h = self.step(0.0)
+        point = np.asarray(x, dtype=complex) + 1j * h * np.asarray(direction, dtype=float)
         with np.errstate(all="ignore"):
-            values = tape.forward([complex(xi, h * vi) for xi, vi in zip(x, direction)])
-            adjoints = tape.reverse(values)
-        return np.array([complex(adjoints[i]).imag / h for i in range(self.problem.n)])
+            _, adjoints = self.problem.tape_at(x).vjp(point, [1.0])
+        return np.array([complex(a).imag / h for a in adjoints])
 
     def _hessian(self, x: np.ndarray):
         self.require_one_output("hessian")

@@ -10,12 +10,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from diffcompare.engine.tape import evaluate
+from diffcompare.engine.scalar import evaluate
 from diffcompare.errors import InputError, ParseError
 from diffcompare.expr import variables
 from diffcompare.methods.registry import ROWS, Cost, Derivative, Method
 from diffcompare.parse import parse
-from diffcompare.problems.formula import Problem
+from diffcompare.problems.base import BaseProblem as Problem
 
 GIVEN = "given"
 ROWS[GIVEN] = Method(GIVEN, family="manual rules", exact=True, kinds=frozenset({"gradient"}),
@@ -51,31 +51,23 @@ def given_result(problem: Problem, given: str | Sequence[str]) -> Derivative:
         if extra:
             raise InputError(f"the given d/d{name} uses {', '.join(extra)}, which is not a "
                              f"variable of f ({', '.join(problem.variables)})")
-        gradient.append(float(evaluate(expr, problem.variables, problem.point)))
+        gradient.append(float(evaluate(expr, list(problem.variables), problem.point)))
     return Derivative(GIVEN, "gradient", np.array(gradient), np.array([np.nan]),
                       Cost(forward_passes=problem.n))
 
 
-def given_function(problem: Problem, spec, timeout: float | None = None) -> Derivative:
-    """The user's own gradient *code*: ``FILE.py:grad_f``, a function's name in the
-    program's own file, or the function itself, called at the point; its result (an array
-    of each input's shape, a tuple of them, or numbers) is checked like any method's."""
+def given_function(problem: Problem, program, timeout: float | None = None) -> Derivative:
+    """The user's own gradient *code* (a loaded Program, given through the way in,
+    problems/load.py), called at the point; its result (an array of each input's shape, a
+    tuple of them, or numbers) is checked like any method's."""
     from diffcompare.engine.arrays import split
-    from diffcompare.problems.usercode import from_callable, is_program, load, run_user_code
+    from diffcompare.problems.usercode import run_user_code
 
-    if callable(spec):
-        program = from_callable(spec)
-    elif is_program(spec):
-        program = load(spec, timeout)
-    elif problem.program is not None and spec.isidentifier():
-        program = problem.program.other(spec)
-    else:
-        raise InputError(f"--given {spec!r}: name a function, FILE.py:NAME")
-    shapes = getattr(problem, "shapes", ((),) * problem.n)
+    shapes = problem.input_shapes
     if len(program.inputs) != len(shapes):
         raise InputError(f"{program.label} takes {len(program.inputs)} inputs; f takes "
                          f"{len(shapes)}")
-    parts = split(np.asarray(problem.point, dtype=float), shapes)
+    parts = split(np.asarray(problem.point_array, dtype=float), shapes)
     result = run_user_code(program.function, tuple(parts), timeout, program.path)
     try:
         pieces = result if isinstance(result, (list, tuple)) else [result]
@@ -89,11 +81,12 @@ def given_function(problem: Problem, spec, timeout: float | None = None) -> Deri
     return Derivative(GIVEN, "gradient", gradient, np.array([np.nan]), Cost(f_evals=1))
 
 
-def given_row(problem: Problem, given: str, timeout: float | None = None) -> Derivative:
-    """--given: partial derivatives as formulas, or the name of a gradient function."""
-    from diffcompare.problems.usercode import is_program
+def given_row(problem: Problem, given, timeout: float | None = None) -> Derivative:
+    """--given: the partials as formulas, or gradient code (a callable, FILE.py:NAME, or a
+    function of the program's own file), resolved by the way in."""
+    from diffcompare.problems.load import given_code
 
-    text = given.strip()
-    if is_program(text) or (problem.program is not None and text.isidentifier()):
-        return given_function(problem, text, timeout)
+    program = given_code(problem, given, timeout)
+    if program is not None:
+        return given_function(problem, program, timeout)
     return given_result(problem, given)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from diffcompare import ops
-from diffcompare.engine.tape import Tape, postorder_all
+from diffcompare.engine.scalar import ScalarTape, postorder_all
 from diffcompare.errors import Cannot
 from diffcompare.expr import (
     Call,
@@ -31,7 +31,7 @@ from diffcompare.expr import (
     operation_count,
 )
 from diffcompare.methods.registry import EvaluatesExpressions, Options, register
-from diffcompare.problems.formula import Problem
+from diffcompare.problems.base import BaseProblem as Problem
 
 # A program's path times its inputs: a bound on the derivative terms the rules write (each
 # input's derivative may reach every operation of a dense path, a network's, say).
@@ -187,6 +187,7 @@ def _combine(partials, uses, distinct: bool) -> dict[str, Expr]:
 
 
 @register("manual", family="manual rules", exact=True, rtol=1e-13,
+          in_scale=True,
           cost={"gradient": "one derivative expression per input",
                 "jacobian": "m·n derivative expressions",
                 "jvp": "m·n derivative expressions, then J·v",
@@ -196,18 +197,17 @@ def _combine(partials, uses, distinct: bool) -> dict[str, Expr]:
 class Manual(EvaluatesExpressions):
     def __init__(self, problem: Problem, options: Options):
         super().__init__(problem, options)
-        if problem.program is not None:
-            terms = problem.traced.scalar_operations * problem.n
-            if terms > MANUAL_TERMS:
-                raise Cannot(
-                    f"cannot: the rules would write {problem.n:,} derivative expressions, "
-                    f"each over a path of {problem.traced.scalar_operations:,} operations "
-                    f"(up to {terms:.1e} terms; the manual method stops at "
-                    f"{MANUAL_TERMS:.0e})")
+        path = problem.tape.scalar_operations
+        terms = path * problem.n
+        if terms > MANUAL_TERMS:
+            raise Cannot(
+                f"cannot: the rules would write {problem.n:,} derivative expressions, "
+                f"each over a path of {path:,} operations (up to {terms:.1e} terms; the "
+                f"manual method stops at {MANUAL_TERMS:.0e})")
         self.trees = jacobian_trees(problem.outputs, problem.variables)
-        self.tape = Tape.record([d for row in self.trees for d in row] or [ZERO],
+        self.tape = ScalarTape.record([d for row in self.trees for d in row] or [ZERO],
                                 problem.variables)
-        self._second: tuple[list[list[Expr]], Tape] | None = None
+        self._second: tuple[list[list[Expr]], ScalarTape] | None = None
 
     def _jacobian(self, x: np.ndarray):
         m, n = self.problem.m, self.problem.n
@@ -219,7 +219,7 @@ class Manual(EvaluatesExpressions):
         n = self.problem.n
         if self._second is None:
             trees = jacobian_trees(self.trees[0], self.problem.variables)
-            self._second = trees, Tape.record([d for row in trees for d in row] or [ZERO],
+            self._second = trees, ScalarTape.record([d for row in trees for d in row] or [ZERO],
                                               self.problem.variables)
         trees, tape = self._second
         return self._from_tape("hessian", tape, x, (n, n),

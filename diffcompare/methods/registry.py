@@ -22,11 +22,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from diffcompare.errors import Cannot, InputError, MethodError
-from diffcompare.problems.formula import Problem
+from diffcompare.methods.kinds import KINDS, Kind, kind_of
+from diffcompare.problems.base import BaseProblem as Problem
 from diffcompare.runtime.budget import Budget
-
-KINDS = ("gradient", "jacobian", "jvp", "vjp", "hessian", "hvp")
-NEEDS_DIRECTION = {"jvp": "n", "hvp": "n", "vjp": "m"}  # the vector's length
 
 
 @dataclass(frozen=True)
@@ -159,11 +157,6 @@ def rounding_doubts(tape, values, shape: tuple[int, ...]) -> tuple[tuple, tuple 
     return (warning,), tuple("unreliable" if d else None for d in doubted)
 
 
-def shape_of(kind: str, m: int, n: int) -> tuple[int, ...]:
-    return {"gradient": (n,), "jacobian": (m, n), "jvp": (m,), "vjp": (n,), "hessian": (n, n),
-            "hvp": (n,)}[kind]
-
-
 class Prepared:
     """A method prepared for one problem. Subclasses give ``_jacobian`` and, where they
     can, native routes for the other kinds; what they lack is composed here, with the cost
@@ -176,33 +169,38 @@ class Prepared:
         self.options = options
 
     # -- the one entry point
-    def derivative(self, kind: str, point: Sequence[float] | None = None,
+    def derivative(self, kind, point: Sequence[float] | None = None,
                    direction: Sequence[float] | None = None) -> Derivative:
+        kind = kind_of(kind)
         x = self.problem.point_array if point is None else np.asarray(point, dtype=float)
         v = None if direction is None else np.asarray(direction, dtype=float)
         start = time.perf_counter()
-        found = getattr(self, f"_{kind}")(x, v) if v is not None else getattr(
-            self, f"_{kind}")(x)
-        return replace(found, kind=kind,
+        found = self._compute(kind, x, v)
+        return replace(found, kind=kind.name,
                        cost=replace(found.cost, seconds=time.perf_counter() - start))
 
-    # -- compositions, used where a method has nothing better
-    def _gradient(self, x: np.ndarray) -> Derivative:
-        self.require_one_output("gradient")
-        jacobian = self._jacobian(x)
-        return replace(jacobian, value=jacobian.value[0])
-
-    def _jvp(self, x: np.ndarray, v: np.ndarray) -> Derivative:
-        jacobian = self._jacobian(x)
-        return replace(jacobian, value=jacobian.value @ v, issues=None)
-
-    def _vjp(self, x: np.ndarray, r: np.ndarray) -> Derivative:
-        jacobian = self._jacobian(x)
-        return replace(jacobian, value=r @ jacobian.value, issues=_columns(jacobian))
-
-    def _hvp(self, x: np.ndarray, v: np.ndarray) -> Derivative:
-        hessian = self._hessian(x)
-        return replace(hessian, value=hessian.value @ v, issues=None)
+    def _compute(self, kind: Kind, x: np.ndarray, v: np.ndarray | None) -> Derivative:
+        """The method's own route for the kind (a ``_<kind>`` method), or the kind composed
+        from the one it is made of (J·v from the whole Jacobian costs what the Jacobian
+        costs), each entry keeping the issues of the entries it is made of."""
+        if kind.one_output:
+            self.require_one_output(kind.name)
+        native = getattr(self, f"_{kind.name}", None)
+        if native is not None:
+            return native(x, v) if kind.direction else native(x)
+        if kind.composed_from is None:
+            raise MethodError(f"{self.method} does not compute {kind.title}")
+        base = self._compute(KINDS[kind.composed_from], x, None)
+        m, n = self.problem.m, self.problem.n
+        issues = None
+        if base.issues is not None:
+            issues = tuple(next((base.issues[b] for b in kind.base_entries(k, m, n, v)
+                                 if base.issues[b]), None) for k in range(kind.size(m, n)))
+        # Every composition is linear in the base kind, so the estimates' bound composes too.
+        estimate = None if base.error_estimate is None else np.asarray(kind.compose(
+            np.abs(base.error_estimate), None if v is None else np.abs(v)))
+        return replace(base, value=np.asarray(kind.compose(base.value, v)), issues=issues,
+                       error_estimate=estimate)
 
     def close(self) -> None:
         """Stop any work still running in the background (a sympy worker, say)."""
@@ -211,12 +209,6 @@ class Prepared:
         if self.problem.m != 1:
             raise InputError(f"a {kind} needs a function with one output; f has "
                              f"{self.problem.m}")
-
-    def _jacobian(self, x: np.ndarray) -> Derivative:
-        raise MethodError(f"{self.method} does not compute Jacobians")
-
-    def _hessian(self, x: np.ndarray) -> Derivative:
-        raise MethodError(f"{self.method} does not compute Hessians")
 
     def result(self, kind: str, value, f, cost: Cost, **extra) -> Derivative:
         return Derivative(self.method, kind, np.asarray(value, dtype=float),
@@ -235,13 +227,12 @@ class EvaluatesExpressions(Prepared):
             first = problem.conditions[0]
             raise Cannot(f"cannot: {first.describe()} (no one formula holds at every point)")
 
-    def _evaluate(self, tape, x: np.ndarray, derivatives: bool = True) -> np.ndarray:
-        """Outputs of a tape at x; a tape of derivative expressions keeps its structural
-        zeros (0·∞ = 0 at a removable point, as in both AD modes)."""
+    def _evaluate(self, tape, x: np.ndarray) -> np.ndarray:
+        """Outputs of a tape of derivative expressions at x, keeping its structural zeros
+        (0·∞ = 0 at a removable point, as in both AD modes)."""
         with np.errstate(all="ignore"):
-            values = tape.forward([float(v) for v in x], structural_zeros=derivatives)
-        if derivatives:
-            self._last = (tape, values)
+            values = tape.forward([float(v) for v in x], structural_zeros=True)
+        self._last = (tape, values)
         return np.array([float(values[k]) for k in tape.outputs])
 
     def _doubts(self, shape: tuple[int, ...]) -> tuple[tuple, tuple | None]:
@@ -255,18 +246,10 @@ class EvaluatesExpressions(Prepared):
         rounding bounded, f beside them; one evaluation of each expression."""
         value = self._evaluate(tape, x)[: int(np.prod(shape))].reshape(shape)
         warnings, issues = self._doubts(value.shape)
-        f = self._evaluate(self.problem.tape, x, derivatives=False)
+        with np.errstate(all="ignore"):
+            f = np.array([float(v) for v in self.problem.tape_at(x).value(x)])
         return self.result(kind, value, f, Cost(f_evals=1, forward_passes=value.size),
                            warnings=warnings, issues=issues, size=size)
-
-
-def _columns(jacobian: Derivative) -> tuple[str | None, ...] | None:
-    """Per input, the first issue any entry of its Jacobian column has (for Jᵀ·r)."""
-    if jacobian.issues is None:
-        return None
-    m, n = jacobian.value.shape
-    return tuple(next((jacobian.issues[i * n + j] for i in range(m)
-                       if jacobian.issues[i * n + j]), None) for j in range(n))
 
 
 @dataclass(frozen=True)
@@ -279,9 +262,14 @@ class Method:
     rtol: float  # default relative tolerance of `check`, from the method's error (check.py)
     prepare: Callable[[Problem, Options], Prepared] | None = field(repr=False)
     step_order: int | None = None  # finite differences: the order p of the truncation error
+    needs_sympy: bool = False  # it runs sympy (so its comparison cross-checks with sympy)
+    # The seeds' law for a gradient: time ∝ n^law · cost(f) (None: no law stated).
+    scaling_law: int | None = None
+    in_scale: bool = False  # among `scale`'s default methods
+    sweeps_tape: bool = False  # its passes are sweeps of the function's own tape (AD)
 
-    def can(self, kind: str) -> bool:
-        return kind in self.kinds
+    def can(self, kind) -> bool:
+        return getattr(kind, "name", kind) in self.kinds
 
 
 REGISTRY: dict[str, Method] = {}
@@ -296,13 +284,14 @@ def describe(name: str) -> Method:
 
 
 def register(name: str, family: str, exact: bool, cost: dict[str, str], rtol: float,
-             step_order: int | None = None):
-    """Class decorator: add a Prepared subclass to the registry under its stable name."""
+             step_order: int | None = None, **facts):
+    """Class decorator: add a Prepared subclass to the registry under its stable name, with
+    what it can do and the facts the studies read (needs_sympy, scaling_law, in_scale)."""
 
     def decorate(prepared: type[Prepared]):
         prepared.method = name
         REGISTRY[name] = Method(name, family, exact, frozenset(cost), cost, rtol, prepared,
-                                step_order)
+                                step_order, **facts)
         return prepared
 
     return decorate

@@ -30,9 +30,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from diffcompare.engine.tape import StencilSweep
 from diffcompare.methods.finite_differences import Differences
 from diffcompare.methods.registry import Cost, register
-from diffcompare.methods.stencils import EPS, Estimates, Stencil, central, richardson_estimates
+from diffcompare.methods.stencils import EPS, Estimates, central, richardson_estimates
 
 LADDER = 15  # central differences per partial: 30 evaluations, as numdifftools takes
 RATIO = 8.0  # between consecutive steps: 15 steps span 8**14 = 4.4e12
@@ -72,29 +73,16 @@ def neville(steps: np.ndarray, values: np.ndarray, roundoff: np.ndarray):
     return best, reported
 
 
-def _valid(problem, stencil: Stencil, centre: int, plus: int, minus: int) -> bool:
+def _valid(stencil: StencilSweep, centre: int, plus: int, minus: int) -> bool:
     """The stencil x ± h is usable: f finite at both points, and no operation's argument
     on the other side of a singular point from x."""
     if not np.isfinite(stencil.f[:, [plus, minus]]).all():
         return False
-    if stencil.slots is None:  # a program: nothing but its values to go by
-        return True
-    tape = problem.tape
-    for slot, op in enumerate(tape.ops):
-        if op is None or op.singular is None or not tape.active[slot]:
-            continue
-        args = [stencil.slots[j] for j in tape.args[slot]]
-        at = [np.broadcast_to(np.real(a), (len(stencil.offsets),)) for a in args]
-        with np.errstate(all="ignore"):
-            sign = np.sign(np.real(op.singular(*at)))
-        if sign[centre] == 0:
-            continue  # x sits on it: the point's own status says what that means
-        if sign[plus] != sign[centre] or sign[minus] != sign[centre]:
-            return False
-    return True
+    return not stencil.crosses_singularity(centre, plus, minus)
 
 
 @register("richardson", family="finite differences", exact=False, rtol=1e-8,
+          scaling_law=1,
           cost={"gradient": "30 evaluations per input (a ladder of 15 central differences), "
                             "extrapolated, with an error estimate",
                 "jacobian": "30 evaluations per input", "jvp": "2 x 10 evaluations along v",
@@ -150,17 +138,16 @@ class Richardson(Differences):
                            warnings=warnings, issues=tuple(entries.reshape(-1)),
                            steps=tuple(float(h) for h in taken), error_estimate=errors)
 
-    def _ladder(self, x: np.ndarray, i: int, first: float) -> tuple[Stencil, np.ndarray]:
+    def _ladder(self, x: np.ndarray, i: int, first: float) -> tuple[StencilSweep, np.ndarray]:
         steps = first * RATIO ** -np.arange(LADDER, dtype=float)
         offsets = [(None, 0.0)] + [o for h in steps for o in ((i, h), (i, -h))]
-        return Stencil.evaluate(self.problem, x, offsets), steps
+        return self.problem.stencil(x, offsets), steps
 
     def _partial(self, x: np.ndarray, i: int, first: float):
         """((values per output, error estimates, the step used) or None, the ladder's
         stencil and steps)."""
         stencil, steps = self._ladder(x, i, first)
-        keep = [k for k in range(LADDER) if _valid(self.problem, stencil, 0, 1 + 2 * k,
-                                                   2 + 2 * k)]
+        keep = [k for k in range(LADDER) if _valid(stencil, 0, 1 + 2 * k, 2 + 2 * k)]
         if not keep:
             return None, stencil, steps
         h = steps[keep]
@@ -179,27 +166,12 @@ class Richardson(Differences):
                 found_errors.append(error)
         return (np.array(found_values), np.array(found_errors), float(h[0])), stencil, steps
 
-    def _nearest_singularity(self, stencil: Stencil, steps: np.ndarray) -> float | None:
+    @staticmethod
+    def _nearest_singularity(stencil: StencilSweep, steps: np.ndarray) -> float | None:
         """Half the distance to the nearest point where an operation on the way is
         singular, as the ladder's stencils saw it (linear between x and the first point
         past it); None if none was seen."""
-        if stencil.slots is None:
-            return None
-        tape, nearest = self.problem.tape, None
-        for slot, op in enumerate(tape.ops):
-            if op is None or op.singular is None or not tape.active[slot]:
-                continue
-            at = [np.broadcast_to(np.real(stencil.slots[j]), (len(stencil.offsets),))
-                  for j in tape.args[slot]]
-            with np.errstate(all="ignore"):
-                indicator = np.real(op.singular(*at))
-            centre = indicator[0]
-            for k, h in enumerate(steps):
-                for point in (1 + 2 * k, 2 + 2 * k):
-                    if np.sign(indicator[point]) != np.sign(centre) and np.isfinite(centre):
-                        change = indicator[point] - centre
-                        distance = abs(centre / change) * h if change else h
-                        nearest = distance if nearest is None else min(nearest, distance)
+        nearest = stencil.singularity_distance(steps)
         return None if not nearest else nearest / 2
 
 

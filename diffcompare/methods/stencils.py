@@ -1,5 +1,6 @@
-"""Finite-difference stencils: f (all m outputs) and every tape slot at x + offset·target in
-one vectorized sweep, and the estimators built on them (one-sided, central, complex step,
+"""Finite-difference estimators over stencils: f (all m outputs) at x + offset·target, from
+the problem (a formula's tape swept over every point at once, a program called per point),
+and the estimators built on them (one-sided, central, complex step,
 Ridders' extrapolation), for a list of (target, step) pairs. A target is an input's index
 or a direction v. The methods in finite_differences.py and richardson.py, and epsplot's
 step sweeps, all estimate through these.
@@ -16,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diffcompare.expr import to_text
-from diffcompare.problems.formula import Problem
+from diffcompare.engine.tape import StencilSweep
+from diffcompare.problems.base import BaseProblem as Problem
 
 EPS = float(np.finfo(float).eps)
 RIDDERS_LEVELS = 10  # Numerical Recipes' dfridr: NTAB = 10, CON = 1.4, SAFE = 2
@@ -64,77 +65,19 @@ def along(n: int, i: int, h: float) -> np.ndarray:
     return out
 
 
-def _point(x: np.ndarray, target, offset, complex_: bool) -> np.ndarray:
-    """x + offset·target: one point of a stencil."""
-    point = np.array(x, dtype=complex if complex_ else float)
-    if target is None:
-        return point
-    if is_index(target):
-        point[target] += offset
-    else:
-        point += offset * np.asarray(target)
-    return point
-
-
-@dataclass(frozen=True)
-class Stencil:
-    """The values of f (m outputs), and of every tape slot, at points x + offset·target."""
-
-    offsets: tuple[tuple[object, complex], ...]  # (target, or None for x itself; offset)
-    f: np.ndarray  # (m, points)
-    slots: list | None  # every tape slot's values over the points (None for a program)
-
-    @classmethod
-    def evaluate(cls, problem: Problem, x: np.ndarray, offsets) -> Stencil:
-        """A formula's stencil in one sweep of its tape over arrays; a program's by calling
-        the function at each point (its branches taken as they fall there)."""
-        offsets = tuple(offsets)
-        complex_ = any(isinstance(o, complex) for _, o in offsets)
-        if problem.program is not None:  # one point at a time: n points of n inputs each
-            f = np.array([problem.evaluate(_point(x, target, offset, complex_))
-                          for target, offset in offsets]).T
-            return cls(offsets, f.reshape(problem.m, len(offsets)), None)
-        columns = np.repeat(np.asarray(x, dtype=complex if complex_ else float)[:, None],
-                            len(offsets), axis=1)
-        for k, (target, offset) in enumerate(offsets):
-            if target is None:
-                continue
-            if is_index(target):
-                columns[target, k] += offset
-            else:
-                columns[:, k] += offset * np.asarray(target)
-        tape = problem.tape
-        with np.errstate(all="ignore"):
-            slots = tape.forward([columns[i] for i in range(tape.n_inputs)])
-        f = np.array([np.broadcast_to(slots[o], (len(offsets),)) for o in tape.outputs])
-        return cls(offsets, f, slots)
-
-    def kinked(self, problem: Problem, groups: Sequence[Sequence[int]],
-               targets: Sequence) -> list[str | None]:
-        """For each group of points (the stencil of one estimate), the non-smooth operation
-        whose argument crosses its kink inside it, if any: there one-sided differences
-        disagree and the difference quotient means nothing."""
-        found: list[str | None] = [None] * len(groups)
-        if self.slots is None:  # a program: its branches are checked by its own slopes
-            return found
-        tape, deps = problem.tape, problem.node_dependencies
-        m = len(self.offsets)
-        for slot, op in enumerate(tape.ops):
-            if op is None or not op.kinks or not tape.active[slot]:
-                continue
-            argument = np.broadcast_to(np.real(self.slots[tape.args[slot][0]]), (m,))
-            for g, (columns, target) in enumerate(zip(groups, targets)):
-                if found[g] or (is_index(target) and problem.variables[target]
-                                not in deps[id(tape.nodes[slot])]):
-                    continue
-                if not np.isfinite(self.f[:, list(columns)]).all():
-                    continue  # the stencil left the domain: that is its status, not a kink
-                seen = argument[list(columns)]
-                for kink in op.kinks:
-                    if (seen == kink).any() or (seen.min() < kink < seen.max()):
-                        found[g] = (f"{to_text(tape.nodes[slot])} is not differentiable "
-                                    f"where its argument is {kink:g}")
-        return found
+def kinks_of(sweep: StencilSweep, groups: Sequence[Sequence[int]],
+             targets: Sequence) -> list[str | None]:
+    """For each group of points (the stencil of one estimate), the non-smooth operation
+    whose argument crosses its kink inside it, if any: there one-sided differences disagree
+    and the difference quotient means nothing. A group that left the domain is not looked
+    at: that is its status, not a kink."""
+    found: list[str | None] = []
+    for columns, target in zip(groups, targets):
+        if not np.isfinite(sweep.f[:, list(columns)]).all():
+            found.append(None)
+            continue
+        found.append(sweep.kink_crossed(columns, int(target) if is_index(target) else None))
+    return found
 
 
 @dataclass(frozen=True)
@@ -158,39 +101,38 @@ def _taken(x: np.ndarray, pairs: Pairs, sign: float) -> np.ndarray:
 
 def one_sided(problem: Problem, x: np.ndarray, pairs: Pairs, sign: float) -> Estimates:
     """(f(x + h t) - f(x)) / h, or with sign -1 (f(x) - f(x - h t)) / h."""
-    stencil = Stencil.evaluate(problem, x, [(None, 0.0)] +
-                               [(t, sign * h) for t, h in pairs])
+    stencil = problem.stencil(x, [(None, 0.0)] + [(t, sign * h) for t, h in pairs])
     taken = _taken(x, pairs, sign)
     with np.errstate(all="ignore"):
         values = np.where(taken != 0, sign * (stencil.f[:, 1:] - stencil.f[:, :1]) / taken,
                           np.nan)
     groups = [[0, k + 1] for k in range(len(pairs))]
-    return Estimates(values, taken, stencil.kinked(problem, groups, [t for t, _ in pairs]),
+    return Estimates(values, taken, kinks_of(stencil, groups, [t for t, _ in pairs]),
                      nonfinite_count(stencil.f), stencil.f.shape[1], stencil.f[:, 0])
 
 
 def central(problem: Problem, x: np.ndarray, pairs: Pairs) -> Estimates:
     """(f(x + h t) - f(x - h t)) / (h+ + h-), each half rounded to the step taken."""
     offsets = [o for t, h in pairs for o in ((t, h), (t, -h))]
-    stencil = Stencil.evaluate(problem, x, offsets)
+    stencil = problem.stencil(x, offsets)
     width = _taken(x, pairs, 1.0) + _taken(x, pairs, -1.0)
     with np.errstate(all="ignore"):
         values = np.where(width != 0, (stencil.f[:, 0::2] - stencil.f[:, 1::2]) / width,
                           np.nan)
     groups = [[2 * k, 2 * k + 1] for k in range(len(pairs))]
-    return Estimates(values, width / 2, stencil.kinked(problem, groups, [t for t, _ in pairs]),
+    return Estimates(values, width / 2, kinks_of(stencil, groups, [t for t, _ in pairs]),
                      nonfinite_count(stencil.f), stencil.f.shape[1])
 
 
 def complex_step_estimates(problem: Problem, x: np.ndarray, pairs: Pairs) -> Estimates:
     """Im f(x + ih t) / h: no subtraction, so no cancellation (Squire & Trapp 1998).
     abs and sign are continued analytically in ops.py."""
-    stencil = Stencil.evaluate(problem, x, [(t, complex(0.0, h)) for t, h in pairs])
+    stencil = problem.stencil(x, [(t, complex(0.0, h)) for t, h in pairs])
     h = np.array([h for _, h in pairs])
     with np.errstate(all="ignore"):
         values = np.imag(stencil.f) / h
     groups = [[k] for k in range(len(pairs))]
-    return Estimates(values, h, stencil.kinked(problem, groups, [t for t, _ in pairs]),
+    return Estimates(values, h, kinks_of(stencil, groups, [t for t, _ in pairs]),
                      nonfinite_count(stencil.f), stencil.f.shape[1], np.real(stencil.f[:, 0]))
 
 

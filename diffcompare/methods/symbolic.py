@@ -9,18 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from diffcompare.engine.tape import Tape
+from diffcompare.engine.scalar import ScalarTape
 from diffcompare.errors import MethodError
 from diffcompare.expr import Expr, pack, shorten, unpack
 from diffcompare.methods.registry import EvaluatesExpressions, Options, register
 from diffcompare.methods.sympy_bridge import from_sympy, symbols_for, to_sympy
-from diffcompare.problems.formula import Problem
+from diffcompare.problems.base import BaseProblem as Problem
 from diffcompare.runtime import budget
-
-
-def sympy_derivatives(problem: Problem) -> tuple[object, list]:
-    """f and its partial derivatives as sympy expressions (real symbols), one output."""
-    return sympy_gradient(problem.expr, problem.variables)
 
 
 def sympy_gradient(expr: Expr, names) -> tuple[object, list]:
@@ -53,6 +48,7 @@ def _derivative_trees(outputs: tuple, names: tuple, order: int) -> tuple[tuple, 
 
 
 @register("symbolic", family="symbolic", exact=True, rtol=1e-13,
+          needs_sympy=True, in_scale=True,
           cost={"gradient": "one sympy derivative per input; the expressions swell",
                 "jacobian": "m·n sympy derivatives", "jvp": "m·n sympy derivatives, then J·v",
                 "vjp": "m·n sympy derivatives, then Jᵀ·r",
@@ -62,7 +58,7 @@ class Symbolic(EvaluatesExpressions):
         super().__init__(problem, options)
         self._budget = options.budget()
         self._jobs = {1: self._start(1)}
-        self._done: dict[int, tuple[Tape, int]] = {}
+        self._done: dict[int, tuple[ScalarTape, int]] = {}
 
     def _start(self, order: int):
         if self._budget.remaining() == 0 or self._budget.seconds is None:
@@ -70,7 +66,7 @@ class Symbolic(EvaluatesExpressions):
         return budget.start(_derivative_trees, pack(self.problem.outputs),
                             self.problem.variables, order)
 
-    def _trees(self, order: int) -> tuple[Tape, int]:
+    def _trees(self, order: int) -> tuple[ScalarTape, int]:
         if order not in self._done:
             job = self._jobs.get(order) or self._start(order)
             if job is None:
@@ -79,7 +75,7 @@ class Symbolic(EvaluatesExpressions):
                                              self.problem.variables, order)
             else:
                 packed, size = job.result(self._budget, "sympy's derivatives")
-            self._done[order] = Tape.record(unpack(packed), self.problem.variables), size
+            self._done[order] = ScalarTape.record(unpack(packed), self.problem.variables), size
         return self._done[order]
 
     def _jacobian(self, x: np.ndarray):

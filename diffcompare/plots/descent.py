@@ -55,7 +55,7 @@ def _paths(ax, descent, palette) -> None:
     xs = np.linspace(low[0] - pad[0], high[0] + pad[0], 200)
     ys = np.linspace(low[1] - pad[1], high[1] + pad[1], 200)
     grid_x, grid_y = np.meshgrid(xs, ys)
-    tape = descent.problem.tape  # one vectorized sweep over the whole grid
+    tape = descent.problem.tape.scalar_view()  # one vectorized sweep over the whole grid
     with np.errstate(all="ignore"):
         z = np.broadcast_to(tape.output_values(tape.forward([grid_x, grid_y]))[0],
                             grid_x.shape)

@@ -15,7 +15,7 @@ def plot_scale(study, path: str | Path) -> Path:
 
 
 def scale_figure(study):
-    from diffcompare.studies.scale import LAW
+    from diffcompare.studies.scale import law
 
     fig = new_figure((8.0, 5.2))
     ax = fig.add_subplot()
@@ -39,13 +39,14 @@ def scale_figure(study):
             ax.plot([last.n, *(r.n for r in estimated)],
                     [last.seconds, *(r.seconds for r in estimated)], "o--", color=colour,
                     markerfacecolor="white", markersize=4, linewidth=1.0)
-        law = LAW.get(method)
-        if law is not None and sizes:
+        exponent = law(method)
+        if exponent is not None and sizes:
             # the seeds' law through the method's first point: n^law · cost(f)
             first = measured[0]
             grid = np.array(sizes, dtype=float)
             cost = np.array([study.cost_f[n] for n in sizes])
-            predicted = first.seconds * (grid / first.n) ** law * cost / study.cost_f[first.n]
+            predicted = first.seconds * (grid / first.n) ** exponent * cost / study.cost_f[
+                first.n]
             ax.plot(grid, predicted, ":", color=colour, linewidth=1.0, alpha=0.8)
     ax.set_xscale("log")
     ax.set_yscale("log")

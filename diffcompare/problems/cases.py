@@ -40,7 +40,7 @@ class Case:
 
     def problem(self, timeout: float | None = None) -> Problem:
         if self.program:
-            from diffcompare.problems.program import program_problem
+            from diffcompare.problems.load import program_problem
 
             return program_problem(self.program, self.inputs, timeout=timeout)
         return Problem.from_text(self.expression, self.point, self.vars)

@@ -1,5 +1,5 @@
-"""A differentiation problem: a function f: R^n -> R^m (one formula per output), its
-variables in order, and a point. Its tape is recorded once and shared by every method."""
+"""A formula's problem: f: R^n -> R^m (one formula per output), its variables in order, and a
+point. Its tape is recorded once and shared by every method at every point."""
 
 from __future__ import annotations
 
@@ -11,32 +11,36 @@ import numpy as np
 
 from diffcompare.errors import InputError
 from diffcompare.expr import Expr, depends_on, natural_key, to_text, variables
-from diffcompare.parse import parse_number, parse_outputs
+from diffcompare.parse import parse_outputs
+from diffcompare.problems.base import BaseProblem, stencil_points
+from diffcompare.problems.points import read_point
 
 
 @dataclass(frozen=True)
-class Problem:
-    """Differentiate ``outputs`` with respect to ``variables`` at ``point`` (float64)."""
+class Problem(BaseProblem):
+    """A formula's problem: differentiate ``outputs`` with respect to ``variables`` at
+    ``point`` (float64). Its one tape holds at every point."""
 
     outputs: tuple[Expr, ...]
     variables: tuple[str, ...]
     point: tuple[float, ...]
     text: str = ""
 
-    program = None  # the Python function behind a ProgramProblem
-    conditions = ()  # a program's value-dependent comparisons at the point
-
     def __post_init__(self):
         if isinstance(self.outputs, Expr):  # one formula: f: R^n -> R
             object.__setattr__(self, "outputs", (self.outputs,))
 
     @property
-    def n(self) -> int:
-        return len(self.variables)
-
-    @property
     def m(self) -> int:
         return len(self.outputs)
+
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        return self.variables
+
+    @property
+    def input_shapes(self) -> tuple[tuple[int, ...], ...]:
+        return ((),) * len(self.variables)
 
     @property
     def expr(self) -> Expr:
@@ -48,19 +52,17 @@ class Problem:
     @cached_property
     def tape(self):
         """The Wengert list of all outputs, recorded once for every method."""
-        from diffcompare.engine.tape import Tape
+        from diffcompare.engine.scalar import ScalarTape
 
-        return Tape.record(self.outputs, self.variables)
+        return ScalarTape.record(self.outputs, self.variables)
+
+    def tape_at(self, x):
+        return self.tape
 
     @cached_property
     def point_array(self) -> np.ndarray:
         """The point as a float64 array, made once."""
         return np.asarray(self.point, dtype=float)
-
-    @cached_property
-    def memo(self) -> dict:
-        """Facts the layers above compute once per problem (its diagnostics, say)."""
-        return {}
 
     @cached_property
     def node_dependencies(self) -> dict[int, frozenset[str]]:
@@ -76,10 +78,20 @@ class Problem:
         """For each output, the variables it depends on."""
         return tuple(self.node_dependencies[id(out)] for out in self.outputs)
 
+    def depends(self, output: int, variable: int) -> bool:
+        return self.variables[variable] in self.dependencies[output]
+
     def evaluate(self, x) -> np.ndarray:
         """f at the flat point x (floats or complex numbers)."""
         values = self.tape.forward([v for v in np.asarray(x).tolist()])
         return np.array([values[k] for k in self.tape.outputs])
+
+    def stencil(self, x, offsets):
+        """Every point in one sweep of the tape over arrays (a column per point)."""
+        offsets = tuple(offsets)
+        complex_ = any(isinstance(o, complex) for _, o in offsets)
+        columns = stencil_points(x, offsets, complex_)
+        return self.tape.stencil([columns[i] for i in range(self.n)])
 
     @classmethod
     def from_text(
@@ -140,56 +152,3 @@ def check_variable_name(name: str, where: str) -> None:
         raise InputError(f"{where}: {name!r} is a constant, not a variable name")
     if name.lower() in RESERVED:
         raise InputError(f"{where}: {name!r} is a reserved word, not a variable name")
-
-
-def read_point(at, names: Sequence[str]) -> tuple[float, ...]:
-    """Coordinates in the order of ``names``, from text, a sequence or a mapping."""
-    if isinstance(at, str):
-        pieces = [p.strip() for p in at.split(",")]
-        if all("=" in p for p in pieces):
-            pairs = [_assignment(p) for p in pieces]
-            given = [name for name, _ in pairs]
-            repeated = sorted({n for n in given if given.count(n) > 1}, key=natural_key)
-            if repeated:
-                raise InputError(f"--at gives {', '.join(repeated)} more than once")
-            at = dict(pairs)
-        elif any("=" in p for p in pieces):
-            raise InputError("--at mixes 'name=value' and plain values; use one form")
-        else:
-            at = [parse_number(p, "coordinate") for p in pieces]
-    if isinstance(at, Mapping):
-        unknown = [k for k in at if k not in names]
-        if unknown:
-            raise InputError(f"--at names {', '.join(unknown)}, which is not a variable "
-                             f"(variables: {', '.join(names)})")
-        missing = [k for k in names if k not in at]
-        if missing:
-            raise InputError(f"--at gives no value for {', '.join(missing)}")
-        at = [at[k] for k in names]
-    values = [_finite(v) for v in at]
-    if len(values) != len(names):
-        raise InputError(f"--at has {_count(len(values), 'coordinate')} but there "
-                         f"{'is' if len(names) == 1 else 'are'} {_count(len(names), 'variable')}"
-                         f" ({', '.join(names)})")
-    return tuple(values)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def _assignment(piece: str) -> tuple[str, float]:
-    name, _, value = piece.partition("=")
-    return name.strip(), parse_number(value, f"coordinate {name.strip()}")
-
-
-def _finite(value) -> float:
-    if isinstance(value, str):
-        return parse_number(value, "coordinate")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"coordinate {value!r} is not a number") from None
-    if number != number or number in (float("inf"), float("-inf")):
-        raise InputError(f"coordinate {value!r} is not finite")
-    return number

@@ -76,14 +76,16 @@ class Program:
         found = self.namespace.get("EXPECTED", {})
         return found if isinstance(found, Mapping) else {}
 
-    def default_point(self, n: int | None = None) -> dict[str, Any] | None:
-        """The file's point: ``start(n)`` for ``--n``, else ``POINT``; None if it has none."""
+    def default_point(self, n: int | None = None,
+                      timeout: float | None = None) -> dict[str, Any] | None:
+        """The file's point: ``start(n)`` for ``--n`` (bounded like every call of the user's
+        code), else ``POINT``; None if it has none."""
         if n is not None:
             start = self.namespace.get("start")
             if not callable(start):
                 raise InputError(f"--n needs a function start(n) in {self.path.name} giving "
                                  "the point for n inputs")
-            return self._as_point(run_user_code(start, (n,), None, self.path), "start(n)")
+            return self._as_point(run_user_code(start, (n,), timeout, self.path), "start(n)")
         point = self.namespace.get("POINT")
         return None if point is None else self._as_point(point, "POINT")
 

@@ -17,31 +17,23 @@ from typing import Any
 import numpy as np
 
 from diffcompare.analysis.compare import Comparison, Row
-from diffcompare.methods import describe
+from diffcompare.methods import KINDS, describe
+from diffcompare.methods.kinds import output_names
 from diffcompare.render.numbers import error, json_number, number, seconds
 
 MAX_TABLE_COMPONENTS = 6  # wider vectors: the first ones in the table, all in JSON/CSV
 MAX_MATRIX_SIDE = 6  # larger matrices: a summary in the table, all in JSON/CSV
-MATRIX_KINDS = ("jacobian", "hessian")
-SYMBOL = {"gradient": "∇f", "jacobian": "J", "jvp": "J·v", "vjp": "Jᵀ·r", "hessian": "H",
-          "hvp": "H·v"}
+
+
+def _kind(comparison: Comparison):
+    return KINDS[comparison.kind]
 
 
 def entry_names(comparison: Comparison) -> list[str]:
     """A name for every entry of the kind, in C order."""
-    p, kind = comparison.problem, comparison.kind
-    out = [f"y{i + 1}" for i in range(p.m)] if p.m > 1 else ["f"]
-    if kind == "gradient":
-        return [f"∂f/∂{v}" for v in p.variables]
-    if kind == "jacobian":
-        return [f"∂{y}/∂{v}" for y in out for v in p.variables]
-    if kind == "hessian":
-        return [f"∂²f/∂{a}∂{b}" for a in p.variables for b in p.variables]
-    if kind == "vjp":
-        return [f"(Jᵀr)_{v}" for v in p.variables]
-    if kind == "hvp":
-        return [f"(Hv)_{v}" for v in p.variables]
-    return [f"(Jv)_{y}" for y in out]
+    p, kind = comparison.problem, _kind(comparison)
+    outputs = output_names(p.m)
+    return [kind.entry_name(k, outputs, p.variables) for k in range(kind.size(p.m, p.n))]
 
 
 def _array_text(values: np.ndarray) -> str:
@@ -65,11 +57,11 @@ def _summary(values) -> str:
 
 def _signature(p) -> tuple[str, str]:
     """(the inputs, the point) for the header: in full, or for arrays, their shapes."""
-    shapes = getattr(p, "shapes", None)
-    if shapes is None or all(not s for s in shapes) and p.n <= MAX_TABLE_COMPONENTS:
+    shapes = p.input_shapes
+    if not p.has_arrays and p.n <= MAX_TABLE_COMPONENTS:
         return (", ".join(p.variables),
                 ", ".join(f"{v} = {number(x)}" for v, x in zip(p.variables, p.point)))
-    names = p.program.inputs
+    names = p.input_names
     inputs = ", ".join(name if not shape else f"{name}: {'×'.join(map(str, shape))}"
                        for name, shape in zip(names, shapes))
     parts, start = [], 0
@@ -88,14 +80,14 @@ def header(comparison: Comparison) -> list[str]:
     ref = comparison.reference
     lines = [f"f({inputs}) = {p.describe()}   at   {at}"]
     if comparison.direction is not None:
-        name = "r" if comparison.kind == "vjp" else "v"
+        name = _kind(comparison).direction_name
         lines.append(f"{name} = {_array_text(np.array(comparison.direction))}")
     if ref.failure:
         lines.append(f"no exact reference: {ref.failure}")
     else:
         derivative = _summary(ref.derivative) if _summarized(comparison) \
             else _array_text(ref.derivative)
-        lines.append(f"exact ({ref.source}, {ref.digits} digits): f = {_f_text(ref.f)}, "
+        lines.append(f"exact ({ref.describe}): f = {_f_text(ref.f)}, "
                      f"{comparison.kind} = {derivative}")
     return lines
 
@@ -122,7 +114,7 @@ def footnotes(comparison: Comparison) -> list[str]:
 
 
 def _is_matrix(comparison: Comparison) -> bool:
-    return comparison.kind in MATRIX_KINDS
+    return _kind(comparison).matrix
 
 
 def _summarized(comparison: Comparison) -> bool:
@@ -189,9 +181,9 @@ def _cells(row: Row, comparison: Comparison, shown: list[int]) -> list[str]:
 def _titles(comparison: Comparison, shown: list[int]) -> list[str]:
     names = entry_names(comparison)
     if _is_matrix(comparison):
-        values = [SYMBOL[comparison.kind]]
+        values = [_kind(comparison).symbol]
     elif _summarized(comparison):
-        values = [f"‖{SYMBOL[comparison.kind]}‖₂", "largest error at"]
+        values = [f"‖{_kind(comparison).symbol}‖₂", "largest error at"]
     else:
         values = [names[i] for i in shown]
     f = ["f(x)"] if comparison.problem.m == 1 else []  # m values: in the header only
@@ -310,8 +302,7 @@ def to_dict(comparison: Comparison) -> dict:
         "point": list(p.point),
         "direction": None if comparison.direction is None else list(comparison.direction),
         "shape": list(shape),
-        "input_shapes": {name: list(s) for name, s in zip(p.program.inputs, p.shapes)}
-        if p.program is not None else None,
+        "input_shapes": {name: list(s) for name, s in zip(p.input_names, p.input_shapes)},
         "value": _f_json(ref.f),
         "reference": _nested(ref.derivative, shape),
         "reference_failure": ref.failure,
@@ -334,10 +325,10 @@ def to_csv(comparison: Comparison) -> str:
     size = len(names)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    columns = [f"d/d{v}" for v in comparison.problem.variables] \
-        if comparison.kind == "gradient" else names
-    errors = [f"abs_error_{v}" for v in comparison.problem.variables] \
-        if comparison.kind == "gradient" else [f"abs_error {n}" for n in names]
+    p, kind = comparison.problem, _kind(comparison)
+    columns = [kind.check_label(k, p.m, p.variables) for k in range(size)]
+    errors = [f"abs_error_{c[2:]}" if c.startswith("d/d") else f"abs_error {c}"
+              for c in columns]
     writer.writerow(["method", "value", *columns, *errors, "max_abs_error", "rel_error",
                      "digits", "f_evals", "passes", "seconds", "status", "failure",
                      "warnings"])

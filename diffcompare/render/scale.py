@@ -8,7 +8,7 @@ import json
 from dataclasses import asdict
 
 from diffcompare.render.numbers import error, seconds
-from diffcompare.studies.scale import LAW, ScaleStudy
+from diffcompare.studies.scale import ScaleStudy, law
 
 
 def _bytes(value: int | None) -> str:
@@ -35,8 +35,8 @@ def slope_lines(study: ScaleStudy) -> list[str]:
         slope, relative = study.slope(method), study.slope(method, relative=True)
         if slope is None:
             continue
-        law = LAW.get(method)
-        expected = "" if law is None else f" (the seeds: n^{law} · cost(f))"
+        exponent = law(method)
+        expected = "" if exponent is None else f" (the seeds: n^{exponent} · cost(f))"
         lines.append(f"{method}: time ∝ n^{slope:.2f}; time/cost(f) ∝ n^{relative:.2f}"
                      f"{expected}")
     return lines
@@ -84,7 +84,7 @@ def to_dict(study: ScaleStudy) -> dict:
         "cost_f": {str(n): t for n, t in sorted(study.cost_f.items())},
         "runs": [asdict(r) for r in study.runs],
         "slopes": {m: {"time": study.slope(m), "relative_to_f": study.slope(m, True),
-                       "law": LAW.get(m)} for m in study.methods},
+                       "law": law(m)} for m in study.methods},
         "f_slope": study.f_slope,
         "notes": list(dict.fromkeys(study.notes)),
         "interrupted": study.interrupted,

@@ -34,6 +34,15 @@ class TimedOut(MethodError):
     """The work did not finish within its budget and was stopped."""
 
 
+class OutOfBudget(MethodError):
+    """Work predicted (or measured) past its budget, so it was not done (or stopped). It
+    names what it counted and the limit."""
+
+    def __init__(self, message: str, measure: str = "", limit: float | None = None):
+        super().__init__(message)
+        self.measure, self.limit = measure, limit
+
+
 class OutOfMemory(MethodError):
     """The work needed more memory than a worker may take and was stopped."""
 

@@ -151,7 +151,7 @@ def _method_derivatives(prepared, problem: Problem) -> Derivatives:
         f = found.f_value
         if not math.isfinite(f):  # central differences never evaluate f at x itself
             with np.errstate(all="ignore"):
-                f = float(problem.tape.output_values(problem.tape.forward(list(x)))[0])
+                f = float(problem.tape_at(x).value(x)[0])
             cost = cost + Cost(f_evals=1, forward_passes=1)
         h = None
         if hessian:

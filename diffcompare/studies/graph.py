@@ -41,7 +41,7 @@ class Graph:
 def computational_graph(problem: Problem, with_values: bool) -> Graph:
     """The graph of the problem's outputs (one graph, m output nodes); with its point's
     values and adjoints (each output seeded with 1) if asked."""
-    tape = problem.tape
+    tape = problem.tape.scalar_view()  # a program: the path it took, as scalar records
     names = node_names(tape)
     rows = {r.name: r for r in evaluation_trace(problem, forward=False).rows} \
         if with_values else {}

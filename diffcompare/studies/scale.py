@@ -2,9 +2,10 @@
 
 For a family of functions of n inputs (a program with ``start(n)``: the n-dimensional
 Rosenbrock by default), each method computes the full gradient at each n in turn, and its
-cost is recorded: function evaluations, forward and reverse passes, wall time, the tape's
-records and bytes, peak memory (tracemalloc), and the error against the exact reference
-where the reference fits its share of the budget. The seeds' laws are then tested on the
+cost is recorded: function evaluations, forward and reverse passes, CPU time (the same on
+a busy machine, where wall time is not), the tape's records and bytes, peak memory
+(tracemalloc), and the error against the exact reference where the reference fits its
+share of the budget. The seeds' laws are then tested on the
 measurements: finite differences and forward-ad take time ∝ n·cost(f), reverse-ad
 ∝ cost(f) (Baydin et al. 2018; the first seed). A log–log fit of time against n gives each
 method's slope; relative to cost(f) those are 1, 1 and 0.
@@ -25,18 +26,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from diffcompare.methods import REGISTRY, Options
+from diffcompare.errors import MethodError
+from diffcompare.methods import METHOD_NAMES, REGISTRY, Options
 from diffcompare.problems.cases import samples_dir
-from diffcompare.problems.program import program_problem
+from diffcompare.problems.load import program_problem
 from diffcompare.problems.usercode import load
 
 FAMILIES = {"rosenbrock": "rosenbrock.py", "sinexp": "sinexp.py",
             "neural-net": "neural_net.py"}
-DEFAULT_METHODS = ("forward-fd", "central-fd", "complex-step", "forward-ad", "reverse-ad",
-                   "manual", "symbolic")
-# The seeds' laws: the exponent of n in time / cost(f) for a gradient.
-LAW = {"forward-fd": 1, "backward-fd": 1, "central-fd": 1, "complex-step": 1,
-       "richardson": 1, "forward-ad": 1, "reverse-ad": 0}
+# The default methods and the seeds' laws (the exponent of n in time / cost(f) for a
+# gradient) are declared with each method in the registry.
+DEFAULT_METHODS = tuple(name for name in METHOD_NAMES if REGISTRY[name].in_scale)
+
+
+def law(method: str) -> int | None:
+    return REGISTRY[method].scaling_law
 F_REPEATS = 5  # evaluations of f timed at each n at least (their median is cost(f)),
 F_SECONDS = 0.05  # and for at least this long
 REPEATS, REPEAT_SECONDS = 3, 1.0  # a method's gradient: best of up to 3 runs within 1 s
@@ -149,7 +153,7 @@ def predict(study: ScaleStudy, method: str, n: int) -> float | None:
     last = points[-1]
     slope = study.slope(method, relative=True)
     if slope is None:
-        slope = LAW.get(method, 1)
+        slope = law(method) if law(method) is not None else 1
     relative = last.seconds / study.cost_f[last.n]
     return relative * (n / last.n) ** max(slope, 0.0) * study.cost_f[n]
 
@@ -159,15 +163,16 @@ def _cost_of_f(problem) -> float:
     x = np.asarray(problem.point)
     times: list[float] = []
     while len(times) < F_REPEATS or sum(times) < F_SECONDS:
-        start = time.perf_counter()
+        start = time.process_time()
         problem.evaluate(x)
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return float(np.median(times))
 
 
 def _reference(study: ScaleStudy, problem, left: float, spent: dict) -> np.ndarray | None:
     """The exact gradient at this n, if its predicted time fits what is left of its share."""
-    from diffcompare.analysis.reference import tape_reference
+    from diffcompare.analysis.reference import swept_reference
+    from diffcompare.runtime.budget import Budget
 
     sizes = sorted(study.reference_seconds)
     if sizes:
@@ -176,9 +181,13 @@ def _reference(study: ScaleStudy, problem, left: float, spent: dict) -> np.ndarr
             study.notes.append(f"no exact reference from n = {problem.n:,}: its sweep would "
                                "pass its share of the budget; errors are not shown there")
             return None
-    start = time.perf_counter()
-    found = tape_reference(problem, "gradient", timeout=max(left, 0.0))
-    seconds = time.perf_counter() - start
+    start = time.process_time()
+    try:
+        found = swept_reference(problem, "gradient", None, Budget(max(left, 0.0)))
+    except MethodError as exc:
+        study.notes.append(f"no exact reference from n = {problem.n:,}: {exc}")
+        return None
+    seconds = time.process_time() - start
     spent["reference"] += seconds
     if found.failure:
         return None
@@ -194,7 +203,7 @@ def _measure(method: str, problem, reference, share: float) -> Run:
     while not times or (len(times) < REPEATS and sum(times) < REPEAT_SECONDS):
         if not times:
             tracemalloc.start()
-        start = time.perf_counter()
+        start = time.process_time()
         try:
             prepared = REGISTRY[method].prepare(problem, Options(timeout=share))
             found = prepared.derivative("gradient")
@@ -202,9 +211,9 @@ def _measure(method: str, problem, reference, share: float) -> Run:
         except Exception as exc:  # noqa: BLE001 - a failing method is a row with its reason
             if tracemalloc.is_tracing():
                 tracemalloc.stop()
-            return Run(method, problem.n, time.perf_counter() - start, True,
+            return Run(method, problem.n, time.process_time() - start, True,
                        failure=f"{type(exc).__name__}: {exc}")
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
         if tracemalloc.is_tracing():
             peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
@@ -213,8 +222,8 @@ def _measure(method: str, problem, reference, share: float) -> Run:
     if reference is not None and not found.failure:
         scale = float(np.max(np.abs(reference))) or 1.0
         error = float(np.max(np.abs(found.value - reference))) / scale
-    traced = problem.traced
-    on_tape = method in ("forward-ad", "reverse-ad")
+    traced = problem.tape
+    on_tape = REGISTRY[method].sweeps_tape
     return Run(method, problem.n, seconds, True, found.cost.f_evals, found.cost.forward_passes,
                found.cost.reverse_passes,
                traced.operation_count if on_tape else None,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 
-from diffcompare.engine.tape import Tape
+from diffcompare.engine.scalar import ScalarTape
 from diffcompare.errors import InputError, MethodError
 from diffcompare.expr import Call, Const, Expr, Var, distinct_operations, operation_count
 from diffcompare.methods.manual import differentiate
@@ -116,7 +116,7 @@ def measure(expr: Expr, names: tuple[str, ...], label: str, k: int | None = None
     except MethodError:  # timed out, out of memory, or sympy could not
         symbolic = symbolic_cse = None
     manual = [differentiate(expr, v) for v in names]
-    tape = Tape.record(expr, names)
+    tape = ScalarTape.record(expr, names)
     return SwellRow(
         label=label, k=k,
         f_written=operation_count(expr, shared=False), f_graph=operation_count(expr),

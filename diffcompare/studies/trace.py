@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from diffcompare.engine.dual import Dual, new_tag, tangent_of
-from diffcompare.engine.tape import Tape
+from diffcompare.engine.scalar import ScalarTape as Tape
 from diffcompare.errors import InputError
 from diffcompare.expr import Call, Const, Expr, Var, as_expr, to_text
 from diffcompare.problems.formula import Problem
@@ -112,7 +112,7 @@ def evaluation_trace(problem: Problem, wrt: str | None = None, forward: bool = T
     if wrt not in problem.variables:
         raise InputError(f"--wrt {wrt}: not a variable (variables: "
                          f"{', '.join(problem.variables)})")
-    tape = problem.tape
+    tape = problem.tape.scalar_view()  # a program: the path it took, as scalar records
     names = node_names(tape)
     values = tape.forward(problem.point)
     tangents = None

@@ -1,0 +1,105 @@
+"""What every problem gives the methods, whether it is a formula or a program.
+
+A problem is f: R^n -> R^m at a point: its n scalar inputs (named; a program's array inputs
+flattened in C order), its point, and one tape interface (engine/tape.py) at any point,
+``tape_at(x)``. Methods ask only this; they never ask which kind of problem they were given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+
+import numpy as np
+
+from diffcompare.engine.tape import StencilSweep, Tape
+
+
+class BaseProblem:
+    """The interface; FormulaProblem (problems/formula.py) and ProgramProblem
+    (problems/program.py) implement it."""
+
+    text: str = ""
+    variables: Sequence[str]  # the n flat inputs' names
+    input_names: tuple[str, ...]  # the function's own inputs (a formula's: its variables)
+    input_shapes: tuple[tuple[int, ...], ...]  # their shapes (() for a scalar)
+
+    @property
+    def n(self) -> int:
+        return len(self.variables)
+
+    @property
+    def m(self) -> int:
+        return self.tape.m
+
+    @cached_property
+    def memo(self) -> dict:
+        """Facts the layers above compute once per problem (its diagnostics, say)."""
+        return {}
+
+    @property
+    def tape(self) -> Tape:
+        """The tape at the problem's own point."""
+        return self.tape_at(self.point_array)
+
+    def tape_at(self, x: np.ndarray) -> Tape:
+        raise NotImplementedError
+
+    @property
+    def conditions(self) -> tuple:
+        """The comparisons on input-dependent values the function made at its point."""
+        return tuple(self.tape.conditions)
+
+    @property
+    def has_path(self) -> bool:
+        """Whether one formula holds at every point (no value-dependent comparison)."""
+        return not self.conditions
+
+    def evaluate(self, x) -> np.ndarray:
+        """f at the flat point x (floats or complex numbers), shape (m,)."""
+        raise NotImplementedError
+
+    def stencil(self, x: np.ndarray, offsets) -> StencilSweep:
+        """f at the points x + offset·target for each (target, offset): a target is an
+        input's index, a direction v, or None for x itself."""
+        raise NotImplementedError
+
+    def depends(self, output: int, variable: int) -> bool:
+        """Whether output i depends on flat input j at all (its partial is structurally 0
+        otherwise)."""
+        raise NotImplementedError
+
+    def input_of(self, variable: int) -> int:
+        """The function's own input that flat input j belongs to."""
+        start = 0
+        for i, shape in enumerate(self.input_shapes):
+            start += int(np.prod(shape))
+            if variable < start:
+                return i
+        raise IndexError(variable)
+
+    def flat_range(self, input_index: int) -> range:
+        """The flat inputs of the function's input i."""
+        start = sum(int(np.prod(s)) for s in self.input_shapes[:input_index])
+        return range(start, start + int(np.prod(self.input_shapes[input_index])))
+
+    @cached_property
+    def has_arrays(self) -> bool:
+        return any(self.input_shapes)
+
+    def describe(self) -> str:
+        return self.text
+
+
+def stencil_points(x: np.ndarray, offsets, complex_: bool) -> np.ndarray:
+    """The points of a stencil as columns (n × points)."""
+    columns = np.repeat(np.asarray(x, dtype=complex if complex_ else float)[:, None],
+                        len(offsets), axis=1)
+    for k, (target, offset) in enumerate(offsets):
+        if target is None:
+            continue
+        if isinstance(target, (int, np.integer)):
+            columns[target, k] += offset
+        else:
+            columns[:, k] += offset * np.asarray(target)
+    return columns

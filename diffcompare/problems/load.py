@@ -1,0 +1,92 @@
+"""The one way in: the CLI, the web and the library load a problem, and the user's own
+derivative code, through these functions only.
+
+A function is formula text (parsed, never run), a Python file ``FILE.py[:NAME]`` (its code
+runs, as ``python FILE`` would run it), a Python callable (the library), or a problem
+already loaded (re-pointed at ``at`` when one is given).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from diffcompare.errors import InputError
+from diffcompare.problems.base import BaseProblem
+from diffcompare.problems.formula import Problem
+from diffcompare.problems.points import input_value, read_inputs
+
+
+def is_program(text) -> bool:
+    """Does a FUNCTION argument name a Python file (FILE.py or FILE.py:NAME)?"""
+    from diffcompare.problems.usercode import is_program as names_file
+
+    return isinstance(text, str) and names_file(text)
+
+
+def load_problem(function, at=None, variables: str | Sequence[str] | None = None,
+                 n: int | None = None, timeout: float | None = None) -> BaseProblem:
+    """The problem of a formula at ``at``, or of a program (a file or a callable) at ``at``,
+    at ``start(n)``, or at the file's own POINT."""
+    from diffcompare.problems.program import ProgramProblem
+    from diffcompare.problems.usercode import Program, from_callable, load
+
+    if isinstance(function, ProgramProblem):
+        return function if at is None and n is None else \
+            program_problem(function.program, at, n, timeout)
+    if isinstance(function, BaseProblem):
+        if n is not None:
+            raise InputError("--n is for programs (FILE.py with a start(n)); a formula names "
+                             "its variables")
+        return function if at is None else Problem.from_text(function.describe(), at,
+                                                             function.variables)
+    if callable(function) or isinstance(function, Program) or is_program(function):
+        if variables:
+            raise InputError("--vars is for formulas; a program's inputs are its parameters")
+        program = function if isinstance(function, Program) else \
+            from_callable(function) if callable(function) else load(function, timeout)
+        return program_problem(program, at, n, timeout)
+    if n is not None:
+        raise InputError("--n is for programs (FILE.py with a start(n)); a formula names "
+                         "its variables")
+    if at is None:
+        raise InputError("missing the point: --at 2,3,4 (at=(2, 3, 4) in the library)")
+    return Problem.from_text(function, at, variables)
+
+
+def program_problem(program, at=None, n: int | None = None, timeout: float | None = None):
+    """A program's problem (a loaded Program, or ``FILE.py[:NAME]``) at ``at`` (text such
+    as ``"a=2"`` or ``"x=@x.npy"``, a mapping, or a sequence), else at ``start(n)`` or the
+    file's own POINT."""
+    from diffcompare.problems.program import ProgramProblem
+    from diffcompare.problems.usercode import load
+
+    if isinstance(program, str):
+        program = load(program, timeout)
+
+    point = program.default_point(n, timeout) or {}
+    if at is not None:
+        point.update(read_inputs(at, program.inputs))
+    missing = [name for name in program.inputs if name not in point]
+    if missing:
+        raise InputError(f"{program.label} needs a value for {', '.join(missing)} "
+                         f"(give --at {missing[0]}=..., or POINT in the file)")
+    return ProgramProblem(program, {k: input_value(k, point[k]) for k in program.inputs},
+                          timeout)
+
+
+def given_code(problem: BaseProblem, spec: str | Callable, timeout: float | None = None):
+    """The user's own gradient code for ``--given``: a callable, ``FILE.py:NAME``, or the
+    name of a function in the program's own file; None when ``spec`` is not code (it is
+    then the partials written as formulas)."""
+    from diffcompare.problems.program import ProgramProblem
+    from diffcompare.problems.usercode import from_callable, load
+
+    if callable(spec):
+        return from_callable(spec)
+    text = spec.strip()
+    if is_program(text):
+        return load(text, timeout)
+    if isinstance(problem, ProgramProblem) and text.isidentifier():
+        return problem.program.other(text)
+    return None
+

@@ -1,0 +1,143 @@
+"""Points as a user writes them: ``--at 2,3,4``, ``x1=2,x2=3``, a program's ``x=[1,2,3]`` or
+``x=@FILE`` (.npy, .txt, .csv: data, read by numpy, never code), a list or a mapping."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from diffcompare.errors import InputError
+from diffcompare.expr import natural_key
+from diffcompare.parse import parse_number
+
+
+def read_point(at, names: Sequence[str]) -> tuple[float, ...]:
+    """Coordinates in the order of ``names``, from text, a sequence or a mapping."""
+    if isinstance(at, str):
+        pieces = [p.strip() for p in at.split(",")]
+        if all("=" in p for p in pieces):
+            pairs = [_assignment(p) for p in pieces]
+            given = [name for name, _ in pairs]
+            repeated = sorted({n for n in given if given.count(n) > 1}, key=natural_key)
+            if repeated:
+                raise InputError(f"--at gives {', '.join(repeated)} more than once")
+            at = dict(pairs)
+        elif any("=" in p for p in pieces):
+            raise InputError("--at mixes 'name=value' and plain values; use one form")
+        else:
+            at = [parse_number(p, "coordinate") for p in pieces]
+    if isinstance(at, Mapping):
+        unknown = [k for k in at if k not in names]
+        if unknown:
+            raise InputError(f"--at names {', '.join(unknown)}, which is not a variable "
+                             f"(variables: {', '.join(names)})")
+        missing = [k for k in names if k not in at]
+        if missing:
+            raise InputError(f"--at gives no value for {', '.join(missing)}")
+        at = [at[k] for k in names]
+    values = [_finite(v) for v in at]
+    if len(values) != len(names):
+        raise InputError(f"--at has {_count(len(values), 'coordinate')} but there "
+                         f"{'is' if len(names) == 1 else 'are'} {_count(len(names), 'variable')}"
+                         f" ({', '.join(names)})")
+    return tuple(values)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _assignment(piece: str) -> tuple[str, float]:
+    name, _, value = piece.partition("=")
+    return name.strip(), parse_number(value, f"coordinate {name.strip()}")
+
+
+def _finite(value) -> float:
+    if isinstance(value, str):
+        return parse_number(value, "coordinate")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"coordinate {value!r} is not a number") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise InputError(f"coordinate {value!r} is not finite")
+    return number
+
+
+def read_inputs(at, names: Sequence[str]) -> dict[str, Any]:
+    """Input values by name from ``--at`` text: ``2`` (one input), ``a=2,b=3``,
+    ``x=@FILE`` (.npy, .txt or .csv), ``x=[1,2,3]``; or a mapping or a sequence."""
+    if isinstance(at, Mapping):
+        found = dict(at)
+    elif not isinstance(at, str):
+        values = list(at)
+        if len(values) != len(names):
+            raise InputError(f"--at has {len(values)} values for {len(names)} inputs")
+        found = dict(zip(names, values))
+    else:
+        found = {}
+        for piece in _split_top_level(at):
+            name, sep, value = piece.partition("=")
+            if not sep:
+                if len(names) != 1 or found:
+                    raise InputError(f"--at {piece!r}: name the input ({', '.join(names)})")
+                name, value = names[0], piece
+            found[name.strip()] = _read_value(name.strip(), value.strip())
+    unknown = [k for k in found if k not in names]
+    if unknown:
+        raise InputError(f"--at names {', '.join(unknown)}, which is not an input "
+                         f"(inputs: {', '.join(names)})")
+    return found
+
+
+def _split_top_level(text: str) -> list[str]:
+    pieces, depth, current = [], 0, ""
+    for char in text:
+        depth += (char == "[") - (char == "]")
+        if char == "," and depth == 0:
+            pieces.append(current.strip())
+            current = ""
+        else:
+            current += char
+    pieces.append(current.strip())
+    return [p for p in pieces if p]
+
+
+def _read_value(name: str, text: str):
+    if text.startswith("@"):
+        return read_array_file(text[1:])
+    if text.startswith("["):
+        if not text.endswith("]"):
+            raise InputError(f"--at {name}: {text!r} has no closing ]")
+        return np.array([parse_number(p, f"coordinate {name}")
+                         for p in text[1:-1].split(",") if p.strip()])
+    return parse_number(text, f"coordinate {name}")
+
+
+def read_array_file(path_text: str) -> np.ndarray:
+    """An array from a .npy, .txt or .csv file (numpy reads it; nothing is executed)."""
+    from pathlib import Path
+
+    path = Path(path_text)
+    if not path.is_file():
+        raise InputError(f"no such file: {path_text}")
+    try:
+        if path.suffix == ".npy":
+            return np.load(path, allow_pickle=False)
+        if path.suffix in (".txt", ".csv"):
+            return np.loadtxt(path, delimiter="," if path.suffix == ".csv" else None, ndmin=1)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read {path_text}: {exc}") from None
+    raise InputError(f"{path_text}: an array file is .npy, .txt or .csv")
+
+
+def input_value(name: str, value):
+    array = np.asarray(value.value if hasattr(value, "value") else value)
+    if array.dtype.kind not in "biuf":
+        raise InputError(f"input {name} is {array.dtype} data, not real numbers")
+    array = array.astype(float)
+    if not np.isfinite(array).all():
+        raise InputError(f"input {name} has entries that are not finite")
+    return float(array) if array.ndim == 0 else array
