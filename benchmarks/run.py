@@ -190,7 +190,7 @@ def goal_deep() -> dict:
         found[f"{name}_to_text_seconds"] = time.perf_counter() - start
         found[f"{name}_text_characters"] = len(text)
         start = time.perf_counter()
-        compare(Problem(root, ("x",), (0.3,)), ["reverse-ad", "forward-ad"], Options(timeout=5))
+        compare(Problem(root, ("x",), (0.3,)), ["reverse-ad", "forward-ad"], Options(budget=5))
         found[f"{name}_compare_seconds"] = time.perf_counter() - start
     return found
 

@@ -7,24 +7,27 @@
     >>> diffcompare.derivative("x1*x2, sin(x1)", at=(1, 2), kind="jacobian").value.shape
     (2, 2)
 
-Every result displays itself in Jupyter as an HTML table (``_repr_html_``) and draws
-itself with ``.plot()``, which returns a matplotlib Figure. The results are the library's
-own data classes, given those two methods here, at the top, so the layers below never
-import render/ or plots/.
+Every result shows itself: in Jupyter as HTML (``_repr_html_``), as a table (``table()``),
+as its JSON data (``to_dict()``), and drawn (``plot()``, a matplotlib Figure). The results
+are the library's own data classes, given those methods here, at the top, from render/ and
+plots/, so the layers below never import them. Problems come in through the one way in,
+problems/load.py, as they do for the CLI.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
+from importlib import import_module
+
+import numpy as np
 
 from diffcompare.analysis import compare as analysis
 from diffcompare.methods import REGISTRY, Derivative, Options
-from diffcompare.problems.formula import Problem
+from diffcompare.problems.base import BaseProblem
 from diffcompare.studies import descent as descent_study
 from diffcompare.studies import epsplot as epsplot_study
 from diffcompare.studies import trace as trace_study
-from diffcompare.studies.derive import Derivation
 
 Point = Sequence[float] | Mapping[str, float] | str
 
@@ -46,173 +49,159 @@ def _shown(figure):
     return figure
 
 
-def _rebuilt(cls, found):
-    """``found`` as the subclass ``cls`` of its own class (the same fields)."""
-    return cls(**{f.name: getattr(found, f.name) for f in dataclasses.fields(found)})
+class Shown:
+    """A result that shows itself: its Document (render/<name>.py) in any format, and its
+    figure (plots/<name>.py)."""
 
+    _shows = ""  # the name of its render and plots modules
 
-class Comparison(analysis.Comparison):
-    """A comparison that knows how to show itself."""
+    def document(self):
+        return import_module(f"diffcompare.render.{self._shows}").document(self._result())
 
-    def to_dict(self) -> dict:
-        from diffcompare.render.comparison import to_dict
+    def _result(self):
+        return self
 
-        return to_dict(self)
+    def to_dict(self):
+        return self.document().data
 
     def table(self):
-        from diffcompare.render.comparison import table
+        from diffcompare.render.formats import write
 
-        return table(self)
+        return write(self.document(), "table")
 
     def _repr_html_(self) -> str:
-        from diffcompare.render.comparison import to_html
+        from diffcompare.render.formats import write
 
-        return to_html(self)
+        return write(self.document(), "html")
 
     def plot(self):
-        from diffcompare.plots.comparison import comparison_figure
-
-        return _shown(comparison_figure(self))
-
-
-class ShownDerivative(Derivative):
-    def _repr_html_(self) -> str:
-        import html
-
-        from diffcompare.render.numbers import number
-
-        rows = self.value if self.value.ndim == 2 else [self.value]
-        body = "".join("<tr>" + "".join(f"<td>{number(v)}</td>" for v in row) + "</tr>"
-                       for row in rows)
-        cost = self.cost
-        return (f"<p>{html.escape(self.method)}: {html.escape(self.kind)}, f(x) = "
-                f"{', '.join(number(v) for v in self.f)}; {cost.f_evals} evaluations, "
-                f"{cost.forward_passes} forward and {cost.reverse_passes} reverse passes</p>"
-                f"<table>{body}</table>")
-
-    def plot(self):
-        from diffcompare.plots.comparison import derivative_figure
-
-        return _shown(derivative_figure(self))
+        return _shown(import_module(f"diffcompare.plots.{self._shows}").figure(
+            self._result()))
 
 
-class StepStudy(epsplot_study.StepStudy):
-    def _repr_html_(self) -> str:
-        from diffcompare.render.epsplot import table
-        from diffcompare.render.html import from_rich
-
-        return from_rich(table(self))
-
-    def plot(self):
-        from diffcompare.plots.figures import step_study_figure
-
-        return _shown(step_study_figure(self))
+def _rebuilt(cls, found, **changes):
+    """``found`` as the subclass ``cls`` of its own class (the same fields)."""
+    fields = {f.name: getattr(found, f.name) for f in dataclasses.fields(found)}
+    return cls(**{**fields, **changes})
 
 
-class Trace(trace_study.Trace):
-    def _repr_html_(self) -> str:
-        from diffcompare.render.html import from_rich
-        from diffcompare.render.trace import table
+class Comparison(Shown, analysis.Comparison):
+    _shows = "comparison"
 
-        return from_rich(table(self, self.wrt is not None, True))
+
+class ShownDerivative(Shown, Derivative):
+    """One method's derivative; ``f`` is f(x): a float for a function of one output, an
+    array of the m outputs otherwise."""
+
+    _shows = "derivative"
+
+    @property
+    def f_value(self) -> float:
+        return float(np.ravel(self.f)[0]) if np.size(self.f) == 1 else float("nan")
+
+
+class StepStudy(Shown, epsplot_study.StepStudy):
+    _shows = "epsplot"
+
+
+class Trace(Shown, trace_study.Trace):
+    _shows = "trace"
 
     def plot(self):
         """The computational graph, numbered as in the trace, with values and adjoints."""
-        from diffcompare.plots.figures import graph_figure
+        from diffcompare.plots.graph import figure
         from diffcompare.studies.graph import computational_graph
 
-        return _shown(graph_figure(computational_graph(self.problem, with_values=True)))
+        return _shown(figure(computational_graph(self.problem, with_values=True)))
 
 
-class Derivations(tuple):
+class Derivations(Shown, tuple):
     """The manual rules' derivations, one per variable (and output)."""
 
-    def _repr_html_(self) -> str:
-        from diffcompare.render.derive import table
-        from diffcompare.render.html import from_rich
+    _shows = "derive"
 
-        return from_rich(table(list(self)))
+    def _result(self):
+        return list(self)
 
     def plot(self):
         """The expression's graph: the tree the rules walked."""
-        from diffcompare.plots.figures import graph_figure
-        from diffcompare.problems.formula import order_variables
+        from diffcompare.plots.graph import figure
+        from diffcompare.problems.formula import Problem, order_variables
         from diffcompare.studies.graph import computational_graph
 
         expr = self[0].expr
         names = order_variables(expr, None)
         problem = Problem(expr, names, (0.0,) * len(names))
-        return _shown(graph_figure(computational_graph(problem, with_values=False)))
+        return _shown(figure(computational_graph(problem, with_values=False)))
 
 
-class Descent(descent_study.Descent):
-    def _repr_html_(self) -> str:
-        from diffcompare.render.descent import to_html
+class Descent(Shown, descent_study.Descent):
+    _shows = "descent"
 
-        return to_html(self)
 
-    def plot(self):
-        from diffcompare.plots.descent import descent_figure
-
-        return _shown(descent_figure(self))
+def _options(options: dict) -> Options:
+    """Options from keyword arguments; ``timeout`` is the old name of ``budget``."""
+    if "timeout" in options:
+        options["budget"] = options.pop("timeout")
+    return Options(**options)
 
 
 def as_problem(f, at=None, variables: str | Sequence[str] | None = None,
-               timeout: float | None = None) -> Problem:
+               budget: float | None = None) -> BaseProblem:
     """A problem from formula text (outputs separated by commas) and a point, from a
     Python function (its parameters are the inputs, scalars or arrays), or from a file,
     "FILE.py[:NAME]" (the point may then come from the file): the one way in."""
-    from diffcompare.problems.load import load_problem
+    from diffcompare.problems.load import is_program, load_problem
 
-    if at is None and isinstance(f, str) and not _names_file(f):
+    if at is None and isinstance(f, str) and not is_program(f):
         raise TypeError("this needs the point: at=(2, 3, 4) or at={'x': 1}")
-    return load_problem(f, at, variables, timeout=timeout)
+    return load_problem(f, at, variables, budget=budget)
 
 
-def _names_file(text: str) -> bool:
-    from diffcompare.problems.load import is_program
-
-    return is_program(text)
-
-
-def compare(f: str | Problem, at: Point | None = None,
-            methods: str | Sequence[str] | None = None, kind: str = "gradient",
-            direction: Sequence[float] | None = None,
+def compare(f, at: Point | None = None, methods: str | Sequence[str] | None = None,
+            kind: str = "gradient", direction: Sequence[float] | None = None,
             variables: str | Sequence[str] | None = None, **options) -> Comparison:
     """Every method's ``kind`` of derivative of ``f`` at ``at`` against the exact one.
-    ``options`` are those of ``Options``: ``eps``, ``timeout``."""
-    found = analysis.compare(as_problem(f, at, variables), methods, Options(**options),
+    ``options`` are those of ``Options``: ``eps``, ``budget`` (CPU seconds per piece of
+    work)."""
+    chosen = _options(options)
+    found = analysis.compare(as_problem(f, at, variables, chosen.budget), methods, chosen,
                              kind=kind, direction=direction)
     return _rebuilt(Comparison, found)
 
 
-def derivative(f: str | Problem, at: Point | None = None, method: str = "reverse-ad",
+def derivative(f, at: Point | None = None, method: str = "reverse-ad",
                kind: str = "gradient", direction: Sequence[float] | None = None,
                variables: str | Sequence[str] | None = None, **options) -> ShownDerivative:
-    """One method's derivative of ``f`` at ``at``, without a reference."""
-    problem = as_problem(f, at, variables)
+    """One method's derivative of ``f`` at ``at``, without a reference: the problem is made
+    once (a program traced once) and the method asked once."""
+    chosen = _options(options)
+    problem = as_problem(f, at, variables, chosen.budget)
     if method not in REGISTRY:
         raise analysis.InputError(f"unknown method {method!r}")
     direction = analysis.check_direction(problem, kind, direction)
-    prepared = REGISTRY[method].prepare(problem, Options(**options).started())
+    prepared = REGISTRY[method].prepare(problem, chosen)
     try:
-        return _rebuilt(ShownDerivative, prepared.derivative(kind, direction=direction))
+        found = prepared.derivative(kind, direction=direction)
     finally:
         prepared.close()
+    f_value = float(found.f[0]) if found.f.size == 1 else found.f
+    return _rebuilt(ShownDerivative, found, f=f_value)
 
 
-def step_study(f: str | Problem, at: Point | None = None, wrt: str | None = None,
-               relative: bool = False, variables=None, **options) -> StepStudy:
+def step_study(f, at: Point | None = None, wrt: str | None = None, relative: bool = False,
+               variables=None, **options) -> StepStudy:
     """Every finite-difference scheme's error against the step (``diffcompare epsplot``)."""
-    return _rebuilt(StepStudy, epsplot_study.step_study(as_problem(f, at, variables), wrt,
-                                                relative=relative, **options))
+    budget = _options(options).budget
+    return _rebuilt(StepStudy, epsplot_study.step_study(as_problem(f, at, variables, budget),
+                                                        wrt, relative=relative, budget=budget))
 
 
-def trace(f: str | Problem, at: Point | None = None, wrt: str | None = None,
+def trace(f, at: Point | None = None, wrt: str | None = None,
           cotangent: Sequence[float] | None = None, variables=None) -> Trace:
     """The evaluation trace of both AD modes, numbered as Baydin et al. number it."""
     return _rebuilt(Trace, trace_study.evaluation_trace(as_problem(f, at, variables), wrt,
-                                                      True, True, cotangent))
+                                                        True, True, cotangent))
 
 
 def derive(f: str, wrt: str | Sequence[str] | None = None) -> Derivations:
@@ -220,16 +209,15 @@ def derive(f: str, wrt: str | Sequence[str] | None = None) -> Derivations:
     from diffcompare.parse import parse_outputs
     from diffcompare.studies.derive import derive as derivations
 
-    found: list[Derivation] = [d for out in parse_outputs(f) for d in derivations(out, wrt)]
-    return Derivations(found)
+    return Derivations([d for out in parse_outputs(f) for d in derivations(out, wrt)])
 
 
-def descent(f: str | Problem, start: Point | None = None,
-            methods: str | Sequence[str] | None = None, optimizer: str = "gd",
-            lr: float = 1e-3, steps: int = 500, tol: float = 1e-8, beta: float = 0.9,
-            variables=None, **options) -> Descent:
+def descent(f, start: Point | None = None, methods: str | Sequence[str] | None = None,
+            optimizer: str = "gd", lr: float = 1e-3, steps: int = 500, tol: float = 1e-8,
+            beta: float = 0.9, variables=None, **options) -> Descent:
     """Gradient descent from ``start`` driven by each method (``diffcompare descent``)."""
-    found = descent_study.descend(as_problem(f, start, variables),
+    chosen = _options(options)
+    found = descent_study.descend(as_problem(f, start, variables, chosen.budget),
                                   analysis.select_methods(methods), optimizer, lr, steps,
-                                  tol, beta, options=Options(**options))
+                                  tol, beta, options=chosen)
     return _rebuilt(Descent, found)

@@ -51,7 +51,12 @@ class Op:
     kinks: tuple[float, ...] = ()  # values of the first argument where it is not smooth
     sympy_name: str | None = None  # sympy function class name, for translating back
     aliases: tuple[str, ...] = ()
-    latex: str | None = None  # a function's or constant's LaTeX, "@" standing for the argument
+    # How it is typeset: LaTeX and MathML templates, "@1", "@2" standing for the arguments
+    # ("@" for a function's one), and per argument the precedence that argument needs around
+    # it (None: never bracketed, as a fraction's parts or an exponent).
+    latex: str | None = None
+    mathml: str | None = None
+    brackets: tuple[int | None, ...] = ()
     # For the rule steps of `derive`: a sum or difference names its constant terms' zero (the
     # constant rule), and a power, like every function, is where the chain rule joins in.
     names_constant_terms: bool = False
@@ -214,20 +219,21 @@ ADD = Op(
     sympy=lambda sp, a, b: sp.Add(a, b),
     partials=(lambda u, v: 1, lambda u, v: 1),
     rule="sum rule (linearity): (u + v)' = u' + v'", symbol="+", precedence=1,
-    names_constant_terms=True,
+    names_constant_terms=True, latex="@1 + @2", mathml="@1<mo>+</mo>@2", brackets=(1, 2),
 )
 SUB = Op(
     "sub", 2, operator.sub, operator.sub, np.subtract, operator.sub,
     sympy=lambda sp, a, b: sp.Add(a, -b),
     partials=(lambda u, v: 1, lambda u, v: -1),
     rule="difference rule (linearity): (u - v)' = u' - v'", symbol="-", precedence=1,
-    names_constant_terms=True,
+    names_constant_terms=True, latex="@1 - @2", mathml="@1<mo>&#x2212;</mo>@2", brackets=(1, 2),
 )
 MUL = Op(
     "mul", 2, operator.mul, operator.mul, np.multiply, operator.mul,
     sympy=lambda sp, a, b: sp.Mul(a, b),
     partials=(lambda u, v: v, lambda u, v: u),
     rule="product rule: (u*v)' = u'*v + u*v'", symbol="*", precedence=2, zero_absorbing=(0, 1),
+    latex=r"@1 \cdot @2", mathml="@1<mo>&#x22C5;</mo>@2", brackets=(2, 2),
     rules={(True, False): "constant factor rule: (u*c)' = u'*c",
            (False, True): "constant factor rule: (c*v)' = c*v'"},
 )
@@ -238,7 +244,8 @@ DIV = Op(
     # -(u/v)/v, not -u/v**2: v**2 overflows (or underflows) long before u/v**2 does.
     partials=(lambda u, v: div(1, v), lambda u, v: -div(div(u, v), v)),
     rule="quotient rule: (u/v)' = (u'*v - u*v')/v**2", symbol="/", precedence=2,
-    zero_absorbing=(0,),
+    zero_absorbing=(0,), latex=r"\frac{@1}{@2}",
+    mathml="<mfrac><mrow>@1</mrow><mrow>@2</mrow></mfrac>", brackets=(None, None),
     rules={(True, False): "constant factor rule: (u/c)' = u'/c",
            (False, True): "reciprocal rule: (c/v)' = -c*v'/v**2"},
     domain=lambda u, v: v != 0, domain_text="division needs a nonzero denominator",
@@ -249,6 +256,7 @@ NEG = Op(
     sympy=lambda sp, a: -a,
     partials=(lambda u: -1,),
     rule="constant factor rule: (-u)' = -u'", symbol="-", precedence=3,
+    latex="-@1", mathml="<mo>&#x2212;</mo>@1", brackets=(3,),
 )
 def _array_power(u, v):
     """u**v on arrays: through ndarray's ** when the exponent is a number, which squares,
@@ -268,11 +276,23 @@ POW = Op(
     rule="general power rule: (u**v)' = v*u**(v-1)*u' + u**v*ln(u)*v'",
     rules={(True, False): "power rule (polynomial rule): (u**n)' = n*u**(n-1)*u'",
            (False, True): "exponential rule: (a**v)' = a**v*ln(a)*v'"},
-    symbol="**", precedence=4, chains=True,
+    symbol="**", precedence=4, chains=True, latex="{@1}^{@2}",
+    mathml="<msup><mrow>@1</mrow><mrow>@2</mrow></msup>", brackets=(5, None),
     domain=_pow_domain, domain_text="a power needs a positive base or an integer exponent",
     singular=lambda u, v: _pow_singular(u, v), smooth=_pow_smooth,
     smooth_text="a power with a non-integer exponent is not differentiable at base 0",
 )
+
+
+def _mathml_function(name: str) -> str:
+    """A function applied to its bracketed argument, in MathML."""
+    return (f"<mi>{name}</mi><mo>&#x2061;</mo><mrow><mo>(</mo>@<mo>)</mo></mrow>")
+
+
+MATHML_FORMS = {"sqrt": "<msqrt>@</msqrt>", "abs": "<mrow><mo>|</mo>@<mo>|</mo></mrow>",
+                "asin": _mathml_function("arcsin"), "acos": _mathml_function("arccos"),
+                "atan": _mathml_function("arctan"), "log": _mathml_function("ln"),
+                "sign": _mathml_function("sgn")}
 
 
 def _function(name: str, latex: str, math_fn, cmath_fn, numpy_fn, partial, rule: str,
@@ -284,7 +304,8 @@ def _function(name: str, latex: str, math_fn, cmath_fn, numpy_fn, partial, rule:
     return Op(
         name, 1, _ieee(math_fn, numpy_fn), _guarded(cmath_fn), numpy_fn, ball,
         sympy=lambda sp, a: getattr(sp, sympy_name)(a),
-        partials=(partial,), rule=rule, sympy_name=sympy_name, latex=latex, **extra,
+        partials=(partial,), rule=rule, sympy_name=sympy_name, latex=latex,
+        mathml=MATHML_FORMS.get(name, _mathml_function(name)), brackets=(None,), **extra,
     )
 
 
@@ -343,15 +364,16 @@ SIGN = _function("sign", r"\operatorname{sign}\left(@\right)",
                  smooth=lambda u: u != 0, smooth_text="sign jumps at u = 0", kinks=(0.0,))
 
 
-def _constant(name: str, value: float, sympy_attr: str, latex: str, ball: str) -> Op:
+def _constant(name: str, value: float, sympy_attr: str, latex: str, ball: str,
+              mathml: str) -> Op:
     return Op(name, 0, lambda: value, lambda: value, lambda: value,
               lambda: getattr(_ball_arb(), ball)(),
               sympy=lambda sp: getattr(sp, sympy_attr), partials=(),
-              rule=f"constant rule: {name}' = 0", latex=latex)
+              rule=f"constant rule: {name}' = 0", latex=latex, mathml=mathml)
 
 
-PI = _constant("pi", math.pi, "pi", r"\pi", "pi")
-E = _constant("e", math.e, "E", "e", "const_e")
+PI = _constant("pi", math.pi, "pi", r"\pi", "pi", "<mi>&#x3C0;</mi>")
+E = _constant("e", math.e, "E", "e", "const_e", "<mi>e</mi>")
 
 ALL_OPS: tuple[Op, ...] = (ADD, SUB, MUL, DIV, NEG, POW, SIN, COS, TAN, ASIN, ACOS, ATAN,
                            SINH, COSH, TANH, EXP, LOG, SQRT, ABS, SIGN, PI, E)

@@ -129,7 +129,7 @@ def test_each_method_records_the_problems_tape_once(monkeypatch):
 
     monkeypatch.setattr(tape_module.ScalarTape, "record", classmethod(counting))
     problem = Problem.from_text("x1**2*x2 + x2*x3", "2,3,4")
-    prepared = {name: REGISTRY[name].prepare(problem, Options(timeout=None))
+    prepared = {name: REGISTRY[name].prepare(problem, Options(budget=None))
                 for name in ("forward-ad", "reverse-ad", "central-fd", "complex-step")}
     for method in prepared.values():  # asked many times, at many points
         for point in ([2, 3, 4], [1, 1, 1], [0.5, 2, 3]):

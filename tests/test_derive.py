@@ -14,8 +14,10 @@ from diffcompare.methods.sympy_bridge import symbols_for, to_sympy
 from diffcompare.parse import parse
 from diffcompare.problems.cases import formula_cases
 from diffcompare.problems.formula import Problem
-from diffcompare.render.derive import to_dict, to_latex_document, to_markdown
-from diffcompare.runtime.budget import TimedOut, within
+from diffcompare.render.derive import document, to_dict
+from diffcompare.render.formats import write
+from diffcompare.runtime.budget import TimedOut
+from diffcompare.runtime.workers import within
 from diffcompare.studies.derive import derive
 
 from .strategies import NAMES, expressions, points
@@ -100,5 +102,6 @@ def test_output_formats():
     found = derive(parse("x*y + 6"), "x")
     assert to_dict(found)[0]["result"] == "y"
     assert json.loads(json.dumps(to_dict(found)))[0]["steps"][0]["rule"] == "constant factor rule"
-    assert r"\frac{\partial}{\partial x}\left(x \cdot y\right) &= y" in to_latex_document(found)
-    assert "| step | rule |" in to_markdown(found)
+    latex = write(document(found), "latex")
+    assert r"\frac{\partial}{\partial x}\left(x \cdot y\right) &= y" in latex
+    assert "| step | rule |" in write(document(found), "markdown")

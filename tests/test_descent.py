@@ -25,9 +25,9 @@ def test_the_first_seeds_step_comes_out_exactly():
     found = descend(Problem.from_text("3*(x1**2 + x2*x3)", "2,3,4"), ["reverse-ad"],
                     steps=1, lr=0.001)
     first, second = found.run("reverse-ad").iterates
-    assert first.f == 48 and first.gradient == (12, 12, 9)
+    assert first.f == 48 and tuple(first.gradient) == (12, 12, 9)
     # Every partial is positive, so every weight decreases: x - lr·g, in float arithmetic.
-    assert second.point == (2 - 0.001 * 12, 3 - 0.001 * 12, 4 - 0.001 * 9)
+    assert tuple(second.point) == (2 - 0.001 * 12, 3 - 0.001 * 12, 4 - 0.001 * 9)
     text = explain(found)
     assert "f(x) = 48, ∇f = (12, 12, 9)" in text
     assert "∂f/∂x1 = 12 > 0: increasing x1 increases f, so to decrease f, x1 must decrease" \

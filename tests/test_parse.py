@@ -116,9 +116,9 @@ def test_refusals_name_the_problem_and_point_at_it(text, words, column):
 @pytest.mark.parametrize("text", ["10**10**10", "9**9**9**9", "2**(2**40)", "x1*10**10**10",
                                   "x**(2**40)"])
 def test_huge_constant_powers_are_refused_at_once(text):
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: what the refusal costs, whatever else runs
     error = refusal(text)
-    assert time.perf_counter() - start < 0.1
+    assert time.process_time() - start < 0.1
     assert "too large" in error.message or "not a finite" in error.message
 
 

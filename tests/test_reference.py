@@ -57,7 +57,7 @@ def test_where_f_is_not_real_there_is_no_reference():
 
 
 def test_no_time_for_sympy_leaves_the_sweep_with_a_note():
-    found = ref.exact_reference(Problem.from_text("x*y", "1,2"), timeout=0, with_sympy=True)
+    found = ref.exact_reference(Problem.from_text("x*y", "1,2"), budget=0, with_sympy=True)
     assert found.source == ref.SWEEP and found.gradient == (2.0, 1.0)
     assert found.notes[0].startswith("sympy's cross-check was not run")
 

@@ -5,7 +5,8 @@ import math
 import pytest
 
 from diffcompare.problems.formula import Problem
-from diffcompare.render.graph import to_dot
+from diffcompare.render.formats import write
+from diffcompare.render.graph import document
 from diffcompare.studies.graph import computational_graph
 from diffcompare.studies.trace import evaluation_trace
 
@@ -62,7 +63,7 @@ def test_the_graph_uses_the_trace_numbering():
     assert [n.level for n in graph.nodes] == [0, 0, 1, 1, 1, 2, 3]
     assert graph.arguments("v2") == ["v-1", "v0"]
     assert graph.node("v0").adjoint == 1.7163378145367738
-    dot = to_dot(graph)
+    dot = write(document(graph), "dot")
     assert '"v0" -> "v3";' in dot and "v5 = v4 - v3" in dot
     bare = computational_graph(BAYDIN, with_values=False)
     assert bare.node("v5").value is None

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from diffcompare.analysis.compare import Comparison, compare, select_methods
 from diffcompare.errors import DiffcompareError, InputError, ParseError
 from diffcompare.methods import KINDS, Options, describe
+from diffcompare.methods.given import given_row
 from diffcompare.problems.cases import Case
 
 EXACT_RTOL = 1e-13
@@ -35,18 +36,33 @@ def default_rtol(row: str) -> float:
     return EXACT_RTOL if row == REFERENCE else describe(row).rtol
 
 
+# A check's outcome. "cannot": the method cannot, by its nature, take this case ("cannot: the
+# condition at f.py:4 depends on the value of a"), neither a pass nor a failure of the code
+# checked. "out-of-budget": its work passed the budget (named, with the limit), so the check
+# could not be made, which is not a pass. Budgets count work, so an outcome is the same on a
+# busy machine as on an idle one.
+PASSED, FAILED, CANNOT, OUT_OF_BUDGET = "passed", "failed", "cannot", "out-of-budget"
+OUTCOMES = (PASSED, FAILED, CANNOT, OUT_OF_BUDGET)
+
+
 @dataclass(frozen=True)
 class Check:
     case: str
     method: str  # a method's name, "given", or REFERENCE
     against: str  # "reference", "expected gradient" or "expected value"
-    passed: bool
+    outcome: str  # one of OUTCOMES
     message: str  # for a failure: the values, the difference and the tolerance
     rtol: float
     atol: float
-    # The method cannot, by its nature, take this case ("cannot: the condition at f.py:4
-    # depends on the value of a"): neither a pass nor a failure of the code checked.
-    skipped: bool = False
+
+    @property
+    def passed(self) -> bool:
+        """Passed, or cannot by the method's nature (no failure of the code checked)."""
+        return self.outcome in (PASSED, CANNOT)
+
+    @property
+    def skipped(self) -> bool:
+        return self.outcome == CANNOT
 
 
 @dataclass(frozen=True)
@@ -83,10 +99,9 @@ def check_case(case: Case, methods=None, rtol: float | None = None, atol: float 
     start = time.perf_counter()
     where = f"{case.file}: case {case.name}"
     try:
-        timeout = options.timeout if options is not None else None
-        problem = case.problem(timeout)
-        given = case.given_row(problem, timeout)
-        extra = [given] if given is not None else []
+        budget = options.budget if options is not None else None
+        problem = case.problem(budget)
+        extra = [given_row(problem, case.given_spec, budget)] if case.given_spec else []
     except ParseError as exc:
         raise ParseError(f"{where}: {exc.message}", exc.text, exc.column) from None
     except DiffcompareError as exc:
@@ -96,13 +111,14 @@ def check_case(case: Case, methods=None, rtol: float | None = None, atol: float 
     checks = list(_expectation_checks(case, comparison, rtol, atol))
     for row in comparison.rows:
         r_tol, a_tol = _tolerance(row.method, case, rtol, atol)
+        failure = (row.result.failure, row.result.failure_kind)
         checks.append(_compare_vectors(case.name, row.method, "reference", row.result.gradient,
                                        comparison.reference.gradient, r_tol, a_tol,
-                                       names, row.result.failure))
+                                       names, failure))
         if case.expected is not None:
             checks.append(_compare_vectors(case.name, row.method, f"expected {case.kind}",
                                            row.result.gradient, case.expected, r_tol, a_tol,
-                                           names, row.result.failure))
+                                           names, failure))
     return CaseReport(case, tuple(checks), time.perf_counter() - start, comparison)
 
 
@@ -134,27 +150,32 @@ def _expectation_checks(case: Case, comparison: Comparison, rtol, atol):
     reference = comparison.reference
     r_tol, a_tol = _tolerance(REFERENCE, case, rtol, atol)
     if reference.failure:
-        yield Check(case.name, REFERENCE, "reference", False,
+        outcome = OUT_OF_BUDGET if reference.failure_kind == OUT_OF_BUDGET else FAILED
+        yield Check(case.name, REFERENCE, "reference", outcome,
                     f"no exact reference: {reference.failure}", r_tol, a_tol)
         return
     if case.value is not None:
         names = ("f",)
         yield _compare_vectors(case.name, REFERENCE, "expected value", (reference.value,),
-                               (case.value,), r_tol, a_tol, names, None)
+                               (case.value,), r_tol, a_tol, names, (None, None))
     if case.expected is not None:
         yield _compare_vectors(case.name, REFERENCE, f"expected {case.kind}",
                                reference.gradient, case.expected, r_tol, a_tol,
-                               entry_labels(comparison), None)
+                               entry_labels(comparison), (None, None))
 
 
 def _compare_vectors(case: str, method: str, against: str, got, want, rtol: float,
-                     atol: float, names, failure: str | None) -> Check:
-    if failure and failure.startswith("cannot:"):
-        return Check(case, method, against, True, failure, rtol, atol, skipped=True)
-    if failure:
-        return Check(case, method, against, False, f"the method failed: {failure}", rtol, atol)
+                     atol: float, names, failure: tuple[str | None, str | None]) -> Check:
+    reason, why = failure
+    if reason and why == CANNOT:
+        return Check(case, method, against, CANNOT, reason, rtol, atol)
+    if reason and why == OUT_OF_BUDGET:
+        return Check(case, method, against, OUT_OF_BUDGET, reason, rtol, atol)
+    if reason:
+        return Check(case, method, against, FAILED, f"the method failed: {reason}", rtol,
+                     atol)
     if len(got) != len(want):
-        return Check(case, method, against, False,
+        return Check(case, method, against, FAILED,
                      f"{len(want)} values expected, {len(got)} computed", rtol, atol)
     known = [abs(w) for w in want if math.isfinite(w)]
     scale = max(known, default=0.0)
@@ -171,9 +192,9 @@ def _compare_vectors(case: str, method: str, against: str, got, want, rtol: floa
                             f"tolerance {tolerance:.3g}")
     if problems:
         bound = f"atol {atol:g} + rtol {rtol:g} x max|r| {scale:.6g}"
-        return Check(case, method, against, False, "; ".join(problems) + f" ({bound})",
+        return Check(case, method, against, FAILED, "; ".join(problems) + f" ({bound})",
                      rtol, atol)
-    return Check(case, method, against, True, "", rtol, atol)
+    return Check(case, method, against, PASSED, "", rtol, atol)
 
 
 def exit_status(reports: Sequence[CaseReport]) -> int:

@@ -23,6 +23,7 @@ from diffcompare.errors import Cannot, DiffcompareError, InputError
 from diffcompare.methods import KINDS, METHOD_NAMES, REGISTRY, Derivative, Kind, Options, kind_of
 from diffcompare.methods.finite_differences import STEP_BELOW_SPACING
 from diffcompare.problems.base import BaseProblem as Problem
+from diffcompare.runtime.budget import OutOfBudget
 
 FLOAT_DIGITS = 16  # float64 carries 15.95 decimal digits; a perfect result shows 16
 # What a method or the reference may run into; each becomes a reason, never a traceback.
@@ -75,9 +76,12 @@ def select_methods(names: str | Sequence[str] | None, kind: str = "gradient"
     if names is None:
         return tuple(name for name in METHOD_NAMES if REGISTRY[name].can(kind))
     chosen = [n.strip() for n in names.split(",")] if isinstance(names, str) else list(names)
+    chosen = [n for n in chosen if n]
+    if not chosen:
+        raise InputError(f"--methods names no method; choose from {', '.join(METHOD_NAMES)}")
     unknown = [n for n in chosen if n not in REGISTRY]
-    if unknown or not chosen:
-        raise InputError(f"unknown method {', '.join(unknown) or '(none given)'}; "
+    if unknown:
+        raise InputError(f"unknown method {', '.join(unknown)}; "
                          f"choose from {', '.join(METHOD_NAMES)}")
     return tuple(dict.fromkeys(chosen))
 
@@ -115,18 +119,19 @@ def compare(
     if kind.one_output and problem.m != 1:
         raise InputError(f"a {kind.name} needs a function with one output; f has "
                          f"{problem.m} (ask for the jacobian)")
-    options = (options or Options()).started()
+    options = options or Options()
     # An empty selection (a case whose methods the command line excluded) runs none.
-    chosen = () if methods is not None and not len(methods) else select_methods(methods, kind)
+    chosen = () if isinstance(methods, tuple) and not methods else \
+        select_methods(methods, kind)
     left_out = tuple(n for n in METHOD_NAMES if n not in chosen and not REGISTRY[n].can(kind)) \
         if methods is None else ()
     # sympy's derivative is asked for where a method that uses sympy is shown: it then
     # cross-checks the sweep in balls. sympy is imported once, here, so the workers forked
     # below inherit it.
-    with_sympy = any(REGISTRY[name].needs_sympy for name in chosen) and options.timeout != 0
+    with_sympy = any(REGISTRY[name].needs_sympy for name in chosen) and options.budget != 0
     if with_sympy:
         import sympy  # noqa: F401
-    pending = start_reference(problem, kind, direction, options.budget(), with_sympy)
+    pending = start_reference(problem, kind, direction, options.budget, with_sympy)
     try:
         results = [run_method(name, problem, options, kind, direction) for name in chosen]
         reference = _reference(pending, problem, kind)
@@ -146,14 +151,28 @@ def compare(
                       insight.of(kind, problem, direction, partner, rows, reference, options))
 
 
+CANNOT, OUT_OF_BUDGET, ERROR = "cannot", "out-of-budget", "error"  # why a row has no number
+
+
+def failure_of(exc: Exception) -> tuple[str, str]:
+    """(the reason shown, its kind): a method that cannot by its nature, work past the
+    budget, or an error."""
+    if isinstance(exc, Cannot):
+        return str(exc), CANNOT
+    if isinstance(exc, OutOfBudget):
+        return f"{type(exc).__name__}: {exc}", OUT_OF_BUDGET
+    return f"{type(exc).__name__}: {exc}", ERROR
+
+
 def _reference(pending, problem: Problem, kind: Kind) -> Reference:
     """The reference, or, where it cannot be made (out of budget, say), why not."""
     try:
         return pending.result()
     except COMPUTATION_FAILURES as exc:
         shape = kind.shape(problem.m, problem.n)
+        reason, why = failure_of(exc)
         return Reference(kind.name, np.full(problem.m, np.nan), np.full(shape, np.nan),
-                         failure=str(exc), source="none")
+                         failure=reason, failure_kind=why, source="none")
 
 
 def run_method(name: str, problem: Problem, options: Options, kind: str | Kind = "gradient",
@@ -167,7 +186,7 @@ def run_method(name: str, problem: Problem, options: Options, kind: str | Kind =
         computes = ", ".join(k for k in KINDS if method.can(k))
         return Derivative.failed(name, kind.name, shape, problem.m,
                                  f"cannot: {name} does not compute a {kind.name} (it "
-                                 f"computes {computes})")
+                                 f"computes {computes})", CANNOT)
     start = time.perf_counter()
     trouble: set[str] = set()
     prepared = None
@@ -179,8 +198,7 @@ def run_method(name: str, problem: Problem, options: Options, kind: str | Kind =
             found = prepared.derivative(kind, direction=direction)
         trouble.update(str(w.message) for w in caught)
     except COMPUTATION_FAILURES as exc:
-        reason = str(exc) if isinstance(exc, Cannot) else f"{type(exc).__name__}: {exc}"
-        return Derivative.failed(name, kind.name, shape, problem.m, reason)
+        return Derivative.failed(name, kind.name, shape, problem.m, *failure_of(exc))
     finally:
         if prepared is not None:
             prepared.close()

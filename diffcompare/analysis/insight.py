@@ -81,7 +81,8 @@ def _dot_product(kind_name: str):
     def teach(problem, direction, partner, rows, reference, options) -> dict:
         from diffcompare.analysis.compare import COMPUTATION_FAILURES, check_direction
 
-        own, other = KINDS[kind_name], KINDS["vjp" if kind_name == "jvp" else "jvp"]
+        own = KINDS[kind_name]
+        other = KINDS[own.partner]
         size = other.direction_size(problem.m, problem.n)
         partner = check_direction(problem, other, partner if partner is not None
                                   else [1.0] * size)

@@ -37,7 +37,8 @@ from diffcompare.engine import balls
 from diffcompare.errors import Cannot, DiffcompareError
 from diffcompare.methods.kinds import Kind, kind_of
 from diffcompare.problems.base import BaseProblem as Problem
-from diffcompare.runtime import budget
+from diffcompare.runtime import workers
+from diffcompare.runtime.budget import DEFAULT_BUDGET, Budget, OutOfBudget, TimedOut
 
 PRECISIONS = (128, 256, 512, 1024, 2048, 4096)  # bits: each round doubles the last
 CERTIFIED = 1e-20  # a ball's radius against its magnitude: four digits past float64's 16
@@ -48,7 +49,6 @@ SUSPECTS_CHECKED = 20  # inputs whose one-sided slopes are compared at most
 NOT_REAL = "f is not a real number at this point"
 TOO_LARGE = ("f is past the range of ball arithmetic here (its ball is infinite: a number "
              "whose exponent has more than 2^63 bits)")
-DEFAULT_SECONDS = 5.0  # the budget when none is given: None (no bound) must be asked for
 SWEEP_SECONDS = 1.0  # the least work the sweep in balls is allowed
 AGREEMENT = 1e-14  # sympy and the sweep, normwise: both exact, so only the final rounding
 CROSS_CHECK_LIMIT = 2_000  # scalar operations of a path sympy is asked to check
@@ -68,6 +68,7 @@ class Reference:
     derivative: np.ndarray  # the kind's shape; nan where there is no certified number
     digits: int = 0  # certified significant digits: the fewest over the entries with one
     failure: str | None = None  # why there is no reference at all
+    failure_kind: str | None = None  # "out-of-budget" when the budget stopped it
     notes: tuple[str, ...] = ()  # partials that do not exist here, and other caveats
     source: str = SWEEP
     absent: tuple[str | None, ...] = ()  # per entry (C order): why it does not exist here
@@ -100,10 +101,11 @@ class Reference:
 
 def exact_reference(problem: Problem, kind: str | Kind = "gradient",
                     direction: Sequence[float] | None = None,
-                    timeout: float | budget.Budget | None = DEFAULT_SECONDS,
+                    budget: float | None = DEFAULT_BUDGET,
                     with_sympy: bool = False) -> Reference:
-    """The exact derivative of ``kind`` (along ``direction`` for jvp, vjp and hvp)."""
-    pending = start_reference(problem, kind, direction, timeout, with_sympy)
+    """The exact derivative of ``kind`` (along ``direction`` for jvp, vjp and hvp), within
+    ``budget`` CPU seconds for the sweep and as many for sympy's cross-check."""
+    pending = start_reference(problem, kind, direction, budget, with_sympy)
     try:
         return pending.result()
     finally:
@@ -114,9 +116,9 @@ class PendingReference:
     """sympy's cross-check started in the background (where asked); ``result`` sweeps the
     tape in balls here and then collects sympy's answer within the budget."""
 
-    def __init__(self, problem: Problem, kind: Kind, direction, clock: budget.Budget,
+    def __init__(self, problem: Problem, kind: Kind, direction, seconds: float | None,
                  with_sympy: bool):
-        self.problem, self.kind, self.direction, self.clock = problem, kind, direction, clock
+        self.problem, self.kind, self.direction, self.seconds = problem, kind, direction, seconds
         self.sympy_job = None
         self.sympy_failure = None
         if with_sympy:
@@ -125,17 +127,18 @@ class PendingReference:
                                       f"{problem.tape.scalar_operations:,} scalar operations "
                                       f"(sympy cross-checks up to {CROSS_CHECK_LIMIT:,})")
             else:
-                self.sympy_job = _started(clock, _sympy_reference, problem, kind.name,
-                                          direction, DIGITS)
-                if self.sympy_job is None:
-                    self.sympy_failure = "was not run (no time left in the budget)"
+                if seconds == 0:
+                    self.sympy_failure = "was not run (--budget 0)"
+                else:
+                    self.sympy_job = workers.start(_sympy_reference, problem, kind.name,
+                                                   direction, DIGITS, budget=Budget(seconds))
 
     def result(self) -> Reference:
         start = time.perf_counter()
-        found = swept_reference(self.problem, self.kind, self.direction, self.clock)
+        found = swept_reference(self.problem, self.kind, self.direction, Budget(self.seconds))
         notes = list(found.notes)
         if self.sympy_job is not None:
-            theirs, failure = _collect(self.clock, self.sympy_job, "sympy")
+            theirs, failure = _collect(self.sympy_job, "sympy's cross-check")
             if theirs is not None:
                 notes += theirs[2]
                 _cross_check(theirs[1], found.derivative, notes)
@@ -152,11 +155,10 @@ class PendingReference:
 
 def start_reference(problem: Problem, kind: str | Kind = "gradient",
                     direction: Sequence[float] | None = None,
-                    timeout: float | budget.Budget | None = DEFAULT_SECONDS,
+                    budget: float | None = DEFAULT_BUDGET,
                     with_sympy: bool = False) -> PendingReference:
     """The reference, with sympy's cross-check (``with_sympy``) started in a worker now."""
-    clock = timeout if isinstance(timeout, budget.Budget) else budget.Budget(timeout)
-    return PendingReference(problem, kind_of(kind), direction, clock, with_sympy)
+    return PendingReference(problem, kind_of(kind), direction, budget, with_sympy)
 
 
 def _with(reference: Reference, **changes) -> Reference:
@@ -168,7 +170,7 @@ def _with(reference: Reference, **changes) -> Reference:
 # --- the sweep in balls ------------------------------------------------------------------
 
 def swept_reference(problem: Problem, kind: str | Kind, direction=None,
-                    clock: budget.Budget | None = None, point=None) -> Reference:
+                    clock: Budget | None = None, point=None) -> Reference:
     """The tape swept in balls at rising precision until every entry is certified; at
     ``point`` (default the problem's), within ``clock``'s work allowance."""
     kind = kind_of(kind)
@@ -187,11 +189,11 @@ def swept_reference(problem: Problem, kind: str | Kind, direction=None,
         cost = tape.scalar_operations * passes * BALL_SECONDS_PER_OPERATION * bits / 128
         if allowance is not None and spent + cost > allowance:
             if found is None:
-                raise budget.OutOfBudget(
-                    f"the sweep in balls at {bits} bits would take about "
-                    f"{tape.scalar_operations * passes:,} ball operations (~{cost:.3g} s), "
-                    f"past the budget of {allowance:g} s", measure="ball operations",
-                    limit=allowance)
+                raise OutOfBudget(
+                    f"out of budget: the sweep in balls at {bits} bits would take about "
+                    f"{tape.scalar_operations * passes:,} ball operations (~{cost:.3g} CPU "
+                    f"s), past the budget of {allowance:g} CPU s (raise it with --budget)",
+                    measure="ball operations", limit=allowance)
             break
         spent += cost
         with balls.precision(bits):
@@ -402,19 +404,11 @@ def along_coordinate(problem: Problem, index: int) -> tuple[float, float]:
 
 # --- sympy's cross-check -----------------------------------------------------------------
 
-def _started(clock: budget.Budget, call, *args):
-    """A worker for ``call``, unless there is no time."""
-    left = clock.remaining()
-    if left is not None and left <= 0:
-        return None
-    return budget.start(call, *args)
-
-
-def _collect(clock: budget.Budget, job, what: str):
+def _collect(job, what: str):
     """(result, None), or (None, why there is none)."""
     try:
-        return job.result(clock, what), None
-    except (budget.TimedOut, Cannot) as exc:
+        return job.result(what), None
+    except (TimedOut, Cannot) as exc:
         return None, str(exc)
     except (DiffcompareError, ArithmeticError, ValueError, RecursionError, TypeError) as exc:
         return None, f"failed: {type(exc).__name__}: {exc}"

@@ -19,7 +19,7 @@ REFERENCE_SECONDS = 30.0
 
 
 def assert_gradient(f: Callable, grad_f, at, rtol: float | None = None,
-                    timeout: float | None = REFERENCE_SECONDS) -> None:
+                    budget: float | None = REFERENCE_SECONDS) -> None:
     """Raise AssertionError unless ``grad_f`` (a function taking f's inputs, or the
     gradient itself) agrees with f's exact gradient at ``at`` (a number, a sequence of
     f's inputs, or a mapping by name), normwise: max|g - r| <= rtol · max|r|.
@@ -35,13 +35,13 @@ def assert_gradient(f: Callable, grad_f, at, rtol: float | None = None,
         at = [at]
     program = from_callable(f)
     problem = program_problem(program, dict(zip(program.inputs, at))
-                              if not isinstance(at, dict) else at, timeout=timeout)
-    reference = exact_reference(problem, "gradient", timeout=timeout)
+                              if not isinstance(at, dict) else at, budget=budget)
+    reference = exact_reference(problem, "gradient", budget=budget)
     if reference.failure:
         raise AssertionError(f"no exact gradient of {program.name} at this point: "
                              f"{reference.failure}")
     if callable(grad_f):
-        got = given_function(problem, from_callable(grad_f), timeout).value
+        got = given_function(problem, from_callable(grad_f), budget).value
     else:
         pieces = grad_f if isinstance(grad_f, (list, tuple)) and len(program.inputs) > 1 \
             else [grad_f]

@@ -7,9 +7,9 @@ import sys
 
 import click
 
-from diffcompare.cli.common import Interruptible, progress, show
+from diffcompare.cli.common import Interruptible, emit, progress
 from diffcompare.cli.group import CONTEXT, main
-from diffcompare.cli.options import timeout_option
+from diffcompare.cli.options import budget_option, format_option
 
 
 @main.command(context_settings=CONTEXT)
@@ -17,13 +17,14 @@ from diffcompare.cli.options import timeout_option
 @click.option("--methods", metavar="LIST", help="Comma-separated methods (default: all).")
 @click.option("--rtol", type=float, help="Relative tolerance for every method and case.")
 @click.option("--atol", type=float, help="Absolute tolerance for every method and case.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "junit"]),
-              default="table", show_default=True)
-@timeout_option(help="Seconds per case for the exact work that can run long (sympy, the "
-                     "high-precision reference); past it, a 'timed out' row.")
-def check(files, methods, rtol, atol, fmt, timeout):
-    """Check cases from TOML files against the exact reference: exit 0 when all pass,
-    1 when a check fails, 2 on unreadable input. Default: the bundled samples.
+@format_option()
+@budget_option()
+def check(files, methods, rtol, atol, fmt, budget):
+    """Check cases from TOML files against the exact reference: exit 0 when every check
+    passed (or cannot, by the method's nature), 1 when one failed or ran out of budget (a
+    check that could not be made is not a pass), 2 on unreadable input. Default: the
+    bundled samples. Budgets count CPU work, so a case file gives the same outcomes on an
+    idle and on a busy machine.
 
     \b
     Examples:
@@ -34,7 +35,7 @@ def check(files, methods, rtol, atol, fmt, timeout):
     from diffcompare.errors import InputError
     from diffcompare.methods import Options
     from diffcompare.problems.cases import load_cases
-    from diffcompare.render import check as render_check
+    from diffcompare.render.check import document
 
     for tolerance, name in ((rtol, "--rtol"), (atol, "--atol")):
         if tolerance is not None and not (math.isfinite(tolerance) and tolerance >= 0):
@@ -42,12 +43,8 @@ def check(files, methods, rtol, atol, fmt, timeout):
     cases = load_cases(files)
     bar, advance = progress(len(cases), f"checking {len(cases)} cases")
     with Interruptible() as interrupted, bar:
-        reports = run_checks(cases, methods, rtol, atol, Options(timeout=timeout), advance,
+        reports = run_checks(cases, methods, rtol, atol, Options(budget=budget), advance,
                              interrupted)
-    if fmt == "table":
-        show(render_check.table(reports), fmt)
-    else:
-        show(render_check.to_json(reports) if fmt == "json" else render_check.to_junit(reports),
-             fmt)
+    emit(document(reports, cases[len(reports):]), fmt)
     interrupted.exit_if_stopped()
     sys.exit(exit_status(reports))

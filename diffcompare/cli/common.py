@@ -1,12 +1,11 @@
-"""What every command shares: the console, writing a result in its format, writing files."""
+"""What every command shares: the console, writing a Document in its format (the format
+table decides, render/formats/), files by their suffix, progress and Ctrl-C."""
 
 from __future__ import annotations
 
 import sys
 
 import click
-
-from diffcompare.cli.options import FORMATS  # noqa: F401  (the formats emit writes)
 
 
 def console():
@@ -17,30 +16,43 @@ def console():
                    soft_wrap=False)
 
 
-def emit(comparison, fmt: str) -> None:
-    from diffcompare.render import comparison as render
+def emit(document, fmt: str) -> None:
+    """The document on standard output in the format asked for."""
+    from diffcompare.render.formats import format_of, write
 
-    writers = {"table": render.table, "json": render.to_json, "csv": render.to_csv,
-               "markdown": render.to_markdown}
-    show(writers[fmt](comparison), fmt)
-
-
-def show(renderable_or_text, fmt: str) -> None:
-    """A rich renderable for the table format, plain text for the others."""
-    if fmt in ("table", "text"):
-        console().print(renderable_or_text)
+    written = write(document, fmt)
+    if format_of(fmt).terminal:
+        console().print(written)
     else:
-        click.echo(renderable_or_text, nl=not renderable_or_text.endswith("\n"))
+        click.echo(written, nl=not written.endswith("\n"))
 
 
-def write_text(path: str, text: str) -> None:
+def save_output(path: str, document, figure=None) -> None:
+    """``-o FILE``: a picture for .png, .svg and .pdf (``figure`` makes it), else the
+    document in the format the suffix names (.json, .csv, .md, .html, .tex, .dot); written
+    atomically, and said (with a word when a file was replaced)."""
     from diffcompare.errors import InputError
+    from diffcompare.plots.figures import PICTURES, is_picture
+    from diffcompare.render.formats import FORMATS, by_suffix, formats_for, write
+    from diffcompare.runtime.output import write_file
 
-    try:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if is_picture(path):
+        if figure is None:
+            raise InputError(f"cannot draw {path}: this result has no picture; write "
+                             f"{', '.join(FORMATS[f].suffix for f in formats_for(document))}")
+        from diffcompare.plots.figures import save
+
+        replaced = save(figure(), path)
+    else:
+        chosen = by_suffix(path)
+        if chosen is None:
+            suffixes = [*PICTURES, *(FORMATS[f].suffix for f in formats_for(document)
+                                     if not FORMATS[f].terminal)]
+            raise InputError(f"cannot write {path}: choose a file ending in "
+                             f"{', '.join(suffixes)}")
+        replaced = write_file(path, write(document, chosen.name))
+    click.echo(f"wrote {path}" + (" (it replaced the file that was there)" if replaced else ""),
+               err=True)
 
 
 def working(what: str):
@@ -56,7 +68,9 @@ def working(what: str):
 def terminal_figure(draw, fmt: str, output: str | None, save_with: str) -> None:
     """The figure as text below the table, when standard output is a terminal, the format
     is the table and no file was asked for; nothing in a pipe or for json/csv."""
-    if output or fmt not in ("table", "text") or not sys.stdout.isatty():
+    from diffcompare.render.formats import format_of
+
+    if output or not format_of(fmt).terminal or not sys.stdout.isatty():
         return
     import shutil
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import click
 
-from diffcompare.cli.common import show
+from diffcompare.cli.common import emit, save_output
 from diffcompare.cli.group import EXPRESSION_CONTEXT, main
+from diffcompare.cli.options import format_option, output_option
 
 
 @main.command(context_settings=EXPRESSION_CONTEXT)
 @click.argument("expression")
 @click.option("--wrt", metavar="NAME", help="The variable (default: each variable in turn).")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "latex", "json"]),
-              default="text", show_default=True)
-def derive(expression, wrt, fmt):
+@format_option()
+@output_option
+def derive(expression, wrt, fmt, output):
     """The manual rules applied to EXPRESSION step by step, as a student writes them
     (several outputs, separated by commas: each one in turn).
 
@@ -23,11 +24,11 @@ def derive(expression, wrt, fmt):
       diffcompare derive "sin(x**2)*exp(x)" --format latex
     """
     from diffcompare.parse import parse_outputs
-    from diffcompare.render import derive as render_derive
+    from diffcompare.render.derive import document
     from diffcompare.studies.derive import derive as derivations
 
-    found = [d for output in parse_outputs(expression) for d in derivations(output, wrt)]
-    writers = {"text": render_derive.table, "markdown": render_derive.to_markdown,
-               "latex": render_derive.to_latex_document, "json": render_derive.to_json}
-    show(writers[fmt](found), fmt)
-
+    found = document([d for output in parse_outputs(expression)
+                      for d in derivations(output, wrt)])
+    emit(found, fmt)
+    if output:
+        save_output(output, found)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
-from diffcompare.cli.common import Interruptible, progress, show, terminal_figure
+from diffcompare.cli.common import Interruptible, emit, progress, save_output, terminal_figure
 from diffcompare.cli.group import EXPRESSION_CONTEXT, main
 from diffcompare.cli.options import (
+    budget_option,
     format_option,
     methods_option,
     sample_option,
-    timeout_option,
     vars_option,
 )
 
@@ -22,15 +22,15 @@ DEFAULT_SAMPLE = "rosenbrock"  # from (-1.2, 1), where gd, momentum and newton p
 @click.option("--from", "start", metavar="POINT",
               help="The starting point, as --at elsewhere (default: the sample's point).")
 @vars_option
-@click.option("--optimizer", type=click.Choice(["gd", "momentum", "newton"]), default="gd",
-              show_default=True)
+@click.option("--optimizer", default="gd", show_default=True, metavar="NAME",
+              help="gd, momentum or newton (the table of optimizers is in studies/descent.py).")
 @click.option("--lr", type=float, default=1e-3, show_default=True,
               help="The learning rate (gd, momentum); newton takes full steps.")
 @click.option("--beta", type=float, default=0.9, show_default=True,
               help="The momentum coefficient.")
 @click.option("--steps", type=int, default=500, show_default=True, help="At most this many.")
 @click.option("--tol", type=float, default=1e-8, show_default=True,
-              help="Stop when the gradient's norm is at most this.")
+              help="Stop when the gradient's norm is at most this (0: run every step).")
 @click.option("--depart", "depart_tol", type=float, default=1e-6, show_default=True,
               help="A run departs from the exact one when farther than this·max(1, |x|).")
 @methods_option
@@ -39,10 +39,12 @@ DEFAULT_SAMPLE = "rosenbrock"  # from (-1.2, 1), where gd, momentum and newton p
 @click.option("-o", "--output", metavar="FILE",
               help="Also draw f − f* against the iteration (and, for two variables, the "
                    "paths over the contour lines): .png, .svg, .pdf.")
-@format_option(["table", "json", "csv"])
-@timeout_option()
+@format_option()
+@budget_option(help="CPU seconds of work each run may take (counted from its passes and "
+                    "evaluations, so a run stops at the same iteration on a busy machine); "
+                    "past it the run stops and says so.")
 def descent(expression, start, variables, optimizer, lr, beta, steps, tol, depart_tol,
-            methods, sample, explain, output, fmt, timeout):
+            methods, sample, explain, output, fmt, budget):
     """Minimise EXPRESSION by gradient descent with each method's gradient.
 
     Without EXPRESSION: Rosenbrock from (-1.2, 1). Each method is prepared once and asked
@@ -58,29 +60,25 @@ def descent(expression, start, variables, optimizer, lr, beta, steps, tol, depar
     from diffcompare.analysis.compare import select_methods
     from diffcompare.cli.options import function_and_point, load_problem
     from diffcompare.methods import Options
-    from diffcompare.render import descent as render
+    from diffcompare.render.descent import document
     from diffcompare.studies.descent import descend
 
     if expression is None and sample is None:
         sample = DEFAULT_SAMPLE
     expression, start, variables = function_and_point(expression, start, sample, variables)
-    problem = load_problem(expression, start, variables, None, timeout)
+    problem = load_problem(expression, start, variables, None, budget)
     chosen = select_methods(methods)
-    bar, advance = progress(len(chosen), f"{optimizer}: {steps} steps per method")
+    bar, advance = progress((steps + 1) * (len(chosen) + 1),
+                            f"{optimizer}: {steps} steps for each method and the exact run")
     with Interruptible() as interrupted, bar:
         found = descend(problem, chosen, optimizer, lr, steps, tol, beta, depart_tol,
-                        Options(timeout=timeout), on_step=advance, interrupted=interrupted)
-    if fmt == "table":
-        show(render.table(found), fmt)
-        if explain:
-            click.echo(render.explain(found))
-    else:
-        show(render.to_json(found) if fmt == "json" else render.to_csv(found), fmt)
+                        Options(budget=budget), on_step=advance, interrupted=interrupted)
+    shown = document(found, explained=explain)
+    emit(shown, fmt)
     if output:
-        from diffcompare.plots.descent import plot_descent
+        from diffcompare.plots.descent import figure
 
-        plot_descent(found, output)
-        click.echo(f"wrote {output}", err=fmt != "table")
+        save_output(output, shown, lambda: figure(found))
     else:
         from diffcompare.plots import terminal
 

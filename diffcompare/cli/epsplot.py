@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from diffcompare.cli.common import show, terminal_figure
+from diffcompare.cli.common import emit, save_output, terminal_figure
 from diffcompare.cli.group import EXPRESSION_CONTEXT, main
-from diffcompare.cli.options import n_option, timeout_option
+from diffcompare.cli.options import budget_option, format_option, n_option, output_option
 
 
 @main.command(context_settings=EXPRESSION_CONTEXT)
@@ -20,12 +20,11 @@ from diffcompare.cli.options import n_option, timeout_option
 @click.option("--points", type=int, default=151, show_default=True, help="How many steps.")
 @click.option("--methods", metavar="LIST", help="Comma-separated finite-difference methods.")
 @click.option("--relative", is_flag=True, help="Steps in % of the variable, as in the seed.")
-@click.option("-o", "--output", metavar="FILE", help="Also draw the figure: .png, .svg, .pdf.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True)
-@timeout_option()
+@output_option
+@format_option()
+@budget_option()
 def epsplot(expression, at, variables, wrt, size, span, points, methods, relative, output,
-            fmt, timeout):
+            fmt, budget):
     """Finite-difference error against the step size, with the error models drawn in.
 
     Without EXPRESSION, the first seed's figure: df/dx1 of 3*(x1**2 + x2*x3) at (2, 3, 4).
@@ -37,7 +36,7 @@ def epsplot(expression, at, variables, wrt, size, span, points, methods, relativ
     """
     from diffcompare.cli.options import load_problem, names_program
     from diffcompare.errors import InputError
-    from diffcompare.render import epsplot as render_epsilon
+    from diffcompare.render.epsplot import document
     from diffcompare.studies.epsplot import SCHEMES, parse_range, step_study
 
     if expression is None:
@@ -45,19 +44,14 @@ def epsplot(expression, at, variables, wrt, size, span, points, methods, relativ
     if at is None and not names_program(expression):
         raise InputError("missing --at POINT, e.g. --at 2,3,4")
     schemes = SCHEMES if methods is None else tuple(m.strip() for m in methods.split(","))
-    study = step_study(load_problem(expression, at, variables, size, timeout), wrt, schemes,
-                       parse_range(span), points, relative, timeout)
+    study = step_study(load_problem(expression, at, variables, size, budget), wrt, schemes,
+                       parse_range(span), points, relative, budget)
+    found = document(study)
+    emit(found, fmt)
     if output:
-        from diffcompare.plots.figures import plot_step_study
+        from diffcompare.plots.epsplot import figure
 
-        plot_step_study(study, output)
-    if fmt == "table":
-        show(render_epsilon.table(study), fmt)
-    else:
-        show(render_epsilon.to_json(study) if fmt == "json" else render_epsilon.to_csv(study),
-             fmt)
-    if output:
-        click.echo(f"wrote {output}", err=fmt != "table")
+        save_output(output, found, lambda: figure(study))
     else:
         from diffcompare.plots import terminal
 

@@ -6,18 +6,19 @@ import sys
 
 import click
 
-from diffcompare.cli.common import emit, working
+from diffcompare.cli.common import emit, save_output, working
 from diffcompare.cli.group import EXPRESSION_CONTEXT, main
 from diffcompare.cli.options import (
     at_option,
+    budget_option,
     eps_option,
     format_option,
     function_and_point,
     load_problem,
     methods_option,
     n_option,
+    output_option,
     sample_option,
-    timeout_option,
     vars_option,
 )
 
@@ -39,14 +40,15 @@ from diffcompare.cli.options import (
               help="Also draw the error against the step for one partial (see epsplot): "
                    "a .png, .svg or .pdf file, or - for the terminal.")
 @click.option("--wrt", metavar="NAME", help="The partial --plot draws (default: the first).")
-@timeout_option()
-def grad(expression, at, variables, methods, eps, size, given, sample, fmt, plot, wrt,
-         timeout):
+@output_option
+@budget_option()
+def grad(expression, at, variables, methods, eps, size, given, sample, fmt, plot, wrt, output,
+         budget):
     """Differentiate EXPRESSION at a point by every method and compare them.
 
     EXPRESSION may be a Python file, FILE.py[:NAME], defining the function (loops, branches,
     recursion, numpy arrays; from diffcompare.math import sin, exp, sum, ...). Its code
-    runs, as python FILE would run it, bounded by --timeout.
+    runs, as python FILE would run it, bounded by --budget (CPU seconds).
 
     \b
     Examples:
@@ -61,23 +63,28 @@ def grad(expression, at, variables, methods, eps, size, given, sample, fmt, plot
     from diffcompare.analysis.compare import compare
     from diffcompare.methods import Options
     from diffcompare.methods.given import given_row
+    from diffcompare.render.comparison import document
 
     expression, at, variables = function_and_point(expression, at, sample, variables)
-    problem = load_problem(expression, at, variables, size, timeout)
-    extra = [given_row(problem, given, timeout)] if given else []
-    with working(f"every method, and the exact reference (budget {timeout:g} s)"):
-        found = compare(problem, methods, Options(eps=eps, timeout=timeout), extra)
-    emit(found, fmt)
+    problem = load_problem(expression, at, variables, size, budget)
+    extra = [given_row(problem, given, budget)] if given else []
+    with working(f"every method, and the exact reference (budget {budget:g} CPU s)"):
+        found = compare(problem, methods, Options(eps=eps, budget=budget), extra)
+    emit(document(found), fmt)
+    if output:
+        from diffcompare.plots.comparison import figure
+
+        save_output(output, document(found), lambda: figure(found))
     if plot:
         from diffcompare.studies.epsplot import step_study
 
-        study = step_study(problem, wrt, timeout=timeout)
+        study = step_study(problem, wrt, budget=budget)
         if plot == "-":
             from diffcompare.plots import terminal
 
             click.echo(terminal.step_study(study, colour=sys.stdout.isatty()))
             return
-        from diffcompare.plots.figures import plot_step_study
+        from diffcompare.plots.epsplot import figure as step_figure
+        from diffcompare.render.epsplot import document as step_document
 
-        plot_step_study(study, plot)
-        click.echo(f"wrote {plot}", err=fmt != "table")
+        save_output(plot, step_document(study), lambda: step_figure(study))

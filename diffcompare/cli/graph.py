@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from diffcompare.cli.common import console, write_text
+from diffcompare.cli.common import emit, save_output
 from diffcompare.cli.group import EXPRESSION_CONTEXT, main
-from diffcompare.cli.options import n_option, timeout_option
+from diffcompare.cli.options import budget_option, format_option, n_option
 
 
 @main.command(context_settings=EXPRESSION_CONTEXT)
@@ -14,10 +14,12 @@ from diffcompare.cli.options import n_option, timeout_option
 @click.option("--at", "at", metavar="POINT", help="Show values and adjoints at this point.")
 @click.option("--vars", "variables", metavar="NAMES", help="Variable order, as for grad.")
 @n_option
-@timeout_option()
+@budget_option()
+@format_option()
 @click.option("-o", "--output", metavar="FILE",
-              help="Write FILE.dot (Graphviz text), .json, or a picture: .png, .svg, .pdf.")
-def graph(expression, at, variables, size, timeout, output):
+              help="Write FILE.dot (Graphviz text), .json, .md, .html, or a picture: .png, "
+                   ".svg, .pdf (up to 200 nodes: larger graphs as .dot).")
+def graph(expression, at, variables, size, budget, fmt, output):
     """The computational graph of EXPRESSION, numbered as in trace.
 
     Without -o, a tree in the terminal from the output back to the inputs.
@@ -27,26 +29,18 @@ def graph(expression, at, variables, size, timeout, output):
       diffcompare graph "ln(x1) + x1*x2 - sin(x2)" --at 2,5
       diffcompare graph "ln(x1) + x1*x2 - sin(x2)" --at 2,5 -o graph.png
     """
-    from pathlib import Path
-
     from diffcompare.cli.options import load_problem, names_program
-    from diffcompare.render.graph import to_dot, to_json, tree
+    from diffcompare.render.graph import document
     from diffcompare.studies.graph import computational_graph, graph_of_text
 
     if names_program(expression):  # the path a program took at its point
-        found = computational_graph(load_problem(expression, at, variables, size, timeout),
+        found = computational_graph(load_problem(expression, at, variables, size, budget),
                                     with_values=True)
     else:
         found = graph_of_text(expression, at, variables)
     if output is None:
-        console().print(tree(found))
+        emit(document(found), fmt)
         return
-    suffix = Path(output).suffix.lower()
-    if suffix in (".dot", ".gv", ".json"):
-        write_text(output, to_dot(found) if suffix != ".json" else to_json(found) + "\n")
-    else:
-        from diffcompare.plots.figures import draw_graph
+    from diffcompare.plots.graph import figure
 
-        draw_graph(found, output)
-    click.echo(f"wrote {output}")
-
+    save_output(output, document(found), lambda: figure(found))

@@ -1,12 +1,17 @@
-"""The click group: its contexts, and the one place a library error becomes exit status 2.
+"""The click group: its contexts, and the one place where the library's errors, signals and
+a standard output that cannot be written become exit statuses.
 
 Imports of the library happen inside the commands, so ``diffcompare --help`` loads neither
 sympy nor matplotlib. Every DiffcompareError becomes one message on stderr (with a caret
-under the expression for a ParseError) and exit status 2; never a traceback.
+under the expression for a ParseError) and exit status 2; never a traceback. SIGINT ends
+with 130, SIGTERM with 143 and SIGHUP with 129, every worker stopped and no partial output
+file left; a standard output that is closed or full, with 74 (sysexits' EX_IOERR).
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 
 import click
@@ -14,6 +19,8 @@ import click
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 # Commands that read an expression: "-x**2" is the expression, not an unknown option.
 EXPRESSION_CONTEXT = {**CONTEXT, "ignore_unknown_options": True}
+EX_IOERR = 74
+SIGNAL_EXITS = {signal.SIGTERM: 143, signal.SIGHUP: 129}
 
 
 def _caret(text: str, column: int, width: int = 76) -> str:
@@ -24,6 +31,14 @@ def _caret(text: str, column: int, width: int = 76) -> str:
     suffix = "..." if start + width < len(text) else ""
     visible = "".join(c if c.isprintable() and c.isascii() else "?" for c in shown)
     return f"  {prefix}{visible}{suffix}\n  {' ' * (len(prefix) + column - start)}^"
+
+
+def _say(message: str) -> None:
+    """A line on stderr, whatever state stdout is in."""
+    try:
+        os.write(2, (message.rstrip("\n") + "\n").encode("utf-8", "replace"))
+    except OSError:
+        pass
 
 
 def fail(exc: Exception) -> None:
@@ -37,19 +52,76 @@ def fail(exc: Exception) -> None:
     sys.exit(2)
 
 
+def _end(message: str, status: int) -> None:
+    """End the command now: every worker stopped and reaped, every half-written file
+    removed, one line on stderr."""
+    from diffcompare.runtime.output import remove_pending
+    from diffcompare.runtime.workers import stop_all
+
+    stop_all()
+    remove_pending()
+    _say(message)
+    os._exit(status)
+
+
+def _on_signal(signum, frame) -> None:
+    _end(f"{signal.Signals(signum).name.lower().removeprefix('sig')}: stopped",
+         SIGNAL_EXITS[signum])
+
+
+def _runaway(message: str) -> None:
+    _end(f"error: {message}", 2)
+
+
+def _io_failed(exc: OSError) -> None:
+    """Standard output cannot be written (closed, a full disk, a closed pipe)."""
+    try:  # Python would try to flush the rest again at exit: send it nowhere
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    except OSError:
+        pass
+    _say(f"error: cannot write the output: {exc.strerror or exc}")
+    sys.exit(EX_IOERR)
+
+
 class Commands(click.Group):
     """A group whose commands turn the library's errors into clean exit-2 messages."""
 
+    def main(self, *args, **kwargs):
+        if sys.stdout is None:  # started with standard output closed (>&-)
+            _say("error: cannot write the output: standard output is closed")
+            sys.exit(EX_IOERR)
+        return super().main(*args, **kwargs)
+
     def invoke(self, ctx: click.Context):
         from diffcompare.errors import DiffcompareError
+        from diffcompare.runtime import limits
 
+        for number in SIGNAL_EXITS:
+            signal.signal(number, _on_signal)
+        limits.hard_stop = _runaway
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()
+            return result
         except DiffcompareError as exc:
             fail(exc)
         except KeyboardInterrupt:  # Ctrl-C: workers are stopped by their own cleanup
             click.echo("interrupted", err=True)
             sys.exit(130)
+        except MemoryError:
+            _say("error: out of memory (the computation needed more than the machine, or "
+                 "the limit, allows)")
+            sys.exit(2)
+        except OSError as exc:
+            if exc.errno is None or not _is_stdout_error(exc):
+                raise
+            _io_failed(exc)
+
+
+def _is_stdout_error(exc: OSError) -> bool:
+    import errno
+
+    return exc.errno in (errno.EPIPE, errno.ENOSPC, errno.EBADF, errno.EIO, errno.EDQUOT)
 
 
 @click.group(cls=Commands, context_settings=CONTEXT)
@@ -60,7 +132,7 @@ def main() -> None:
     against an exact reference, with its error and its cost.
 
     The function is a formula (parsed, never run) or a Python file, FILE.py[:NAME]: a file's
-    code runs, as python FILE would run it, bounded by --timeout.
+    code runs, as python FILE would run it, bounded by --budget (CPU seconds).
 
     \b
     Examples:

@@ -7,8 +7,7 @@ import math
 
 import click
 
-FORMATS = ["table", "json", "csv", "markdown"]
-DEFAULT_TIMEOUT = 5.0
+MAX_BUDGET = 1e6  # CPU seconds: past a day and a half, a bound that bounds nothing
 
 
 def _finite_step(ctx, param, value):
@@ -17,10 +16,10 @@ def _finite_step(ctx, param, value):
     return value
 
 
-def _finite_timeout(ctx, param, value):
-    if value is not None and not (math.isfinite(value) and value >= 0):
-        raise click.BadParameter(f"the timeout must be a finite number of seconds >= 0, "
-                                 f"not {value:g}")
+def _budget(ctx, param, value):
+    if value is not None and not (math.isfinite(value) and 0 <= value <= MAX_BUDGET):
+        raise click.BadParameter(f"the budget must be a number of CPU seconds between 0 and "
+                                 f"{MAX_BUDGET:g}, not {value:g}")
     return value
 
 
@@ -41,17 +40,34 @@ eps_option = click.option(
     help="Finite-difference step h, for every scheme (default: each scheme's rule).")
 sample_option = click.option("--sample", metavar="NAME",
                              help="Run a named sample (see: diffcompare samples).")
-def timeout_option(default: float = DEFAULT_TIMEOUT,
-                   help: str = "Seconds for the exact work that can run long (sympy, the "
-                               "high-precision reference), all of it together; past it, a "
-                               "'timed out' row."):
-    return click.option("--timeout", type=float, default=default, show_default=True,
-                        callback=_finite_timeout, metavar="SECONDS", help=help)
+BUDGET_HELP = ("CPU seconds each piece of work may take: sympy's derivatives, the exact "
+               "reference, each method's derivative, each call of a program's code. Work "
+               "that can be counted ahead (operations, passes) is refused at once when it "
+               "would pass; the rest stops at the budget. CPU time, not wall time: the same "
+               "answer on a busy machine. --timeout is its old name.")
 
 
-def format_option(choices=FORMATS):
-    return click.option("--format", "fmt", type=click.Choice(choices), default=choices[0],
-                        show_default=True)
+def budget_option(default: float | None = None, help: str = BUDGET_HELP):
+    from diffcompare.runtime.budget import DEFAULT_BUDGET
+
+    return click.option("--budget", "--timeout", "budget", type=float,
+                        default=DEFAULT_BUDGET if default is None else default,
+                        show_default=True, callback=_budget, metavar="SECONDS", help=help)
+
+
+def format_option(default: str = "table"):
+    from diffcompare.render.formats import ALIASES, FORMATS
+
+    return click.option("--format", "fmt", type=click.Choice([*FORMATS, *ALIASES]),
+                        default=default, show_default=True,
+                        help="table (the terminal), json, csv, markdown, html, latex; what a "
+                             "result has (see each command).")
+
+
+output_option = click.option(
+    "-o", "--output", metavar="FILE",
+    help="Also write FILE: a picture (.png, .svg, .pdf) or the result in the format its "
+         "suffix names (.json, .csv, .md, .html, .tex).")
 
 
 def vector(text: str | None, what: str) -> tuple[float, ...] | None:
@@ -89,12 +105,12 @@ def names_program(text: str) -> bool:
 
 
 def load_problem(function: str, at, variables, size: int | None = None,
-                 timeout: float | None = DEFAULT_TIMEOUT):
+                 budget: float | None = None):
     """The problem of a formula, or of a Python file (FILE.py[:NAME]) at --at or --n or
     the file's own point: the library's one way in."""
     from diffcompare.problems.load import load_problem as load
 
-    return load(function, at, variables, size, timeout)
+    return load(function, at, variables, size, budget)
 
 
 n_option = click.option(

@@ -4,24 +4,22 @@ from __future__ import annotations
 
 import click
 
-from diffcompare.cli.common import show
+from diffcompare.cli.common import emit, save_output
 from diffcompare.cli.group import EXPRESSION_CONTEXT, main
+from diffcompare.cli.options import budget_option, format_option, output_option
 
 
 @main.command(context_settings=EXPRESSION_CONTEXT)
 @click.argument("function", required=False)
 @click.option("--n", "sizes", default="10,100,1000,10000", show_default=True, metavar="SIZES",
               help="The sizes: 10,100,1000 or 10:1e6 (every power of ten between).")
-@click.option("--budget", type=float, default=30.0, show_default=True, metavar="SECONDS",
-              help="Seconds for the whole study; each method (and the exact reference) "
-                   "gets an equal share, and is extrapolated past it.")
+@budget_option(30.0, help="CPU seconds for the whole study; each method (and the exact "
+                          "reference) gets an equal share, and is extrapolated past it.")
 @click.option("--methods", metavar="LIST", help="Comma-separated methods (default: "
                                                 "forward-fd, central-fd, complex-step, "
                                                 "forward-ad, reverse-ad, manual, symbolic).")
-@click.option("-o", "--output", metavar="FILE", help="Also draw the log–log plot: .png, .svg, "
-                                                     ".pdf.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True)
+@output_option
+@format_option()
 def scale(function, sizes, budget, methods, output, fmt):
     """How each method's cost for a full gradient grows with the number of inputs n.
 
@@ -39,11 +37,11 @@ def scale(function, sizes, budget, methods, output, fmt):
     from diffcompare.analysis.compare import select_methods
     from diffcompare.cli.common import Interruptible, progress
     from diffcompare.errors import InputError
-    from diffcompare.render import scale as render
+    from diffcompare.render.scale import document
     from diffcompare.studies.scale import DEFAULT_METHODS, parse_sizes, scale_study
 
-    if not (budget > 0 and budget < float("inf")):
-        raise InputError(f"--budget must be a finite number of seconds > 0, not {budget:g}")
+    if not budget > 0:
+        raise InputError(f"--budget must be a number of CPU seconds > 0, not {budget:g}")
     chosen = select_methods(methods) if methods else None
     wanted = parse_sizes(sizes)
     count = len(wanted) * len(chosen or DEFAULT_METHODS)
@@ -51,14 +49,10 @@ def scale(function, sizes, budget, methods, output, fmt):
     with Interruptible() as interrupted, bar:
         study = scale_study(function, wanted, chosen, budget, on_run=advance,
                             interrupted=interrupted)
+    found = document(study)
+    emit(found, fmt)
     if output:
-        from diffcompare.plots.scale import plot_scale
+        from diffcompare.plots.scale import figure
 
-        plot_scale(study, output)
-    if fmt == "table":
-        show(render.table(study), fmt)
-    else:
-        show(render.to_json(study) if fmt == "json" else render.to_csv(study), fmt)
-    if output:
-        click.echo(f"wrote {output}", err=fmt != "table")
+        save_output(output, found, lambda: figure(study))
     interrupted.exit_if_stopped()

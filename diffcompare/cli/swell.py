@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from diffcompare.cli.common import show, terminal_figure
+from diffcompare.cli.common import emit, save_output, terminal_figure
 from diffcompare.cli.group import EXPRESSION_CONTEXT, main
-from diffcompare.cli.options import timeout_option
+from diffcompare.cli.options import budget_option, format_option, output_option
 
 
 @main.command(context_settings=EXPRESSION_CONTEXT)
@@ -16,12 +16,12 @@ from diffcompare.cli.options import timeout_option
 @click.option("--upto", type=int, default=8, show_default=True,
               help="The largest family member k.")
 @click.option("--vars", "variables", metavar="NAMES", help="Variable order, as for grad.")
-@click.option("-o", "--output", metavar="FILE", help="Also draw the sizes: .png, .svg, .pdf.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True)
-@timeout_option(30.0, "Seconds for sympy's derivatives, for the whole family together; "
-                      "past it, the sympy columns say 'timed out'.")
-def swell(expression, family, upto, variables, output, fmt, timeout):
+@output_option
+@format_option()
+@budget_option(help="CPU seconds for sympy's derivatives of each member (of the family); "
+                    "past them the sympy columns say 'timed out', and a family's larger "
+                    "members are not asked.")
+def swell(expression, family, upto, variables, output, fmt, budget):
     """Expression swell: the size of f, its symbolic and manual derivatives, and the AD tape.
 
     \b
@@ -32,32 +32,26 @@ def swell(expression, family, upto, variables, output, fmt, timeout):
     from diffcompare.errors import InputError
     from diffcompare.parse import parse
     from diffcompare.problems.formula import order_variables
-    from diffcompare.render import swell as render_swell
+    from diffcompare.render.swell import document
     from diffcompare.studies.swell import FAMILIES, swell_of_expression, swell_of_family
 
     if (expression is None) == (family is None):
         raise InputError("give an EXPRESSION or --family NAME (one of them)")
     if family:
-        rows = swell_of_family(family, upto, timeout)
+        rows = swell_of_family(family, upto, budget)
         title = f"{family}: {FAMILIES[family][0]}"
     else:
         expr = parse(expression)
-        rows = swell_of_expression(expr, order_variables(expr, variables), expression, timeout)
+        rows = swell_of_expression(expr, order_variables(expr, variables), expression, budget)
         title = expression
+    found = document(rows, title)
+    emit(found, fmt)
     if output:
-        from diffcompare.plots.figures import plot_swell
+        from diffcompare.plots.swell import figure
 
-        plot_swell(rows, title, output)
-    if fmt == "table":
-        show(render_swell.table(rows, title), fmt)
-    else:
-        show(render_swell.to_json(rows, title) if fmt == "json" else render_swell.to_csv(rows),
-             fmt)
-    if output:
-        click.echo(f"wrote {output}", err=fmt != "table")
+        save_output(output, found, lambda: figure(rows, title))
     else:
         from diffcompare.plots import terminal
 
         terminal_figure(lambda width: terminal.swell(rows, title, width), fmt, output,
                         "-o FILE.png")
-

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from diffcompare.cli.common import show
+from diffcompare.cli.common import emit, save_output
 from diffcompare.cli.group import EXPRESSION_CONTEXT, main
-from diffcompare.cli.options import n_option, timeout_option
+from diffcompare.cli.options import budget_option, format_option, n_option, output_option
 
 
 @main.command(context_settings=EXPRESSION_CONTEXT)
@@ -15,15 +15,15 @@ from diffcompare.cli.options import n_option, timeout_option
               help="The point, as for grad (a program may bring its own).")
 @click.option("--vars", "variables", metavar="NAMES", help="Variable order, as for grad.")
 @n_option
-@timeout_option()
+@budget_option()
 @click.option("--mode", type=click.Choice(["forward", "reverse", "both"]), default="both",
               show_default=True)
 @click.option("--wrt", metavar="NAME", help="Forward mode's input (default: the first).")
 @click.option("--cotangent", metavar="R",
               help="Reverse mode's seed on the outputs, one entry each (default: all ones).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]),
-              default="table", show_default=True)
-def trace(expression, at, variables, size, timeout, mode, wrt, cotangent, fmt):
+@format_option()
+@output_option
+def trace(expression, at, variables, size, budget, mode, wrt, cotangent, fmt, output):
     """The evaluation trace of forward- and reverse-mode AD (Baydin et al. 2018).
 
     For a program (FILE.py[:NAME]), the trace of the path it took at the point: every
@@ -39,20 +39,19 @@ def trace(expression, at, variables, size, timeout, mode, wrt, cotangent, fmt):
       diffcompare trace "x1*x2, sin(x1)" --at 1,2 --mode reverse --cotangent 1,2
       diffcompare trace sample_functions/programs/newton_sqrt.py --at a=2 --mode forward
     """
-    from diffcompare.cli.options import function_and_point, load_problem
-    from diffcompare.render import trace as render_trace
+    from diffcompare.cli.options import function_and_point, load_problem, vector
+    from diffcompare.render.trace import document
     from diffcompare.studies.trace import evaluation_trace
 
     forward, reverse = mode in ("forward", "both"), mode in ("reverse", "both")
-    from diffcompare.cli.options import vector
-
     expression, at, variables = function_and_point(expression, at, None, variables)
-    found = evaluation_trace(load_problem(expression, at, variables, size, timeout), wrt,
+    found = evaluation_trace(load_problem(expression, at, variables, size, budget), wrt,
                              forward, reverse, vector(cotangent, "--cotangent"))
-    if fmt == "table":
-        show(render_trace.table(found, forward, reverse), fmt)
-    elif fmt == "markdown":
-        show(render_trace.to_markdown(found, forward, reverse), fmt)
-    else:
-        show(render_trace.to_json(found), fmt)
+    emit(document(found), fmt)
+    if output:
+        from diffcompare.plots.graph import figure
+        from diffcompare.studies.graph import computational_graph
+
+        save_output(output, document(found),
+                    lambda: figure(computational_graph(found.problem, with_values=True)))
 

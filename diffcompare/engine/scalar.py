@@ -386,21 +386,21 @@ class SlotReader:
             with np.errstate(all="ignore"):
                 yield np.real(op.singular(*at))
 
-    def crosses_singularity(self, centre: int, plus: int, minus: int) -> bool:
+    def crossed(self, centre: int) -> np.ndarray:
+        found = np.zeros(self.points, dtype=bool)
         for indicator in self._singular_signs():
             sign = np.sign(indicator)
             if sign[centre] == 0:
                 continue  # x sits on it: the point's own status says what that means
-            if sign[plus] != sign[centre] or sign[minus] != sign[centre]:
-                return True
-        return False
+            found |= sign != sign[centre]
+        return found
 
-    def singularity_distance(self, steps: Sequence[float]) -> float | None:
+    def singularity_distance(self, steps: Sequence[float], first: int = 1) -> float | None:
         nearest = None
         for indicator in self._singular_signs():
             centre = indicator[0]
             for k, h in enumerate(steps):
-                for point in (1 + 2 * k, 2 + 2 * k):
+                for point in (first + 2 * k, first + 1 + 2 * k):
                     if np.sign(indicator[point]) != np.sign(centre) and np.isfinite(centre):
                         change = indicator[point] - centre
                         distance = abs(centre / change) * h if change else h

@@ -161,16 +161,18 @@ class StencilSweep:
         points (on the way from ``variable``, when one is given), in words; or None."""
         return None if self.reader is None else self.reader.kink_crossed(columns, variable)
 
-    def crosses_singularity(self, centre: int, plus: int, minus: int) -> bool:
-        """Whether an operation's argument lies across a singular point from its value at
-        the centre, at either side point."""
-        return False if self.reader is None else self.reader.crosses_singularity(centre, plus,
-                                                                               minus)
+    def crossed(self, centre: int = 0) -> np.ndarray:
+        """Per point, whether some operation's argument lies across its singular point from
+        where it is at the centre point (a pole, a domain edge, a kink between them)."""
+        if self.reader is None:
+            return np.zeros(self.f.shape[1], dtype=bool)
+        return self.reader.crossed(centre)
 
-    def singularity_distance(self, steps: Sequence[float]) -> float | None:
-        """The distance to the nearest singular point the ladder's stencils saw (points 1 + 2k
-        and 2 + 2k at step k), linear between; None when none was seen."""
-        return None if self.reader is None else self.reader.singularity_distance(steps)
+    def singularity_distance(self, steps: Sequence[float], first: int = 1) -> float | None:
+        """The distance to the nearest singular point the ladder's stencils saw (points
+        first + 2k and first + 1 + 2k at step k, the centre at 0), linear between; None
+        when none was seen."""
+        return None if self.reader is None else self.reader.singularity_distance(steps, first)
 
 
 def as_flat(values) -> list:

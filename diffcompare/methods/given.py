@@ -56,7 +56,7 @@ def given_result(problem: Problem, given: str | Sequence[str]) -> Derivative:
                       Cost(forward_passes=problem.n))
 
 
-def given_function(problem: Problem, program, timeout: float | None = None) -> Derivative:
+def given_function(problem: Problem, program, budget: float | None = None) -> Derivative:
     """The user's own gradient *code* (a loaded Program, given through the way in,
     problems/load.py), called at the point; its result (an array of each input's shape, a
     tuple of them, or numbers) is checked like any method's."""
@@ -68,7 +68,7 @@ def given_function(problem: Problem, program, timeout: float | None = None) -> D
         raise InputError(f"{program.label} takes {len(program.inputs)} inputs; f takes "
                          f"{len(shapes)}")
     parts = split(np.asarray(problem.point_array, dtype=float), shapes)
-    result = run_user_code(program.function, tuple(parts), timeout, program.path)
+    result = run_user_code(program.function, tuple(parts), budget, program.path)
     try:
         pieces = result if isinstance(result, (list, tuple)) else [result]
         gradient = np.concatenate([np.ravel(np.asarray(p, dtype=float)) for p in pieces])
@@ -81,12 +81,13 @@ def given_function(problem: Problem, program, timeout: float | None = None) -> D
     return Derivative(GIVEN, "gradient", gradient, np.array([np.nan]), Cost(f_evals=1))
 
 
-def given_row(problem: Problem, given, timeout: float | None = None) -> Derivative:
+def given_row(problem: Problem, given, budget: float | None = None) -> Derivative:
     """--given: the partials as formulas, or gradient code (a callable, FILE.py:NAME, or a
     function of the program's own file), resolved by the way in."""
     from diffcompare.problems.load import given_code
 
-    program = given_code(problem, given, timeout)
-    if program is not None:
-        return given_function(problem, program, timeout)
+    if callable(given) or isinstance(given, str):  # code, or the partials as text
+        program = given_code(problem, given, budget)
+        if program is not None:
+            return given_function(problem, program, budget)
     return given_result(problem, given)

@@ -40,6 +40,7 @@ class Kind:
     # the entries of the composed-from kind that entry k is made of (its issues are theirs)
     base_entries: Callable[[int, int, int, Sequence | None], list[int]] = lambda k, m, n, d: [k]
     passes: dict[str, str] = field(default_factory=dict)  # per AD mode, in words
+    partner: str | None = None  # the kind of the dot-product test with this one (J·v, Jᵀ·r)
     # sweeps of the whole tape the reference's route takes (a dual sweep counts three)
     reference_passes: Callable[[int, int], int] = lambda m, n: 2
 
@@ -90,7 +91,7 @@ JVP = Kind(
     lambda k, outs, ins: f"(Jv)_{outs[k]}",
     lambda k, m, ins: f"(Jv)_{k + 1}",
     lambda tape, x, v, m, n: tape.jvp(x, v),
-    direction="n", direction_name="v", composed_from="jacobian",
+    direction="n", direction_name="v", composed_from="jacobian", partner="vjp",
     compose=lambda value, v: value @ v, reference_passes=lambda m, n: 3,
     base_entries=lambda k, m, n, v: [k * n + j for j in range(n) if v[j] != 0],
     passes={"forward-ad": "one forward pass seeded with v",
@@ -101,7 +102,7 @@ VJP = Kind(
     lambda k, outs, ins: f"(Jᵀr)_{ins[k]}",
     lambda k, m, ins: f"d/d{ins[k]}",
     lambda tape, x, r, m, n: tape.vjp(x, r),
-    direction="m", direction_name="r", composed_from="jacobian",
+    direction="m", direction_name="r", composed_from="jacobian", partner="jvp",
     compose=lambda value, r: r @ value,
     base_entries=lambda k, m, n, r: [i * n + k for i in range(m) if r[i] != 0],
     passes={"forward-ad": "the whole Jacobian (n forward passes), then Jᵀ·r",

@@ -24,7 +24,7 @@ import numpy as np
 from diffcompare.errors import Cannot, InputError, MethodError
 from diffcompare.methods.kinds import KINDS, Kind, kind_of
 from diffcompare.problems.base import BaseProblem as Problem
-from diffcompare.runtime.budget import Budget
+from diffcompare.runtime.budget import DEFAULT_BUDGET, Budget
 
 
 @dataclass(frozen=True)
@@ -32,17 +32,13 @@ class Options:
     """Knobs shared by the methods."""
 
     eps: float | None = None  # finite-difference step; None: each scheme's default rule
-    # Seconds for the work that can run long (sympy, the high-precision reference), all of
-    # it together; None: no bound (library use only; the CLI always sets one).
-    timeout: float | None = 5.0
-    clock: Budget | None = None  # the running budget, shared by one command's work
+    # CPU seconds each piece of work may take (a method's derivative, the exact reference,
+    # sympy's derivatives, a call of the user's code); None: no bound (the library only).
+    budget: float | None = DEFAULT_BUDGET
 
-    def budget(self) -> Budget:
-        return self.clock if self.clock is not None else Budget(self.timeout)
-
-    def started(self) -> Options:
-        """These options with their budget's clock started now."""
-        return replace(self, clock=Budget(self.timeout))
+    def clock(self) -> Budget:
+        """A fresh allowance for one piece of work, started now."""
+        return Budget(self.budget)
 
 
 @dataclass(frozen=True)
@@ -83,6 +79,8 @@ class Derivative:
     cost: Cost
     warnings: tuple[str, ...] = ()
     failure: str | None = None  # the method could not run; the values are then nan
+    # why: "cannot" (by its nature), "out-of-budget" (its work passed the budget), "error"
+    failure_kind: str | None = None
     issues: tuple[str | None, ...] | None = None
     error_estimate: np.ndarray | None = None  # the method's own estimate (richardson)
     steps: tuple[float, ...] | None = None  # finite-difference steps actually used
@@ -90,9 +88,9 @@ class Derivative:
 
     @classmethod
     def failed(cls, method: str, kind: str, shape: tuple[int, ...], m: int,
-               reason: str) -> Derivative:
+               reason: str, failure_kind: str = "error") -> Derivative:
         return cls(method, kind, np.full(shape, np.nan), np.full(m, np.nan), Cost(),
-                   failure=reason)
+                   failure=reason, failure_kind=failure_kind)
 
     @property
     def entries(self) -> tuple[float, ...]:
@@ -167,6 +165,7 @@ class Prepared:
     def __init__(self, problem: Problem, options: Options):
         self.problem = problem
         self.options = options
+        self.budget = options.clock()  # this method's own allowance, started now
 
     # -- the one entry point
     def derivative(self, kind, point: Sequence[float] | None = None,

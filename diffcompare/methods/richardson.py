@@ -39,6 +39,7 @@ LADDER = 15  # central differences per partial: 30 evaluations, as numdifftools 
 RATIO = 8.0  # between consecutive steps: 15 steps span 8**14 = 4.4e12
 MAX_ORDER = 6  # extrapolation removes h², ..., h^12 at most
 FIRST_FRACTION = 0.5  # H = FIRST_FRACTION·max(1, |x|)
+LOCAL_SAFETY = 16.0  # the smallest step's round-off, taken this many times, before it counts
 
 
 def neville(steps: np.ndarray, values: np.ndarray, roundoff: np.ndarray):
@@ -70,15 +71,20 @@ def neville(steps: np.ndarray, values: np.ndarray, roundoff: np.ndarray):
     reported = best_error
     if k + 1 < len(table) and j < len(table[k + 1]):
         reported = max(reported, abs(best - table[k + 1][j]) + noises[k + 1][j])
+    # And against the plain central difference at the smallest valid step, the most local
+    # look at f: a gap far past its round-off says the chosen entry came from steps too
+    # large for f (a function that oscillates faster than they can see agrees with itself
+    # there by chance); the gap then is the honest estimate.
+    local, local_noise = values[-1], roundoff[-1]
+    gap = abs(best - local)
+    if gap > LOCAL_SAFETY * local_noise + reported:
+        reported = gap + local_noise
+    # An estimate past the value itself vouches for no digit: the ladder never converged
+    # (f varies faster than any step resolves: sin(x**(x*x)) at 5.5 turns ~1e7 radians per
+    # ulp of x), and no finite bound from these quotients would be honest.
+    if best != 0 and not reported <= abs(best):  # (an exact 0 is judged absolutely, by doubt)
+        reported = np.inf
     return best, reported
-
-
-def _valid(stencil: StencilSweep, centre: int, plus: int, minus: int) -> bool:
-    """The stencil x ± h is usable: f finite at both points, and no operation's argument
-    on the other side of a singular point from x."""
-    if not np.isfinite(stencil.f[:, [plus, minus]]).all():
-        return False
-    return not stencil.crosses_singularity(centre, plus, minus)
 
 
 @register("richardson", family="finite differences", exact=False, rtol=1e-8,
@@ -108,21 +114,23 @@ class Richardson(Differences):
         n, m = self.problem.n, self.problem.m
         values, errors, taken = np.full((m, n), np.nan), np.full((m, n), np.inf), []
         evaluations = 1
-        for i in range(n):
-            first = self.step(x[i])
-            found, stencil, steps = self._partial(x, i, first)
-            spent = 2 * LADDER
-            if found is None:  # nothing valid: start again below the nearest singularity
-                below = self._nearest_singularity(stencil, steps)
-                if below is not None:
-                    found, _, _ = self._partial(x, i, below)
-                    spent += 2 * LADDER
-            evaluations += spent
-            if found is not None:
-                values[:, i], errors[:, i], step = found
-                taken.append(step)
-            else:
-                taken.append(first)
+        for chunk in _chunks(n, self.problem.tape.scalar_operations):
+            firsts = {i: self.step(x[i]) for i in chunk}
+            found = self._partials(x, firsts)
+            for i in chunk:
+                result, stencil, steps, first = found[i]
+                spent = 2 * LADDER
+                if result is None:  # nothing valid: start again below the nearest singularity
+                    below = self._nearest_singularity(stencil, steps, first)
+                    if below is not None:
+                        result = self._partials(x, {i: below})[i][0]
+                        spent += 2 * LADDER
+                evaluations += spent
+                if result is not None:
+                    values[:, i], errors[:, i], step = result
+                    taken.append(step)
+                else:
+                    taken.append(firsts[i])
         estimates = Estimates(values, np.array(taken), [None] * n, 0, 0)
         pairs = [(i, h) for i, h in enumerate(taken)]
         warnings, issues = self._diagnose(x, pairs, estimates)
@@ -138,41 +146,57 @@ class Richardson(Differences):
                            warnings=warnings, issues=tuple(entries.reshape(-1)),
                            steps=tuple(float(h) for h in taken), error_estimate=errors)
 
-    def _ladder(self, x: np.ndarray, i: int, first: float) -> tuple[StencilSweep, np.ndarray]:
-        steps = first * RATIO ** -np.arange(LADDER, dtype=float)
-        offsets = [(None, 0.0)] + [o for h in steps for o in ((i, h), (i, -h))]
-        return self.problem.stencil(x, offsets), steps
+    def _partials(self, x: np.ndarray, firsts: dict[int, float]) -> dict:
+        """The ladders of several inputs in one stencil (the centre shared), validated once:
+        per input, ((values per output, error estimates, the step used) or None, the
+        stencil, its steps, where its points start)."""
+        ladders = {i: first * RATIO ** -np.arange(LADDER, dtype=float)
+                   for i, first in firsts.items()}
+        offsets = [(None, 0.0)] + [o for i, steps in ladders.items() for h in steps
+                                   for o in ((i, h), (i, -h))]
+        stencil = self.problem.stencil(x, offsets)
+        usable = np.isfinite(stencil.f).all(axis=0) & ~stencil.crossed(0)
+        found = {}
+        for position, (i, steps) in enumerate(ladders.items()):
+            start = 1 + 2 * LADDER * position
+            plus, minus = start + 2 * np.arange(LADDER), start + 1 + 2 * np.arange(LADDER)
+            keep = usable[plus] & usable[minus]
+            found[i] = (self._extrapolate(x[i], stencil.f, steps[keep], plus[keep],
+                                          minus[keep]) if keep.any() else None,
+                        stencil, steps, start)
+        return found
 
-    def _partial(self, x: np.ndarray, i: int, first: float):
-        """((values per output, error estimates, the step used) or None, the ladder's
-        stencil and steps)."""
-        stencil, steps = self._ladder(x, i, first)
-        keep = [k for k in range(LADDER) if _valid(stencil, 0, 1 + 2 * k, 2 + 2 * k)]
-        if not keep:
-            return None, stencil, steps
-        h = steps[keep]
-        up = (x[i] + h) - x[i]
-        down = x[i] - (x[i] - h)
-        f = stencil.f
+    @staticmethod
+    def _extrapolate(xi: float, f: np.ndarray, h: np.ndarray, plus, minus):
+        """Richardson along the valid steps, per output."""
+        up, down = (xi + h) - xi, xi - (xi - h)
         found_values, found_errors = [], []
         with np.errstate(all="ignore"):
             for row in f:
-                quotients = (row[[1 + 2 * k for k in keep]] - row[[2 + 2 * k for k in keep]]) \
-                    / (up + down)
-                roundoff = EPS * np.maximum(np.abs(row[[1 + 2 * k for k in keep]]),
-                                            np.abs(row[[2 + 2 * k for k in keep]])) / (up + down)
+                quotients = (row[plus] - row[minus]) / (up + down)
+                roundoff = EPS * np.maximum(np.abs(row[plus]), np.abs(row[minus])) / (up + down)
                 best, error = neville(h, quotients, roundoff)
                 found_values.append(best)
                 found_errors.append(error)
-        return (np.array(found_values), np.array(found_errors), float(h[0])), stencil, steps
+        return np.array(found_values), np.array(found_errors), float(h[0])
 
     @staticmethod
-    def _nearest_singularity(stencil: StencilSweep, steps: np.ndarray) -> float | None:
+    def _nearest_singularity(stencil: StencilSweep, steps: np.ndarray,
+                             first: int) -> float | None:
         """Half the distance to the nearest point where an operation on the way is
         singular, as the ladder's stencils saw it (linear between x and the first point
         past it); None if none was seen."""
-        nearest = stencil.singularity_distance(steps)
+        nearest = stencil.singularity_distance(steps, first)
         return None if not nearest else nearest / 2
+
+
+STENCIL_ENTRIES = 4_000_000  # slots × points of one sweep: the ladders of inputs share one
+
+
+def _chunks(n: int, records: int) -> list[range]:
+    """Inputs in groups whose ladders fit one stencil sweep of STENCIL_ENTRIES entries."""
+    size = max(1, STENCIL_ENTRIES // max(1, records * 2 * LADDER))
+    return [range(start, min(n, start + size)) for start in range(0, n, size)]
 
 
 __all__ = ["Richardson", "central", "neville"]

@@ -15,7 +15,8 @@ from diffcompare.expr import Expr, pack, shorten, unpack
 from diffcompare.methods.registry import EvaluatesExpressions, Options, register
 from diffcompare.methods.sympy_bridge import from_sympy, symbols_for, to_sympy
 from diffcompare.problems.base import BaseProblem as Problem
-from diffcompare.runtime import budget
+from diffcompare.runtime import workers
+from diffcompare.runtime.budget import TimedOut
 
 
 def sympy_gradient(expr: Expr, names) -> tuple[object, list]:
@@ -56,25 +57,27 @@ def _derivative_trees(outputs: tuple, names: tuple, order: int) -> tuple[tuple, 
 class Symbolic(EvaluatesExpressions):
     def __init__(self, problem: Problem, options: Options):
         super().__init__(problem, options)
-        self._budget = options.budget()
         self._jobs = {1: self._start(1)}
         self._done: dict[int, tuple[ScalarTape, int]] = {}
 
     def _start(self, order: int):
-        if self._budget.remaining() == 0 or self._budget.seconds is None:
-            return None  # nothing to start: no time, or no bound (run here when asked)
-        return budget.start(_derivative_trees, pack(self.problem.outputs),
-                            self.problem.variables, order)
+        """sympy's derivatives of this order, started in a worker now (sympy works on the
+        other core while the float methods run here), bounded by this method's budget."""
+        if self.budget.seconds is None:
+            return None  # no bound: run here when asked
+        if self.budget.seconds == 0:
+            raise TimedOut("was not run (--budget 0)", "CPU seconds", 0.0)
+        return workers.start(_derivative_trees, pack(self.problem.outputs),
+                             self.problem.variables, order, budget=self.budget.fresh())
 
     def _trees(self, order: int) -> tuple[ScalarTape, int]:
         if order not in self._done:
             job = self._jobs.get(order) or self._start(order)
             if job is None:
-                packed, size = budget.within(self._budget, _derivative_trees,
-                                             pack(self.problem.outputs),
-                                             self.problem.variables, order)
+                packed, size = _derivative_trees(pack(self.problem.outputs),
+                                                 self.problem.variables, order)
             else:
-                packed, size = job.result(self._budget, "sympy's derivatives")
+                packed, size = job.result("sympy's derivatives")
             self._done[order] = ScalarTape.record(unpack(packed), self.problem.variables), size
         return self._done[order]
 

@@ -1,5 +1,4 @@
-"""A comparison and a single derivative as pictures: each method's error and cost side by
-side, and a derivative's entries (a matrix as a heat map)."""
+"""A comparison as a picture: each method's error and cost side by side."""
 
 from __future__ import annotations
 
@@ -8,7 +7,7 @@ import numpy as np
 from diffcompare.plots.figures import colours, new_figure
 
 
-def comparison_figure(comparison):
+def figure(comparison):
     """Relative error (log) and evaluations of f per method."""
     rows = [r for r in comparison.rows if not r.result.failure]
     fig = new_figure((11, 4.2))
@@ -29,20 +28,4 @@ def comparison_figure(comparison):
         ax.tick_params(axis="x", rotation=45, labelsize=8)
     fig.suptitle(f"{comparison.kind} of {comparison.problem.describe()}", fontsize=10)
     fig.tight_layout()
-    return fig
-
-
-def derivative_figure(derivative):
-    fig = new_figure((6, 4.2))
-    ax = fig.add_subplot()
-    value = np.asarray(derivative.value, dtype=float)
-    if value.ndim == 2:
-        image = ax.imshow(value, cmap="RdBu_r")
-        fig.colorbar(image, ax=ax)
-        for (i, j), v in np.ndenumerate(value):
-            ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=8)
-    else:
-        ax.bar([str(k) for k in range(value.size)], value)
-        ax.set_xlabel("entry")
-    ax.set_title(f"{derivative.method}: {derivative.kind}", fontsize=10)
     return fig

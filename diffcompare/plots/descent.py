@@ -3,33 +3,34 @@ paths over the contour lines of f."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-from diffcompare.plots.figures import colours, new_figure, save
+from diffcompare.plots.figures import colours, new_figure
 
 
-def convergence(descent) -> list[tuple[str, list[int], list[float]]]:
-    """(label, iterations, f − f*) per run, f* the lowest f any run reached. The run that
-    reached f* has a gap of exactly 0 there: a log axis leaves that point out."""
+def convergence(descent) -> list[tuple[str, list[int], list[float], bool]]:
+    """(label, iterations, f − f*, is it the exact run) per run, f* the lowest f any run
+    reached. The run that reached f* has a gap of exactly 0 there: a log axis leaves that
+    point out."""
     best = descent.f_best or 0.0
     found = []
     for run in ([descent.exact] if descent.exact else []) + list(descent.runs):
         if run.iterates:
             gaps = [it.f - best for it in run.iterates]
-            found.append((run.method, list(range(len(gaps))), gaps))
+            found.append((run.method, list(range(len(gaps))), gaps, run.exact))
     return found
 
 
-def descent_figure(descent):
+EXACT_STYLE = {"color": "black", "linewidth": 2.2, "alpha": 0.45}
+
+
+def figure(descent):
     two = descent.problem.n == 2
     fig = new_figure((13 if two else 7.5, 5.2))
     axes = fig.subplots(1, 2) if two else [fig.add_subplot()]
     palette = colours()
-    for k, (label, iterations, gaps) in enumerate(convergence(descent)):
-        style = {"color": "black", "linewidth": 2.2, "alpha": 0.45} if label == "exact" \
-            else {"color": palette[k % len(palette)], "linewidth": 1.2}
+    for k, (label, iterations, gaps, exact) in enumerate(convergence(descent)):
+        style = EXACT_STYLE if exact else {"color": palette[k % len(palette)], "linewidth": 1.2}
         positive = np.where(np.array(gaps) > 0, gaps, np.nan)  # 0: not on a log axis
         axes[0].plot(iterations, positive, label=label, **style)
     axes[0].set_yscale("log")
@@ -40,8 +41,8 @@ def descent_figure(descent):
     if two:
         _paths(axes[1], descent, palette)
     p = descent.problem
-    fig.suptitle(f"{descent.optimizer} on {p.describe()} from "
-                 f"({', '.join(f'{x:g}' for x in p.point)})", fontsize=11)
+    start = ", ".join(f"{x:g}" for x in p.point_array[:6]) + (", …" if p.n > 6 else "")
+    fig.suptitle(f"{descent.optimizer} on {p.describe()} from ({start})", fontsize=11)
     return fig
 
 
@@ -67,15 +68,11 @@ def _paths(ax, descent, palette) -> None:
                    linewidths=0.6, alpha=0.7)
     for k, run in enumerate(runs):
         path = np.array([it.point for it in run.iterates])
-        style = {"color": "black", "linewidth": 2.2, "alpha": 0.45} if run.method == "exact" \
-            else {"color": palette[k % len(palette)], "linewidth": 1.0}
+        style = EXACT_STYLE if run.exact else {"color": palette[k % len(palette)],
+                                               "linewidth": 1.0}
         ax.plot(path[:, 0], path[:, 1], marker=".", markersize=3, label=run.method, **style)
     ax.plot(*descent.problem.point, marker="o", color="black", linestyle="none")
     names = descent.problem.variables
     ax.set_xlabel(names[0])
     ax.set_ylabel(names[1])
     ax.set_title("paths over the contour lines of f", fontsize=9)
-
-
-def plot_descent(descent, path: str | Path) -> Path:
-    return save(descent_figure(descent), path)

@@ -3,18 +3,12 @@ seeds' predicted slopes, and the estimates past a method's budget."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-from diffcompare.plots.figures import colours, new_figure, save
+from diffcompare.plots.figures import colours, new_figure
 
 
-def plot_scale(study, path: str | Path) -> Path:
-    return save(scale_figure(study), path)
-
-
-def scale_figure(study):
+def figure(study):
     from diffcompare.studies.scale import law
 
     fig = new_figure((8.0, 5.2))

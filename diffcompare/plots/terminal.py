@@ -76,6 +76,6 @@ def descent(study, width: int = WIDTH, colour: bool = True) -> str:
 
     canvas = _Canvas(f"{study.optimizer}: f − f* against the iteration", "iteration",
                      "log₁₀(f − f*)", width, colour)
-    for label, iterations, gaps in convergence(study):
+    for label, iterations, gaps, _ in convergence(study):
         canvas.series(label, iterations, _log10(gaps))
     return canvas.text()

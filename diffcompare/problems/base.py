@@ -59,6 +59,9 @@ class BaseProblem:
         """f at the flat point x (floats or complex numbers), shape (m,)."""
         raise NotImplementedError
 
+    def forget_traces(self) -> None:
+        """Record the tape afresh when next asked (a formula's is recorded once: nothing)."""
+
     def stencil(self, x: np.ndarray, offsets) -> StencilSweep:
         """f at the points x + offset·target for each (target, offset): a target is an
         input's index, a direction v, or None for x itself."""

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from diffcompare.errors import InputError
-from diffcompare.problems.formula import Problem
 
 _CASE_KEYS = {"name", "expression", "file", "point", "vars", "value", "gradient", "jacobian",
               "hessian", "given", "source", "rtol", "atol", "methods"}
@@ -38,20 +37,19 @@ class Case:
     inputs: dict | None = None  # a program's point by input name (else the file's POINT)
     given_code: str = ""  # a gradient function: FILE.py:NAME, or NAME in the program's file
 
-    def problem(self, timeout: float | None = None) -> Problem:
+    def problem(self, budget: float | None = None):
+        """Its problem, through the one way in."""
+        from diffcompare.problems.load import load_problem
+
         if self.program:
-            from diffcompare.problems.load import program_problem
+            return load_problem(self.program, self.inputs, budget=budget)
+        return load_problem(self.expression, self.point, self.vars)
 
-            return program_problem(self.program, self.inputs, timeout=timeout)
-        return Problem.from_text(self.expression, self.point, self.vars)
-
-    def given_row(self, problem: Problem, timeout: float | None = None):
-        """The case's given derivative as a row, or None."""
-        from diffcompare.methods.given import given_result, given_row
-
-        if self.given_code:
-            return given_row(problem, self.given_code, timeout)
-        return given_result(problem, self.given) if self.given else None
+    @property
+    def given_spec(self):
+        """The case's own derivative: gradient code (FILE.py:NAME or NAME), the partials as
+        formulas, or None."""
+        return self.given_code or self.given or None
 
     @property
     def kind(self) -> str:
@@ -124,21 +122,11 @@ MAX_FILE_BYTES = 10 * 1024 * 1024  # a case file larger than this is refused unr
 
 
 def _read(path: Path) -> list[Case]:
+    from diffcompare.runtime.limits import read_bounded
+
+    raw = read_bounded(path, "a case file", MAX_FILE_BYTES)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(f"{path}: {size:,} bytes is too large for a case file (limit "
-                             f"{MAX_FILE_BYTES:,})")
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)  # a file that grows while read: still bounded
-        if len(raw) > MAX_FILE_BYTES:
-            raise InputError(f"{path}: too large for a case file (limit {MAX_FILE_BYTES:,} "
-                             "bytes)")
         data = tomllib.loads(raw.decode("utf-8"))
-    except IsADirectoryError:
-        raise InputError(f"cannot read {path}: it is a directory") from None
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not valid TOML: {exc}") from None
     except RecursionError:

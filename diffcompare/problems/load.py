@@ -24,7 +24,7 @@ def is_program(text) -> bool:
 
 
 def load_problem(function, at=None, variables: str | Sequence[str] | None = None,
-                 n: int | None = None, timeout: float | None = None) -> BaseProblem:
+                 n: int | None = None, budget: float | None = None) -> BaseProblem:
     """The problem of a formula at ``at``, or of a program (a file or a callable) at ``at``,
     at ``start(n)``, or at the file's own POINT."""
     from diffcompare.problems.program import ProgramProblem
@@ -32,7 +32,7 @@ def load_problem(function, at=None, variables: str | Sequence[str] | None = None
 
     if isinstance(function, ProgramProblem):
         return function if at is None and n is None else \
-            program_problem(function.program, at, n, timeout)
+            program_problem(function.program, at, n, budget)
     if isinstance(function, BaseProblem):
         if n is not None:
             raise InputError("--n is for programs (FILE.py with a start(n)); a formula names "
@@ -43,8 +43,8 @@ def load_problem(function, at=None, variables: str | Sequence[str] | None = None
         if variables:
             raise InputError("--vars is for formulas; a program's inputs are its parameters")
         program = function if isinstance(function, Program) else \
-            from_callable(function) if callable(function) else load(function, timeout)
-        return program_problem(program, at, n, timeout)
+            from_callable(function) if callable(function) else load(function, budget)
+        return program_problem(program, at, n, budget)
     if n is not None:
         raise InputError("--n is for programs (FILE.py with a start(n)); a formula names "
                          "its variables")
@@ -53,7 +53,7 @@ def load_problem(function, at=None, variables: str | Sequence[str] | None = None
     return Problem.from_text(function, at, variables)
 
 
-def program_problem(program, at=None, n: int | None = None, timeout: float | None = None):
+def program_problem(program, at=None, n: int | None = None, budget: float | None = None):
     """A program's problem (a loaded Program, or ``FILE.py[:NAME]``) at ``at`` (text such
     as ``"a=2"`` or ``"x=@x.npy"``, a mapping, or a sequence), else at ``start(n)`` or the
     file's own POINT."""
@@ -61,9 +61,9 @@ def program_problem(program, at=None, n: int | None = None, timeout: float | Non
     from diffcompare.problems.usercode import load
 
     if isinstance(program, str):
-        program = load(program, timeout)
+        program = load(program, budget)
 
-    point = program.default_point(n, timeout) or {}
+    point = program.default_point(n, budget) or {}
     if at is not None:
         point.update(read_inputs(at, program.inputs))
     missing = [name for name in program.inputs if name not in point]
@@ -71,10 +71,10 @@ def program_problem(program, at=None, n: int | None = None, timeout: float | Non
         raise InputError(f"{program.label} needs a value for {', '.join(missing)} "
                          f"(give --at {missing[0]}=..., or POINT in the file)")
     return ProgramProblem(program, {k: input_value(k, point[k]) for k in program.inputs},
-                          timeout)
+                          budget)
 
 
-def given_code(problem: BaseProblem, spec: str | Callable, timeout: float | None = None):
+def given_code(problem: BaseProblem, spec: str | Callable, budget: float | None = None):
     """The user's own gradient code for ``--given``: a callable, ``FILE.py:NAME``, or the
     name of a function in the program's own file; None when ``spec`` is not code (it is
     then the partials written as formulas)."""
@@ -85,7 +85,7 @@ def given_code(problem: BaseProblem, spec: str | Callable, timeout: float | None
         return from_callable(spec)
     text = spec.strip()
     if is_program(text):
-        return load(text, timeout)
+        return load(text, budget)
     if isinstance(problem, ProgramProblem) and text.isidentifier():
         return problem.program.other(text)
     return None

@@ -116,27 +116,61 @@ def _read_value(name: str, text: str):
     return parse_number(text, f"coordinate {name}")
 
 
+MAX_TEXT_ARRAY_BYTES = 32 * 1024 * 1024  # a .txt or .csv array (numpy's reader takes ~10x)
+
+
 def read_array_file(path_text: str) -> np.ndarray:
-    """An array from a .npy, .txt or .csv file (numpy reads it; nothing is executed)."""
+    """An array from a .npy, .txt or .csv file (numpy reads it; nothing is executed),
+    checked before it is read: a regular file, within the size caps, and for .npy a
+    header whose shape holds at most MAX_ARRAY_ENTRIES entries."""
     from pathlib import Path
 
+    from diffcompare.runtime import limits
+
     path = Path(path_text)
-    if not path.is_file():
-        raise InputError(f"no such file: {path_text}")
-    try:
-        if path.suffix == ".npy":
+    if path.suffix == ".npy":
+        limits.regular_file(path, "an array file", limits.MAX_ARRAY_FILE_BYTES)
+        shape = _npy_shape(path)
+        limits.check_entries(int(np.prod(shape, dtype=object)), path_text)
+        try:
             return np.load(path, allow_pickle=False)
-        if path.suffix in (".txt", ".csv"):
-            return np.loadtxt(path, delimiter="," if path.suffix == ".csv" else None, ndmin=1)
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read {path_text}: {exc}") from None
+        except (OSError, ValueError):
+            raise InputError(f"cannot read {path_text}: not an array numpy can read without "
+                             "pickles") from None
+    if path.suffix in (".txt", ".csv"):
+        limits.regular_file(path, "an array file", MAX_TEXT_ARRAY_BYTES)
+        try:
+            found = np.loadtxt(path, delimiter="," if path.suffix == ".csv" else None, ndmin=1)
+        except (OSError, ValueError, UnicodeDecodeError):
+            # numpy's message quotes the file's content: say what is wrong, not what is there
+            raise InputError(f"cannot read {path_text}: every entry must be a number, in "
+                             "rows of one length") from None
+        limits.check_entries(found.size, path_text)
+        return found
     raise InputError(f"{path_text}: an array file is .npy, .txt or .csv")
+
+
+def _npy_shape(path) -> tuple[int, ...]:
+    """The shape a .npy file's header declares, read before the data."""
+    try:
+        with path.open("rb") as handle:
+            version = np.lib.format.read_magic(handle)
+            if version == (1, 0):
+                shape, _, _ = np.lib.format.read_array_header_1_0(handle)
+            else:
+                shape, _, _ = np.lib.format.read_array_header_2_0(handle)
+    except (OSError, ValueError):
+        raise InputError(f"cannot read {path}: not a .npy file (its header is not numpy's)") \
+            from None
+    return tuple(int(k) for k in shape)
 
 
 def input_value(name: str, value):
     array = np.asarray(value.value if hasattr(value, "value") else value)
     if array.dtype.kind not in "biuf":
         raise InputError(f"input {name} is {array.dtype} data, not real numbers")
+    if array.size == 0:
+        raise InputError(f"input {name} is empty: it has no entries to differentiate by")
     array = array.astype(float)
     if not np.isfinite(array).all():
         raise InputError(f"input {name} has entries that are not finite")

@@ -27,12 +27,12 @@ class ProgramProblem(BaseProblem):
     methods that need formulas (manual, symbolic, trace, graph) get the traced path as
     expressions, built on first use."""
 
-    def __init__(self, program, point: Mapping[str, Any], timeout: float | None = None):
+    def __init__(self, program, point: Mapping[str, Any], budget: float | None = None):
         from diffcompare.engine.arrays import FlatNames, flatten
 
         inputs = [point[name] for name in program.inputs]
         self.program = program
-        self.timeout = timeout
+        self.budget = budget
         self.input_names = tuple(program.inputs)
         self.input_shapes = tuple(np.shape(v) for v in inputs)
         self.variables = FlatNames(self.input_names, self.input_shapes)
@@ -71,9 +71,13 @@ class ProgramProblem(BaseProblem):
                 return tape
         parts = split(x, self.input_shapes)
         tape = run_user_code(trace, (self.program.function, self.input_names, parts, x),
-                             self.timeout, self.program.path, error or ProgramError)
+                             self.budget, self.program.path, error or ProgramError)
         self._traces = [(x, tape), *self._traces][:TRACES_KEPT]
         return tape
+
+    def forget_traces(self) -> None:
+        """Trace afresh when next asked (a timing that must include the trace)."""
+        self._traces = []
 
     def evaluate(self, x: np.ndarray) -> np.ndarray:
         """f at the flat point x (floats or complex numbers), calling the function itself."""
@@ -81,7 +85,7 @@ class ProgramProblem(BaseProblem):
         from diffcompare.problems.usercode import run_user_code
 
         parts = split(np.asarray(x), self.input_shapes)
-        result = run_user_code(self.program.function, tuple(parts), self.timeout,
+        result = run_user_code(self.program.function, tuple(parts), self.budget,
                                self.program.path)
         return flat_outputs(result, self.program.label)
 

@@ -2,9 +2,10 @@
 
 Running a file runs the user's code, as ``python FILE`` does: that is the point (a formula
 typed on the command line stays data and is parsed, never run). What the tool promises is
-that the code cannot take the command with it: it runs under a time limit (SIGALRM, so a
-``while True`` stops), and whatever it raises comes back as the user's error with its own
-file and line, never as a traceback from here.
+that the code cannot take the command with it: it runs under a CPU-time budget
+(runtime/limits.py: a ``while True`` stops, and one that swallows the alarm is stopped from
+outside), and whatever it raises or calls (an exception, exit, os._exit, a BaseException)
+comes back as the user's error with its own file and line, never as a traceback from here.
 
 A file defines the function (``f`` unless named: ``FILE.py:NAME``), and may define
 ``POINT`` (a dict of input values), ``start(n)`` (the point for ``--n N``, as Rosenbrock's
@@ -18,9 +19,7 @@ import importlib.util
 import inspect
 import itertools
 import os
-import signal
 import sys
-import threading
 import traceback
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
@@ -31,20 +30,16 @@ from typing import Any
 import numpy as np
 
 from diffcompare.errors import InputError, MethodError
+from diffcompare.runtime import limits
 
 _modules = itertools.count()
 DEFAULT_NAME = "f"
-ALARM_REPEAT = 0.05  # seconds between alarms once the time is up
-PROGRAM_SECONDS = 1.0  # the least time a call of the user's code gets
 SPECIAL = ("start", "POINT", "EXPECTED")
+ProgramTimedOut = limits.ProgramTimedOut
 
 
 class ProgramError(InputError):
     """The user's program failed: its own message, file and line."""
-
-
-class ProgramTimedOut(MethodError):
-    """The user's code ran past its time."""
 
 
 def is_program(text: str) -> bool:
@@ -77,7 +72,7 @@ class Program:
         return found if isinstance(found, Mapping) else {}
 
     def default_point(self, n: int | None = None,
-                      timeout: float | None = None) -> dict[str, Any] | None:
+                      budget: float | None = None) -> dict[str, Any] | None:
         """The file's point: ``start(n)`` for ``--n`` (bounded like every call of the user's
         code), else ``POINT``; None if it has none."""
         if n is not None:
@@ -85,7 +80,7 @@ class Program:
             if not callable(start):
                 raise InputError(f"--n needs a function start(n) in {self.path.name} giving "
                                  "the point for n inputs")
-            return self._as_point(run_user_code(start, (n,), timeout, self.path), "start(n)")
+            return self._as_point(run_user_code(start, (n,), budget, self.path), "start(n)")
         point = self.namespace.get("POINT")
         return None if point is None else self._as_point(point, "POINT")
 
@@ -98,26 +93,28 @@ class Program:
         return dict(point)
 
 
-def load(spec: str, timeout: float | None = None) -> Program:
+def load(spec: str, budget: float | None = None) -> Program:
     """The function named by ``FILE.py`` or ``FILE.py:NAME``, its module run once."""
     text = spec.strip()
     path_text, name = (text.rsplit(":", 1) if ".py:" in text else (text, None))
     path = Path(path_text)
-    if not path.is_file():
-        raise InputError(f"no such file: {path_text}")
+    raw = limits.read_bounded(path, "a program", limits.MAX_SOURCE_BYTES)
     try:
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {path_text}: {exc}") from None
+        source = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"cannot read {path_text}: not UTF-8 text ({exc.reason})") from None
     try:
         compile(source, str(path), "exec")
     except SyntaxError as exc:
-        raise InputError(f"{path.name}:{exc.lineno}: syntax error: {exc.msg}") from None
-    namespace = _run_module(path, timeout)
+        line = f":{exc.lineno}" if exc.lineno else ""
+        raise InputError(f"{path.name}{line}: syntax error: {exc.msg}") from None
+    except ValueError as exc:  # a NUL byte, say
+        raise InputError(f"{path.name}: not Python source ({exc})") from None
+    namespace = _run_module(path, budget)
     return _pick(path, namespace, name)
 
 
-def _run_module(path: Path, timeout: float | None) -> dict:
+def _run_module(path: Path, budget: float | None) -> dict:
     module_name = f"_diffcompare_user_{next(_modules)}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
@@ -125,7 +122,7 @@ def _run_module(path: Path, timeout: float | None) -> dict:
     folder = str(path.resolve().parent)
     sys.path.insert(0, folder)  # its own helpers import as they would under python FILE
     try:
-        run_user_code(spec.loader.exec_module, (module,), timeout, path, InputError)
+        run_user_code(spec.loader.exec_module, (module,), budget, path, InputError)
     finally:
         sys.path.remove(folder)
     return vars(module)
@@ -162,46 +159,58 @@ def _pick(path: Path, namespace: Mapping[str, Any], name: str | None) -> Program
     return Program(path, name, function, tuple(inputs), namespace)
 
 
+class _ProgramExit(BaseException):
+    """os._exit called by the user's code: turned into the user's error, not the end of the
+    whole command without a word."""
+
+
+def _refused_exit(code=0):
+    raise _ProgramExit(code)
+
+
 @contextmanager
-def time_limit(seconds: float | None):
-    """Raise ProgramTimedOut in this thread after ``seconds``, at least PROGRAM_SECONDS
-    (--timeout 0 skips the long exact work, not the program itself); main thread only:
-    elsewhere, and for None, no limit."""
-    if seconds is None or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    seconds = max(seconds, PROGRAM_SECONDS)
-
-    def expire(signum, frame):
-        raise ProgramTimedOut(f"the program ran past {seconds:g} s (raise it with --timeout)")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    # Repeating: an exception raised while Python runs a weakref callback or a __del__ is
-    # swallowed ("Exception ignored in ..."), so the alarm rings again until one lands.
-    signal.setitimer(signal.ITIMER_REAL, max(seconds, 1e-3), ALARM_REPEAT)
+def _no_exit():
+    real = os._exit
+    os._exit = _refused_exit
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        os._exit = real
 
 
-def run_user_code(call: Callable, args: tuple, timeout: float | None, path: Path,
-                  error: type[Exception] = ProgramError):
-    """``call(*args)``, the user's code: bounded in time, its exceptions turned into
-    ``error`` with the user's own message and the line of their file where it happened."""
+def _shown(exc: BaseException) -> str:
+    """An exception's message, even when its __str__ raises."""
     try:
-        with time_limit(timeout):
-            with np.errstate(all="ignore"):
-                return call(*args)
-    except (ProgramTimedOut, MethodError):
+        return str(exc)
+    except Exception as inner:  # noqa: BLE001 - the user's __str__ may do anything
+        return f"(its message could not be shown: {type(inner).__name__})"
+
+
+def run_user_code(call: Callable, args: tuple, budget: float | None, path: Path,
+                  error: type[Exception] = ProgramError):
+    """``call(*args)``, the user's code: bounded in CPU time (runtime/limits.py), its
+    exceptions, exit calls and BaseExceptions turned into ``error`` with the user's own
+    message and the line of their file where it happened."""
+    try:
+        with limits.bounded(budget, path), np.errstate(all="ignore"), _no_exit():
+            return call(*args)
+    except (limits.ProgramTimedOut, MethodError):
+        raise
+    except KeyboardInterrupt:  # Ctrl-C is the user's, not the program's
         raise
     except RecursionError:
         raise error(f"{path.name}: the program recursed too deeply (RecursionError)") from None
     except SystemExit as exc:
         raise error(f"{path.name}: the program called exit({exc.code!r})") from None
+    except _ProgramExit as exc:
+        raise error(f"{where_in(exc, path)}: the program called os._exit({exc.args[0]!r})") \
+            from None
     except Exception as exc:
-        raise error(f"{where_in(exc, path)}: {type(exc).__name__}: {exc}{_hint(exc)}") from None
+        raise error(f"{where_in(exc, path)}: {type(exc).__name__}: {_shown(exc)}{_hint(exc)}") \
+            from None
+    except BaseException as exc:  # GeneratorExit, a BaseException of the user's own
+        raise error(f"{where_in(exc, path)}: the program raised {type(exc).__name__}"
+                    f"{': ' + _shown(exc) if _shown(exc) else ''}") from None
 
 
 def where_in(exc: BaseException, path: Path) -> str:
@@ -214,7 +223,7 @@ def where_in(exc: BaseException, path: Path) -> str:
 
 
 def _hint(exc: Exception) -> str:
-    if "Traced" in str(exc) or "__array_function__" in str(exc):
+    if "Traced" in _shown(exc) or "__array_function__" in _shown(exc):
         return (" (numpy's own functions cannot follow a derivative: use those of "
                 "diffcompare.math, e.g. from diffcompare.math import sin, exp, sum)")
     return ""

@@ -1,13 +1,16 @@
-"""Check reports -> a pass/fail table, JSON, or JUnit XML for CI systems. Pure functions."""
+"""Check reports as a Document: a table of outcomes per case and method, the failures in
+words, the JSON of every check, a JUnit test case per check. Pure functions."""
 
 from __future__ import annotations
 
-import json
-import xml.etree.ElementTree as ET
 from collections import OrderedDict
 
-from diffcompare.analysis.check import REFERENCE, CaseReport
+from diffcompare.analysis.check import CANNOT, FAILED, OUT_OF_BUDGET, PASSED, REFERENCE, CaseReport
+from diffcompare.render.document import Column, Document, Table, TestCase
 from diffcompare.render.numbers import error
+
+SHOWN = {PASSED: "pass", FAILED: "FAIL", CANNOT: "cannot", OUT_OF_BUDGET: "out of budget"}
+JUNIT = {PASSED: "passed", FAILED: "failed", CANNOT: "skipped", OUT_OF_BUDGET: "error"}
 
 
 def _rows(report: CaseReport):
@@ -27,91 +30,84 @@ def _rel_error(report: CaseReport, method: str) -> str:
         return ""
 
 
+def counts(reports: list[CaseReport]) -> dict[str, int]:
+    found = dict.fromkeys((PASSED, CANNOT, FAILED, OUT_OF_BUDGET), 0)
+    for report in reports:
+        for check in report.checks:
+            found[check.outcome] += 1
+    return found
+
+
 def summary(reports: list[CaseReport]) -> str:
     """Two lines; the last in the plain form CI log readers recognise."""
-    checks = [c for r in reports for c in r.checks]
-    failed = sum(1 for c in checks if not c.passed)
-    skipped = sum(1 for c in checks if c.skipped)
+    found = counts(reports)
     cases_failed = sum(1 for r in reports if not r.passed)
-    cannot = f"{skipped} cannot (by the method's nature), " if skipped else ""
+    cannot = f"{found[CANNOT]} cannot (by the method's nature), " if found[CANNOT] else ""
+    budget = f", {found[OUT_OF_BUDGET]} out of budget" if found[OUT_OF_BUDGET] else ""
     return (f"{len(reports)} case{'' if len(reports) == 1 else 's'}, "
             f"{cases_failed} with a failure\n"
-            f"check: {len(checks) - failed - skipped} passed, {cannot}{failed} failed")
+            f"check: {found[PASSED]} passed, {cannot}{found[FAILED]} failed{budget}")
 
 
-def table(reports: list[CaseReport]):
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
+def _cell(checks) -> str:
+    if not checks:
+        return "—"
+    outcomes = {c.outcome for c in checks}
+    for worst in (FAILED, OUT_OF_BUDGET, CANNOT):
+        if worst in outcomes:
+            return SHOWN[worst]
+    return SHOWN[PASSED]
 
-    grid = Table(show_edge=False, header_style="bold", pad_edge=False)
-    for title in ("case", "method", "vs reference", "vs expected", "rel err", "rtol"):
-        grid.add_column(title)
+
+def document(reports: list[CaseReport], not_run=()) -> Document:
+    """The reports; ``not_run``: the cases an interruption left out (errors in JUnit, listed
+    in JSON: a run that stopped early never reads as a pass)."""
+    rows, styles = [], []
     for report in reports:
         for k, (method, checks) in enumerate(_rows(report).items()):
-            cells = []
-            for against in ("reference", "expected"):
-                found = [c for key, c in checks.items() if key.startswith(against)]
-                cells.append("—" if not found else "cannot" if all(c.skipped for c in found)
-                             else ("pass" if all(c.passed for c in found) else "FAIL"))
+            cells = [_cell([c for key, c in checks.items() if key.startswith(against)])
+                     for against in ("reference", "expected")]
             rtol = next(iter(checks.values())).rtol
-            style = None if all(c.passed for c in checks.values()) else "bold red"
-            grid.add_row(report.case.name if k == 0 else "", method, *cells,
-                         _rel_error(report, method), f"{rtol:g}", style=style)
-    failures = [c for r in reports for c in r.checks if not c.passed]
-    parts = [grid, *(Text(f"FAIL {c.case} / {c.method} vs {c.against}: {c.message}",
-                          style="red") for c in failures), Text(summary(reports))]
-    return Group(*parts)
+            styles.append("plain" if all(c.passed for c in checks.values()) else "failure")
+            rows.append((report.case.name if k == 0 else "", method, *cells,
+                         _rel_error(report, method), f"{rtol:g}"))
+    columns = tuple(Column(t, "left") for t in ("case", "method", "vs reference",
+                                                  "vs expected", "rel err", "rtol"))
+    doc = Document("diffcompare check", [Table(columns, tuple(rows), tuple(styles))])
+    for report in reports:
+        for c in report.checks:
+            if not c.passed:
+                doc.line(f"{SHOWN[c.outcome]} {c.case} / {c.method} vs {c.against}: "
+                         f"{c.message}", "failure")
+    for line in summary(reports).split("\n"):
+        doc.line(line)
+    if not_run:
+        doc.line(f"interrupted: {len(not_run)} case{'' if len(not_run) == 1 else 's'} not "
+                 f"run ({', '.join(case.name for case in not_run)})", "warning")
+    doc.data = to_dict(reports)
+    doc.data["not_run"] = [case.name for case in not_run]
+    doc.data["passed"] = doc.data["passed"] and not not_run
+    doc.tests = [TestCase(report.case.file, report.case.name, f"{c.method} vs {c.against}",
+                          JUNIT[c.outcome], c.message,
+                          f"{report.case.expression} at {list(report.case.point)}: "
+                          f"{c.message}", report.seconds / max(len(report.checks), 1))
+                 for report in reports for c in report.checks]
+    doc.tests += [TestCase(case.file, case.name, "not run", "error", "interrupted: not run")
+                  for case in not_run]
+    return doc
 
 
 def to_dict(reports: list[CaseReport]) -> dict:
     return {
         "passed": all(r.passed for r in reports),
         "summary": summary(reports),
+        "counts": counts(reports),
         "cases": [{
             "name": r.case.name, "file": r.case.file, "expression": r.case.expression,
             "point": list(r.case.point), "passed": r.passed, "seconds": r.seconds,
-            "checks": [{"method": c.method, "against": c.against, "passed": c.passed,
-                        "skipped": c.skipped, "message": c.message, "rtol": c.rtol,
-                        "atol": c.atol}
+            "checks": [{"method": c.method, "against": c.against, "outcome": c.outcome,
+                        "passed": c.passed, "skipped": c.skipped, "message": c.message,
+                        "rtol": c.rtol, "atol": c.atol}
                        for c in r.checks],
         } for r in reports],
     }
-
-
-def to_json(reports: list[CaseReport]) -> str:
-    return json.dumps(to_dict(reports), indent=2)
-
-
-def to_junit(reports: list[CaseReport]) -> str:
-    """JUnit XML: a testsuite per case file, a testcase per check."""
-    root = ET.Element("testsuites", name="diffcompare check")
-    suites: OrderedDict[str, ET.Element] = OrderedDict()
-    for report in reports:
-        suite = suites.get(report.case.file)
-        if suite is None:
-            suite = suites[report.case.file] = ET.SubElement(root, "testsuite",
-                                                             name=report.case.file)
-        for check in report.checks:
-            case = ET.SubElement(suite, "testcase", classname=report.case.name,
-                                 name=f"{check.method} vs {check.against}",
-                                 time=f"{report.seconds / max(len(report.checks), 1):.6f}")
-            if check.skipped:
-                ET.SubElement(case, "skipped", message=check.message)
-            elif not check.passed:
-                failure = ET.SubElement(case, "failure", message=check.message,
-                                        type="ToleranceExceeded")
-                failure.text = (f"{report.case.expression} at {list(report.case.point)}: "
-                                f"{check.message}")
-    for suite in suites.values():
-        cases = suite.findall("testcase")
-        suite.set("tests", str(len(cases)))
-        suite.set("failures", str(sum(1 for c in cases if c.find("failure") is not None)))
-        suite.set("errors", "0")
-        suite.set("skipped", str(sum(1 for c in cases if c.find("skipped") is not None)))
-    checks = [c for r in reports for c in r.checks]
-    root.set("tests", str(len(checks)))
-    root.set("failures", str(sum(1 for c in checks if not c.passed)))
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") \
-        + "\n"

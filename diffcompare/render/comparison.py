@@ -1,4 +1,4 @@
-"""Comparisons -> rich tables, JSON, CSV, Markdown and HTML. Pure functions: text in, text out.
+"""A comparison as a Document (render/document.py), for every format. Pure functions.
 
 Numbers are formatted by diffcompare.render.numbers: every digit a method produced is visible.
 Vectors (gradient, J·v, Jᵀ·r, H·v) get a column per entry; matrices (Jacobian, Hessian) one
@@ -8,10 +8,6 @@ test, symmetry and eigenvalues) are computed by analysis.insight and written out
 
 from __future__ import annotations
 
-import csv
-import html
-import io
-import json
 from typing import Any
 
 import numpy as np
@@ -19,6 +15,7 @@ import numpy as np
 from diffcompare.analysis.compare import Comparison, Row
 from diffcompare.methods import KINDS, describe
 from diffcompare.methods.kinds import output_names
+from diffcompare.render.document import Column, Document, Table
 from diffcompare.render.numbers import error, json_number, number, seconds
 
 MAX_TABLE_COMPONENTS = 6  # wider vectors: the first ones in the table, all in JSON/CSV
@@ -46,7 +43,7 @@ def _f_text(f: np.ndarray) -> str:
     return number(f[0]) if f.size == 1 else _array_text(f)
 
 
-def _summary(values) -> str:
+def summary_of(values) -> str:
     """A long vector in a few words: its length, first entries, norm and largest entry."""
     values = np.ravel(np.asarray(values, dtype=float))
     head = ", ".join(number(v) for v in values[:3])
@@ -55,8 +52,9 @@ def _summary(values) -> str:
     return f"({head}, …) {values.size} entries{norm}"
 
 
-def _signature(p) -> tuple[str, str]:
-    """(the inputs, the point) for the header: in full, or for arrays, their shapes."""
+def signature(p) -> tuple[str, str]:
+    """(the inputs, the point) for a header: in full, or for arrays, their shapes and a few
+    entries each."""
     shapes = p.input_shapes
     if not p.has_arrays and p.n <= MAX_TABLE_COMPONENTS:
         return (", ".join(p.variables),
@@ -64,19 +62,17 @@ def _signature(p) -> tuple[str, str]:
     names = p.input_names
     inputs = ", ".join(name if not shape else f"{name}: {'×'.join(map(str, shape))}"
                        for name, shape in zip(names, shapes))
-    parts, start = [], 0
-    for name, shape in zip(names, shapes):
-        count = int(np.prod(shape))
-        piece = p.point[start:start + count]
-        start += count
+    parts = []
+    for i, (name, shape) in enumerate(zip(names, shapes)):
+        piece = p.point_array[p.flat_range(i).start:p.flat_range(i).stop]
         parts.append(f"{name} = {number(piece[0])}" if not shape else
-                     f"{name} = {_summary(piece) if count > 3 else _array_text(np.array(piece))}")
+                     f"{name} = {summary_of(piece) if piece.size > 3 else _array_text(piece)}")
     return inputs, "; ".join(parts)
 
 
 def header(comparison: Comparison) -> list[str]:
     p = comparison.problem
-    inputs, at = _signature(p)
+    inputs, at = signature(p)
     ref = comparison.reference
     lines = [f"f({inputs}) = {p.describe()}   at   {at}"]
     if comparison.direction is not None:
@@ -85,7 +81,7 @@ def header(comparison: Comparison) -> list[str]:
     if ref.failure:
         lines.append(f"no exact reference: {ref.failure}")
     else:
-        derivative = _summary(ref.derivative) if _summarized(comparison) \
+        derivative = summary_of(ref.derivative) if _summarized(comparison) \
             else _array_text(ref.derivative)
         lines.append(f"exact ({ref.describe}): f = {_f_text(ref.f)}, "
                      f"{comparison.kind} = {derivative}")
@@ -191,31 +187,32 @@ def _titles(comparison: Comparison, shown: list[int]) -> list[str]:
             "fwd", "rev", "time"]
 
 
-def table(comparison: Comparison):
-    """A rich renderable: the header, one row per method, what the kind teaches, warnings."""
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
+def document(comparison: Comparison) -> Document:
+    """The header, one row per method, what the kind teaches, warnings; the JSON contract;
+    a CSV line per method with every entry."""
     shown = _components(comparison)
-    grid = Table(show_edge=False, header_style="bold", pad_edge=False)
-    for k, title in enumerate(_titles(comparison, shown)):
-        # A narrow terminal folds a long number inside its cell; it never drops digits.
-        grid.add_column(title, justify="left" if k == 0 else "right", overflow="fold")
-    for row in comparison.rows:
-        style = "red" if row.result.failure else (None if describe(row.method).exact else "dim")
-        grid.add_row(*_cells(row, comparison, shown), style=style)
-    parts: list[Any] = [Text(line) for line in header(comparison)] + [grid]
+    titles = _titles(comparison, shown)
+    columns = tuple(Column(t, "left" if k == 0 else "right") for k, t in enumerate(titles))
+    rows = tuple(tuple(_cells(row, comparison, shown)) for row in comparison.rows)
+    styles = tuple("failure" if row.result.failure else
+                   ("plain" if describe(row.method).exact else "dim") for row in comparison.rows)
+    doc = Document(f"the {comparison.kind} of {comparison.problem.describe()}")
+    for line in header(comparison):
+        doc.line(line)
+    doc.add(Table(columns, rows, styles))
     if _summarized(comparison):
-        parts.append(Text(f"({len(entry_names(comparison))} entries: the table shows each "
-                          "method's norm and its largest error; --format json or csv has "
-                          "every entry)"))
-    parts.append(Text(f"rel err = max|d - r| / max|r| against the exact {comparison.kind} r "
-                      "(over the entries that exist); digits = correct significant digits; "
-                      "fwd, rev = forward and reverse passes", style="dim"))
-    parts += [Text(line, style="cyan") for line in insight_lines(comparison)]
-    parts += [Text(note, style="yellow") for note in footnotes(comparison)]
-    return Group(*parts)
+        doc.line(f"({len(entry_names(comparison))} entries: the table shows each method's "
+                 "norm and its largest error; --format json or csv has every entry)")
+    doc.line(f"rel err = max|d - r| / max|r| against the exact {comparison.kind} r (over the "
+             "entries that exist); digits = correct significant digits; fwd, rev = forward "
+             "and reverse passes", "dim")
+    for line in insight_lines(comparison):
+        doc.line(line, "insight")
+    for note in footnotes(comparison):
+        doc.line(note, "warning")
+    doc.data = to_dict(comparison)
+    doc.record_fields, doc.records = _records(comparison)
+    return doc
 
 
 def insight_lines(comparison: Comparison) -> list[str]:
@@ -315,60 +312,28 @@ def to_dict(comparison: Comparison) -> dict:
     }
 
 
-def to_json(comparison: Comparison) -> str:
-    return json.dumps(to_dict(comparison), indent=2, allow_nan=False)
-
-
-def to_csv(comparison: Comparison) -> str:
-    """One line per method, every entry (C order) in its own column."""
+def _records(comparison: Comparison) -> tuple[list[str], list[dict]]:
+    """One line per method (and one for the reference), every entry (C order) its own
+    column."""
     names = entry_names(comparison)
     size = len(names)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
     p, kind = comparison.problem, _kind(comparison)
     columns = [kind.check_label(k, p.m, p.variables) for k in range(size)]
     errors = [f"abs_error_{c[2:]}" if c.startswith("d/d") else f"abs_error {c}"
               for c in columns]
-    writer.writerow(["method", "value", *columns, *errors, "max_abs_error", "rel_error",
-                     "digits", "f_evals", "passes", "seconds", "status", "failure",
-                     "warnings"])
+    fields = ["method", "value", *columns, *errors, "max_abs_error", "rel_error", "digits",
+              "f_evals", "passes", "seconds", "status", "failure", "warnings"]
     ref = comparison.reference
-    writer.writerow(["reference", ";".join(map(repr, map(float, ref.f))),
-                     *map(repr, ref.gradient), *[""] * (size + 9)])
+    records = [{"method": "reference", "value": ";".join(map(repr, map(float, ref.f))),
+                **dict(zip(columns, map(repr, ref.gradient)))}]
     for row in comparison.rows:
         r = row.result
-        writer.writerow([r.method, ";".join(map(repr, map(float, r.f))), *map(repr, r.entries),
-                         *map(repr, row.abs_error), repr(row.max_abs_error), repr(row.rel_error),
-                         "" if row.digits is None else row.digits, r.f_evals, r.passes,
-                         repr(r.seconds), ";".join(row.status), r.failure or "",
-                         "; ".join(r.warnings)])
-    return out.getvalue()
-
-
-def to_markdown(comparison: Comparison) -> str:
-    shown = _components(comparison)
-    titles = _titles(comparison, shown)
-    lines = [line + "  " for line in header(comparison)] + [""]
-    lines.append("| " + " | ".join(titles) + " |")
-    lines.append("|" + "|".join([" --- "] + [" ---: "] * (len(titles) - 1)) + "|")
-    for row in comparison.rows:
-        cells = [c.replace("\n", "<br>") for c in _cells(row, comparison, shown)]
-        lines.append("| " + " | ".join(cells) + " |")
-    notes = insight_lines(comparison) + footnotes(comparison)
-    if notes:
-        lines += [""] + [f"- {note}" for note in notes]
-    return "\n".join(lines) + "\n"
-
-
-def to_html(comparison: Comparison) -> str:
-    """An HTML table for Jupyter (``_repr_html_``)."""
-    shown = _components(comparison)
-    cell = "<td style='text-align:right'>{}</td>".format
-    head = "".join(f"<th>{html.escape(t)}</th>" for t in _titles(comparison, shown))
-    body = "".join("<tr>" + "".join(cell(html.escape(c).replace("\n", "<br>"))
-                                    for c in _cells(row, comparison, shown)) + "</tr>"
-                   for row in comparison.rows)
-    text = "".join(f"<p>{html.escape(line)}</p>" for line in header(comparison))
-    notes = "".join(f"<li>{html.escape(n)}</li>" for n in
-                    insight_lines(comparison) + footnotes(comparison))
-    return f"<div>{text}<table><tr>{head}</tr>{body}</table><ul>{notes}</ul></div>"
+        records.append({
+            "method": r.method, "value": ";".join(map(repr, map(float, r.f))),
+            **dict(zip(columns, map(repr, r.entries))),
+            **dict(zip(errors, map(repr, row.abs_error))),
+            "max_abs_error": repr(row.max_abs_error), "rel_error": repr(row.rel_error),
+            "digits": "" if row.digits is None else row.digits, "f_evals": r.f_evals,
+            "passes": r.passes, "seconds": repr(r.seconds), "status": ";".join(row.status),
+            "failure": r.failure or "", "warnings": "; ".join(r.warnings)})
+    return fields, records

@@ -1,11 +1,11 @@
-"""Derivations -> text table, Markdown, LaTeX or JSON. Pure functions."""
+"""Derivations as a Document: each step's rule in a table and typeset (LaTeX, MathML), the
+result, the rules used. Pure functions."""
 
 from __future__ import annotations
 
-import json
-
-from diffcompare.expr import to_text
-from diffcompare.render.latex import to_latex, variable
+from diffcompare.expr import Var, to_text
+from diffcompare.render.document import Column, Document, Math, Table
+from diffcompare.render.typeset import MATHML, to_latex, to_mathml, typeset, variable
 from diffcompare.studies.derive import Derivation
 
 
@@ -26,57 +26,36 @@ def _rules_used(d: Derivation) -> list[str]:
     return [rule for rule in seen if ": " in rule]
 
 
-def table(derivations: list[Derivation]):
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    parts = []
+def document(derivations: list[Derivation]) -> Document:
+    """Per derivation: its steps as a table and typeset, the result, the rules used."""
+    doc = Document("derivations")
     for d in derivations:
-        parts.append(Text(f"d/d{d.wrt} of {to_text(d.expr)}", style="bold"))
-        grid = Table(show_edge=False, header_style="bold", pad_edge=False)
-        for title in TITLES:
-            grid.add_column(title, overflow="fold")
-        for row in _rows(d):
-            grid.add_row(*row)
-        parts.append(grid)
-        parts.append(Text(f"d/d{d.wrt} [{to_text(d.expr)}] = {to_text(d.result)}",
-                          style="bold green"))
+        doc.line(f"d/d{d.wrt} of {to_text(d.expr)}", "title")
+        doc.add(Table(tuple(Column(t, "left", wrap=True) for t in TITLES),
+                      tuple(tuple(row) for row in _rows(d))))
+        doc.add(_typeset(d))
+        doc.line(f"d/d{d.wrt} [{to_text(d.expr)}] = {to_text(d.result)}", "result")
         rules = _rules_used(d)
         if rules:
-            parts.append(Text("rules used:\n" + "\n".join(f"  {r}" for r in rules), style="dim"))
-        parts.append(Text(""))
-    return Group(*parts)
+            doc.line("rules used:", "dim")
+            for rule in rules:
+                doc.line(f"  {rule}", "dim")
+        doc.line("")
+    doc.data = to_dict(derivations)
+    return doc
 
 
-def to_markdown(derivations: list[Derivation]) -> str:
-    out = []
-    for d in derivations:
-        out.append(f"**d/d{d.wrt}** of `{to_text(d.expr)}`\n")
-        out.append("| " + " | ".join(TITLES) + " |")
-        out.append("|" + "---|" * len(TITLES))
-        for row in _rows(d):
-            out.append("| " + " | ".join(f"`{c}`" if k >= 2 and c else c
-                                         for k, c in enumerate(row)) + " |")
-        out.append(f"\nResult: `d/d{d.wrt} = {to_text(d.result)}`\n")
-        out += [f"- {rule}" for rule in _rules_used(d)] + [""]
-    return "\n".join(out)
-
-
-def to_latex_document(derivations: list[Derivation]) -> str:
-    """An align* environment per derivation: one line per step, the rule on the right."""
-    out = []
-    for d in derivations:
-        x = variable(d.wrt)
-        out.append(r"\begin{align*}")
-        lines = []
-        for step in d.steps:
-            lines.append(rf"\frac{{\partial}}{{\partial {x}}}\left({to_latex(step.node)}\right)"
-                         rf" &= {to_latex(step.derivative)}"
-                         rf" && \text{{{step.rule_name}}}")
-        out.append(" \\\\\n".join(lines))
-        out.append(r"\end{align*}")
-    return "\n".join(out) + "\n"
+def _typeset(d: Derivation) -> Math:
+    """One line per step: d/dx (node) = its derivative, the rule on the right."""
+    x, mx = variable(d.wrt), typeset(Var(d.wrt), MATHML)
+    lines = []
+    for step in d.steps:
+        left = rf"\frac{{\partial}}{{\partial {x}}}\left({to_latex(step.node)}\right)"
+        left_ml = (f"<mfrac><mo>&#x2202;</mo><mrow><mo>&#x2202;</mo>{mx}</mrow></mfrac>"
+                   f"<mrow><mo>(</mo>{to_mathml(step.node)}<mo>)</mo></mrow>")
+        lines.append(((left, to_latex(step.derivative)),
+                      (left_ml, to_mathml(step.derivative)), step.rule_name))
+    return Math(tuple(lines))
 
 
 def to_dict(derivations: list[Derivation]) -> list[dict]:
@@ -89,7 +68,3 @@ def to_dict(derivations: list[Derivation]) -> list[dict]:
                    "derivative": to_text(step.derivative), "chain": step.chain}
                   for step in d.steps],
     } for d in derivations]
-
-
-def to_json(derivations: list[Derivation]) -> str:
-    return json.dumps(to_dict(derivations), indent=2)

@@ -1,49 +1,57 @@
-"""Descent runs -> a rich table, JSON, CSV, the first steps explained, and HTML."""
+"""Descent runs as a Document: a row per run (long points summarized), the first steps
+explained, every iterate in JSON and CSV. Pure functions."""
 
 from __future__ import annotations
 
-import csv
-import html
-import io
-import json
+import numpy as np
 
+from diffcompare.render.comparison import summary_of
+from diffcompare.render.document import Column, Document, Table
 from diffcompare.render.numbers import error, json_number, number, seconds
-from diffcompare.studies.descent import Descent, Iterate, Run
+from diffcompare.studies.descent import OPTIMIZERS, Descent, Iterate, Run
+
+SHOWN_ENTRIES = 6  # a point with more entries is summarized in the table
 
 TITLES = ["method", "final point", "final f", "iterations", "‖∇f‖", "f evals", "fwd", "rev",
           "time", "departs from exact", "stopped"]
 
 
 def _point(values) -> str:
+    values = np.ravel(values)
+    if values.size > SHOWN_ENTRIES:
+        return summary_of(values)
     return "(" + ", ".join(number(v) for v in values) + ")"
 
 
-def _departure(run: Run) -> str:
-    if run.method == "exact" or run.failure:
+def _departure(run: Run, descent: Descent) -> str:
+    if run.exact or run.failure:
         return ""
+    if descent.exact is None:
+        return "no exact run"
     if run.departs_at is None:
         return "never"
     return f"at {run.departs_at} (by {error(run.departure)})"
 
 
-def cells(run: Run) -> list[str]:
+def cells(run: Run, descent: Descent) -> list[str]:
     if run.failure:
         return [run.method, "—", "—", "—", "—", "", "", "", "", "", run.failure]
     final = run.final
     return [run.method, _point(final.point), number(final.f), str(run.iterations),
             error(final.norm), str(run.cost.f_evals), str(run.cost.forward_passes),
-            str(run.cost.reverse_passes), seconds(run.cost.seconds), _departure(run),
+            str(run.cost.reverse_passes), seconds(run.cost.seconds), _departure(run, descent),
             run.stopped]
 
 
 def header(descent: Descent) -> list[str]:
+    from diffcompare.render.comparison import signature
+
     p = descent.problem
-    start = ", ".join(f"{v} = {number(x)}" for v, x in zip(p.variables, p.point))
-    rule = {"gd": f"gd, lr = {descent.lr:g}",
-            "momentum": f"momentum, lr = {descent.lr:g}, β = {descent.beta:g}",
-            "newton": "newton (full steps)"}[descent.optimizer]
-    lines = [f"minimise f({', '.join(p.variables)}) = {p.describe()}   from   {start}",
-             f"{rule}; at most {descent.steps} steps; stop when ‖∇f‖ ≤ {descent.tol:g}; a run "
+    inputs, start = signature(p)
+    rule = OPTIMIZERS[descent.optimizer].summary(descent.lr, descent.beta)
+    stop = "run every step" if descent.tol == 0 else f"stop when ‖∇f‖ ≤ {descent.tol:g}"
+    lines = [f"minimise f({inputs}) = {p.describe()}   from   {start}",
+             f"{rule}; at most {descent.steps} steps; {stop}; a run "
              f"departs when it is {descent.depart_tol:g}·max(1, ‖x‖) from the exact run"]
     if descent.exact_failure:
         lines.append(f"no exact run: {descent.exact_failure}")
@@ -54,21 +62,24 @@ def _rows(descent: Descent) -> list[Run]:
     return [*( [descent.exact] if descent.exact else []), *descent.runs]
 
 
-def table(descent: Descent):
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    grid = Table(show_edge=False, header_style="bold", pad_edge=False)
-    for k, title in enumerate(TITLES):
-        grid.add_column(title, justify="left" if k in (0, 10) else "right", overflow="fold")
-    for run in _rows(descent):
-        style = "red" if run.failure or run.stopped.startswith("diverged") else None
-        grid.add_row(*cells(run), style=style)
-    return Group(*[Text(line) for line in header(descent)], grid,
-                 Text("exact = the same optimizer on exact derivatives (the tape swept in "
-                      "mpmath at 60 digits); fwd, rev = forward and reverse passes, all "
-                      "iterations together", style="dim"))
+def document(descent: Descent, explained: bool = False) -> Document:
+    columns = tuple(Column(t, "left" if k in (0, 10) else "right") for k, t in enumerate(TITLES))
+    rows = _rows(descent)
+    styles = tuple("failure" if run.failure or run.stopped.startswith("diverged") else "plain"
+                   for run in rows)
+    doc = Document(f"descent: {descent.problem.describe()}")
+    for line in header(descent):
+        doc.line(line)
+    doc.add(Table(columns, tuple(tuple(cells(run, descent)) for run in rows), styles))
+    doc.line("exact = the same optimizer on exact derivatives (the tape swept in balls); fwd, "
+             "rev = forward and reverse passes, all iterations together; time = CPU time",
+             "dim")
+    if explained:
+        for line in explain(descent).split("\n"):
+            doc.line(line)
+    doc.data = to_dict(descent)
+    doc.record_fields, doc.records = _records(descent)
+    return doc
 
 
 def explain(descent: Descent, first: int = 3) -> str:
@@ -78,6 +89,9 @@ def explain(descent: Descent, first: int = 3) -> str:
     if run is None:
         return "no run to explain"
     names = descent.problem.variables
+    if descent.problem.n > SHOWN_ENTRIES:
+        return (f"(the first steps are explained for functions of at most {SHOWN_ENTRIES} "
+                f"inputs; this one has {descent.problem.n})")
     lines = [f"The first steps of {descent.optimizer} on the {run.method} gradient:"]
     for k, (now, after) in enumerate(zip(run.iterates, run.iterates[1:first + 1])):
         lines.append(f"step {k}: x = {_point(now.point)}, f(x) = {number(now.f)}, "
@@ -99,28 +113,28 @@ def _sign_sentence(name: str, g: float) -> str:
 
 
 def _update_sentence(descent: Descent, now: Iterate, after: Iterate) -> str:
-    if descent.optimizer == "gd":
-        terms = ", ".join(f"{number(x)} − {descent.lr:g}·{number(g)}"
-                          for x, g in zip(now.point, now.gradient))
-        return f"update x − lr·∇f = ({terms}) = {_point(after.point)}"
-    if descent.optimizer == "momentum":
-        return (f"update v ← {descent.beta:g}·v − {descent.lr:g}·∇f, x ← x + v = "
-                f"{_point(after.point)}")
-    return f"update x − H⁻¹·∇f = {_point(after.point)} (H: the Hessian at x)"
+    rule = OPTIMIZERS[descent.optimizer]
+    if not rule.per_coordinate:
+        return f"update {rule.update_words} = {_point(after.point)}"
+    terms = ", ".join(f"{number(x)} − {descent.lr:g}·{number(g)}"
+                      for x, g in zip(now.point, now.gradient))
+    return f"update {rule.update_words} = ({terms}) = {_point(after.point)}"
 
 
 def _run_dict(run: Run) -> dict:
     return {
         "method": run.method, "stopped": run.stopped, "failure": run.failure,
         "iterations": run.iterations,
-        "final_point": None if run.final is None else list(run.final.point),
+        "final_point": None if run.final is None else run.final.point.tolist(),
         "final_f": None if run.final is None else json_number(run.final.f),
         "gradient_norm": None if run.final is None else json_number(run.final.norm),
         "f_evals": run.cost.f_evals, "forward_passes": run.cost.forward_passes,
         "reverse_passes": run.cost.reverse_passes, "seconds": run.cost.seconds,
         "departs_at": run.departs_at, "departure": json_number(run.departure),
-        "path": [{"point": list(it.point), "f": json_number(it.f),
-                  "gradient": [json_number(g) for g in it.gradient]} for it in run.iterates],
+        "path": [{"point": [json_number(v) for v in it.point.tolist()],
+                  "f": json_number(it.f),
+                  "gradient": [json_number(g) for g in it.gradient.tolist()]}
+                 for it in run.iterates],
     }
 
 
@@ -136,27 +150,16 @@ def to_dict(descent: Descent) -> dict:
     }
 
 
-def to_json(descent: Descent) -> str:
-    return json.dumps(to_dict(descent), indent=2, allow_nan=False)
-
-
-def to_csv(descent: Descent) -> str:
+def _records(descent: Descent) -> tuple[list[str], list[dict]]:
     """One line per iterate of every run."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    names = descent.problem.variables
-    writer.writerow(["method", "iteration", *names, "f", *(f"d/d{v}" for v in names),
-                     "gradient_norm"])
+    names = list(descent.problem.variables)
+    derivatives = [f"d/d{v}" for v in names]
+    fields = ["method", "iteration", *names, "f", *derivatives, "gradient_norm"]
+    records = []
     for run in _rows(descent):
         for k, it in enumerate(run.iterates):
-            writer.writerow([run.method, k, *map(repr, it.point), repr(it.f),
-                             *map(repr, it.gradient), repr(it.norm)])
-    return out.getvalue()
-
-
-def to_html(descent: Descent) -> str:
-    head = "".join(f"<th>{html.escape(t)}</th>" for t in TITLES)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells(run))
-                   + "</tr>" for run in _rows(descent))
-    text = "".join(f"<p>{html.escape(line)}</p>" for line in header(descent))
-    return f"<div>{text}<table><tr>{head}</tr>{body}</table></div>"
+            records.append({"method": run.method, "iteration": k,
+                            **dict(zip(names, map(repr, it.point.tolist()))), "f": repr(it.f),
+                            **dict(zip(derivatives, map(repr, it.gradient.tolist()))),
+                            "gradient_norm": repr(it.norm)})
+    return fields, records

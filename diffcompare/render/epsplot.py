@@ -1,12 +1,10 @@
-"""Step studies -> table, JSON (every point) or CSV. Pure functions."""
+"""A step study (epsplot) as a Document: a row per scheme, every point in JSON and CSV."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 
+from diffcompare.render.document import Column, Document, Table
 from diffcompare.render.numbers import error, json_number, number
 from diffcompare.studies.epsplot import StepStudy, common_steps
 
@@ -27,25 +25,26 @@ def heading(study: StepStudy) -> str:
     return f"∂f/∂{study.wrt} of {p.describe()} at {at}: {exact}"
 
 
-def table(study: StepStudy):
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
+def document(study: StepStudy) -> Document:
     common = common_steps(study.x)
-    grid = Table(show_edge=False, header_style="bold", pad_edge=False)
-    for title in ("method", "best step", "worst error near it", "model's optimum", "observed order",
-                  *(f"error at {c.name}" for c in common)):
-        grid.add_column(title, justify="left" if title == "method" else "right")
+    titles = ("method", "best step", "worst error near it", "model's optimum",
+              "observed order", *(f"error at {c.name}" for c in common))
+    rows = []
     for s in study.sweeps:
         optimum = s.model.optimal_step if s.model else None
-        grid.add_row(s.scheme, _step(s.best_step), error(s.best_error), _step(optimum),
-                     _order(s.observed_order), *(error(e) for _, _, _, e in s.at_common))
-    notes = [f"{c.name} = {c.step:.3g}: {c.source}" for c in common]
-    notes.append("best step: where the worst error within half a decade either side is lowest; "
-                 "observed order: slope of log error against log h where truncation rules")
-    return Group(Text(heading(study), style="bold"), grid,
-                 *(Text(n, style="dim") for n in notes))
+        rows.append((s.scheme, _step(s.best_step), error(s.best_error), _step(optimum),
+                     _order(s.observed_order), *(error(e) for _, _, _, e in s.at_common)))
+    doc = Document(f"finite-difference error against the step: {study.problem.describe()}")
+    doc.line(heading(study), "title")
+    doc.add(Table(tuple(Column(t, "left" if k == 0 else "right")
+                        for k, t in enumerate(titles)), tuple(rows)))
+    for c in common:
+        doc.line(f"{c.name} = {c.step:.3g}: {c.source}", "dim")
+    doc.line("best step: where the worst error within half a decade either side is lowest; "
+             "observed order: slope of log error against log h where truncation rules", "dim")
+    doc.data = to_dict(study)
+    doc.record_fields, doc.records = _records(study)
+    return doc
 
 
 def to_dict(study: StepStudy) -> dict:
@@ -75,17 +74,13 @@ def to_dict(study: StepStudy) -> dict:
     }
 
 
-def to_json(study: StepStudy) -> str:
-    return json.dumps(to_dict(study), indent=2)
-
-
-def to_csv(study: StepStudy) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["method", "step", "axis", "estimate", "error", "model"])
+def _records(study: StepStudy) -> tuple[list[str], list[dict]]:
+    """One line per scheme and step."""
+    records = []
     for s in study.sweeps:
         model = s.model(s.steps) if s.model else [math.nan] * len(s.steps)
         for h, a, e, r, m in zip(s.steps, study.axis(s.steps), s.estimates, s.errors, model):
-            writer.writerow([s.scheme, repr(float(h)), repr(float(a)), repr(float(e)),
-                             repr(float(r)), repr(float(m))])
-    return out.getvalue()
+            records.append({"method": s.scheme, "step": repr(float(h)), "axis": repr(float(a)),
+                            "estimate": repr(float(e)), "error": repr(float(r)),
+                            "model": repr(float(m))})
+    return ["method", "step", "axis", "estimate", "error", "model"], records

@@ -1,12 +1,10 @@
-"""A scaling study -> table, JSON or CSV. Pure functions."""
+"""A scale study as a Document: a row per method and size, the fitted slopes. Pure functions."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from dataclasses import asdict
 
+from diffcompare.render.document import Column, Document, Table
 from diffcompare.render.numbers import error, seconds
 from diffcompare.studies.scale import ScaleStudy, law
 
@@ -42,38 +40,41 @@ def slope_lines(study: ScaleStudy) -> list[str]:
     return lines
 
 
-def table(study: ScaleStudy):
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    grid = Table(show_edge=False, header_style="bold", pad_edge=False)
-    for title in ("method", "n", "time", "time / cost(f)", "f evals", "fwd", "rev",
-                  "tape records", "tape bytes", "peak memory", "rel err"):
-        grid.add_column(title, justify="left" if title == "method" else "right")
+def document(study: ScaleStudy) -> Document:
+    titles = ("method", "n", "time", "time / cost(f)", "f evals", "fwd", "rev", "tape records",
+              "tape bytes", "peak memory", "rel err")
+    rows, styles = [], []
     for run in sorted(study.runs, key=lambda r: (study.methods.index(r.method), r.n)):
         time_text = seconds(run.seconds) + ("" if run.measured else " (estimate)")
         relative = run.seconds / study.cost_f[run.n] if run.n in study.cost_f else None
-        grid.add_row(run.method, f"{run.n:,}", "failed" if run.failure else time_text,
+        rows.append((run.method, f"{run.n:,}", "failed" if run.failure else time_text,
                      "—" if relative is None or run.failure else f"{relative:,.0f}",
                      _count(run.f_evals), _count(run.forward_passes),
                      _count(run.reverse_passes), _count(run.tape_records),
                      _bytes(run.tape_bytes), _bytes(run.peak_bytes),
-                     "—" if run.rel_error is None else error(run.rel_error),
-                     style="dim" if not run.measured else "red" if run.failure else None)
+                     "—" if run.rel_error is None else error(run.rel_error)))
+        styles.append("dim" if not run.measured else "failure" if run.failure else "plain")
     costs = ", ".join(f"n = {n:,}: {seconds(t)}" for n, t in sorted(study.cost_f.items()))
-    parts = [Text(f"{study.function}: one gradient by each method as n grows (budget "
-                  f"{study.budget:g} s, an equal share each)", style="bold"), grid,
-             Text(f"cost(f), one evaluation: {costs}", style="dim"),
-             Text("an estimate is extrapolated from the method's fitted slope: running it "
-                  "would pass its share of the budget", style="dim")]
-    parts += [Text(line, style="cyan") for line in slope_lines(study)]
+    doc = Document(f"scale: {study.function}")
+    doc.line(f"{study.function}: one gradient by each method as n grows (budget "
+             f"{study.budget:g} CPU s, an equal share each; times are CPU time)", "title")
+    doc.add(Table(tuple(Column(t, "left" if k == 0 else "right") for k, t in enumerate(titles)),
+                  tuple(rows), tuple(styles)))
+    doc.line(f"cost(f), one evaluation: {costs}", "dim")
+    doc.line("an estimate is extrapolated from the method's fitted slope: running it would "
+             "pass its share of the budget", "dim")
+    for line in slope_lines(study):
+        doc.line(line, "insight")
     failures = {r.method: r.failure for r in study.runs if r.failure}
-    parts += [Text(f"{m} failed: {why}", style="yellow") for m, why in failures.items()]
-    parts += [Text(note, style="yellow") for note in dict.fromkeys(study.notes)]
+    for method, why in failures.items():
+        doc.line(f"{method} failed: {why}", "warning")
+    for note in dict.fromkeys(study.notes):
+        doc.line(note, "warning")
     if study.interrupted:
-        parts.append(Text("interrupted: the sizes measured so far", style="yellow"))
-    return Group(*parts)
+        doc.line("interrupted: the sizes measured so far", "warning")
+    doc.data = to_dict(study)
+    doc.record_fields, doc.records = _records(study)
+    return doc
 
 
 def to_dict(study: ScaleStudy) -> dict:
@@ -91,19 +92,9 @@ def to_dict(study: ScaleStudy) -> dict:
     }
 
 
-def to_json(study: ScaleStudy) -> str:
-    return json.dumps(to_dict(study), indent=2)
-
-
-def to_csv(study: ScaleStudy) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+def _records(study: ScaleStudy) -> tuple[list[str], list[dict]]:
     fields = ["method", "n", "seconds", "measured", "f_evals", "forward_passes",
               "reverse_passes", "tape_records", "tape_bytes", "peak_bytes", "rel_error",
               "failure"]
-    writer.writerow([*fields, "cost_f"])
-    for run in study.runs:
-        row = asdict(run)
-        writer.writerow([*("" if row[k] is None else row[k] for k in fields),
-                         study.cost_f.get(run.n, "")])
-    return out.getvalue()
+    return [*fields, "cost_f"], [{**{k: asdict(run)[k] for k in fields},
+                                  "cost_f": study.cost_f.get(run.n, "")} for run in study.runs]

@@ -1,12 +1,10 @@
-"""Swell measurements -> table, JSON or CSV. Pure functions."""
+"""Swell measurements as a Document: a row of sizes per function. Pure functions."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from dataclasses import asdict
 
+from diffcompare.render.document import Column, Document, Table
 from diffcompare.studies.swell import MEASURES, SIZE_COLUMNS, SwellRow
 
 
@@ -14,31 +12,14 @@ def _size(value: int | None) -> str:
     return "timed out" if value is None else str(value)
 
 
-def table(rows: list[SwellRow], title: str):
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    grid = Table(show_edge=False, header_style="bold", pad_edge=False)
-    grid.add_column("function", overflow="fold")
-    for measure in MEASURES:
-        grid.add_column(measure.title, justify="right")
-    for row in rows:
-        grid.add_row(row.label, *(_size(getattr(row, c)) for c in SIZE_COLUMNS))
-    return Group(Text(title, style="bold"), grid,
-                 Text("sizes are elementary operations; derivatives of all variables "
-                      "together", style="dim"))
-
-
-def to_json(rows: list[SwellRow], title: str) -> str:
-    return json.dumps({"title": title, "rows": [asdict(r) for r in rows]}, indent=2)
-
-
-def to_csv(rows: list[SwellRow]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["label", "k", *SIZE_COLUMNS])
-    for r in rows:
-        writer.writerow([r.label, "" if r.k is None else r.k,
-                         *("" if getattr(r, c) is None else getattr(r, c) for c in SIZE_COLUMNS)])
-    return out.getvalue()
+def document(rows: list[SwellRow], title: str) -> Document:
+    columns = (Column("function", "left"), *(Column(m.title) for m in MEASURES))
+    table = Table(columns, tuple((row.label, *(_size(getattr(row, c)) for c in SIZE_COLUMNS))
+                                 for row in rows))
+    doc = Document(f"expression swell: {title}")
+    doc.line(title, "title").add(table)
+    doc.line("sizes are elementary operations; derivatives of all variables together", "dim")
+    doc.data = {"title": title, "rows": [asdict(r) for r in rows]}
+    doc.record_fields = ["label", "k", *SIZE_COLUMNS]
+    doc.records = [asdict(r) for r in rows]
+    return doc

@@ -1,9 +1,8 @@
-"""Evaluation traces -> tables (forward and reverse), Markdown or JSON. Pure functions."""
+"""An evaluation trace as a Document: the forward table, the reverse table. Pure functions."""
 
 from __future__ import annotations
 
-import json
-
+from diffcompare.render.document import Column, Document, Table
 from diffcompare.render.numbers import number
 from diffcompare.studies.trace import BAR, DOT, Trace, TraceRow, bar, dot
 
@@ -73,45 +72,34 @@ def _inputs_line(trace: Trace) -> str:
     return f"f = {p.describe()} at {pairs}; f = {trace.output}"
 
 
-def table(trace: Trace, forward: bool, reverse: bool):
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    parts = [Text(_inputs_line(trace), style="bold")]
+def document(trace: Trace) -> Document:
+    """The forward table (with tangents) and/or the reverse table (with adjoints), as the
+    trace was made; reverse mode alone still shows the forward primal trace first."""
+    forward = trace.wrt is not None
+    reverse = any(r.adjoint is not None for r in trace.rows)
+    doc = Document(f"the evaluation trace of {trace.problem.describe()}")
+    doc.line(_inputs_line(trace), "title")
     # Columns of numbers are right-aligned: value and v̇ forward, v̄ in reverse.
     for titles, rows, numeric in _tables(trace, forward, reverse):
-        grid = Table(show_edge=False, header_style="bold", pad_edge=False)
-        for k, title in enumerate(titles):
-            grid.add_column(title, overflow="fold",
-                            justify="right" if k in numeric else "left")
-        for row in rows:
-            grid.add_row(*row)
-        parts += [grid, Text("")]
+        columns = tuple(Column(t, "right" if k in numeric else "left")
+                        for k, t in enumerate(titles))
+        doc.add(Table(columns, tuple(tuple(row) for row in rows)))
+        doc.line("")
     inputs = [r for r in trace.rows if r.is_input]
     if reverse:
         what = "gradient" if len(trace.outputs) == 1 else \
             f"Jᵀ·r with r = ({', '.join(number(c) for c in trace.cotangent)})"
-        parts.append(Text(f"{what}: " + ", ".join(
+        doc.line(f"{what}: " + ", ".join(
             f"{bar(r.name)} = {number(r.adjoint)} (x = {r.definition})" for r in inputs)
             if len(trace.outputs) > 1 else "gradient: " + ", ".join(
-            f"∂f/∂{r.definition} = {bar(r.name)} = {number(r.adjoint)}" for r in inputs)))
+            f"∂f/∂{r.definition} = {bar(r.name)} = {number(r.adjoint)}" for r in inputs))
     if forward:
         wrt = next(r for r in trace.rows if r.definition == trace.wrt)
-        parts.append(Text(f"forward mode: ∂/∂{trace.wrt} of the outputs: " + ", ".join(
+        doc.line(f"forward mode: ∂/∂{trace.wrt} of the outputs: " + ", ".join(
             f"{dot(name)} = {number(trace.row(name).tangent)}" for name in trace.outputs
-            if name.startswith("v")) + f" (seed {dot(wrt.name)} = 1)"))
-    return Group(*parts)
-
-
-def to_markdown(trace: Trace, forward: bool, reverse: bool) -> str:
-    out = [_inputs_line(trace), ""]
-    for titles, rows, _ in _tables(trace, forward, reverse):
-        out.append("| " + " | ".join(titles) + " |")
-        out.append("|" + "---|" * len(titles))
-        out += ["| " + " | ".join(row) + " |" for row in rows]
-        out.append("")
-    return "\n".join(out)
+            if name.startswith("v")) + f" (seed {dot(wrt.name)} = 1)")
+    doc.data = to_dict(trace)
+    return doc
 
 
 def to_dict(trace: Trace) -> dict:
@@ -134,7 +122,3 @@ def to_dict(trace: Trace) -> dict:
                               for t in r.adjoint_terms],
         } for r in trace.rows],
     }
-
-
-def to_json(trace: Trace) -> str:
-    return json.dumps(to_dict(trace), indent=2)

@@ -1,37 +1,41 @@
-"""Work that can run long, under a budget that can really stop it.
+"""Budgets that count work, not wall time, so a verdict is the same on a busy machine.
 
-sympy's diff, evalf and simplify, and mpmath at high precision, cannot be interrupted from
-another thread, and a thread that is merely abandoned keeps a core busy. So bounded work
-runs in a worker *process*: forked (it starts in milliseconds, with sympy already imported
-if the parent had it, and needs no pickling of the call), capped in address space with
-RLIMIT_AS (a runaway computation meets a MemoryError inside the worker instead of taking the
-machine), and killed with SIGKILL once its time is up. Nothing is left running when a
-command returns.
+A ``Budget`` is an allowance of CPU seconds for one piece of work that can run long: a
+method's derivative, the exact reference, sympy's derivatives, a call of the user's code.
+Each piece gets the whole allowance (``--budget``), so what one piece costs never changes
+what another may do. It is spent two ways:
 
-A ``Budget`` is one allowance of seconds for a whole command: each job gets what is left.
-Jobs can run side by side (``start`` several, then ask each for its ``result``), so sympy
-works on the second core while the float methods run on the first.
+- work that can be predicted is counted before it starts: operations of a tape, passes,
+  evaluations, converted to seconds at a fixed rate measured on this machine (below), and
+  refused up front when it would pass the budget (``charge``), naming the measure;
+- work that cannot (sympy, the user's code, a loop of passes) runs against the CPU clock:
+  ``check`` between passes here, the worker's own CPU time for a worker
+  (runtime/workers.py), a CPU-time alarm for the user's code (runtime/limits.py).
+
+CPU time is what a computation costs whatever else runs; wall time is only the outer
+safety, several times larger (WALL_SAFETY), for work that waits instead of computing.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import resource
+import math
 import time
-import tracemalloc
-import warnings
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from diffcompare.errors import MethodError
 
+DEFAULT_BUDGET = 20.0  # CPU seconds a piece of work may take (10x the costliest sample)
+# The rate work is counted at (measured on the 2-core machine this is built on, 2026-12-01,
+# and rounded to err high): a record of a tape swept in Python costs about a microsecond
+# (the float plan: 0.3-0.5 µs; dual numbers and the generic sweep: 1-3 µs), and an entry of
+# an array record about ten nanoseconds (numpy's loop over float64).
+SECONDS_PER_RECORD = 2e-6
+SECONDS_PER_ENTRY = 1e-8
+DUAL_FACTOR = 8  # a pass of dual numbers (a dual inside a dual: its square) per float pass
+# Wall time is only an outer safety, for work that waits: WALL_SAFETY times the budget plus
+# WALL_GRACE seconds (a machine at load 8 on 2 cores gives a process a quarter of a core).
+WALL_SAFETY, WALL_GRACE = 10.0, 10.0
 MEMORY_CAP = 1 << 30  # bytes of address space a worker may add to what it inherits
-
-
-class TimedOut(MethodError):
-    """The work did not finish within its budget and was stopped."""
 
 
 class OutOfBudget(MethodError):
@@ -43,128 +47,70 @@ class OutOfBudget(MethodError):
         self.measure, self.limit = measure, limit
 
 
+class TimedOut(OutOfBudget):
+    """The work did not finish within its budget and was stopped."""
+
+
 class OutOfMemory(MethodError):
     """The work needed more memory than a worker may take and was stopped."""
 
 
+def _cpu() -> float:
+    return time.process_time()
+
+
 @dataclass
 class Budget:
-    """Seconds for a whole command's bounded work; None means no bound."""
+    """CPU seconds for one piece of work; None means no bound. Started when made."""
 
     seconds: float | None
-    started: float = field(default_factory=time.monotonic)
+    started: float = field(default_factory=_cpu)
+    charged: float = 0.0  # predicted work counted so far, in seconds
 
     def remaining(self) -> float | None:
+        """What is left: the allowance less the work counted and the CPU time used."""
         if self.seconds is None:
             return None
-        return max(0.0, self.seconds - (time.monotonic() - self.started))
+        return max(0.0, self.seconds - max(self.charged, _cpu() - self.started))
+
+    @property
+    def wall_limit(self) -> float | None:
+        """The outer safety for work that waits rather than computes."""
+        return None if self.seconds is None else WALL_SAFETY * self.seconds + WALL_GRACE
 
     def describe(self) -> str:
-        return f"{self.seconds:g} s"
+        return f"{self.seconds:g} CPU s"
+
+    def charge(self, seconds: float, what: str) -> None:
+        """Count predicted work before doing it: refuse it (OutOfBudget, naming the
+        measure) when it would pass the allowance."""
+        if self.seconds is None:
+            return
+        if self.charged + seconds > self.seconds:
+            raise OutOfBudget(f"out of budget: {what} would take about {_human(seconds)} of "
+                              f"work, past the budget of {self.describe()} (raise it with "
+                              "--budget)", measure=what, limit=self.seconds)
+        self.charged += seconds
+
+    def check(self, what: str = "the work") -> None:
+        """Between passes: stop (OutOfBudget) once the CPU time spent passes the budget."""
+        if self.seconds is not None and _cpu() - self.started > self.seconds:
+            raise OutOfBudget(f"out of budget: {what} passed {self.describe()} of CPU time "
+                              "(raise it with --budget)", measure="CPU seconds",
+                              limit=self.seconds)
+
+    def fresh(self) -> Budget:
+        """The same allowance for another piece of work, started now."""
+        return Budget(self.seconds)
 
 
-def _virtual_size() -> int:
-    """This process's address space in bytes (0 where /proc is not there)."""
-    try:
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
+def tape_seconds(records: int, entries: int, passes: float = 1.0) -> float:
+    """Predicted seconds of ``passes`` sweeps of a tape of ``records`` records holding
+    ``entries`` scalars in all."""
+    return passes * (records * SECONDS_PER_RECORD + entries * SECONDS_PER_ENTRY)
 
 
-def _work(connection, call: Callable[..., Any], args: tuple, memory: int) -> None:
-    """The worker: cap the address space, run, send back ("ok", value) or ("error", exc).
-    It shares the terminal with its parent, so it never prints warnings there."""
-    warnings.simplefilter("ignore")
-    if tracemalloc.is_tracing():  # the parent measures its own memory; not ours (10x slower)
-        tracemalloc.stop()
-    base = _virtual_size()
-    if base:
-        limit = base + memory
-        try:
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        except (ValueError, OSError):  # a lower hard limit is already set: keep it
-            pass
-    try:
-        outcome = ("ok", call(*args))
-    except MemoryError:
-        outcome = ("memory", None)
-    except RecursionError as exc:
-        outcome = ("error", MethodError(f"RecursionError: {exc}"))
-    except BaseException as exc:  # every failure goes back to the parent as a reason
-        outcome = ("error", exc)
-    try:
-        connection.send(outcome)
-    except MemoryError:
-        connection.send(("memory", None))
-    except Exception as exc:  # an unpicklable result or exception
-        connection.send(("error", MethodError(f"{type(exc).__name__}: {exc}")))
-    connection.close()
-
-
-class Job:
-    """One call running in a worker process."""
-
-    def __init__(self, call: Callable[..., Any], args: tuple, memory: int = MEMORY_CAP):
-        context = multiprocessing.get_context("fork")
-        self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_work, args=(send, call, args, memory),
-                                        daemon=True, name="diffcompare-worker")
-        self._process.start()
-        send.close()
-        self._outcome: tuple | None = None
-
-    def result(self, clock: Budget | float | None, what: str = "it") -> Any:
-        """The call's value; past what is left of ``clock`` (a Budget, or seconds) the
-        worker is killed and TimedOut raised, naming the budget."""
-        if not isinstance(clock, Budget):
-            clock = Budget(clock)
-        try:
-            if self._outcome is None:
-                if self._receive.poll(clock.remaining()):
-                    try:
-                        self._outcome = self._receive.recv()
-                    except (EOFError, OSError):
-                        self._outcome = ("died", self._process.exitcode)
-                else:
-                    self._outcome = ("timeout", clock.seconds)
-        finally:
-            self.stop()
-        kind, payload = self._outcome
-        if kind == "ok":
-            return payload
-        if kind == "timeout":
-            raise TimedOut(f"timed out after {payload:g} s, the time budget (raise it with "
-                           "--timeout)")
-        if kind == "memory":
-            raise OutOfMemory(f"ran out of memory (a worker may use {MEMORY_CAP >> 20} MiB "
-                              "more than the process had)")
-        if kind == "died":
-            raise MethodError(f"the worker computing {what} died (exit code {payload})")
-        raise payload
-
-    def stop(self) -> None:
-        """Kill the worker if it still runs, and reap it: no core stays busy."""
-        if self._process.is_alive():
-            self._process.kill()
-        self._process.join()
-        self._receive.close()
-
-
-def start(call: Callable[..., Any], *args: Any) -> Job:
-    return Job(call, args)
-
-
-def within(budget: Budget | float | None, call: Callable[..., Any], *args: Any) -> Any:
-    """``call(*args)`` bounded by what is left of ``budget`` (seconds, a Budget, or None for
-    no bound, which runs it here, in this process)."""
-    if not isinstance(budget, Budget):
-        budget = Budget(budget)
-    left = budget.remaining()
-    if left is None:
-        return call(*args)
-    if left <= 0:  # no time at all: do not start it
-        if budget.seconds == 0:
-            raise TimedOut("was not run (--timeout 0)")
-        raise TimedOut(f"was not run: the time budget ({budget.describe()}) was spent")
-    return Job(call, args).result(budget)
+def _human(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "forever"
+    return f"{seconds:.3g} CPU s" if seconds >= 0.01 else f"{seconds * 1e3:.2g} CPU ms"

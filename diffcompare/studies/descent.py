@@ -2,8 +2,10 @@
 from the exact one, and what each costs. Data only; render/ and plots/ show it.
 
 Each method is prepared once and asked for the gradient (and, for Newton, the Hessian) at
-every iterate. The exact run takes its derivatives from the tape swept in mpmath at each
-iterate, all of it within the time budget. Optimizers:
+every iterate. The exact run takes its derivatives from the tape swept in balls at each
+iterate. Every run is bounded by the budget, counted as work: each iteration's passes and
+evaluations times the tape's size (runtime/budget.py), so a run stops at the same iteration
+on a busy machine as on an idle one. The optimizers, one entry each in OPTIMIZERS:
 
     gd        x ← x − lr·∇f                          (the first seed's "baby step")
     momentum  v ← β·v − lr·∇f,  x ← x + v             (heavy ball, Polyak 1964)
@@ -21,23 +23,66 @@ import numpy as np
 
 from diffcompare.errors import InputError, MethodError
 from diffcompare.methods import REGISTRY, Cost, Options
-from diffcompare.problems.formula import Problem
-from diffcompare.runtime import budget
+from diffcompare.problems.base import BaseProblem as Problem
+from diffcompare.runtime.budget import DUAL_FACTOR, Budget, OutOfBudget, tape_seconds
 
-OPTIMIZERS = ("gd", "momentum", "newton")
 DIVERGENCE = 1e12  # |f| beyond this times max(1, |f(x0)|): growing without bound
-EXACT = "exact"  # the run on exact derivatives, the one the others are measured against
+EXACT = "exact"  # the label of the run on exact derivatives
+MAX_STEPS = 100_000
+BALL_FACTOR = 20  # a ball sweep per float sweep, for counting the exact run's work
+
+
+# --- the optimizers ----------------------------------------------------------------------
+
+def _gd(x, g, h, velocity, lr, beta):
+    return x - lr * g, velocity
+
+
+def _momentum(x, g, h, velocity, lr, beta):
+    velocity = beta * velocity - lr * g
+    return x + velocity, velocity
+
+
+def _newton(x, g, h, velocity, lr, beta):
+    try:
+        step = np.linalg.solve(h, -g)
+    except np.linalg.LinAlgError:
+        raise MethodError("the Hessian is singular here: no Newton step") from None
+    return x + step, velocity
 
 
 @dataclass(frozen=True)
+class Optimizer:
+    name: str
+    update: Callable  # (x, g, H, velocity, lr, beta) -> (x, velocity)
+    needs_hessian: bool
+    summary: Callable[[float, float], str]  # (lr, beta) -> the rule in a few words
+    update_words: str  # the update as the first seed would say it
+    per_coordinate: bool = False  # the update is written out coordinate by coordinate
+
+
+OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in (
+    Optimizer("gd", _gd, False, lambda lr, beta: f"gd, lr = {lr:g}", "x − lr·∇f",
+              per_coordinate=True),
+    Optimizer("momentum", _momentum, False,
+              lambda lr, beta: f"momentum, lr = {lr:g}, β = {beta:g}",
+              "v ← β·v − lr·∇f, x ← x + v"),
+    Optimizer("newton", _newton, True, lambda lr, beta: "newton (full steps)",
+              "x − H⁻¹·∇f (H: the Hessian at x)"),
+)}
+
+
+# --- runs --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
 class Iterate:
-    point: tuple[float, ...]
+    point: np.ndarray
     f: float
-    gradient: tuple[float, ...]
+    gradient: np.ndarray
 
     @property
     def norm(self) -> float:
-        return math.sqrt(sum(g * g for g in self.gradient))
+        return float(np.linalg.norm(self.gradient))
 
 
 @dataclass(frozen=True)
@@ -51,6 +96,7 @@ class Run:
     departs_at: int | None = None  # first iteration farther than the tolerance from exact
     departure: float | None = None  # the distance then
     failure: str | None = None  # the method could not run at all
+    exact: bool = False  # the run on exact derivatives
 
     @property
     def iterations(self) -> int:
@@ -92,32 +138,23 @@ class Descent:
 Derivatives = Callable[[np.ndarray, bool], tuple[float, np.ndarray, np.ndarray | None, Cost]]
 
 
-def _update(optimizer: str, x: np.ndarray, g: np.ndarray, h: np.ndarray | None,
-            velocity: np.ndarray, lr: float, beta: float) -> tuple[np.ndarray, np.ndarray]:
-    if optimizer == "gd":
-        return x - lr * g, velocity
-    if optimizer == "momentum":
-        velocity = beta * velocity - lr * g
-        return x + velocity, velocity
-    try:
-        step = np.linalg.solve(h, -g)
-    except np.linalg.LinAlgError:
-        raise MethodError("the Hessian is singular here: no Newton step") from None
-    return x + step, velocity
-
-
-def _descend(derivatives: Derivatives, x0: Sequence[float], optimizer: str, lr: float,
-             beta: float, steps: int, tol: float, name: str,
-             interrupted: Callable[[], bool] = lambda: False) -> Run:
-    """One run; divergence, a step out of the domain or a singular Hessian end it."""
-    x = np.asarray(x0, dtype=float)
+def _descend(derivatives: Derivatives, x0: np.ndarray, optimizer: Optimizer, lr: float,
+             beta: float, steps: int, tol: float, name: str, budget: Budget,
+             per_step: Callable[[Cost], float],
+             interrupted: Callable[[], bool] = lambda: False,
+             on_iteration: Callable[[], None] | None = None) -> Run:
+    """One run; divergence, a step out of the domain, a singular Hessian, the budget or an
+    interruption end it (with the iterates it has)."""
+    x = np.array(x0, dtype=float)
     velocity = np.zeros_like(x)
     iterates: list[Iterate] = []
     cost, stopped, f0 = Cost(), "step limit", None
     for k in range(steps + 1):
-        f, g, h, spent = derivatives(x, optimizer == "newton")
+        f, g, h, spent = derivatives(x, optimizer.needs_hessian)
         cost = cost + spent
-        iterates.append(Iterate(tuple(map(float, x)), float(f), tuple(map(float, g))))
+        iterates.append(Iterate(x.copy(), float(f), np.asarray(g, dtype=float)))
+        if on_iteration:
+            on_iteration()
         f0 = f if f0 is None else f0
         if not (math.isfinite(f) and np.all(np.isfinite(g))):
             stopped = (f"diverged: f or its gradient is not finite at iteration {k} (a step "
@@ -135,11 +172,28 @@ def _descend(derivatives: Derivatives, x0: Sequence[float], optimizer: str, lr: 
             stopped = "interrupted"
             break
         try:
-            x, velocity = _update(optimizer, x, g, h, velocity, lr, beta)
+            budget.charge(per_step(spent), f"iteration {k + 1}")
+            x, velocity = optimizer.update(x, g, h, velocity, lr, beta)
+        except OutOfBudget as exc:
+            stopped = f"stopped at iteration {k}: {exc}"
+            break
         except MethodError as exc:
             stopped = f"stopped at iteration {k}: {exc}"
             break
-    return Run(name, tuple(iterates), stopped, cost)
+    return Run(name, tuple(iterates), stopped, cost, exact=name == EXACT)
+
+
+def _per_step(problem: Problem, factor: float = 1.0) -> Callable[[Cost], float]:
+    """The work of one iteration, counted from what it cost: its evaluations and passes
+    over the tape (a dual pass counted DUAL_FACTOR times)."""
+    tape = problem.tape
+
+    def work(cost: Cost) -> float:
+        sweeps = cost.f_evals + cost.forward_passes + cost.reverse_passes
+        return factor * tape_seconds(tape.operation_count, tape.scalar_operations,
+                                     max(sweeps, 1))
+
+    return work
 
 
 def _method_derivatives(prepared, problem: Problem) -> Derivatives:
@@ -168,16 +222,15 @@ def _exact_derivatives(problem: Problem) -> Derivatives:
     def at(x: np.ndarray, hessian: bool):
         f, g = swept_at(problem, "gradient", x)
         h = swept_at(problem, "hessian", x)[1] if hessian else None
-        return float(f[0]), g, h, Cost(f_evals=1, forward_passes=1, reverse_passes=1)
+        passes = 1 + (problem.n * DUAL_FACTOR if hessian else 0)
+        return float(f[0]), np.asarray(g, dtype=float), h, \
+            Cost(f_evals=1, forward_passes=passes, reverse_passes=passes)
 
     return at
 
 
-def _exact_run(problem, optimizer, lr, beta, steps, tol) -> Run:
-    start = time.perf_counter()
-    run = _descend(_exact_derivatives(problem), problem.point, optimizer, lr, beta, steps,
-                   tol, EXACT)
-    return replace(run, cost=replace(run.cost, seconds=time.perf_counter() - start))
+def _timed(run: Run, start: float) -> Run:
+    return replace(run, cost=replace(run.cost, seconds=time.process_time() - start))
 
 
 def descend(problem: Problem, methods: Sequence[str], optimizer: str = "gd",
@@ -186,56 +239,67 @@ def descend(problem: Problem, methods: Sequence[str], optimizer: str = "gd",
             on_step: Callable[[str], None] | None = None,
             interrupted: Callable[[], bool] = lambda: False) -> Descent:
     """One run per method from the problem's point, and the exact run to measure them by.
-    ``on_step`` is told each method as it finishes; ``interrupted`` ends runs early."""
+    ``on_step`` is told each iteration as it is made; ``interrupted`` ends the runs early,
+    keeping every row made so far. ``tol`` 0 runs every step."""
     if optimizer not in OPTIMIZERS:
         raise InputError(f"unknown optimizer {optimizer!r}; choose from {', '.join(OPTIMIZERS)}")
+    rule = OPTIMIZERS[optimizer]
     if problem.m != 1:
         raise InputError(f"descent minimises a function with one output; f has {problem.m}")
-    for value, name in ((lr, "--lr"), (tol, "--tol"), (depart_tol, "--depart")):
+    for value, name in ((lr, "--lr"), (depart_tol, "--depart")):
         if not (math.isfinite(value) and value > 0):
             raise InputError(f"{name} must be a finite number > 0, not {value:g}")
+    if not (math.isfinite(tol) and tol >= 0):
+        raise InputError(f"--tol must be a finite number >= 0 (0: run every step), not {tol:g}")
     if not 0 <= beta < 1:
         raise InputError(f"--beta must be in [0, 1), not {beta:g}")
-    if not 1 <= steps <= 100_000:
-        raise InputError("--steps must be between 1 and 100000")
-    options = (options or Options()).started()
+    if not 1 <= steps <= MAX_STEPS:
+        raise InputError(f"--steps must be between 1 and {MAX_STEPS}")
+    options = options or Options()
+    tick = (lambda: on_step("")) if on_step else None
     exact, exact_failure = None, None
+    start = time.process_time()
     try:
-        exact = budget.within(options.budget(), _exact_run, problem, optimizer, lr, beta,
-                              steps, tol)
+        exact = _timed(_descend(_exact_derivatives(problem), problem.point_array, rule, lr,
+                                beta, steps, tol, EXACT, options.clock(),
+                                _per_step(problem, BALL_FACTOR), interrupted, tick), start)
     except MethodError as exc:
         exact_failure = str(exc)
     runs = []
     for name in methods:
-        runs.append(_measured(_method_run(name, problem, optimizer, lr, beta, steps, tol,
-                                          options, interrupted), exact, depart_tol))
-        if on_step:
-            on_step(name)
-        if interrupted():
-            break
+        if interrupted():  # its row stays, saying why it has no numbers
+            runs.append(Run(name, (), "interrupted", Cost(), failure="not run: interrupted"))
+            continue
+        runs.append(_measured(_method_run(name, problem, rule, lr, beta, steps, tol, options,
+                                          interrupted, tick), exact, depart_tol))
     return Descent(problem, optimizer, lr, beta, steps, tol, depart_tol, tuple(runs), exact,
                    exact_failure)
 
 
-def _method_run(name, problem, optimizer, lr, beta, steps, tol, options, interrupted) -> Run:
+def _method_run(name, problem, rule: Optimizer, lr, beta, steps, tol, options, interrupted,
+                tick) -> Run:
     method = REGISTRY[name]
-    needed = ("gradient", "hessian") if optimizer == "newton" else ("gradient",)
+    needed = ("gradient", "hessian") if rule.needs_hessian else ("gradient",)
     missing = [kind for kind in needed if not method.can(kind)]
     if missing:
         return Run(name, (), "cannot", Cost(),
                    failure=f"cannot: {name} does not compute a {missing[0]}, which "
-                           f"{optimizer} needs")
-    start = time.perf_counter()
-    prepared = method.prepare(problem, options)
+                           f"{rule.name} needs")
+    start = time.process_time()
+    try:
+        prepared = method.prepare(problem, options)
+    except (MethodError, ArithmeticError, ValueError) as exc:
+        return Run(name, (), "failed", Cost(), failure=f"{type(exc).__name__}: {exc}")
     try:
         with np.errstate(all="ignore"):
-            run = _descend(_method_derivatives(prepared, problem), problem.point, optimizer,
-                           lr, beta, steps, tol, name, interrupted)
+            run = _descend(_method_derivatives(prepared, problem), problem.point_array, rule,
+                           lr, beta, steps, tol, name, options.clock(), _per_step(problem),
+                           interrupted, tick)
     except (MethodError, ArithmeticError, ValueError) as exc:
         return Run(name, (), "failed", Cost(), failure=f"{type(exc).__name__}: {exc}")
     finally:
         prepared.close()
-    return replace(run, cost=replace(run.cost, seconds=time.perf_counter() - start))
+    return _timed(run, start)
 
 
 def _measured(run: Run, exact: Run | None, tolerance: float) -> Run:
@@ -244,9 +308,8 @@ def _measured(run: Run, exact: Run | None, tolerance: float) -> Run:
     if exact is None or not run.iterates:
         return run
     for k, (ours, theirs) in enumerate(zip(run.iterates, exact.iterates)):
-        a, b = np.array(ours.point), np.array(theirs.point)
-        distance = float(np.linalg.norm(a - b))
+        distance = float(np.linalg.norm(ours.point - theirs.point))
         if not math.isfinite(distance) or distance > tolerance * max(1.0, float(
-                np.linalg.norm(b))):
+                np.linalg.norm(theirs.point))):
             return replace(run, departs_at=k, departure=distance)
     return run

@@ -20,6 +20,7 @@ from diffcompare.errors import InputError
 from diffcompare.methods import METHOD_NAMES, REGISTRY, Options, stencils
 from diffcompare.methods import finite_differences as fd
 from diffcompare.problems.formula import Problem
+from diffcompare.runtime.budget import DEFAULT_BUDGET
 
 # Every scheme the registry has that estimates along one input at any step.
 SCHEMES = tuple(name for name in METHOD_NAMES
@@ -112,7 +113,7 @@ def parse_range(text: str) -> tuple[float, float]:
 
 def step_study(problem: Problem, wrt: str | None = None, schemes: Sequence[str] = SCHEMES,
                span: tuple[float, float] = DEFAULT_RANGE, points: int = DEFAULT_POINTS,
-               relative: bool = False, timeout: float | None = 5.0) -> StepStudy:
+               relative: bool = False, budget: float | None = DEFAULT_BUDGET) -> StepStudy:
     """Every scheme at ``points`` steps spaced evenly on a log scale over ``span``."""
     wrt = wrt or problem.variables[0]
     if wrt not in problem.variables:
@@ -128,7 +129,7 @@ def step_study(problem: Problem, wrt: str | None = None, schemes: Sequence[str] 
         raise InputError(f"--relative measures steps in % of {wrt}, which is 0 here")
     grid = np.geomspace(*span, points)
     steps = grid * abs(x) / 100 if relative else grid
-    value, derivatives, exact, missing = _exact(problem, index, timeout)
+    value, derivatives, exact, missing = _exact(problem, index, budget)
     common = common_steps(x)
     sweeps = []
     for scheme in schemes:
@@ -146,14 +147,12 @@ def step_study(problem: Problem, wrt: str | None = None, schemes: Sequence[str] 
                      missing)
 
 
-def _exact(problem: Problem, index: int, timeout: float | None):
+def _exact(problem: Problem, index: int, budget: float | None):
     """f, its first three derivatives along the coordinate (signed: the error models take
     their sizes), and why f' may not exist; within one budget."""
     from diffcompare.analysis.reference import along_coordinate, exact_reference
-    from diffcompare.runtime.budget import Budget
 
-    clock = Budget(timeout)
-    reference = exact_reference(problem, timeout=clock)
+    reference = exact_reference(problem, budget=budget)
     name = problem.variables[index]
     missing = reference.failure or (reference.absent[index] if reference.absent else None)
     exact = None if missing else reference.gradient[index]

@@ -41,9 +41,7 @@ DEFAULT_METHODS = tuple(name for name in METHOD_NAMES if REGISTRY[name].in_scale
 
 def law(method: str) -> int | None:
     return REGISTRY[method].scaling_law
-F_REPEATS = 5  # evaluations of f timed at each n at least (their median is cost(f)),
-F_SECONDS = 0.05  # and for at least this long
-REPEATS, REPEAT_SECONDS = 3, 1.0  # a method's gradient: best of up to 3 runs within 1 s
+F_REPEATS = 5  # evaluations of f timed at each n at least
 
 
 @dataclass(frozen=True)
@@ -121,7 +119,7 @@ def scale_study(function: str | None, sizes: Sequence[int], methods: Sequence[st
         if interrupted():
             study.interrupted = True
             break
-        problem = program_problem(program, n=n, timeout=share)
+        problem = program_problem(program, n=n, budget=share)
         study.cost_f[problem.n] = _cost_of_f(problem)
         reference = _reference(study, problem, share - spent["reference"], spent)
         for method in methods:
@@ -158,15 +156,25 @@ def predict(study: ScaleStudy, method: str, n: int) -> float | None:
     return relative * (n / last.n) ** max(slope, 0.0) * study.cost_f[n]
 
 
+MIN_BATCH_SECONDS = 0.02  # CPU time a batch of calls is timed over (the CPU clock is coarse)
+
+
+def cpu_per_call(call, at_least: int = 1):
+    """(CPU seconds per call, the last call's value): calls repeated until the process's
+    CPU clock has advanced MIN_BATCH_SECONDS (it ticks too coarsely for one fast call)."""
+    count, start = 0, time.process_time()
+    while True:
+        found = call()
+        count += 1
+        spent = time.process_time() - start
+        if count >= at_least and spent >= MIN_BATCH_SECONDS:
+            return spent / count, found
+
+
 def _cost_of_f(problem) -> float:
-    """The median time of one evaluation of f, over at least F_REPEATS and F_SECONDS."""
-    x = np.asarray(problem.point)
-    times: list[float] = []
-    while len(times) < F_REPEATS or sum(times) < F_SECONDS:
-        start = time.process_time()
-        problem.evaluate(x)
-        times.append(time.process_time() - start)
-    return float(np.median(times))
+    """The CPU time of one evaluation of f, over at least F_REPEATS calls."""
+    x = np.asarray(problem.point_array)
+    return cpu_per_call(lambda: problem.evaluate(x), F_REPEATS)[0]
 
 
 def _reference(study: ScaleStudy, problem, left: float, spent: dict) -> np.ndarray | None:
@@ -196,28 +204,29 @@ def _reference(study: ScaleStudy, problem, left: float, spent: dict) -> np.ndarr
 
 
 def _measure(method: str, problem, reference, share: float) -> Run:
-    """One gradient, timed (the best of up to REPEATS while they take under REPEAT_SECONDS
-    together: a fast method's single run is mostly noise), its peak memory traced once."""
-    times: list[float] = []
-    peak = 0
-    while not times or (len(times) < REPEATS and sum(times) < REPEAT_SECONDS):
-        if not times:
-            tracemalloc.start()
-        start = time.process_time()
+    """One gradient's CPU time (over a batch: the CPU clock is coarse), with everything the
+    method does for it (a program traced afresh each time: the trace is reverse mode's
+    forward pass), and its peak memory traced once."""
+
+    def gradient():
+        problem.forget_traces()
+        prepared = REGISTRY[method].prepare(problem, Options(budget=share))
         try:
-            prepared = REGISTRY[method].prepare(problem, Options(timeout=share))
-            found = prepared.derivative("gradient")
+            return prepared.derivative("gradient")
+        finally:
             prepared.close()
-        except Exception as exc:  # noqa: BLE001 - a failing method is a row with its reason
-            if tracemalloc.is_tracing():
-                tracemalloc.stop()
-            return Run(method, problem.n, time.process_time() - start, True,
-                       failure=f"{type(exc).__name__}: {exc}")
-        times.append(time.process_time() - start)
-        if tracemalloc.is_tracing():
-            peak = tracemalloc.get_traced_memory()[1]
-            tracemalloc.stop()
-    seconds = min(times)
+
+    tracemalloc.start()
+    start = time.process_time()
+    try:
+        gradient()
+        peak = tracemalloc.get_traced_memory()[1]
+    except Exception as exc:  # noqa: BLE001 - a failing method is a row with its reason
+        return Run(method, problem.n, time.process_time() - start, True,
+                   failure=f"{type(exc).__name__}: {exc}")
+    finally:
+        tracemalloc.stop()
+    seconds, found = cpu_per_call(gradient)
     error = None
     if reference is not None and not found.failure:
         scale = float(np.max(np.abs(reference))) or 1.0

@@ -17,9 +17,9 @@ from diffcompare.errors import InputError, MethodError
 from diffcompare.expr import Call, Const, Expr, Var, distinct_operations, operation_count
 from diffcompare.methods.manual import differentiate
 from diffcompare.ops import EXP, MUL, SIN, SUB
-from diffcompare.runtime.budget import Budget, within
+from diffcompare.runtime.budget import DEFAULT_BUDGET
+from diffcompare.runtime.workers import within
 
-DEFAULT_SECONDS = 30.0  # sympy's share when none is given: a family of 12 takes ~10 s
 MAX_FAMILY_SIZE = 12  # sympy's derivatives of larger members take minutes
 
 
@@ -108,12 +108,13 @@ def _sympy_sizes(expr: Expr, names: tuple[str, ...]) -> tuple[int, int]:
 
 
 def measure(expr: Expr, names: tuple[str, ...], label: str, k: int | None = None,
-            clock: Budget | None = None) -> SwellRow:
-    """The sizes of f, its derivatives and its tape; sympy's within ``clock``."""
+            budget: float | None = DEFAULT_BUDGET) -> SwellRow:
+    """The sizes of f, its derivatives and its tape; sympy's within ``budget`` CPU seconds
+    (None in the sympy columns when it runs out)."""
     try:
-        symbolic, symbolic_cse = within(clock or Budget(DEFAULT_SECONDS), _sympy_sizes,
-                                        expr, names)
-    except MethodError:  # timed out, out of memory, or sympy could not
+        symbolic, symbolic_cse = within(budget, _sympy_sizes, expr, names,
+                                        what="sympy's derivatives")
+    except MethodError:  # out of budget, out of memory, or sympy could not
         symbolic = symbolic_cse = None
     manual = [differentiate(expr, v) for v in names]
     tape = ScalarTape.record(expr, names)
@@ -127,16 +128,23 @@ def measure(expr: Expr, names: tuple[str, ...], label: str, k: int | None = None
 
 
 def swell_of_expression(expr: Expr, names: tuple[str, ...], label: str,
-                        timeout: float | None = DEFAULT_SECONDS) -> list[SwellRow]:
-    return [measure(expr, names, label, clock=Budget(timeout))]
+                        budget: float | None = DEFAULT_BUDGET) -> list[SwellRow]:
+    return [measure(expr, names, label, budget=budget)]
 
 
-def swell_of_family(name: str, upto: int, timeout: float | None = DEFAULT_SECONDS
+def swell_of_family(name: str, upto: int, budget: float | None = DEFAULT_BUDGET
                     ) -> list[SwellRow]:
+    """The family's members 1..upto, sympy's derivatives of each within ``budget`` CPU
+    seconds; past the first member sympy cannot finish within it, the larger ones (which
+    cost more) are not asked."""
     if name not in FAMILIES:
         raise InputError(f"no family {name!r}; families: {', '.join(FAMILIES)}")
     if not 1 <= upto <= MAX_FAMILY_SIZE:
         raise InputError(f"--upto must be between 1 and {MAX_FAMILY_SIZE} (sympy's "
                          "derivatives of larger members take minutes)")
-    build, clock = FAMILIES[name][1], Budget(timeout)  # one budget for the whole family
-    return [measure(build(k), ("x",), f"k = {k}", k, clock) for k in range(1, upto + 1)]
+    build = FAMILIES[name][1]
+    rows: list[SwellRow] = []
+    for k in range(1, upto + 1):
+        out_of_budget = rows and rows[-1].symbolic is None
+        rows.append(measure(build(k), ("x",), f"k = {k}", k, 0 if out_of_budget else budget))
+    return rows
