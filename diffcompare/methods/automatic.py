@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from diffcompare.methods.registry import Cost, Prepared, register
+from diffcompare.runtime.budget import sweep_seconds
 
 
 def _unit(n: int, i: int) -> np.ndarray:
@@ -27,7 +28,16 @@ def _floats(values) -> np.ndarray:
 
 class _OnTape(Prepared):
     """Both modes ask the problem's tape at the point (a formula's one tape, a program's
-    trace there) through the tape interface, and nothing else."""
+    trace there) through the tape interface, and nothing else. Their work is their passes
+    over that tape: ``PASSES`` gives, per kind, (how many, of which numbers)."""
+
+    PASSES: dict = {}
+
+    def work(self, kind, x):
+        count, numbers = self.PASSES[kind.name](self.problem.m, self.problem.n)
+        tape = self.problem.tape_at(x)
+        return sweep_seconds(tape, count, numbers), \
+            f"{count:,} {numbers} passes over {tape.operation_count:,} records"
 
     def _tape(self, x: np.ndarray):
         tape = self.problem.tape_at(x)
@@ -48,6 +58,11 @@ class _OnTape(Prepared):
                 "hessian": "n(n+1)/2 forward passes with nested duals (forward-over-forward)",
                 "hvp": "n forward passes with nested duals"})
 class ForwardAD(_OnTape):
+    PASSES = {"gradient": lambda m, n: (n, "dual"), "jacobian": lambda m, n: (n, "dual"),
+              "jvp": lambda m, n: (1, "dual"), "vjp": lambda m, n: (n, "dual"),
+              "hessian": lambda m, n: (n * (n + 1) // 2, "second"),
+              "hvp": lambda m, n: (n, "second")}
+
     def _jacobian(self, x: np.ndarray):
         tape = self._tape(x)
         n, m = self.problem.n, self.problem.m
@@ -97,6 +112,10 @@ class ForwardAD(_OnTape):
                 "hessian": "n dual forward and n dual reverse passes (forward-over-reverse)",
                 "hvp": "one dual forward and one dual reverse pass"})
 class ReverseAD(_OnTape):
+    PASSES = {"gradient": lambda m, n: (2, "float"), "jacobian": lambda m, n: (1 + m, "float"),
+              "jvp": lambda m, n: (1 + m, "float"), "vjp": lambda m, n: (2, "float"),
+              "hessian": lambda m, n: (n, "second"), "hvp": lambda m, n: (1, "second")}
+
     @staticmethod
     def _size(tape) -> int:
         return tape.operation_count + tape.partial_count

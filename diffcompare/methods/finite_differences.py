@@ -43,6 +43,7 @@ from diffcompare.methods.stencils import (
     nonfinite_count,
     one_sided,
 )
+from diffcompare.runtime.budget import sweep_seconds
 
 RIDDERS_FIRST_STEP = 0.1  # relative to max(1, |x|): large, extrapolation removes h^2, h^4...
 # h = 2**-66 (1.4e-20, Squire & Trapp's 1e-20 as a power of two) whatever x: the
@@ -80,6 +81,17 @@ class Differences(Prepared):
         self.check_evals = 0
         found = super().derivative(kind, point, direction)
         return replace(found, cost=replace(found.cost, check_evals=self.check_evals))
+
+    def work(self, kind, x):
+        """Its stencils (and the same again for its own error estimate): evaluations of f."""
+        points = 2 * self.points(kind, self.problem.m, self.problem.n)
+        return self.problem.stencil_seconds(points), f"{points:,} evaluations of f"
+
+    def points(self, kind, m: int, n: int) -> int:
+        if kind.order == 2:
+            return 1 + 2 * n * n
+        along = 1 if kind.direction == "n" and kind.order == 1 else n
+        return self.evaluations_at_x + self.evaluations_per_pair * along
 
     def estimate(self, x: np.ndarray, pairs: Pairs) -> tuple[Estimates, np.ndarray | None]:
         """Estimates for the pairs, and the method's own error estimates (or None)."""
@@ -296,6 +308,13 @@ class ComplexStep(Differences):
     order, real_steps = 2, False
     doubt = 1e-12
     check_ratio = 64.0  # the check step: 2**-60, still far below any scale of f
+
+    def work(self, kind, x):
+        if kind.order == 2:  # complex step on the reverse-mode gradient: a pass per column
+            count = self.problem.n if kind.matrix else 1
+            return sweep_seconds(self.problem.tape_at(x), 2 * count, "complex"), \
+                f"{count:,} complex forward and reverse passes"
+        return super().work(kind, x)
 
     def error_bound(self, x, pairs, found):
         """A second complex step at 64h: D(64h) - D(h) = (64**2 - 1)·h²·f⁽³⁾/6, and h must

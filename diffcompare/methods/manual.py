@@ -36,6 +36,7 @@ from diffcompare.problems.base import BaseProblem as Problem
 # A program's path times its inputs: a bound on the derivative terms the rules write (each
 # input's derivative may reach every operation of a dense path, a network's, say).
 MANUAL_TERMS = 2e7
+CHECK_EVERY = 256  # nodes between looks at the CPU clock while the trees are built
 
 CONSTANT_RULE = "constant rule: c' = 0"
 VARIABLE_RULE = "variable rule: x' = 1"
@@ -137,7 +138,7 @@ def sum_of(terms: list[Expr], simplify: bool) -> Expr:
     return total
 
 
-def jacobian_trees(outputs, names) -> list[list[Expr]]:
+def jacobian_trees(outputs, names, budget=None) -> list[list[Expr]]:
     """d y_i / d x_j for every output and variable: the same trees ``differentiate`` builds
     one variable at a time, built for all variables in one pass over the nodes.
 
@@ -154,7 +155,9 @@ def jacobian_trees(outputs, names) -> list[list[Expr]]:
     for root in outputs:  # an output's table is read at the end: never hand it on
         uses[id(root)] = uses.get(id(root), 0) + 2
     tables: dict[int, dict[str, Expr]] = {}
-    for node in order:
+    for count, node in enumerate(order):
+        if budget is not None and count % CHECK_EVERY == 0:
+            budget.check("the manual rules' derivative trees")
         if isinstance(node, Var):
             tables[id(node)] = {node.name: ONE}
             continue
@@ -204,7 +207,7 @@ class Manual(EvaluatesExpressions):
                 f"cannot: the rules would write {problem.n:,} derivative expressions, "
                 f"each over a path of {path:,} operations (up to {terms:.1e} terms; the "
                 f"manual method stops at {MANUAL_TERMS:.0e})")
-        self.trees = jacobian_trees(problem.outputs, problem.variables)
+        self.trees = jacobian_trees(problem.outputs, problem.variables, self.budget)
         self.tape = ScalarTape.record([d for row in self.trees for d in row] or [ZERO],
                                 problem.variables)
         self._second: tuple[list[list[Expr]], ScalarTape] | None = None
@@ -218,7 +221,7 @@ class Manual(EvaluatesExpressions):
         self.require_one_output("hessian")
         n = self.problem.n
         if self._second is None:
-            trees = jacobian_trees(self.trees[0], self.problem.variables)
+            trees = jacobian_trees(self.trees[0], self.problem.variables, self.budget)
             self._second = trees, ScalarTape.record([d for row in trees for d in row] or [ZERO],
                                               self.problem.variables)
         trees, tape = self._second

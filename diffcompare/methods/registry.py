@@ -174,9 +174,19 @@ class Prepared:
         x = self.problem.point_array if point is None else np.asarray(point, dtype=float)
         v = None if direction is None else np.asarray(direction, dtype=float)
         start = time.perf_counter()
+        predicted = self.work(kind, x)
+        if predicted is not None:  # counted before it starts: refused when it would not fit
+            seconds, what = predicted
+            self.budget.charge(seconds, f"{self.method}'s {kind.title} ({what})")
         found = self._compute(kind, x, v)
         return replace(found, kind=kind.name,
                        cost=replace(found.cost, seconds=time.perf_counter() - start))
+
+    def work(self, kind: Kind, x: np.ndarray) -> tuple[float, str] | None:
+        """The CPU seconds the kind will take at x, predicted from what it will do, and what
+        was counted, in words; None when it cannot be told before (the CPU clock bounds it
+        while it runs)."""
+        return None
 
     def _compute(self, kind: Kind, x: np.ndarray, v: np.ndarray | None) -> Derivative:
         """The method's own route for the kind (a ``_<kind>`` method), or the kind composed

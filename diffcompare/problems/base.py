@@ -67,6 +67,10 @@ class BaseProblem:
         input's index, a direction v, or None for x itself."""
         raise NotImplementedError
 
+    def stencil_seconds(self, points: int) -> float:
+        """The predicted CPU time of a stencil of ``points`` points (runtime/budget.py)."""
+        raise NotImplementedError
+
     def depends(self, output: int, variable: int) -> bool:
         """Whether output i depends on flat input j at all (its partial is structurally 0
         otherwise)."""

@@ -93,6 +93,13 @@ class Problem(BaseProblem):
         columns = stencil_points(x, offsets, complex_)
         return self.tape.stencil([columns[i] for i in range(self.n)])
 
+    def stencil_seconds(self, points: int) -> float:
+        """One sweep of the tape over arrays of the points: a numpy call per record."""
+        from diffcompare.runtime.budget import tape_seconds
+
+        records = len(self.tape.ops)
+        return tape_seconds(records, records * max(points, 1), 3.0)
+
     @classmethod
     def from_text(
         cls,

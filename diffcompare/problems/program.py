@@ -90,12 +90,28 @@ class ProgramProblem(BaseProblem):
         return flat_outputs(result, self.program.label)
 
     def stencil(self, x, offsets):
-        """One call of the function per point: its branches are taken as they fall there."""
+        """One call of the function per point (its branches are taken as they fall there),
+        all of them under one budget, so that the calls pay for the bound once."""
+        from diffcompare.engine.arrays import split
+        from diffcompare.problems.usercode import run_user_code
+
         offsets = tuple(offsets)
         complex_ = any(isinstance(o, complex) for _, o in offsets)
-        columns = stencil_points(x, offsets, complex_)
-        f = np.array([self.evaluate(columns[:, k]) for k in range(len(offsets))]).T
+        columns = np.asfortranarray(stencil_points(x, offsets, complex_))  # columns contiguous
+        function, shapes = self.program.function, self.input_shapes
+
+        def every_point():
+            return [function(*split(columns[:, k], shapes)) for k in range(len(offsets))]
+
+        results = run_user_code(every_point, (), self.budget, self.program.path)
+        f = np.array([flat_outputs(r, self.program.label) for r in results]).T
         return StencilSweep(f.reshape(self.m, len(offsets)), None)
+
+    def stencil_seconds(self, points: int) -> float:
+        """A call of the function per point, each about what its trace recorded."""
+        from diffcompare.runtime.budget import sweep_seconds
+
+        return points * sweep_seconds(self.tape)
 
     @cached_property
     def outputs(self) -> tuple[Expr, ...]:

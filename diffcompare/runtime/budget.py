@@ -24,14 +24,23 @@ from dataclasses import dataclass, field
 
 from diffcompare.errors import MethodError
 
-DEFAULT_BUDGET = 20.0  # CPU seconds a piece of work may take (10x the costliest sample)
-# The rate work is counted at (measured on the 2-core machine this is built on, 2026-12-01,
-# and rounded to err high): a record of a tape swept in Python costs about a microsecond
-# (the float plan: 0.3-0.5 µs; dual numbers and the generic sweep: 1-3 µs), and an entry of
-# an array record about ten nanoseconds (numpy's loop over float64).
-SECONDS_PER_RECORD = 2e-6
-SECONDS_PER_ENTRY = 1e-8
-DUAL_FACTOR = 8  # a pass of dual numbers (a dual inside a dual: its square) per float pass
+# CPU seconds a piece of work may take: ten times the costliest bundled sample's costliest
+# piece (central differences on the 2,001-parameter network: 4,002 calls of its f and as many
+# for their own error estimate, about 3 CPU s here).
+DEFAULT_BUDGET = 60.0
+# The rates work is counted at: CPU seconds of one pass over a tape, per record and per entry
+# (an array record's scalars), by the numbers swept. Measured on the 2-core machine this is
+# built on (2026-12-01, the 300-factor product's tape of 1,199 records: floats 0.5 µs a
+# record, dual numbers 3 µs, a dual inside a dual or duals through the reverse sweep 31-37
+# µs, balls 4-5 µs at 128 bits, a stencil of 1,000 points 20 µs) and rounded up.
+PASS_SECONDS = {
+    "float": (0.6e-6, 2e-8),
+    "complex": (1.2e-6, 4e-8),
+    "dual": (4e-6, 4e-8),
+    "second": (40e-6, 1e-7),  # a dual inside a dual, or duals through a reverse sweep
+    "ball": (6e-6, 6e-6),  # balls in object arrays: every entry a Python call
+}
+DUAL_FACTOR = 8  # a pass of dual numbers, counted in float passes (descent's exact run)
 # Wall time is only an outer safety, for work that waits: WALL_SAFETY times the budget plus
 # WALL_GRACE seconds (a machine at load 8 on 2 cores gives a process a quarter of a core).
 WALL_SAFETY, WALL_GRACE = 10.0, 10.0
@@ -42,9 +51,10 @@ class OutOfBudget(MethodError):
     """Work predicted (or measured) past its budget, so it was not done (or stopped). It
     names what it counted and the limit."""
 
-    def __init__(self, message: str, measure: str = "", limit: float | None = None):
+    def __init__(self, message: str, measure: str = "", limit: float | None = None,
+                 predicted: float | None = None):
         super().__init__(message)
-        self.measure, self.limit = measure, limit
+        self.measure, self.limit, self.predicted = measure, limit, predicted
 
 
 class TimedOut(OutOfBudget):
@@ -89,7 +99,7 @@ class Budget:
         if self.charged + seconds > self.seconds:
             raise OutOfBudget(f"out of budget: {what} would take about {_human(seconds)} of "
                               f"work, past the budget of {self.describe()} (raise it with "
-                              "--budget)", measure=what, limit=self.seconds)
+                              "--budget)", measure=what, limit=self.seconds, predicted=seconds)
         self.charged += seconds
 
     def check(self, what: str = "the work") -> None:
@@ -104,10 +114,17 @@ class Budget:
         return Budget(self.seconds)
 
 
-def tape_seconds(records: int, entries: int, passes: float = 1.0) -> float:
-    """Predicted seconds of ``passes`` sweeps of a tape of ``records`` records holding
-    ``entries`` scalars in all."""
-    return passes * (records * SECONDS_PER_RECORD + entries * SECONDS_PER_ENTRY)
+def tape_seconds(records: int, entries: int, passes: float = 1.0,
+                 numbers: str = "float") -> float:
+    """Predicted CPU seconds of ``passes`` sweeps, on ``numbers``, of a tape of ``records``
+    records holding ``entries`` scalars in all."""
+    per_record, per_entry = PASS_SECONDS[numbers]
+    return passes * (records * per_record + max(0, entries - records) * per_entry)
+
+
+def sweep_seconds(tape, passes: float = 1.0, numbers: str = "float") -> float:
+    """The same, for a tape (engine/tape.py): its records and its scalar operations."""
+    return tape_seconds(tape.operation_count, tape.scalar_operations, passes, numbers)
 
 
 def _human(seconds: float) -> str:

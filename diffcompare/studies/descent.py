@@ -139,8 +139,8 @@ Derivatives = Callable[[np.ndarray, bool], tuple[float, np.ndarray, np.ndarray |
 
 
 def _descend(derivatives: Derivatives, x0: np.ndarray, optimizer: Optimizer, lr: float,
-             beta: float, steps: int, tol: float, name: str, budget: Budget,
-             per_step: Callable[[Cost], float],
+             beta: float, steps: int, tol: float, name: str, budget: Budget | None,
+             per_step: Callable[[Cost], float] | None,
              interrupted: Callable[[], bool] = lambda: False,
              on_iteration: Callable[[], None] | None = None) -> Run:
     """One run; divergence, a step out of the domain, a singular Hessian, the budget or an
@@ -150,7 +150,11 @@ def _descend(derivatives: Derivatives, x0: np.ndarray, optimizer: Optimizer, lr:
     iterates: list[Iterate] = []
     cost, stopped, f0 = Cost(), "step limit", None
     for k in range(steps + 1):
-        f, g, h, spent = derivatives(x, optimizer.needs_hessian)
+        try:
+            f, g, h, spent = derivatives(x, optimizer.needs_hessian)
+        except OutOfBudget as exc:  # the method's own budget, counted as it works
+            stopped = f"stopped at iteration {k}: {exc}"
+            break
         cost = cost + spent
         iterates.append(Iterate(x.copy(), float(f), np.asarray(g, dtype=float)))
         if on_iteration:
@@ -172,7 +176,8 @@ def _descend(derivatives: Derivatives, x0: np.ndarray, optimizer: Optimizer, lr:
             stopped = "interrupted"
             break
         try:
-            budget.charge(per_step(spent), f"iteration {k + 1}")
+            if per_step is not None:
+                budget.charge(per_step(spent), f"iteration {k + 1}")
             x, velocity = optimizer.update(x, g, h, velocity, lr, beta)
         except OutOfBudget as exc:
             stopped = f"stopped at iteration {k}: {exc}"
@@ -292,9 +297,9 @@ def _method_run(name, problem, rule: Optimizer, lr, beta, steps, tol, options, i
         return Run(name, (), "failed", Cost(), failure=f"{type(exc).__name__}: {exc}")
     try:
         with np.errstate(all="ignore"):
+            # the method counts its own work, call by call, against its budget
             run = _descend(_method_derivatives(prepared, problem), problem.point_array, rule,
-                           lr, beta, steps, tol, name, options.clock(), _per_step(problem),
-                           interrupted, tick)
+                           lr, beta, steps, tol, name, None, None, interrupted, tick)
     except (MethodError, ArithmeticError, ValueError) as exc:
         return Run(name, (), "failed", Cost(), failure=f"{type(exc).__name__}: {exc}")
     finally:

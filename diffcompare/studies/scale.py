@@ -31,6 +31,7 @@ from diffcompare.methods import METHOD_NAMES, REGISTRY, Options
 from diffcompare.problems.cases import samples_dir
 from diffcompare.problems.load import program_problem
 from diffcompare.problems.usercode import load
+from diffcompare.runtime.budget import OutOfBudget
 
 FAMILIES = {"rosenbrock": "rosenbrock.py", "sinexp": "sinexp.py",
             "neural-net": "neural_net.py"}
@@ -221,6 +222,11 @@ def _measure(method: str, problem, reference, share: float) -> Run:
     try:
         gradient()
         peak = tracemalloc.get_traced_memory()[1]
+    except OutOfBudget as exc:  # its work, counted before it ran, would pass its share
+        if exc.predicted is not None:
+            return Run(method, problem.n, exc.predicted, measured=False)
+        return Run(method, problem.n, time.process_time() - start, True,
+                   failure=f"{type(exc).__name__}: {exc}")
     except Exception as exc:  # noqa: BLE001 - a failing method is a row with its reason
         return Run(method, problem.n, time.process_time() - start, True,
                    failure=f"{type(exc).__name__}: {exc}")
