@@ -168,7 +168,8 @@ class _Parser:
         values = [self.constant_values.get(id(a)) for a in args]
         if op is ops.POW and values[1] is not None and abs(values[1]) > MAX_CONSTANT_EXPONENT:
             raise self.error(
-                f"constant exponent too large (|{values[1]:g}| > {MAX_CONSTANT_EXPONENT:g})", token)
+                f"constant exponent too large (|{values[1]:.15g}| > "
+                f"{MAX_CONSTANT_EXPONENT:.15g})", token)
         node = Call(op, args)
         if all(v is not None for v in values):
             value = op.real(*values)

@@ -294,4 +294,6 @@ def correct_digits(rel_error: float) -> int | None:
         return None
     if rel_error == 0:
         return FLOAT_DIGITS
+    if not math.isfinite(rel_error) or rel_error >= 1:  # no digit right (an overflow, say)
+        return 0
     return max(0, min(FLOAT_DIGITS, math.floor(-math.log10(rel_error))))

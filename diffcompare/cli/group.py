@@ -99,6 +99,7 @@ class Commands(click.Group):
         for number in SIGNAL_EXITS:
             signal.signal(number, _on_signal)
         limits.hard_stop = _runaway
+        limits.cap_memory()
         try:
             result = super().invoke(ctx)
             sys.stdout.flush()

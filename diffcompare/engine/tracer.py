@@ -201,15 +201,27 @@ def picked(op: ops.ShapeOp, value) -> Traced:
     return value.shaped(op, index)
 
 
+_LIBRARIES = tuple({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix,
+                                                 sys.exec_prefix)})
+
+
 def user_frame() -> tuple[str, int]:
-    """The file (base name) and line of the innermost frame outside this package."""
-    frame = sys._getframe(1)
+    """The file (base name) and line of the innermost frame of the user's own code: outside
+    this package and outside the installed libraries (numpy's own frames, when the user's
+    code called numpy, are not where the user should look)."""
     package = __name__.rsplit(".", 2)[0]
-    while frame is not None and frame.f_globals.get("__name__", "").startswith(package):
+    fallback = None
+    frame = sys._getframe(1)
+    while frame is not None:
+        if not frame.f_globals.get("__name__", "").startswith(package):
+            path = os.path.realpath(frame.f_code.co_filename)
+            if not path.startswith(_LIBRARIES):
+                return os.path.basename(path), frame.f_lineno
+            fallback = fallback or frame
         frame = frame.f_back
-    if frame is None:
+    if fallback is None:
         return "?", 0
-    return os.path.basename(frame.f_code.co_filename), frame.f_lineno
+    return os.path.basename(fallback.f_code.co_filename), fallback.f_lineno
 
 
 def _here() -> str:

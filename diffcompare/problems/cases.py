@@ -134,6 +134,10 @@ def _read(path: Path) -> list[Case]:
     entries = data.get("case")
     if not isinstance(entries, list) or not entries:
         raise InputError(f"{path}: no [[case]] tables")
+    for k, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict):
+            raise InputError(f"{path}: case {k} is not a table: write each case as "
+                             "[[case]] with its keys below")
     return [_case(entry, path, k) for k, entry in enumerate(entries, 1)]
 
 

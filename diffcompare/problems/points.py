@@ -60,7 +60,10 @@ def _finite(value) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise InputError(f"coordinate {value!r} is not a number") from None
+        raise InputError(f"coordinate {value!r:.40} is not a number") from None
+    except OverflowError:  # an int past float64's range: 10**400
+        raise InputError(f"coordinate {str(value)[:20]}... is not finite in float64 (it is "
+                         f"past {float(np.finfo(float).max):g})") from None
     if number != number or number in (float("inf"), float("-inf")):
         raise InputError(f"coordinate {value!r} is not finite")
     return number
@@ -84,6 +87,8 @@ def read_inputs(at, names: Sequence[str]) -> dict[str, Any]:
                 if len(names) != 1 or found:
                     raise InputError(f"--at {piece!r}: name the input ({', '.join(names)})")
                 name, value = names[0], piece
+            if name.strip() in found:
+                raise InputError(f"--at gives {name.strip()} more than once")
             found[name.strip()] = _read_value(name.strip(), value.strip())
     unknown = [k for k in found if k not in names]
     if unknown:
@@ -166,7 +171,11 @@ def _npy_shape(path) -> tuple[int, ...]:
 
 
 def input_value(name: str, value):
-    array = np.asarray(value.value if hasattr(value, "value") else value)
+    try:
+        array = np.asarray(value.value if hasattr(value, "value") else value)
+    except (TypeError, ValueError):  # ragged rows: [[1, 2], [3]]
+        raise InputError(f"input {name} is not an array of numbers (rows of different "
+                         "lengths?)") from None
     if array.dtype.kind not in "biuf":
         raise InputError(f"input {name} is {array.dtype} data, not real numbers")
     if array.size == 0:

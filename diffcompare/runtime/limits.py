@@ -36,6 +36,7 @@ LEAST_SECONDS = 1.0  # the least CPU time a call of the user's code gets (--budg
 MAX_SOURCE_BYTES = 2 * 1024 * 1024  # a Python file given as the function
 MAX_ARRAY_FILE_BYTES = 256 * 1024 * 1024  # an array file for --at x=@FILE
 MAX_ARRAY_ENTRIES = 10_000_000  # entries of one input array (80 MB of float64)
+COMMAND_MEMORY = 4 << 30  # bytes of address space a command may add to what it starts with
 PACKAGE = str(Path(__file__).resolve().parents[1])
 
 
@@ -146,3 +147,25 @@ def check_entries(count: int, where: str) -> None:
     if count > MAX_ARRAY_ENTRIES:
         raise InputError(f"{where}: {count:,} entries is more than an input array may have "
                          f"({MAX_ARRAY_ENTRIES:,})")
+
+
+def cap_memory(extra: int = COMMAND_MEMORY) -> None:
+    """Cap this process's address space at what it has now plus ``extra`` (RLIMIT_AS), so a
+    program that allocates without end meets a MemoryError, reported as its error, instead
+    of taking the machine. Workers forked later cap themselves lower."""
+    import resource
+
+    from diffcompare.runtime.workers import _virtual_size
+
+    base = _virtual_size()
+    if not base:
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = base + extra
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    if soft == resource.RLIM_INFINITY or soft > limit:
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        except (ValueError, OSError):
+            pass

@@ -6,8 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from diffcompare.errors import InputError
-from diffcompare.expr import Expr, variables
+from diffcompare.expr import Expr, tree_size, variables
 from diffcompare.methods.manual import Step, differentiate
+from diffcompare.runtime.budget import OutOfBudget
+
+# Nodes of a derivation written out (every step's expression, the rule applied to it and
+# its derivative, a shared sub-expression counted at every use): about three characters
+# each, so a million is a few megabytes of text, past what a reader reads. A product of
+# n factors writes about n³/3 nodes: 400 factors, 2e7.
+MAX_WRITTEN_NODES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -32,4 +39,12 @@ def derive(expr: Expr, wrt: str | Sequence[str] | None = None) -> list[Derivatio
         steps: list[Step] = []
         result = differentiate(expr, name, steps)
         derivations.append(Derivation(expr, name, tuple(steps), result))
+    written = sum(tree_size(e) for d in derivations for step in d.steps
+                  for e in (step.node, step.applied, step.derivative))
+    if written > MAX_WRITTEN_NODES:
+        raise OutOfBudget(f"out of budget: the derivation written out would have "
+                          f"{written:,} nodes (about {3 * written:,} characters); derive "
+                          f"writes at most {MAX_WRITTEN_NODES:,} (differentiate a smaller "
+                          "part, or see grad's manual row for the numbers)",
+                          measure="written nodes", limit=MAX_WRITTEN_NODES)
     return derivations

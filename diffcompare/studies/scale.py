@@ -72,6 +72,7 @@ class ScaleStudy:
     reference_seconds: dict[int, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     interrupted: bool = False
+    spent: float = 0.0  # CPU seconds the whole study took
 
     def measured(self, method: str) -> list[Run]:
         return [r for r in self.runs if r.method == method and r.measured and not r.failure]
@@ -106,22 +107,51 @@ def family_path(function: str | None) -> str:
     return function
 
 
+MAX_BYTES = 2 << 30  # memory a size may need (its point, its trace): past it, not made
+MEASURING = 3.0  # a measurement costs about this many gradients (traced once, then timed)
+
+
 def scale_study(function: str | None, sizes: Sequence[int], methods: Sequence[str] | None,
                 budget: float, on_run: Callable[[str], None] | None = None,
                 interrupted: Callable[[], bool] = lambda: False) -> ScaleStudy:
-    """Measure each method at each size within its share of ``budget`` seconds."""
+    """Measure each method at each size within its share of ``budget`` CPU seconds: the
+    methods, the exact reference and the making of each size (start(n), the trace, cost(f))
+    each get an equal share, every CPU second spent counted against one, and nothing is run
+    that its share cannot pay for, predicted before it starts; a size whose memory (from the
+    bytes per input the last size took) would pass MAX_BYTES is not made."""
     program = load(family_path(function))  # its module runs once, whatever the sizes
     methods = tuple(methods or DEFAULT_METHODS)
     study = ScaleStudy(function or "rosenbrock", sorted(set(int(n) for n in sizes)), methods,
                        budget)
-    share = budget / (len(methods) + 1)  # the exact reference has a share too
-    spent = {m: 0.0 for m in (*methods, "reference")}
+    share = budget / (len(methods) + 2)  # the exact reference and the setup have a share too
+    spent = {m: 0.0 for m in (*methods, "reference", "setup")}
+    setup_rate, bytes_per_input = None, None
     for n in study.sizes:
         if interrupted():
             study.interrupted = True
             break
+        if bytes_per_input is not None and bytes_per_input * n > MAX_BYTES:
+            study.notes.append(f"n = {n:,} and larger were not run: about "
+                               f"{bytes_per_input * n / 2 ** 30:,.1f} GiB of memory (the last "
+                               f"size took {bytes_per_input:,.0f} bytes per input; the limit "
+                               f"is {MAX_BYTES / 2 ** 30:g} GiB)")
+            break
+        if setup_rate is not None:
+            last = max(study.cost_f)  # making it grows with n; timing f takes its floor at least
+            timing = max(MIN_BATCH_SECONDS, F_REPEATS * study.cost_f[last] * n / last)
+            if setup_rate * n + timing > share - spent["setup"]:
+                study.notes.append(f"n = {n:,} and larger were not run: making them (start(n), "
+                                   "the trace, cost(f)) would pass the setup's share of the "
+                                   "budget")
+                break
+        start = time.process_time()
         problem = program_problem(program, n=n, budget=share)
+        made = time.process_time() - start
         study.cost_f[problem.n] = _cost_of_f(problem)
+        spent["setup"] += time.process_time() - start
+        setup_rate = made / max(problem.n, 1)
+        bytes_per_input = max(64.0, sum(int(np.asarray(v).nbytes) for v in problem.tape.values)
+                              / max(problem.n, 1))
         reference = _reference(study, problem, share - spent["reference"], spent)
         for method in methods:
             if interrupted():
@@ -131,14 +161,15 @@ def scale_study(function: str | None, sizes: Sequence[int], methods: Sequence[st
                 continue  # it failed at a smaller n: a larger one will not do better
             predicted = predict(study, method, problem.n)
             left = share - spent[method]
-            if predicted is not None and predicted > left:
+            if predicted is not None and MEASURING * predicted > left:
                 study.runs.append(Run(method, problem.n, predicted, measured=False))
             else:
-                run = _measure(method, problem, reference, share)
-                spent[method] += run.seconds
-                study.runs.append(run)
+                start = time.process_time()
+                study.runs.append(_measure(method, problem, reference, left))
+                spent[method] += time.process_time() - start
             if on_run:
                 on_run(f"{method} at n = {problem.n:,}")
+    study.spent = sum(spent.values())
     return study
 
 
