@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint docs soak clean
+.PHONY: demo test lint docs soak soak-load same-verdict clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,12 +18,24 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# Byte-compiled once here: the suite starts the command line in ~250 subprocesses, and with
+# PYTHONDONTWRITEBYTECODE set each would compile the package again.
 test: lint
+	$(BIN)/python -m compileall -q diffcompare
 	$(BIN)/pytest
 
 # Ten runs of the CI test suite on a fresh clone, each under 3 minutes (issue: bounded).
 soak:
 	bash .ci/soak 10 180
+
+# The same, ten runs, each under 6 minutes, while two busy loops keep both cores busy.
+soak-load:
+	bash .ci/soak --load 10 360
+
+# The bundled samples' check outcomes and the README's examples, idle and under load: the
+# same verdicts, the same output (time columns aside).
+same-verdict: $(STAMP)
+	bash .ci/same-verdict 10
 
 docs: $(STAMP)
 	$(BIN)/python docs/make_docs.py

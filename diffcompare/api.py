@@ -62,7 +62,7 @@ class Shown:
         return self
 
     def to_dict(self):
-        return self.document().data
+        return self.document().json()
 
     def table(self):
         from diffcompare.render.formats import write

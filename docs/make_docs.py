@@ -39,14 +39,14 @@ def diffcompare(args: list[str]) -> str:
     return done.stdout + done.stderr
 
 
-def refresh_readme() -> None:
+def refresh_readme(target: Path = README) -> None:
     def rerun(match: re.Match) -> str:
         command = match.group(1)
         print(command, flush=True)
         output = diffcompare(shlex.split(command)[2:])  # after "$ diffcompare"
         return f"```\n{command}\n{output.rstrip()}\n```"
 
-    README.write_text(BLOCK.sub(rerun, README.read_text(encoding="utf-8")), encoding="utf-8")
+    target.write_text(BLOCK.sub(rerun, README.read_text(encoding="utf-8")), encoding="utf-8")
 
 
 def run_tutorial() -> None:
@@ -65,6 +65,9 @@ def run_tutorial() -> None:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--readme-to"]:  # the README's examples only, written elsewhere
+        refresh_readme(Path(sys.argv[2]))
+        return
     for args in PICTURES:
         print("diffcompare", shlex.join(args), flush=True)
         diffcompare(args)

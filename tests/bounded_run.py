@@ -6,9 +6,10 @@ processes is still alive afterwards."""
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from dataclasses import dataclass
 
@@ -25,25 +26,29 @@ class Run:
     cpu_seconds: float = 0.0  # user + system CPU of the command and its workers
 
 
-def run(*args: str, limit: float = 120.0) -> Run:
+def run(*args: str, limit: float = 120.0, env: dict | None = None) -> Run:
     """``diffcompare ARGS``; killed (and failed) past ``limit`` seconds of wall time, a
     backstop that holds at load 8 on two cores."""
     start = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    process = subprocess.Popen([*DIFFCOMPARE, *args], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-    try:
-        stdout, stderr = process.communicate(timeout=limit)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
-        raise AssertionError(f"diffcompare {' '.join(args)[:80]} ran past {limit} s") from None
-    seconds = time.perf_counter() - start
-    # ru_maxrss of the children is the largest of any waited-for descendant (kB on Linux).
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    rss = after.ru_maxrss / 1024
-    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return Run(process.returncode, stdout, stderr, seconds, rss, cpu)
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen([*DIFFCOMPARE, *args], stdout=out, stderr=err, text=True,
+                                   env=None if env is None else {**os.environ, **env})
+        backstop = threading.Timer(limit, process.kill)
+        backstop.start()
+        # wait4 gives this child's own usage together with every descendant it waited for:
+        # its workers' CPU and the largest resident set among them (kB on Linux), and no
+        # other test's processes.
+        _, status, usage = os.wait4(process.pid, 0)
+        backstop.cancel()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - start
+        if seconds >= limit:
+            raise AssertionError(f"diffcompare {' '.join(args)[:80]} ran past {limit} s")
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    return Run(process.returncode, stdout, stderr, seconds, usage.ru_maxrss / 1024,
+               usage.ru_utime + usage.ru_stime)
 
 
 def still_running(marker: str) -> list[int]:

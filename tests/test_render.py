@@ -6,7 +6,7 @@ import math
 from diffcompare.analysis.compare import compare
 from diffcompare.problems.formula import Problem
 from diffcompare.render.comparison import document
-from diffcompare.render.formats import write
+from diffcompare.render.formats import as_text, write
 from diffcompare.render.numbers import error, number, seconds
 
 
@@ -28,7 +28,7 @@ def test_errors_and_times_are_short():
 
 
 def test_json_has_null_where_a_number_is_undefined():
-    text = write(document(compare(Problem.from_text("log(x)", "-1"))), "json")
+    text = as_text(write(document(compare(Problem.from_text("log(x)", "-1"))), "json"))
     assert "NaN" not in text
     data = json.loads(text)
     assert data["reference"] == [None]

@@ -30,6 +30,9 @@ FLOAT_DIGITS = 16  # float64 carries 15.95 decimal digits; a perfect result show
 COMPUTATION_FAILURES = (DiffcompareError, ArithmeticError, ValueError, RecursionError,
                         TypeError)
 
+# An entry's relative error is measured against |r|, or against this where |r| is smaller
+# (an exact 0, say): the smallest normal double, so any wrong digit shows.
+ENTRY_FLOOR = float(np.finfo(float).tiny)
 OK = "ok"
 UNRELIABLE = "unreliable"  # a number, but the method has a reason to doubt it (it says which)
 STATUSES = (OK, UNRELIABLE, OUTSIDE_DOMAIN, OVERFLOW, NON_DIFFERENTIABLE, STEP_BELOW_SPACING)
@@ -41,11 +44,19 @@ class Row:
     """One method's result with its errors against the reference, entry by entry."""
 
     result: Derivative
-    abs_error: tuple[float, ...]  # per entry, C order
+    abs_error: np.ndarray  # per entry, C order; nan where either has no number
     max_abs_error: float
-    rel_error: float  # normwise: max|d - r| / max|r|
+    rel_error: float  # normwise: max|d - r| / max|r|, over the entries both have
     digits: int | None  # correct significant digits, from rel_error
     status: tuple[str, ...] = ()  # per entry, one of STATUSES
+    # per entry: |d - r| / max(|r|, ENTRY_FLOOR), so a 1e106 entry cannot hide behind a
+    # 1e304 norm; and the entry where it is largest (None when no entry has both numbers)
+    entry_error: np.ndarray | None = None
+    worst: int | None = None
+
+    @property
+    def worst_entry_error(self) -> float:
+        return math.nan if self.worst is None else float(self.entry_error[self.worst])
 
     @property
     def method(self) -> str:
@@ -244,23 +255,24 @@ def entry_status(problem: Problem, kind: Kind, direction, by_input: list[str],
 
 
 def _status(base: list[str], result: Derivative) -> tuple[str, ...]:
-    """The point's status, else the method's own issue, else what its numbers show."""
-    status = []
-    entries = result.entries
-    for k, point in enumerate(base):
-        issue = result.issues[k] if result.issues and k < len(result.issues) else None
-        value = entries[k] if k < len(entries) else math.nan
-        if point != OK:
-            status.append(point)
-        elif issue:
-            status.append(issue)
-        elif math.isinf(value):
-            status.append(OVERFLOW)
-        elif math.isnan(value) and not result.failure:
-            status.append(OUTSIDE_DOMAIN)  # a stencil point left the domain
-        else:
-            status.append(OK)
-    return tuple(status)
+    """The point's status, else the method's own issue, else what its numbers show; one
+    pass over arrays (a gradient may have a million entries)."""
+    size = len(base)
+    status = np.array(base, dtype=object)
+    values = np.full(size, np.nan)
+    flat = np.ravel(np.asarray(result.value, dtype=float))[:size]
+    values[: flat.size] = flat
+    free = status == OK
+    if result.issues:
+        issues = np.array(list(result.issues)[:size] + [None] * (size - len(result.issues)),
+                          dtype=object)
+        own = free & (issues != None)  # noqa: E711 - elementwise, on an object array
+        status[own] = issues[own]
+        free &= ~own
+    status[free & np.isinf(values)] = OVERFLOW
+    if not result.failure:  # a stencil point left the domain
+        status[free & np.isnan(values)] = OUTSIDE_DOMAIN
+    return tuple(status.tolist())
 
 
 def without_doubtful(result: Derivative, status: Sequence[str]) -> Derivative:
@@ -268,24 +280,31 @@ def without_doubtful(result: Derivative, status: Sequence[str]) -> Derivative:
     of the JSON never gets the garbage a method computed outside the domain."""
     value = np.array(result.value, dtype=float)
     flat = value.reshape(-1)
-    for k, entry in enumerate(status):
-        if entry not in WITH_A_NUMBER and k < flat.size:
-            flat[k] = np.nan
+    shown = np.isin(np.array(status, dtype=object), WITH_A_NUMBER)
+    flat[: len(status)][~shown[: flat.size]] = np.nan
     return replace(result, value=value)
 
 
 def measure(result: Derivative, reference: Reference) -> Row:
-    """Absolute, normwise relative error and correct digits of a result, over the entries
-    that exist (an entry the reference cannot give, at a kink say, is left out)."""
-    got, want = result.entries, reference.gradient
-    abs_error = tuple(abs(g - r) for g, r in zip(got, want))
-    known = [(e, abs(r)) for e, r in zip(abs_error, want) if math.isfinite(r)]
-    if not known or any(math.isnan(e) for e, _ in known):
-        return Row(result, abs_error, math.nan, math.nan, None)
-    max_abs = max(e for e, _ in known)
-    scale = max(r for _, r in known)
+    """Absolute, normwise relative and entry-wise relative errors and correct digits of a
+    result, over the entries both the result and the reference have (an entry the
+    reference cannot give, at a kink say, or the method has no number for, is left out)."""
+    got = np.ravel(np.asarray(result.value, dtype=float))
+    want = np.ravel(np.asarray(reference.derivative, dtype=float))
+    if got.size != want.size:
+        return Row(result, np.full(want.size, np.nan), math.nan, math.nan, None)
+    with np.errstate(all="ignore"):
+        abs_error = np.abs(got - want)
+        entry_error = abs_error / np.maximum(np.abs(want), ENTRY_FLOOR)
+    both = np.isfinite(want) & np.isfinite(got)
+    if not both.any():
+        return Row(result, abs_error, math.nan, math.nan, None, entry_error=entry_error)
+    max_abs = float(abs_error[both].max())
+    scale = float(np.abs(want[both]).max())
     rel = max_abs / scale if scale > 0 else max_abs
-    return Row(result, abs_error, max_abs, rel, correct_digits(rel))
+    worst = int(np.flatnonzero(both)[np.argmax(entry_error[both])])
+    return Row(result, abs_error, max_abs, rel, correct_digits(rel), entry_error=entry_error,
+               worst=worst)
 
 
 def correct_digits(rel_error: float) -> int | None:

@@ -38,7 +38,13 @@ from diffcompare.errors import Cannot, DiffcompareError
 from diffcompare.methods.kinds import Kind, kind_of
 from diffcompare.problems.base import BaseProblem as Problem
 from diffcompare.runtime import workers
-from diffcompare.runtime.budget import DEFAULT_BUDGET, Budget, OutOfBudget, TimedOut
+from diffcompare.runtime.budget import (
+    DEFAULT_BUDGET,
+    Budget,
+    OutOfBudget,
+    TimedOut,
+    sweep_seconds,
+)
 
 PRECISIONS = (128, 256, 512, 1024, 2048, 4096)  # bits: each round doubles the last
 CERTIFIED = 1e-20  # a ball's radius against its magnitude: four digits past float64's 16
@@ -54,9 +60,6 @@ AGREEMENT = 1e-14  # sympy and the sweep, normwise: both exact, so only the fina
 CROSS_CHECK_LIMIT = 2_000  # scalar operations of a path sympy is asked to check
 SYMPY = "sympy"
 SWEEP = "tape swept in ball arithmetic (Arb)"
-# Work: one ball operation at 128 bits costs about a microsecond here (measured: 0.2-1 µs,
-# a Python call each); twice the bits, about twice the time.
-BALL_SECONDS_PER_OPERATION = 1e-6
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,7 @@ class Reference:
     @property
     def gradient(self) -> tuple[float, ...]:
         """Every entry, flat in C order (the gradient, for kind "gradient")."""
-        return tuple(float(v) for v in np.ravel(self.derivative))
+        return tuple(np.ravel(np.asarray(self.derivative, dtype=float)).tolist())
 
     @property
     def describe(self) -> str:
@@ -186,7 +189,7 @@ def swept_reference(problem: Problem, kind: str | Kind, direction=None,
     spent = 0.0
     found = None
     for bits in PRECISIONS:
-        cost = tape.scalar_operations * passes * BALL_SECONDS_PER_OPERATION * bits / 128
+        cost = sweep_seconds(tape, passes, "ball") * bits / PRECISIONS[0]
         if allowance is not None and spent + cost > allowance:
             if found is None:
                 raise OutOfBudget(

@@ -23,8 +23,13 @@ def emit(document, fmt: str) -> None:
     written = write(document, fmt)
     if format_of(fmt).terminal:
         console().print(written)
-    else:
+    elif isinstance(written, str):
         click.echo(written, nl=not written.endswith("\n"))
+    else:  # chunks, written as they come
+        out = sys.stdout
+        for chunk in written:
+            out.write(chunk)
+        out.flush()
 
 
 def save_output(path: str, document, figure=None) -> None:
@@ -50,7 +55,7 @@ def save_output(path: str, document, figure=None) -> None:
                                      if not FORMATS[f].terminal)]
             raise InputError(f"cannot write {path}: choose a file ending in "
                              f"{', '.join(suffixes)}")
-        replaced = write_file(path, write(document, chosen.name))
+        replaced = write_file(path, write(document, chosen.name))  # text, or its chunks
     click.echo(f"wrote {path}" + (" (it replaced the file that was there)" if replaced else ""),
                err=True)
 

@@ -55,13 +55,14 @@ def fail(exc: Exception) -> None:
 def _end(message: str, status: int) -> None:
     """End the command now: every worker stopped and reaped, every half-written file
     removed, one line on stderr."""
+    from diffcompare.runtime.limits import REAL_EXIT
     from diffcompare.runtime.output import remove_pending
     from diffcompare.runtime.workers import stop_all
 
     stop_all()
     remove_pending()
     _say(message)
-    os._exit(status)
+    REAL_EXIT(status)  # not os._exit: the user's code may be running, with that one refused
 
 
 def _on_signal(signum, frame) -> None:
@@ -74,11 +75,16 @@ def _runaway(message: str) -> None:
 
 
 def _io_failed(exc: OSError) -> None:
-    """Standard output cannot be written (closed, a full disk, a closed pipe)."""
+    """Standard output cannot be written: closed, or a full disk (a message and 74), or a
+    pipe whose reader is gone (`| head`: quietly, as SIGPIPE would end it, 141)."""
+    import errno
+
     try:  # Python would try to flush the rest again at exit: send it nowhere
         os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
     except OSError:
         pass
+    if exc.errno == errno.EPIPE:
+        sys.exit(128 + signal.SIGPIPE)
     _say(f"error: cannot write the output: {exc.strerror or exc}")
     sys.exit(EX_IOERR)
 
@@ -100,6 +106,7 @@ class Commands(click.Group):
             signal.signal(number, _on_signal)
         limits.hard_stop = _runaway
         limits.cap_memory()
+        _quiet_floating_point()
         try:
             result = super().invoke(ctx)
             sys.stdout.flush()
@@ -117,6 +124,16 @@ class Commands(click.Group):
             if exc.errno is None or not _is_stdout_error(exc):
                 raise
             _io_failed(exc)
+
+
+def _quiet_floating_point() -> None:
+    """numpy's floating-point warnings never reach the terminal: where they matter, a
+    method reports them as its own warnings (analysis/compare.py catches them there)."""
+    import warnings
+
+    warnings.simplefilter("ignore", RuntimeWarning)
+    if "numpy" in sys.modules:
+        sys.modules["numpy"].seterr(all="ignore")
 
 
 def _is_stdout_error(exc: OSError) -> bool:

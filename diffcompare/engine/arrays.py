@@ -342,6 +342,14 @@ class FlatNames(Sequence):
     def __len__(self) -> int:
         return int(self.starts[-1])
 
+    def __iter__(self):
+        for name, shape in zip(self.names, self.shapes):
+            if not shape:
+                yield name
+                continue
+            for index in np.ndindex(*shape):
+                yield f"{name}[{','.join(map(str, index))}]"
+
     def __getitem__(self, k):
         if isinstance(k, slice):
             return [self[j] for j in range(*k.indices(len(self)))]

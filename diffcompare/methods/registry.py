@@ -24,7 +24,7 @@ import numpy as np
 from diffcompare.errors import Cannot, InputError, MethodError
 from diffcompare.methods.kinds import KINDS, Kind, kind_of
 from diffcompare.problems.base import BaseProblem as Problem
-from diffcompare.runtime.budget import DEFAULT_BUDGET, Budget
+from diffcompare.runtime.budget import CALL_SECONDS, DEFAULT_BUDGET, Budget
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ class Derivative:
     @property
     def entries(self) -> tuple[float, ...]:
         """Every entry, flat in C order."""
-        return tuple(float(v) for v in np.ravel(self.value))
+        return tuple(np.ravel(np.asarray(self.value, dtype=float)).tolist())
 
     @property
     def gradient(self) -> tuple[float, ...]:
@@ -175,9 +175,10 @@ class Prepared:
         v = None if direction is None else np.asarray(direction, dtype=float)
         start = time.perf_counter()
         predicted = self.work(kind, x)
-        if predicted is not None:  # counted before it starts: refused when it would not fit
-            seconds, what = predicted
-            self.budget.charge(seconds, f"{self.method}'s {kind.title} ({what})")
+        # counted before it starts, and refused when it would not fit: the call itself, and
+        # the passes or evaluations the method predicts
+        seconds, what = predicted if predicted is not None else (0.0, "the call")
+        self.budget.charge(CALL_SECONDS + seconds, f"{self.method}'s {kind.name} ({what})")
         found = self._compute(kind, x, v)
         return replace(found, kind=kind.name,
                        cost=replace(found.cost, seconds=time.perf_counter() - start))

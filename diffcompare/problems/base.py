@@ -7,6 +7,8 @@ flattened in C order), its point, and one tape interface (engine/tape.py) at any
 
 from __future__ import annotations
 
+import bisect
+import math
 from collections.abc import Sequence
 from functools import cached_property
 
@@ -76,19 +78,23 @@ class BaseProblem:
         otherwise)."""
         raise NotImplementedError
 
+    @cached_property
+    def _input_starts(self) -> tuple[int, ...]:
+        """Where each of the function's inputs starts among the flat inputs, and the end."""
+        starts = [0]
+        for shape in self.input_shapes:
+            starts.append(starts[-1] + math.prod(shape))
+        return tuple(starts)
+
     def input_of(self, variable: int) -> int:
         """The function's own input that flat input j belongs to."""
-        start = 0
-        for i, shape in enumerate(self.input_shapes):
-            start += int(np.prod(shape))
-            if variable < start:
-                return i
-        raise IndexError(variable)
+        if not 0 <= variable < self._input_starts[-1]:
+            raise IndexError(variable)
+        return bisect.bisect_right(self._input_starts, variable) - 1
 
     def flat_range(self, input_index: int) -> range:
         """The flat inputs of the function's input i."""
-        start = sum(int(np.prod(s)) for s in self.input_shapes[:input_index])
-        return range(start, start + int(np.prod(self.input_shapes[input_index])))
+        return range(self._input_starts[input_index], self._input_starts[input_index + 1])
 
     @cached_property
     def has_arrays(self) -> bool:

@@ -170,12 +170,11 @@ def _refused_exit(code=0):
 
 @contextmanager
 def _no_exit():
-    real = os._exit
     os._exit = _refused_exit
     try:
         yield
     finally:
-        os._exit = real
+        os._exit = limits.REAL_EXIT
 
 
 def _shown(exc: BaseException) -> str:

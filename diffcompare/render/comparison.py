@@ -26,11 +26,20 @@ def _kind(comparison: Comparison):
     return KINDS[comparison.kind]
 
 
+def entry_name(comparison: Comparison, k: int) -> str:
+    """The name of entry k of the kind (C order), made when shown."""
+    p = comparison.problem
+    return _kind(comparison).entry_name(k, output_names(p.m), p.variables)
+
+
+def entry_count(comparison: Comparison) -> int:
+    p = comparison.problem
+    return _kind(comparison).size(p.m, p.n)
+
+
 def entry_names(comparison: Comparison) -> list[str]:
-    """A name for every entry of the kind, in C order."""
-    p, kind = comparison.problem, _kind(comparison)
-    outputs = output_names(p.m)
-    return [kind.entry_name(k, outputs, p.variables) for k in range(kind.size(p.m, p.n))]
+    """A name for every entry of the kind, in C order (for a table that shows them all)."""
+    return [entry_name(comparison, k) for k in range(entry_count(comparison))]
 
 
 def _array_text(values: np.ndarray) -> str:
@@ -116,34 +125,50 @@ def _is_matrix(comparison: Comparison) -> bool:
 def _summarized(comparison: Comparison) -> bool:
     """A vector too long for a column per entry: the table shows its norm and its worst
     entry instead (JSON and CSV hold every entry)."""
-    return not _is_matrix(comparison) and len(entry_names(comparison)) > MAX_TABLE_COMPONENTS
+    return not _is_matrix(comparison) and entry_count(comparison) > MAX_TABLE_COMPONENTS
 
 
 def _components(comparison: Comparison) -> list[int]:
     if _is_matrix(comparison) or _summarized(comparison):
         return []
-    return list(range(len(entry_names(comparison))))
+    return list(range(entry_count(comparison)))
 
 
-def _worst(row: Row, names: list[str]) -> str:
-    errors = np.array(row.abs_error, dtype=float)
-    if not errors.size or not np.isfinite(errors).any():
+def _short(name: str) -> str:
+    """An entry's name without its ∂f/∂: the input it is about."""
+    return name.rsplit("∂", 1)[-1].lstrip("/")
+
+
+def _worst(row: Row, comparison: Comparison) -> str:
+    """The entry whose own relative error is largest, and that error."""
+    if row.worst is None:
         return "—"
-    k = int(np.nanargmax(errors))
-    return f"{names[k].rsplit('/', 1)[-1].lstrip('∂')} ({error(errors[k])})"
+    if row.worst_entry_error == 0:
+        return "0"
+    return f"{_short(entry_name(comparison, row.worst))} {error(row.worst_entry_error)}"
 
 
-def status_text(row: Row, names) -> str:
-    """"ok", or which entries ran into what: "∂f/∂x1: outside domain"."""
+NAMED_ENTRIES = 4  # entries a status cell names; past it, how many more
+
+
+def status_text(row: Row, comparison: Comparison) -> str:
+    """"ok", or which entries ran into what: "x1: outside domain" (a few named, then how
+    many more)."""
     if row.result.failure:
-        return "timed out" if row.result.failure.startswith("TimedOut") else "failed"
-    trouble: dict[str, list[str]] = {}
-    for name, status in zip(names, row.status):
+        return "out of budget" if row.result.failure_kind == "out-of-budget" else "failed"
+    trouble: dict[str, list[int]] = {}
+    for k, status in enumerate(row.status):
         if status != "ok":
-            trouble.setdefault(status, []).append(name.rsplit("∂", 1)[-1].lstrip("/"))
+            trouble.setdefault(status, []).append(k)
     if not trouble:
         return "ok"
-    return "; ".join(f"{','.join(names)}: {status}" for status, names in trouble.items())
+    parts = []
+    for status, entries in trouble.items():
+        named = ",".join(_short(entry_name(comparison, k)) for k in entries[:NAMED_ENTRIES])
+        more = f" and {len(entries) - NAMED_ENTRIES:,} more" if len(entries) > NAMED_ENTRIES \
+            else ""
+        parts.append(f"{named}{more}: {status}")
+    return "; ".join(parts)
 
 
 def _matrix_cell(values: np.ndarray) -> str:
@@ -160,7 +185,7 @@ def _cells(row: Row, comparison: Comparison, shown: list[int]) -> list[str]:
     elif _summarized(comparison):
         values = ["failed (see below)", "—"] if r.failure else [
             number(float(np.linalg.norm(np.asarray(r.value, dtype=float)))),
-            _worst(row, entry_names(comparison))]
+            _worst(row, comparison)]
     else:
         entries = r.entries
         values = [number(entries[i]) for i in shown]
@@ -168,23 +193,24 @@ def _cells(row: Row, comparison: Comparison, shown: list[int]) -> list[str]:
             values = ["failed (see below)"] + [""] * (len(shown) - 1)
     cost = r.cost
     f = [_f_text(r.f)] if comparison.problem.m == 1 else []
-    return [r.method, *f, *values, error(row.max_abs_error), error(row.rel_error),
+    worst = [] if _summarized(comparison) else [_worst(row, comparison)]
+    return [r.method, *f, *values, error(row.max_abs_error), error(row.rel_error), *worst,
             "—" if row.digits is None else str(row.digits),
-            status_text(row, entry_names(comparison)), str(cost.f_evals),
+            status_text(row, comparison), str(cost.f_evals),
             str(cost.forward_passes), str(cost.reverse_passes), seconds(cost.seconds)]
 
 
 def _titles(comparison: Comparison, shown: list[int]) -> list[str]:
-    names = entry_names(comparison)
     if _is_matrix(comparison):
         values = [_kind(comparison).symbol]
     elif _summarized(comparison):
-        values = [f"‖{_kind(comparison).symbol}‖₂", "largest error at"]
+        values = [f"‖{_kind(comparison).symbol}‖₂", "worst entry"]
     else:
-        values = [names[i] for i in shown]
+        values = [entry_name(comparison, i) for i in shown]
     f = ["f(x)"] if comparison.problem.m == 1 else []  # m values: in the header only
-    return ["method", *f, *values, "max err", "rel err", "digits", "status", "f evals",
-            "fwd", "rev", "time"]
+    worst = [] if _summarized(comparison) else ["worst entry"]
+    return ["method", *f, *values, "max err", "rel err", *worst, "digits", "status",
+            "f evals", "fwd", "rev", "time"]
 
 
 def document(comparison: Comparison) -> Document:
@@ -201,17 +227,18 @@ def document(comparison: Comparison) -> Document:
         doc.line(line)
     doc.add(Table(columns, rows, styles))
     if _summarized(comparison):
-        doc.line(f"({len(entry_names(comparison))} entries: the table shows each method's "
+        doc.line(f"({entry_count(comparison):,} entries: the table shows each method's "
                  "norm and its largest error; --format json or csv has every entry)")
     doc.line(f"rel err = max|d - r| / max|r| against the exact {comparison.kind} r (over the "
-             "entries that exist); digits = correct significant digits; fwd, rev = forward "
-             "and reverse passes", "dim")
+             "entries both have); worst entry = the entry whose own |d - r| / |r| is largest; "
+             "digits = correct significant digits; fwd, rev = forward and reverse passes",
+             "dim")
     for line in insight_lines(comparison):
         doc.line(line, "insight")
     for note in footnotes(comparison):
         doc.line(note, "warning")
-    doc.data = to_dict(comparison)
-    doc.record_fields, doc.records = _records(comparison)
+    doc.data = lambda: to_dict(comparison)  # made when a format writes it
+    doc.records = lambda: _records(comparison)
     return doc
 
 
@@ -251,8 +278,19 @@ def _json_safe(value):
     return value
 
 
+def json_list(values) -> list:
+    """Floats as a JSON list, null where not finite, in one pass (a million entries)."""
+    values = np.ravel(np.asarray(values, dtype=float))
+    finite = np.isfinite(values)
+    if finite.all():
+        return values.tolist()
+    shown = values.astype(object)
+    shown[~finite] = None
+    return shown.tolist()
+
+
 def _nested(values, shape) -> Any:
-    flat = [json_number(v) for v in np.ravel(np.asarray(values, dtype=float))]
+    flat = json_list(values)
     return np.array(flat, dtype=object).reshape(shape).tolist() if len(shape) > 1 else flat
 
 
@@ -273,6 +311,10 @@ def to_dict(comparison: Comparison) -> dict:
             kind: _nested(r.value, shape),
             "abs_error": _nested(row.abs_error, shape),
             "max_abs_error": json_number(row.max_abs_error),
+            "entry_rel_error": _nested(row.entry_error, shape)
+            if row.entry_error is not None else None,
+            "worst_entry": row.worst,
+            "worst_entry_rel_error": json_number(row.worst_entry_error),
             "rel_error": json_number(row.rel_error),
             "digits": row.digits,
             "f_evals": r.cost.f_evals,
@@ -288,7 +330,7 @@ def to_dict(comparison: Comparison) -> dict:
             "family": describe(r.method).family,
             "error_estimate": None if r.error_estimate is None
             else _nested(r.error_estimate, np.shape(r.error_estimate)),
-            "steps": None if r.steps is None else list(r.steps),
+            "steps": None if r.steps is None else json_list(r.steps),
             "size": r.size,
         }
     return {
@@ -315,8 +357,7 @@ def to_dict(comparison: Comparison) -> dict:
 def _records(comparison: Comparison) -> tuple[list[str], list[dict]]:
     """One line per method (and one for the reference), every entry (C order) its own
     column."""
-    names = entry_names(comparison)
-    size = len(names)
+    size = entry_count(comparison)
     p, kind = comparison.problem, _kind(comparison)
     columns = [kind.check_label(k, p.m, p.variables) for k in range(size)]
     errors = [f"abs_error_{c[2:]}" if c.startswith("d/d") else f"abs_error {c}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from diffcompare.render.comparison import summary_of
+from diffcompare.render.comparison import json_list, summary_of
 from diffcompare.render.document import Column, Document, Table
 from diffcompare.render.numbers import error, json_number, number, seconds
 from diffcompare.studies.descent import OPTIMIZERS, Descent, Iterate, Run
@@ -34,9 +34,9 @@ def _departure(run: Run, descent: Descent) -> str:
 
 
 def cells(run: Run, descent: Descent) -> list[str]:
-    if run.failure:
-        return [run.method, "—", "—", "—", "—", "", "", "", "", "", run.failure]
     final = run.final
+    if run.failure or final is None:
+        return [run.method, "—", "—", "—", "—", "", "", "", "", "", run.failure or run.stopped]
     return [run.method, _point(final.point), number(final.f), str(run.iterations),
             error(final.norm), str(run.cost.f_evals), str(run.cost.forward_passes),
             str(run.cost.reverse_passes), seconds(run.cost.seconds), _departure(run, descent),
@@ -125,16 +125,14 @@ def _run_dict(run: Run) -> dict:
     return {
         "method": run.method, "stopped": run.stopped, "failure": run.failure,
         "iterations": run.iterations,
-        "final_point": None if run.final is None else run.final.point.tolist(),
+        "final_point": None if run.final is None else json_list(run.final.point),
         "final_f": None if run.final is None else json_number(run.final.f),
         "gradient_norm": None if run.final is None else json_number(run.final.norm),
         "f_evals": run.cost.f_evals, "forward_passes": run.cost.forward_passes,
         "reverse_passes": run.cost.reverse_passes, "seconds": run.cost.seconds,
         "departs_at": run.departs_at, "departure": json_number(run.departure),
-        "path": [{"point": [json_number(v) for v in it.point.tolist()],
-                  "f": json_number(it.f),
-                  "gradient": [json_number(g) for g in it.gradient.tolist()]}
-                 for it in run.iterates],
+        "path": [{"point": json_list(it.point), "f": json_number(it.f),
+                  "gradient": json_list(it.gradient)} for it in run.iterates],
     }
 
 

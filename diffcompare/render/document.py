@@ -89,13 +89,30 @@ Block = Line | Table | Math | Tree
 
 @dataclass
 class Document:
+    """What a result shows. ``data`` (the JSON) and ``records`` may be given as functions,
+    made only when a format writes them: a million entries cost nothing in a table."""
+
     title: str
     blocks: list = field(default_factory=list)
     data: Any = None  # the JSON contract: what --format json writes
-    records: list[dict] | None = None  # rows for CSV, every value a plain string or number
+    records: Any = None  # rows for CSV, every value a plain string or number (or a function
+    # that returns (the columns, the rows))
     record_fields: list[str] | None = None  # CSV's columns, in order
     tests: list[TestCase] | None = None  # for JUnit
     graph: Graph | None = None  # for DOT
+
+    def json(self):
+        """The data, made now if it was given as a function."""
+        if callable(self.data):
+            self.data = self.data()
+        return self.data
+
+    def rows(self) -> tuple[list[str], list[dict]]:
+        """(the CSV's columns, its rows), made now if given as a function."""
+        if callable(self.records):
+            self.record_fields, self.records = self.records()
+        fields = self.record_fields or (list(self.records[0]) if self.records else [])
+        return fields, self.records
 
     def line(self, text: str, style: str = "plain") -> Document:
         self.blocks.append(Line(text, style))

@@ -30,13 +30,16 @@ from pathlib import Path
 from diffcompare.errors import InputError
 from diffcompare.runtime.budget import WALL_GRACE, WALL_SAFETY, OutOfBudget
 
+REAL_EXIT = os._exit  # the user's code runs with os._exit refused; a hard stop needs this one
 RING = 0.05  # seconds between alarms once the time is up
 GRACE = 2.0  # seconds the code gets to stop once asked, before a command is ended
 LEAST_SECONDS = 1.0  # the least CPU time a call of the user's code gets (--budget 0 too)
 MAX_SOURCE_BYTES = 2 * 1024 * 1024  # a Python file given as the function
 MAX_ARRAY_FILE_BYTES = 256 * 1024 * 1024  # an array file for --at x=@FILE
 MAX_ARRAY_ENTRIES = 10_000_000  # entries of one input array (80 MB of float64)
-COMMAND_MEMORY = 4 << 30  # bytes of address space a command may add to what it starts with
+# Bytes of address space a command may add to what it starts with (DIFFCOMPARE_MEMORY, in
+# bytes, sets another: lower for a test, higher for a big machine).
+COMMAND_MEMORY = 4 << 30
 PACKAGE = str(Path(__file__).resolve().parents[1])
 
 
@@ -149,13 +152,19 @@ def check_entries(count: int, where: str) -> None:
                          f"({MAX_ARRAY_ENTRIES:,})")
 
 
-def cap_memory(extra: int = COMMAND_MEMORY) -> None:
+def cap_memory(extra: int | None = None) -> None:
     """Cap this process's address space at what it has now plus ``extra`` (RLIMIT_AS), so a
     program that allocates without end meets a MemoryError, reported as its error, instead
     of taking the machine. Workers forked later cap themselves lower."""
     import resource
 
     from diffcompare.runtime.workers import _virtual_size
+
+    if extra is None:
+        try:
+            extra = int(os.environ.get("DIFFCOMPARE_MEMORY", COMMAND_MEMORY))
+        except ValueError:
+            extra = COMMAND_MEMORY
 
     base = _virtual_size()
     if not base:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from diffcompare.errors import InputError
@@ -46,17 +46,21 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
             os.unlink(name)
 
 
-def write_file(target: str | Path, content: str | bytes | Callable[[Path], None]) -> bool:
-    """Write ``content`` (text, bytes, or a function that writes a file at a path) to
-    ``target`` atomically; True when an existing file was replaced."""
+def write_file(target: str | Path, content) -> bool:
+    """Write ``content`` (text, bytes, chunks of text, or a function that writes a file at a
+    path) to ``target`` atomically; True when an existing file was replaced."""
     existed = Path(target).exists()
     with atomic_path(target) as path:
         if callable(content):
             content(path)
         elif isinstance(content, bytes):
             path.write_bytes(content)
-        else:
+        elif isinstance(content, str):
             path.write_text(content, encoding="utf-8")
+        else:
+            with path.open("w", encoding="utf-8") as handle:
+                for chunk in content:
+                    handle.write(chunk)
     return existed
 
 

@@ -24,7 +24,13 @@ import numpy as np
 from diffcompare.errors import InputError, MethodError
 from diffcompare.methods import REGISTRY, Cost, Options
 from diffcompare.problems.base import BaseProblem as Problem
-from diffcompare.runtime.budget import DUAL_FACTOR, Budget, OutOfBudget, tape_seconds
+from diffcompare.runtime.budget import (
+    CALL_SECONDS,
+    DUAL_FACTOR,
+    Budget,
+    OutOfBudget,
+    tape_seconds,
+)
 
 DIVERGENCE = 1e12  # |f| beyond this times max(1, |f(x0)|): growing without bound
 EXACT = "exact"  # the label of the run on exact derivatives
@@ -195,8 +201,8 @@ def _per_step(problem: Problem, factor: float = 1.0) -> Callable[[Cost], float]:
 
     def work(cost: Cost) -> float:
         sweeps = cost.f_evals + cost.forward_passes + cost.reverse_passes
-        return factor * tape_seconds(tape.operation_count, tape.scalar_operations,
-                                     max(sweeps, 1))
+        return CALL_SECONDS + factor * tape_seconds(tape.operation_count,
+                                                    tape.scalar_operations, max(sweeps, 1))
 
     return work
 

@@ -32,6 +32,7 @@ from diffcompare.problems.cases import samples_dir
 from diffcompare.problems.load import program_problem
 from diffcompare.problems.usercode import load
 from diffcompare.runtime.budget import OutOfBudget
+from diffcompare.runtime.limits import ProgramTimedOut
 
 FAMILIES = {"rosenbrock": "rosenbrock.py", "sinexp": "sinexp.py",
             "neural-net": "neural_net.py"}
@@ -145,7 +146,12 @@ def scale_study(function: str | None, sizes: Sequence[int], methods: Sequence[st
                                    "budget")
                 break
         start = time.process_time()
-        problem = program_problem(program, n=n, budget=share)
+        try:  # bounded by what is left of its share: a prediction can be short of the truth
+            problem = program_problem(program, n=n, budget=share - spent["setup"])
+        except ProgramTimedOut as exc:
+            study.notes.append(f"n = {n:,} and larger were not run: making it ({exc}) passed "
+                               "the setup's share of the budget")
+            break
         made = time.process_time() - start
         study.cost_f[problem.n] = _cost_of_f(problem)
         spent["setup"] += time.process_time() - start
@@ -263,7 +269,11 @@ def _measure(method: str, problem, reference, share: float) -> Run:
                    failure=f"{type(exc).__name__}: {exc}")
     finally:
         tracemalloc.stop()
-    seconds, found = cpu_per_call(gradient)
+    try:
+        seconds, found = cpu_per_call(gradient)
+    except Exception as exc:  # noqa: BLE001 - as above: a row with its reason
+        return Run(method, problem.n, time.process_time() - start, True,
+                   failure=f"{type(exc).__name__}: {exc}")
     error = None
     if reference is not None and not found.failure:
         scale = float(np.max(np.abs(reference))) or 1.0

@@ -52,7 +52,8 @@ def formats_for(document) -> list[str]:
 
 
 def write(document, name: str):
-    """The document in the format: text, or a rich renderable for the terminal format."""
+    """The document in the format: text (or, for JSON, its chunks as they are encoded), or a
+    rich renderable for the terminal format."""
     from diffcompare.errors import InputError
 
     chosen = format_of(name)
@@ -73,3 +74,8 @@ def by_suffix(path: str) -> Format | None:
 
 
 NAMES = tuple(FORMATS)
+
+
+def as_text(written) -> str:
+    """A writer's result as one string (chunks joined)."""
+    return written if isinstance(written, str) else "".join(written)

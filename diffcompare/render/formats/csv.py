@@ -8,9 +8,9 @@ import io
 
 def write(document) -> str:
     out = io.StringIO()
-    fields = document.record_fields or (list(document.records[0]) if document.records else [])
+    fields, records = document.rows()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(fields)
-    for record in document.records:
+    for record in records:
         writer.writerow(["" if record.get(k) is None else record.get(k) for k in fields])
     return out.getvalue()
