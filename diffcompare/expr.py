@@ -145,109 +145,103 @@ def as_expr(value) -> Expr:
 # (0*u -> 0 forgets that u may be undefined at a point: the derivative of a product with a
 # constant factor is the textbook answer, and the domain is checked separately.)
 
-# Folding c**k stays exact only for integer k; beyond this many bits it stays a power.
-_MAX_FOLDED_BITS = 256
-
 
 def build(op: ops.Op, args: tuple[Expr, ...]) -> Expr:
-    """The node ``op(*args)``, simplified where an identity applies."""
+    """The node ``op(*args)``, simplified where an identity applies: constant arguments
+    folded by the operation's exact rational arithmetic (ops.py), else the identities of
+    IDENTITIES."""
     consts = [a.value if isinstance(a, Const) else None for a in args]
-    if args and all(c is not None for c in consts):
-        folded = _fold(op, consts)
+    if op.exact is not None and args and all(c is not None for c in consts):
+        folded = op.exact(*consts)
         if folded is not None:
             return Const(folded)
-    simpler = _identity(op, args, consts)
+    identity = IDENTITIES.get(op)
+    simpler = identity(*args, *consts) if identity is not None else None
     return simpler if simpler is not None else Call(op, args)
 
 
-def _fold(op: ops.Op, values: list[Fraction]) -> Fraction | None:
-    if op is ops.ADD:
-        return values[0] + values[1]
-    if op is ops.SUB:
-        return values[0] - values[1]
-    if op is ops.MUL:
-        return values[0] * values[1]
-    if op is ops.NEG:
-        return -values[0]
-    if op is ops.DIV and values[1] != 0:
-        return values[0] / values[1]
-    if op is ops.POW:
-        base, exponent = values
-        if exponent.denominator == 1 and (base != 0 or exponent >= 0):
-            bits = max(base.numerator.bit_length(), base.denominator.bit_length())
-            if bits * abs(exponent.numerator) <= _MAX_FOLDED_BITS:
-                return base ** exponent.numerator
+def _negated(node: Expr) -> Expr | None:
+    """w when node is -w."""
+    return node.args[0] if isinstance(node, Call) and node.op is ops.NEG else None
+
+
+def _add(u: Expr, v: Expr, cu, cv) -> Expr | None:
+    if cu == 0:
+        return v
+    if cv == 0:
+        return u
+    if (w := _negated(v)) is not None:  # u + -w -> u - w
+        return build(ops.SUB, (u, w))
     return None
 
 
-def _identity(op: ops.Op, args: tuple[Expr, ...], consts: list[Fraction | None]) -> Expr | None:
-    zero, one = Const(0), Const(1)
-    if op is ops.ADD:
-        u, v = args
-        if consts[0] == 0:
-            return v
-        if consts[1] == 0:
-            return u
-        if isinstance(v, Call) and v.op is ops.NEG:  # u + -w -> u - w
-            return build(ops.SUB, (u, v.args[0]))
-    elif op is ops.SUB:
-        u, v = args
-        if consts[1] == 0:
-            return u
-        if consts[0] == 0:
-            return build(ops.NEG, (v,))
-        if u is v:
-            return zero
-        if isinstance(v, Call) and v.op is ops.NEG:  # u - -w -> u + w
-            return build(ops.ADD, (u, v.args[0]))
-    elif op is ops.MUL:
-        u, v = args
-        if consts[0] == 0 or consts[1] == 0:
-            return zero
-        if consts[0] == 1:
-            return v
-        if consts[1] == 1:
-            return u
-        if consts[0] == -1:
-            return build(ops.NEG, (v,))
-        if consts[1] == -1:
-            return build(ops.NEG, (u,))
-        if consts[0] is None and consts[1] is not None:  # u*c -> c*u, as textbooks write it
-            return build(ops.MUL, (v, u))
-        if isinstance(u, Call) and u.op is ops.NEG:  # (-a)*b -> -(a*b)
-            return build(ops.NEG, (build(ops.MUL, (u.args[0], v)),))
-        if isinstance(v, Call) and v.op is ops.NEG:
-            return build(ops.NEG, (build(ops.MUL, (u, v.args[0])),))
-        if _is_reciprocal(u):  # (1/a)*w -> w/a
-            return build(ops.DIV, (v, u.args[1]))
-        if _is_reciprocal(v):
-            return build(ops.DIV, (u, v.args[1]))
-        if isinstance(u, Call) and u.op is ops.DIV:  # (a/b)*w -> (a*w)/b
-            return build(ops.DIV, (build(ops.MUL, (u.args[0], v)), u.args[1]))
-        if consts[0] is not None and isinstance(v, Call) and v.op is ops.MUL \
-                and isinstance(v.args[0], Const):  # c1*(c2*w) -> (c1*c2)*w
-            return build(ops.MUL, (Const(consts[0] * v.args[0].value), v.args[1]))
-    elif op is ops.DIV:
-        u, v = args
-        if consts[1] == 1:
-            return u
-        if consts[0] == 0 and consts[1] != 0:
-            return zero
-        if isinstance(u, Call) and u.op is ops.NEG:  # (-a)/b -> -(a/b)
-            return build(ops.NEG, (build(ops.DIV, (u.args[0], v)),))
-    elif op is ops.NEG:
-        (u,) = args
-        if isinstance(u, Call) and u.op is ops.NEG:
-            return u.args[0]
-    elif op is ops.POW:
-        u, v = args
-        if consts[1] == 1:
-            return u
-        if consts[1] == 0:
-            return one
-        if consts[0] == 1:
-            return one
+def _sub(u: Expr, v: Expr, cu, cv) -> Expr | None:
+    if cv == 0:
+        return u
+    if cu == 0:
+        return build(ops.NEG, (v,))
+    if u is v:
+        return Const(0)
+    if (w := _negated(v)) is not None:  # u - -w -> u + w
+        return build(ops.ADD, (u, w))
     return None
+
+
+def _mul(u: Expr, v: Expr, cu, cv) -> Expr | None:
+    if cu == 0 or cv == 0:
+        return Const(0)
+    if cu == 1:
+        return v
+    if cv == 1:
+        return u
+    if cu == -1:
+        return build(ops.NEG, (v,))
+    if cv == -1:
+        return build(ops.NEG, (u,))
+    if cu is None and cv is not None:  # u*c -> c*u, as textbooks write it
+        return build(ops.MUL, (v, u))
+    if (a := _negated(u)) is not None:  # (-a)*b -> -(a*b)
+        return build(ops.NEG, (build(ops.MUL, (a, v)),))
+    if (b := _negated(v)) is not None:
+        return build(ops.NEG, (build(ops.MUL, (u, b)),))
+    if _is_reciprocal(u):  # (1/a)*w -> w/a
+        return build(ops.DIV, (v, u.args[1]))
+    if _is_reciprocal(v):
+        return build(ops.DIV, (u, v.args[1]))
+    if isinstance(u, Call) and u.op is ops.DIV:  # (a/b)*w -> (a*w)/b
+        return build(ops.DIV, (build(ops.MUL, (u.args[0], v)), u.args[1]))
+    if cu is not None and isinstance(v, Call) and v.op is ops.MUL \
+            and isinstance(v.args[0], Const):  # c1*(c2*w) -> (c1*c2)*w
+        return build(ops.MUL, (Const(cu * v.args[0].value), v.args[1]))
+    return None
+
+
+def _div(u: Expr, v: Expr, cu, cv) -> Expr | None:
+    if cv == 1:
+        return u
+    if cu == 0 and cv != 0:
+        return Const(0)
+    if (a := _negated(u)) is not None:  # (-a)/b -> -(a/b)
+        return build(ops.NEG, (build(ops.DIV, (a, v)),))
+    return None
+
+
+def _neg(u: Expr, cu) -> Expr | None:
+    return _negated(u)  # --w -> w
+
+
+def _pow(u: Expr, v: Expr, cu, cv) -> Expr | None:
+    if cv == 1:
+        return u
+    if cv == 0 or cu == 1:
+        return Const(1)
+    return None
+
+
+# The identities a derivative is simplified by, per operation: its arguments, then their
+# constant values (None where an argument is not constant), to a simpler node or None.
+IDENTITIES = {ops.ADD: _add, ops.SUB: _sub, ops.MUL: _mul, ops.DIV: _div, ops.NEG: _neg,
+              ops.POW: _pow}
 
 
 def _is_reciprocal(node: Expr) -> bool:

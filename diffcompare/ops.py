@@ -66,6 +66,10 @@ class Op:
     # point (d/dx sqrt(x**4) at 0) is 0 in every method, as reverse mode's skipped zero
     # adjoints already make it. f itself is never evaluated this way.
     zero_absorbing: tuple[int, ...] = ()
+    # Exact arithmetic on rational constants, for folding a constant sub-expression of a
+    # derivative (Fractions in, a Fraction or None out when the result is not rational or
+    # not worth writing); None for an operation whose result is irrational (sin, exp, ...).
+    exact: Callable[..., Any] | None = None
     # A quantity of the arguments that changes sign at each point where the operation is
     # singular (a pole, a domain edge, a kink): a stencil whose points see it with two signs
     # has crossed one. Arrays in, arrays out (a whole stencil at once).
@@ -220,6 +224,7 @@ ADD = Op(
     partials=(lambda u, v: 1, lambda u, v: 1),
     rule="sum rule (linearity): (u + v)' = u' + v'", symbol="+", precedence=1,
     names_constant_terms=True, latex="@1 + @2", mathml="@1<mo>+</mo>@2", brackets=(1, 2),
+    exact=operator.add,
 )
 SUB = Op(
     "sub", 2, operator.sub, operator.sub, np.subtract, operator.sub,
@@ -227,13 +232,14 @@ SUB = Op(
     partials=(lambda u, v: 1, lambda u, v: -1),
     rule="difference rule (linearity): (u - v)' = u' - v'", symbol="-", precedence=1,
     names_constant_terms=True, latex="@1 - @2", mathml="@1<mo>&#x2212;</mo>@2", brackets=(1, 2),
+    exact=operator.sub,
 )
 MUL = Op(
     "mul", 2, operator.mul, operator.mul, np.multiply, operator.mul,
     sympy=lambda sp, a, b: sp.Mul(a, b),
     partials=(lambda u, v: v, lambda u, v: u),
     rule="product rule: (u*v)' = u'*v + u*v'", symbol="*", precedence=2, zero_absorbing=(0, 1),
-    latex=r"@1 \cdot @2", mathml="@1<mo>&#x22C5;</mo>@2", brackets=(2, 2),
+    latex=r"@1 \cdot @2", mathml="@1<mo>&#x22C5;</mo>@2", brackets=(2, 2), exact=operator.mul,
     rules={(True, False): "constant factor rule: (u*c)' = u'*c",
            (False, True): "constant factor rule: (c*v)' = c*v'"},
 )
@@ -249,15 +255,30 @@ DIV = Op(
     rules={(True, False): "constant factor rule: (u/c)' = u'/c",
            (False, True): "reciprocal rule: (c/v)' = -c*v'/v**2"},
     domain=lambda u, v: v != 0, domain_text="division needs a nonzero denominator",
-    singular=lambda u, v: v,
+    singular=lambda u, v: v, exact=lambda u, v: u / v if v != 0 else None,
 )
 NEG = Op(
     "neg", 1, operator.neg, operator.neg, np.negative, operator.neg,
     sympy=lambda sp, a: -a,
     partials=(lambda u: -1,),
     rule="constant factor rule: (-u)' = -u'", symbol="-", precedence=3,
-    latex="-@1", mathml="<mo>&#x2212;</mo>@1", brackets=(3,),
+    latex="-@1", mathml="<mo>&#x2212;</mo>@1", brackets=(3,), exact=operator.neg,
 )
+# A folded power has at most this many bits: 2**100000 is left as it is written.
+MAX_EXACT_POWER_BITS = 256
+
+
+def _exact_power(base, exponent):
+    """base**exponent in rationals: an integer exponent, a result of at most
+    MAX_EXACT_POWER_BITS bits; else None (a root is not rational, 0**-1 is not a number)."""
+    if exponent.denominator != 1 or (base == 0 and exponent < 0):
+        return None
+    bits = max(base.numerator.bit_length(), base.denominator.bit_length())
+    if bits * abs(exponent.numerator) > MAX_EXACT_POWER_BITS:
+        return None
+    return base ** exponent.numerator
+
+
 def _array_power(u, v):
     """u**v on arrays: through ndarray's ** when the exponent is a number, which squares,
     square-roots and inverts without calling pow() per entry (the ufunc np.power would)."""
@@ -281,6 +302,7 @@ POW = Op(
     domain=_pow_domain, domain_text="a power needs a positive base or an integer exponent",
     singular=lambda u, v: _pow_singular(u, v), smooth=_pow_smooth,
     smooth_text="a power with a non-integer exponent is not differentiable at base 0",
+    exact=_exact_power,
 )
 
 

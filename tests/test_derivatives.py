@@ -97,6 +97,26 @@ def test_the_hessians_of_the_issue(expression, at, want):
     assert "forward-fd" in data["left_out"]
 
 
+@pytest.mark.parametrize("direction", ["1,0", "0,1", "2,-3"])
+def test_the_hessian_vector_product_is_the_hessian_times_v_in_one_pass_pair(direction):
+    f, at = "100*(x2 - x1**2)**2 + (1 - x1)**2", "-1.2,1"
+    v = np.array([float(e) for e in direction.split(",")])
+    data = run_json("hvp", f, "--at", at, "--dir", direction)
+    hessian = run_json("hessian", f, "--at", at)
+    assert close(data["reference"], np.asarray(hessian["reference"]) @ v)
+    for name in EXACT:
+        assert close(data["methods"][name]["hvp"], data["reference"]), name
+    # Matrix-free: forward-over-reverse is one dual forward and one dual reverse pass, where
+    # the Hessian took n of each.
+    reverse = data["methods"]["reverse-ad"]
+    assert (reverse["forward_passes"], reverse["reverse_passes"]) == (1, 1)
+    assert (hessian["methods"]["reverse-ad"]["forward_passes"],
+            hessian["methods"]["reverse-ad"]["reverse_passes"]) == (2, 2)
+    # Second differences, as for the Hessian: eps**(1/2) ~ 1.5e-8 times the ratio of the
+    # fourth derivatives and f to H·v.
+    assert close(data["methods"]["central-fd"]["hvp"], data["reference"], rtol=1e-7)
+
+
 def test_the_hessians_eigenvalues_say_what_the_point_is():
     rosenbrock = run_json("hessian", "100*(x2 - x1**2)**2 + (1 - x1)**2", "--at", "1,1")
     assert rosenbrock["insight"]["meaning"].startswith("positive definite")

@@ -17,10 +17,11 @@ MODULES = sorted(p for p in PACKAGE.rglob("*.py"))
 
 def _names() -> set[str]:
     from diffcompare.methods import KINDS, REGISTRY
-    FORMATS = ("table", "text", "json", "csv", "markdown", "latex", "html", "junit")
+    from diffcompare.render.formats import ALIASES, FORMATS
     from diffcompare.studies.descent import OPTIMIZERS
 
-    return set(REGISTRY) | set(KINDS) | set(FORMATS) | set(OPTIMIZERS) | {"given", "exact"}
+    return (set(REGISTRY) | set(KINDS) | set(FORMATS) | set(ALIASES) | set(OPTIMIZERS)
+            | {"given", "exact"})
 
 
 # Where each table is declared: there, and only there, the names are the data.

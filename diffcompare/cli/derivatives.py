@@ -112,3 +112,19 @@ def hessian(expressions, at, variables, size, methods, eps, sample, fmt, output,
       diffcompare hessian "100*(x2 - x1**2)**2 + (1 - x1)**2" --at -1.2,1
     """
     _run("hessian", expressions, at, variables, size, methods, eps, sample, fmt, output, budget)
+
+
+@main.command(context_settings=EXPRESSION_CONTEXT)
+@_common
+@click.option("--dir", "direction", metavar="V", required=True,
+              help="The direction v, n entries: 1,0.")
+def hvp(expressions, at, variables, size, methods, eps, sample, fmt, output, budget, direction):
+    """The Hessian-vector product H·v, matrix-free: forward-over-reverse AD takes one dual
+    forward and one dual reverse pass, where the whole Hessian takes n of each.
+
+    \b
+    Example:
+      diffcompare hvp "100*(x2 - x1**2)**2 + (1 - x1)**2" --at -1.2,1 --dir 1,0
+    """
+    _run("hvp", expressions, at, variables, size, methods, eps, sample, fmt, output, budget,
+         vector(direction, "--dir"))

@@ -279,7 +279,11 @@ class Method:
     sweeps_tape: bool = False  # its passes are sweeps of the function's own tape (AD)
 
     def can(self, kind) -> bool:
-        return getattr(kind, "name", kind) in self.kinds
+        """It has a route for the kind, or for the kind it is composed from (a method
+        that gives the Hessian gives H·v): a new composed kind needs no method to change."""
+        kind = kind_of(kind)
+        return kind.name in self.kinds or (kind.composed_from is not None
+                                           and self.can(kind.composed_from))
 
 
 REGISTRY: dict[str, Method] = {}
