@@ -24,6 +24,7 @@ import numpy as np
 
 from diffcompare.analysis import compare as analysis
 from diffcompare.methods import REGISTRY, Derivative, Options
+from diffcompare.methods.kinds import check_direction
 from diffcompare.problems.base import BaseProblem
 from diffcompare.studies import descent as descent_study
 from diffcompare.studies import epsplot as epsplot_study
@@ -179,7 +180,7 @@ def derivative(f, at: Point | None = None, method: str = "reverse-ad",
     problem = as_problem(f, at, variables, chosen.budget)
     if method not in REGISTRY:
         raise analysis.InputError(f"unknown method {method!r}")
-    direction = analysis.check_direction(problem, kind, direction)
+    direction = check_direction(problem, kind, direction)
     prepared = REGISTRY[method].prepare(problem, chosen)
     try:
         found = prepared.derivative(kind, direction=direction)

@@ -31,3 +31,9 @@ class MethodError(DiffcompareError):
 class Cannot(MethodError):
     """A method that by its nature cannot do what was asked; the message is the reason,
     shown as it is ("cannot: ...")."""
+
+
+# What a computation on the user's function may raise and still be a row with a reason: the
+# tool's own failures, and what arithmetic on odd input raises.
+COMPUTATION_FAILURES = (DiffcompareError, ArithmeticError, ValueError, RecursionError,
+                        TypeError)

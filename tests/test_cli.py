@@ -48,6 +48,13 @@ def test_csv_and_markdown():
     csv = run("grad", "x*y + 6", "--at", "3,2", "--format", "csv").stdout.splitlines()
     assert csv[0].startswith("method,value,d/dx,d/dy,")
     assert csv[1].startswith("reference,12.0,2.0,3.0")
+    # Every number a spreadsheet can read: the error columns too, for every method.
+    import csv as csv_module
+    fields, *records = csv_module.reader(csv)
+    numbers = [k for k, name in enumerate(fields) if name.startswith(("abs_error", "d/d"))]
+    for record in records[1:]:
+        for k in numbers:
+            float(record[k])
     md = run("grad", "x*y + 6", "--at", "3,2", "--format", "markdown").stdout
     assert "| method | f(x) | ∂f/∂x | ∂f/∂y |" in md and "| reverse-ad | 12 | 2 | 3 |" in md
 

@@ -19,16 +19,15 @@ import numpy as np
 from diffcompare.analysis import insight
 from diffcompare.analysis.diagnostics import NON_DIFFERENTIABLE, OUTSIDE_DOMAIN, OVERFLOW, diagnose
 from diffcompare.analysis.reference import NOT_REAL, Reference, start_reference
-from diffcompare.errors import Cannot, DiffcompareError, InputError
+from diffcompare.errors import COMPUTATION_FAILURES, Cannot, InputError
 from diffcompare.methods import KINDS, METHOD_NAMES, REGISTRY, Derivative, Kind, Options, kind_of
 from diffcompare.methods.finite_differences import STEP_BELOW_SPACING
+from diffcompare.methods.kinds import check_direction
 from diffcompare.problems.base import BaseProblem as Problem
 from diffcompare.runtime.budget import OutOfBudget
 
 FLOAT_DIGITS = 16  # float64 carries 15.95 decimal digits; a perfect result shows 16
 # What a method or the reference may run into; each becomes a reason, never a traceback.
-COMPUTATION_FAILURES = (DiffcompareError, ArithmeticError, ValueError, RecursionError,
-                        TypeError)
 
 # An entry's relative error is measured against |r|, or against this where |r| is smaller
 # (an exact 0, say): the smallest normal double, so any wrong digit shows.
@@ -95,21 +94,6 @@ def select_methods(names: str | Sequence[str] | None, kind: str = "gradient"
         raise InputError(f"unknown method {', '.join(unknown)}; "
                          f"choose from {', '.join(METHOD_NAMES)}")
     return tuple(dict.fromkeys(chosen))
-
-
-def check_direction(problem: Problem, kind: str | Kind, direction) -> tuple[float, ...] | None:
-    kind = kind_of(kind)
-    if kind.direction is None:
-        return None
-    size = kind.direction_size(problem.m, problem.n)
-    if direction is None or len(direction) != size:
-        what = "a direction v with n" if kind.direction == "n" else "a cotangent r with m"
-        raise InputError(f"{kind.name} needs {what} = {size} entries"
-                         + ("" if direction is None else f", got {len(direction)}"))
-    values = tuple(float(v) for v in direction)
-    if not all(math.isfinite(v) for v in values):
-        raise InputError(f"the {kind.name} vector must be finite")
-    return values
 
 
 def compare(

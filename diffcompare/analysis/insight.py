@@ -9,7 +9,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from diffcompare.errors import COMPUTATION_FAILURES
 from diffcompare.methods import KINDS, REGISTRY, Options
+from diffcompare.methods.kinds import check_direction
 from diffcompare.problems.base import BaseProblem as Problem
 
 # Eigenvalues within this of 0, relative to the largest, count as 0 (a degenerate point).
@@ -79,8 +81,6 @@ def _dot_product(kind_name: str):
     """The test for J·v (its partner r) or Jᵀ·r (its partner v)."""
 
     def teach(problem, direction, partner, rows, reference, options) -> dict:
-        from diffcompare.analysis.compare import COMPUTATION_FAILURES, check_direction
-
         own = KINDS[kind_name]
         other = KINDS[own.partner]
         size = other.direction_size(problem.m, problem.n)

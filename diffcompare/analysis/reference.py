@@ -461,15 +461,12 @@ def _sympy_reference(problem: Problem, kind_name: str, direction, digits: int):
         table = [[sympy.diff(g, symbols[name]) for name in names] for g in grad]
     else:
         table = [[first(out, name) for name in names] for out in problem.outputs]
-    # The kind from the table of first (or second) derivatives, composed exactly.
-    v = None if direction is None else [rational(d) for d in direction]
-    matrix = sympy.Matrix(table)
-    if kind.direction is None:
-        wanted = list(matrix) if kind.matrix else list(matrix.row(0))
-    elif kind.direction == "n":
-        wanted = list(matrix * sympy.Matrix(v))
-    else:
-        wanted = list(sympy.Matrix(v).T * matrix)
+    # The kind from the table of first (or second) derivatives, composed exactly by the
+    # kind's own rule (kinds.py) on sympy's numbers: J·v, Jᵀ·r and H·v stay exact rationals.
+    v = None if direction is None else np.array([rational(d) for d in direction], dtype=object)
+    table = np.array(table, dtype=object)
+    composed = table if kind.compose is None else kind.compose(table, v)
+    wanted = list(np.asarray(composed, dtype=object).reshape(-1))
     f = np.array([high_precision(out, at, digits) for out in outputs])
     values = np.array([high_precision(d, at, digits) for d in wanted], dtype=float)
     return f, values.reshape(kind.shape(problem.m, problem.n)), notes

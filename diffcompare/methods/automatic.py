@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from diffcompare.methods.kinds import KINDS
 from diffcompare.methods.registry import Cost, Prepared, register
 from diffcompare.runtime.budget import sweep_seconds
 
@@ -34,6 +35,8 @@ class _OnTape(Prepared):
     PASSES: dict = {}
 
     def work(self, kind, x):
+        if kind.name not in self.PASSES:  # composed from a kind it has passes for
+            return self.work(KINDS[kind.composed_from], x)
         count, numbers = self.PASSES[kind.name](self.problem.m, self.problem.n)
         tape = self.problem.tape_at(x)
         return sweep_seconds(tape, count, numbers), \

@@ -7,10 +7,13 @@ compares a kind's name to a string.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from diffcompare.errors import InputError
 
 
 def _unit(size: int, i: int) -> np.ndarray:
@@ -137,11 +140,26 @@ def kind_of(name) -> Kind:
     if isinstance(name, Kind):
         return name
     if name not in KINDS:
-        from diffcompare.errors import InputError
-
         raise InputError(f"unknown kind {name!r}; choose from {', '.join(KINDS)}")
     return KINDS[name]
 
 
 def output_names(m: int) -> list[str]:
     return ["f"] if m == 1 else [f"y{i + 1}" for i in range(m)]
+
+
+def check_direction(problem, kind: str | Kind, direction) -> tuple[float, ...] | None:
+    """The kind's vector (v with n entries, or r with m), checked: None for a kind that
+    takes none, else an InputError for a wrong length or a value that is not finite."""
+    kind = kind_of(kind)
+    if kind.direction is None:
+        return None
+    size = kind.direction_size(problem.m, problem.n)
+    if direction is None or len(direction) != size:
+        what = "a direction v with n" if kind.direction == "n" else "a cotangent r with m"
+        raise InputError(f"{kind.name} needs {what} = {size} entries"
+                         + ("" if direction is None else f", got {len(direction)}"))
+    values = tuple(float(v) for v in direction)
+    if not all(math.isfinite(v) for v in values):
+        raise InputError(f"the {kind.name} vector must be finite")
+    return values

@@ -372,7 +372,7 @@ def _records(comparison: Comparison) -> tuple[list[str], list[dict]]:
         records.append({
             "method": r.method, "value": ";".join(map(repr, map(float, r.f))),
             **dict(zip(columns, map(repr, r.entries))),
-            **dict(zip(errors, map(repr, row.abs_error))),
+            **dict(zip(errors, map(repr, map(float, row.abs_error)))),
             "max_abs_error": repr(row.max_abs_error), "rel_error": repr(row.rel_error),
             "digits": "" if row.digits is None else row.digits, "f_evals": r.f_evals,
             "passes": r.passes, "seconds": repr(r.seconds), "status": ";".join(row.status),

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diffcompare.analysis.compare import COMPUTATION_FAILURES
-from diffcompare.errors import InputError
+from diffcompare.errors import COMPUTATION_FAILURES, InputError
 from diffcompare.methods import METHOD_NAMES, REGISTRY, Options, stencils
 from diffcompare.methods import finite_differences as fd
 from diffcompare.problems.formula import Problem
