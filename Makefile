@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint docs soak soak-load same-verdict clean
+.PHONY: demo test lint docs soak soak-load same-verdict bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,17 @@ soak-load:
 # same verdicts, the same output (time columns aside).
 same-verdict: $(STAMP)
 	bash .ci/same-verdict 10
+
+# The peers benchmarks/ measures against (numdifftools, scipy, autograd, jax), then every
+# benchmark: ratios against them, measured in the same run.
+$(VENV)/.bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $(VENV)/.bench
+
+bench: $(VENV)/.bench
+	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/richardson.py
+	$(BIN)/python benchmarks/gradient_cost.py
 
 docs: $(STAMP)
 	$(BIN)/python docs/make_docs.py

@@ -42,6 +42,15 @@ def test_a_start_that_never_returns_is_stopped_by_its_cpu_budget(tmp_path):
     assert result.status == 2 and "the program ran past 1 CPU s" in result.stderr
     assert result.cpu_seconds < 6  # 1 CPU s of the loop, start-up and the message
     _clean(result, "endless_start.py")
+    # scale makes each size with start(n), within the setup's share of its budget: the size
+    # is not run, and a note says why.
+    result = run("scale", path, "--n", "10:100", "--budget", "3", "--format", "json")
+    assert result.status == 0, result.stderr
+    notes = json.loads(result.stdout)["notes"]
+    assert any("n = 10 and larger were not run" in note and "ran past" in note
+               for note in notes), notes
+    assert result.cpu_seconds < 3 + 4  # the budget, and start-up
+    _clean(result, "endless_start.py")
 
 
 def test_a_program_that_swallows_the_alarm_is_stopped_from_outside(tmp_path):

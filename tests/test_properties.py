@@ -6,12 +6,11 @@ Profiles: "dev" (default) keeps `make test` quick; CI selects "ci" for a longer 
 """
 
 import math
-import os
 from fractions import Fraction
 
 import numpy as np
 import sympy
-from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import assume, example, given
 
 from diffcompare import ops
 from diffcompare.analysis.compare import compare
@@ -26,14 +25,6 @@ from diffcompare.parse import parse
 from diffcompare.problems.formula import Problem
 
 from .strategies import NAMES, expressions, points
-
-# The ci profile's count keeps the whole suite well under CI's 3 minutes on 2 cores: each
-# example of the two comparisons below runs every method and both reference routes.
-for name, examples in (("dev", 60), ("ci", 150)):
-    settings.register_profile(name, max_examples=examples, deadline=None,
-                              suppress_health_check=[HealthCheck.too_slow,
-                                                     HealthCheck.filter_too_much])
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 EXACT = ("manual", "symbolic", "forward-ad", "reverse-ad")
 U = np.finfo(float).eps / 2  # unit round-off

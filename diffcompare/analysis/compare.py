@@ -18,11 +18,21 @@ import numpy as np
 
 from diffcompare.analysis import insight
 from diffcompare.analysis.diagnostics import NON_DIFFERENTIABLE, OUTSIDE_DOMAIN, OVERFLOW, diagnose
-from diffcompare.analysis.reference import NOT_REAL, Reference, start_reference
+from diffcompare.analysis.reference import NOT_REAL, Reference, start_reference, tape_rounding
 from diffcompare.errors import COMPUTATION_FAILURES, Cannot, InputError
-from diffcompare.methods import KINDS, METHOD_NAMES, REGISTRY, Derivative, Kind, Options, kind_of
+from diffcompare.methods import (
+    KINDS,
+    METHOD_NAMES,
+    REGISTRY,
+    Derivative,
+    Kind,
+    Options,
+    describe,
+    kind_of,
+)
 from diffcompare.methods.finite_differences import STEP_BELOW_SPACING
 from diffcompare.methods.kinds import check_direction
+from diffcompare.methods.registry import EXACT_DOUBT, doubtful
 from diffcompare.problems.base import BaseProblem as Problem
 from diffcompare.runtime.budget import OutOfBudget
 
@@ -136,8 +146,19 @@ def compare(
     base = entry_status(problem, kind, direction, variable_status(problem, diagnostics,
                                                                   reference), reference)
     rows = []
+    rounding = _tape_rounding(problem, kind, direction, results)
     for found in (*results, *extra):
         status = _status(base, found)
+        if rounding is not None and describe(found.method).rounds_as_tape:
+            found, status = _rounding_doubts(found, status, rounding)
+        if reference.past_the_rules and describe(found.method).exact:
+            status = _past_the_rules(status, reference.past_the_rules)
+            if UNRELIABLE in status:  # nothing bounds what the rules got wrong there
+                past = np.array(reference.past_the_rules).reshape(np.shape(found.value))
+                estimate = np.where(past, np.inf, np.nan) if found.error_estimate is None else \
+                    np.where(past, np.inf, np.asarray(found.error_estimate, dtype=float))
+                found = replace(found, warnings=(*found.warnings, PAST_THE_RULES),
+                                error_estimate=estimate)
         rows.append(replace(measure(without_doubtful(found, status), reference),
                             status=status))
     rows = tuple(rows)
@@ -236,6 +257,42 @@ def entry_status(problem: Problem, kind: Kind, direction, by_input: list[str],
             status = NON_DIFFERENTIABLE
         found.append(status)
     return found
+
+
+def _tape_rounding(problem: Problem, kind: Kind, direction, results) -> np.ndarray | None:
+    """The rounding bound of a float sweep of f's tape, when a method that rounds so ran."""
+    if not any(describe(r.method).rounds_as_tape and not r.failure for r in results):
+        return None
+    return tape_rounding(problem, kind, direction)
+
+
+def _rounding_doubts(found: Derivative, status: tuple[str, ...], rounding: np.ndarray):
+    """Entries whose rounding bound passes EXACT_DOUBT of the largest entry are unreliable,
+    the bound their estimate (sqrt(1 - x**2) near 1: 1 - x·x cancels digits)."""
+    if found.failure:
+        return found, status
+    doubted, scale = doubtful(found.value, rounding, EXACT_DOUBT, rounding=True)
+    flat = np.ravel(doubted)
+    marked = tuple(UNRELIABLE if s == OK and flat[k] else s for k, s in enumerate(status))
+    if marked == status:
+        return found, status
+    worst = float(np.max(np.ravel(rounding)[flat]))
+    estimate = rounding if found.error_estimate is None else np.maximum(
+        np.asarray(found.error_estimate, dtype=float).reshape(rounding.shape), rounding)
+    warning = (f"{UNRELIABLE}: rounding in sweeping f's tape in floats may reach {worst:.2g} "
+               f"(the same sweep in balls at 53 bits), above {EXACT_DOUBT:g} of {scale:.3g}")
+    return replace(found, warnings=(*found.warnings, warning), error_estimate=estimate), marked
+
+
+PAST_THE_RULES = (f"{UNRELIABLE}: the point sits on a kink, and the rules take its second "
+                  "derivative as 0 (d²/dx² |x|² at 0 comes out 0, not 2)")
+
+
+def _past_the_rules(status: tuple[str, ...], past: tuple[bool, ...]) -> tuple[str, ...]:
+    """An exact method's entries that pass through an operation's kink at second order:
+    the rules (and AD, and sympy) take the kink's second derivative as 0, so whatever they
+    give there is not vouched for."""
+    return tuple(UNRELIABLE if s == OK and p else s for s, p in zip(status, past))
 
 
 def _status(base: list[str], result: Derivative) -> tuple[str, ...]:

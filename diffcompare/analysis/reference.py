@@ -35,7 +35,7 @@ from diffcompare.analysis.diagnostics import NON_DIFFERENTIABLE, diagnose
 from diffcompare.analysis.precise import one_sided_slopes
 from diffcompare.engine import balls
 from diffcompare.errors import Cannot, DiffcompareError
-from diffcompare.methods.kinds import Kind, kind_of
+from diffcompare.methods.kinds import KINDS, Kind, kind_of
 from diffcompare.problems.base import BaseProblem as Problem
 from diffcompare.runtime import workers
 from diffcompare.runtime.budget import (
@@ -80,6 +80,8 @@ class Reference:
     radius: np.ndarray | None = None  # per entry: its certified absolute error bound
     precision: int = 0  # bits of the last sweep
     seconds: float = 0.0
+    # per entry: it came from one-sided slopes at a kink, where the rules' sweep is wrong
+    past_the_rules: tuple[bool, ...] = ()
 
     @property
     def value(self) -> float:
@@ -207,6 +209,31 @@ def swept_reference(problem: Problem, kind: str | Kind, direction=None,
     return _assemble(problem, kind, direction, x, found)
 
 
+FLOAT_BITS = 53  # float64's significand: a sweep in balls at this precision rounds as it does
+ROUNDING_SWEEP_SECONDS = 1.0  # predicted CPU seconds past which the rounding sweep is skipped
+
+
+def tape_rounding(problem: Problem, kind: str | Kind, direction=None) -> np.ndarray | None:
+    """A bound on what rounding costs a method that computes the kind by sweeping f's tape
+    in floats (forward-ad, reverse-ad, complex-step): the same sweep in balls at 53 bits,
+    whose radii hold every rounding of every operation as floats round them, and more
+    (interval arithmetic overestimates: it errs high). Per entry, in the kind's shape;
+    None when the sweep would cost more than ROUNDING_SWEEP_SECONDS, or fails."""
+    kind = kind_of(kind)
+    m, n = problem.m, problem.n
+    x = problem.point_array
+    tape = problem.tape_at(x)
+    if sweep_seconds(tape, kind.reference_passes(m, n), "ball") > ROUNDING_SWEEP_SECONDS:
+        return None
+    try:
+        with balls.precision(FLOAT_BITS):
+            _, entries = kind.sweep(tape, _ball_point(x), direction, m, n)
+            radius = np.array([balls.radius(v) for v in entries], dtype=float)
+    except (ArithmeticError, ValueError, TypeError):
+        return None
+    return radius.reshape(kind.shape(m, n))
+
+
 def _ball_point(x: np.ndarray) -> np.ndarray:
     return balls.balls(x)
 
@@ -286,6 +313,10 @@ def _assemble(problem: Problem, kind: Kind, direction, x: np.ndarray,
     slopes = _slopes(problem, x, suspects) if suspects else {}
     derivative, absent = _remove_absent(problem, kind, direction, found.values.reshape(shape),
                                         slopes, notes)
+    past_the_rules: tuple = ()
+    if kind.order == 2 and suspects:
+        derivative, absent, past_the_rules = _second_order_at_kinks(
+            problem, kind, direction, x, suspects, derivative, absent, notes)
     unknown = tuple(None if absent[k] else u for k, u in enumerate(found.unknown))
     if any(unknown):
         first = next(u for u in unknown if u)
@@ -295,7 +326,68 @@ def _assemble(problem: Problem, kind: Kind, direction, x: np.ndarray,
     digits = min(found.digits, EXACT_DIGITS)
     return Reference(kind.name, found.f, derivative, digits, notes=tuple(notes), absent=absent,
                      unknown=unknown, slopes=slopes,
-                     radius=found.radius.reshape(shape), precision=found.bits)
+                     radius=found.radius.reshape(shape), precision=found.bits,
+                     past_the_rules=past_the_rules)
+
+
+def _second_order_at_kinks(problem: Problem, kind: Kind, direction, x: np.ndarray,
+                           suspects: list[int], derivative: np.ndarray, absent: tuple,
+                           notes: list[str]):
+    """Second derivatives where the point sits on a kink: the rules differentiate abs at 0
+    as if its slope were constant (sign(0)·... and no second derivative), so a sweep gives
+    d²/dx² |x|² = 0 where f = x² has 2. There the Hessian's entries along a suspect input
+    are the one-sided slopes of the gradient (in balls, h = 1e-20·max(1, |x|)): equal
+    slopes are the entry, unequal ones mean it does not exist. Returns the derivative,
+    the absent reasons, and per entry whether it came from the slopes (past the rules)."""
+    n, names = problem.n, problem.variables
+    gradient = KINDS["gradient"]
+    hessian = np.full((n, n), np.nan)
+    swept = kind_of("hessian").sweep
+    with balls.precision(SLOPE_PRECISION):
+        centre = balls.balls(x)
+        _, rows = swept(problem.tape_at(x), centre, None, 1, n)
+    hessian[:] = np.array([balls.midpoint(v) for v in rows], dtype=float).reshape(n, n)
+    missing: dict[tuple[int, int], str] = {}
+    from_slopes = np.zeros((n, n), dtype=bool)
+    with balls.precision(SLOPE_PRECISION):
+        for j in suspects:
+            def gradient_at(offset: Fraction, j=j):
+                shifted = centre.copy()
+                shifted[j] = shifted[j] + balls.ball(offset)
+                return list(gradient.sweep(problem.tape_at(x), shifted, None, 1, n)[1])
+
+            for i, (left, right) in enumerate(one_sided_slopes(gradient_at, float(x[j]))):
+                from_slopes[i, j] = from_slopes[j, i] = True
+                if _agree(left, right):
+                    hessian[i, j] = hessian[j, i] = (left + right) / 2
+                else:
+                    where = f"d²f/d{names[i]}d{names[j]} does not exist here"
+                    missing[(i, j)] = missing[(j, i)] = (
+                        f"{where}: ∂f/∂{names[i]} changes slope at {names[j]} = {x[j]:g} "
+                        f"({left:.6g} from the left, {right:.6g} from the right)")
+                    hessian[i, j] = hessian[j, i] = math.nan
+    if from_slopes.any():
+        notes.append("the point sits on a kink of an operation: the Hessian's entries along "
+                     f"{', '.join(names[j] for j in suspects)} are the gradient's one-sided "
+                     "slopes (in balls, h = 1e-20·max(1, |x|)), not the rules' sweep")
+    notes.extend(sorted(set(missing.values())))
+    composed = hessian if kind.compose is None else np.asarray(
+        kind.compose(hessian, None if direction is None else np.asarray(direction)))
+    composed = np.asarray(composed, dtype=float).reshape(derivative.shape)
+    flat, reasons, kept = composed.reshape(-1), list(absent), derivative.reshape(-1)
+    past = [False] * flat.size
+    for k in range(flat.size):
+        made_of = kind.base_entries(k, 1, n, direction) if kind.compose else [k]
+        if any(from_slopes.reshape(-1)[b] for b in made_of):
+            past[k] = True
+        else:  # untouched by the kink: the certified entry stays
+            flat[k] = kept[k]
+        gone = [missing[divmod(b, n)] for b in made_of if divmod(b, n) in missing]
+        if gone and not reasons[k]:
+            reasons[k] = gone[0]
+        if reasons[k]:
+            flat[k] = math.nan
+    return flat.reshape(derivative.shape), tuple(reasons), tuple(past)
 
 
 # --- kinks: one-sided slopes in balls ----------------------------------------------------

@@ -40,6 +40,9 @@ def check(files, methods, rtol, atol, fmt, budget):
     for tolerance, name in ((rtol, "--rtol"), (atol, "--atol")):
         if tolerance is not None and not (math.isfinite(tolerance) and tolerance >= 0):
             raise InputError(f"{name} must be a finite number >= 0")
+    if rtol == 0 and not atol:
+        raise InputError("--rtol 0 without --atol passes only a bit-identical result; give a "
+                         "tolerance from the method's error")
     cases = load_cases(files)
     bar, advance = progress(len(cases), f"checking {len(cases)} cases")
     with Interruptible() as interrupted, bar:

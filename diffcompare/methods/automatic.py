@@ -53,7 +53,7 @@ class _OnTape(Prepared):
 
 
 @register("forward-ad", family="automatic differentiation", exact=True, rtol=1e-13,
-          scaling_law=1, in_scale=True, sweeps_tape=True,
+          scaling_law=1, in_scale=True, sweeps_tape=True, rounds_as_tape=True,
           cost={"gradient": "n forward passes with dual numbers",
                 "jacobian": "n forward passes (one column each)",
                 "jvp": "one forward pass seeded with v",
@@ -107,7 +107,7 @@ class ForwardAD(_OnTape):
 
 
 @register("reverse-ad", family="automatic differentiation", exact=True, rtol=1e-13,
-          scaling_law=0, in_scale=True, sweeps_tape=True,
+          scaling_law=0, in_scale=True, sweeps_tape=True, rounds_as_tape=True,
           cost={"gradient": "one forward and one reverse pass",
                 "jacobian": "one forward and m reverse passes (one row each)",
                 "jvp": "one forward and m reverse passes (the whole Jacobian), then J·v",

@@ -28,6 +28,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from diffcompare.methods.kinds import kind_of
 from diffcompare.methods.registry import Cost, Prepared, doubtful, register
 from diffcompare.methods.stencils import (
     EPS,
@@ -59,6 +60,8 @@ UNRELIABLE = "unreliable"
 # the largest entry: past 1e-6 a finite difference has fewer than six digits it can vouch
 # for. Complex step is exact to rounding, so it doubts past 1e-12.
 DOUBT = 1e-6
+ASYMPTOTIC_AGREEMENT = 1e-6  # complex steps h and 64h, entry by entry, where h is small
+LOCAL_SAFETY = 16.0  # the local stencil's round-off, taken this many times, before a gap counts
 KINK_IN_STENCIL = "non-differentiable here"  # the stencil samples f across a kink
 KINK_CHECK_POINTS = 5  # x, x ± h, x ± h/2: the one-sided slopes at two steps
 # A smooth f's one-sided slopes differ by about h·|f''|, which halves with h; a kink's keep
@@ -264,11 +267,54 @@ class CentralFD(Differences):
     def _hessian(self, x: np.ndarray):
         """H_ii = ((f(x+h e_i) - f(x))/h+ - (f(x) - f(x-h e_i))/h-) / h and H_ij =
         (f(++) - f(+-) - f(-+) + f(--)) / (4 h_i h_j), with the steps taken; the error is
-        O(h^2) + O(eps·|f|/h^2), balanced by h = eps^(1/4)·max(1, |x|)."""
+        O(h^2) + O(eps·|f|/h^2), balanced by h = eps^(1/4)·max(1, |x|). It checks itself as
+        the first differences do: the same stencil at 2h, H(2h) - H(h) = 3·c·h² + ..., so
+        its error is about |H(2h) - H(h)|/3, plus the round-off 4·eps·|f|/h²; an entry
+        whose estimate passes the doubt threshold is unreliable."""
         self.require_one_output("hessian")
         n = self.problem.n
         h = np.array([self.options.eps if self.options.eps is not None
                       else default_step(v, HESSIAN_ORDER) for v in x], dtype=float)
+        hessian, f, crossed = self._second_differences(x, h)
+        doubled, f2, _ = self._second_differences(x, 2 * h)
+        self.check_evals += f2.size
+        with np.errstate(all="ignore"):
+            scale = np.maximum(np.abs(f[0]), magnitude(self.problem, x))
+            roundoff = 4 * EPS * scale / np.outer(h, h)
+            estimate = np.abs(doubled - hessian) / 3 + roundoff
+        # A step scaled by |x| can be far larger than the scale f varies on (sin(x) at 1e8:
+        # h = 1.2e4 spans two thousand periods, and H(2h) agrees with H(h) by chance), so
+        # where |x| > 1 the stencil is also taken at the unscaled step, the most local
+        # look; a gap past its round-off is what H(h) is off by at least.
+        local = np.array([default_step(1.0, HESSIAN_ORDER) if abs(v) > 1 else s
+                          for v, s in zip(x, h)]) if self.options.eps is None else h
+        if np.any(local < h):
+            near, f3, _ = self._second_differences(x, local)
+            self.check_evals += f3.size
+            with np.errstate(all="ignore"):
+                near_roundoff = 4 * EPS * scale / np.outer(local, local)
+                gap = np.abs(near - hessian)
+                beyond = ~(gap <= LOCAL_SAFETY * near_roundoff + estimate)
+                estimate = np.where(beyond, gap + near_roundoff, estimate)
+        # A stencil across a pole, a domain edge or a kink vouches for nothing there.
+        estimate[crossed] = np.inf
+        entries = np.full((1, n * n), None, dtype=object)
+        warnings = list(self._doubts(x, [], Estimates(hessian.reshape(1, -1), np.ones(n * n),
+                                                      [None] * (n * n), 0, 0),
+                                     estimate.reshape(1, -1), entries))
+        bad = nonfinite_count(f)
+        if bad:
+            warnings.append(f"overflow or outside domain: f is not finite at {bad} of {f.size} "
+                            "stencil points")
+        return self.result("hessian", hessian, f[:1],
+                           Cost(f_evals=f.size, forward_passes=f.size), warnings=tuple(warnings),
+                           issues=tuple(entries.reshape(-1)), error_estimate=estimate,
+                           steps=tuple(float(v) for v in h))
+
+    def _second_differences(self, x: np.ndarray, h: np.ndarray):
+        """The Hessian from second differences at steps h, f at the stencil's points, and
+        per entry whether its stencil crossed a singular point of an operation."""
+        n = self.problem.n
         up, down = (x + h) - x, x - (x - h)
         offsets = [np.zeros(n)]
         for i in range(n):
@@ -277,27 +323,26 @@ class CentralFD(Differences):
         for i, j in pairs:
             offsets += [along(n, i, si * h[i]) + along(n, j, sj * h[j])
                         for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1))]
-        f = self.problem.stencil(x, [(o, 1.0) for o in offsets]).f[0]
-        hessian = np.zeros((n, n))
+        stencil = self.problem.stencil(x, [(o, 1.0) for o in offsets])
+        f, across = stencil.f[0], stencil.crossed(0)
+        hessian, crossed = np.zeros((n, n)), np.zeros((n, n), dtype=bool)
         with np.errstate(all="ignore"):
             for i in range(n):
                 plus, minus = f[1 + 2 * i], f[2 + 2 * i]
                 hessian[i, i] = ((plus - f[0]) / up[i] - (f[0] - minus) / down[i]) / (
                     (up[i] + down[i]) / 2)
+                crossed[i, i] = across[1 + 2 * i] or across[2 + 2 * i]
             for k, (i, j) in enumerate(pairs):
-                pp, pm, mp, mm = f[1 + 2 * n + 4 * k: 5 + 2 * n + 4 * k]
+                points = slice(1 + 2 * n + 4 * k, 5 + 2 * n + 4 * k)
+                pp, pm, mp, mm = f[points]
                 hessian[i, j] = hessian[j, i] = (pp - pm - mp + mm) / (
                     (up[i] + down[i]) * (up[j] + down[j]))
-        bad = nonfinite_count(f)
-        warnings = (f"overflow or outside domain: f is not finite at {bad} of {f.size} "
-                    "stencil points",) if bad else ()
-        return self.result("hessian", hessian, f[:1],
-                           Cost(f_evals=f.size, forward_passes=f.size), warnings=warnings,
-                           steps=tuple(float(v) for v in h))
+                crossed[i, j] = crossed[j, i] = bool(across[points].any())
+        return hessian, f, crossed
 
 
 @register("complex-step", family="finite differences", exact=True, rtol=1e-13, step_order=2,
-          scaling_law=1, in_scale=True,
+          scaling_law=1, in_scale=True, rounds_as_tape=True,
           cost={"gradient": "n complex evaluations; exact to rounding for analytic f",
                 "jacobian": "n complex evaluations", "jvp": "1 complex evaluation along v",
                 "vjp": "n complex evaluations (the whole Jacobian)",
@@ -339,24 +384,52 @@ class ComplexStep(Differences):
     def error_model(f, d1, d2, d3):
         return ErrorModel(2, abs(d3) / 6, 0.0, EPS * abs(d1))
 
-    def _gradient_along(self, x: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    def _gradient_along(self, x: np.ndarray, direction: np.ndarray,
+                        h: float | None = None) -> np.ndarray:
         """Im ∇f(x + ih·v) / h = H·v + O(h^2): the reverse sweep run on complex numbers."""
-        h = self.step(0.0)
+        h = self.step(0.0) if h is None else h
         point = np.asarray(x, dtype=complex) + 1j * h * np.asarray(direction, dtype=float)
         with np.errstate(all="ignore"):
             _, adjoints = self.problem.tape_at(x).vjp(point, [1.0])
         return np.array([complex(a).imag / h for a in adjoints])
 
+    def _second_order(self, kind: str, x: np.ndarray, directions: list[np.ndarray]):
+        """H·v for each direction, checked as the gradient is: the same at 64h, whose gap
+        is (64**2 - 1)·h²·(the third derivative)/6, so the step is small against the scale
+        f varies on only when they agree (log(x) at 1e-300: h = 1e-20 is not), and an
+        imaginary part that underflows loses every digit."""
+        h = self.step(0.0)
+        found = np.array([self._gradient_along(x, d, h) for d in directions]).T
+        wide = np.array([self._gradient_along(x, d, self.check_ratio * h)
+                         for d in directions]).T
+        self.check_evals += len(directions)
+        with np.errstate(all="ignore"):
+            gap = np.abs(wide - found)
+            estimate = gap / (self.check_ratio ** 2 - 1)
+            lost = (found != 0) & (np.abs(found * h) < np.finfo(float).tiny)
+            # Where h is small against f's scale the two agree to ~(64h)²: to far more than
+            # a millionth of the entry. Short of that, the step is not small there and the
+            # gap says nothing of the error (log(x) at 1e-300: both are off by 1e280).
+            not_small = ~(gap <= ASYMPTOTIC_AGREEMENT * np.abs(found) + np.finfo(float).tiny)
+            estimate = np.where(lost | not_small | ~np.isfinite(found), np.inf, estimate)
+        shape = found.shape if kind_of(kind).matrix else (found.shape[0],)
+        value = found.reshape(shape)
+        size = value.size
+        entries = np.full((1, size), None, dtype=object)
+        warnings = self._doubts(x, [], Estimates(value.reshape(1, -1), np.ones(size),
+                                                 [None] * size, 0, 0),
+                                estimate.reshape(1, -1), entries)
+        count = len(directions)
+        return self.result(kind, value, self._f(x, None),
+                           Cost(f_evals=count, forward_passes=count, reverse_passes=count),
+                           warnings=warnings, issues=tuple(entries.reshape(-1)),
+                           error_estimate=estimate.reshape(shape), steps=(h,))
+
     def _hessian(self, x: np.ndarray):
         self.require_one_output("hessian")
         n = self.problem.n
-        columns = [self._gradient_along(x, along(n, j, 1.0)) for j in range(n)]
-        return self.result("hessian", np.array(columns).T.reshape(n, n), self._f(x, None),
-                           Cost(f_evals=n, forward_passes=n, reverse_passes=n),
-                           steps=(self.step(0.0),))
+        return self._second_order("hessian", x, [along(n, j, 1.0) for j in range(n)])
 
     def _hvp(self, x: np.ndarray, v: np.ndarray):
         self.require_one_output("hvp")
-        return self.result("hvp", self._gradient_along(x, v), self._f(x, None),
-                           Cost(f_evals=1, forward_passes=1, reverse_passes=1),
-                           steps=(self.step(0.0),))
+        return self._second_order("hvp", x, [np.asarray(v, dtype=float)])

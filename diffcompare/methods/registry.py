@@ -277,6 +277,9 @@ class Method:
     scaling_law: int | None = None
     in_scale: bool = False  # among `scale`'s default methods
     sweeps_tape: bool = False  # its passes are sweeps of the function's own tape (AD)
+    # Its numbers are f's tape swept in floats (AD, complex step): it rounds as that sweep
+    # does, so the same sweep in balls at 53 bits bounds its rounding (analysis/reference).
+    rounds_as_tape: bool = False
 
     def can(self, kind) -> bool:
         """It has a route for the kind, or for the kind it is composed from (a method

@@ -31,18 +31,27 @@ from __future__ import annotations
 import numpy as np
 
 from diffcompare.engine.tape import StencilSweep
+from diffcompare.errors import MethodError
 from diffcompare.methods.finite_differences import Differences
+from diffcompare.methods.kinds import kind_of
 from diffcompare.methods.registry import Cost, register
 from diffcompare.methods.stencils import EPS, Estimates, central, richardson_estimates
 
 LADDER = 15  # central differences per partial: 30 evaluations, as numdifftools takes
 RATIO = 8.0  # between consecutive steps: 15 steps span 8**14 = 4.4e12
 MAX_ORDER = 6  # extrapolation removes h², ..., h^12 at most
+# The Hessian's ladders: second differences amplify round-off by 1/h², so the useful steps
+# lie in fewer decades, better sampled: ratio 4 over 15 steps spans 8.4 decades (measured
+# by benchmarks/richardson.py: ratio 8 is 7x less accurate on the smooth cases, ratio 2
+# misses the hard ones' scales).
+HESSIAN_RATIO = 4.0
+HESSIAN_LADDER = 15
 FIRST_FRACTION = 0.5  # H = FIRST_FRACTION·max(1, |x|)
 LOCAL_SAFETY = 16.0  # the smallest step's round-off, taken this many times, before it counts
 
 
-def neville(steps: np.ndarray, values: np.ndarray, roundoff: np.ndarray):
+def neville(steps: np.ndarray, values: np.ndarray, roundoff: np.ndarray,
+            ratio: float = RATIO):
     """Richardson's table over central differences at steps decreasing by RATIO: the best
     entry and an error estimate that errs high rather than low."""
     table: list[list[float]] = []
@@ -51,7 +60,7 @@ def neville(steps: np.ndarray, values: np.ndarray, roundoff: np.ndarray):
     for k in range(len(values)):
         row, noise = [values[k]], [roundoff[k]]
         for j in range(1, min(k, MAX_ORDER) + 1):
-            factor = RATIO ** (2 * j)
+            factor = ratio ** (2 * j)
             row.append(row[j - 1] + (row[j - 1] - table[k - 1][j - 1]) / (factor - 1))
             noise.append(noise[j - 1] * (factor + 1) / (factor - 1))  # the weights' sum
             # Chosen by its change from the lower order at the same step (the truncation
@@ -92,7 +101,10 @@ def neville(steps: np.ndarray, values: np.ndarray, roundoff: np.ndarray):
           cost={"gradient": "30 evaluations per input (a ladder of 15 central differences), "
                             "extrapolated, with an error estimate",
                 "jacobian": "30 evaluations per input", "jvp": "2 x 10 evaluations along v",
-                "vjp": "30 evaluations per input (the whole Jacobian)"})
+                "vjp": "30 evaluations per input (the whole Jacobian)",
+                "hessian": "1 + 30n² evaluations: a ladder of 15 second differences per "
+                           "entry of the upper triangle (steps shrinking by 4), "
+                           "extrapolated"})
 class Richardson(Differences):
     """The adaptive ladder for partials; along a direction (J·v) and in epsplot's step
     sweeps, Ridders' fixed ladder from the given first step."""
@@ -146,6 +158,81 @@ class Richardson(Differences):
                            warnings=warnings, issues=tuple(entries.reshape(-1)),
                            steps=tuple(float(h) for h in taken), error_estimate=errors)
 
+    def points(self, kind, m: int, n: int) -> int:
+        if kind.order == 2:  # the Hessian's ladders: 2 points a diagonal step, 4 off it
+            return 1 + 2 * HESSIAN_LADDER * n + 4 * HESSIAN_LADDER * (n * (n - 1) // 2)
+        return super().points(kind, m, n)
+
+    def _hessian(self, x: np.ndarray):
+        """Second differences on a ladder of steps shrinking by HESSIAN_RATIO, extrapolated
+        by the same table: (f(x + h eᵢ) - 2f(x) + f(x - h eᵢ))/h² and, off the diagonal, the
+        four-point (f(++) - f(+-) - f(-+) + f(--))/(4hᵢhⱼ), each a series in even powers of
+        h. A step whose stencil is not finite or crosses a singular point is dropped, as for
+        partials. All ladders are one stencil: past STENCIL_ENTRIES it is refused."""
+        self.require_one_output("hessian")
+        n = self.problem.n
+        points = self.points(kind_of("hessian"), 1, n)
+        if points * self.problem.tape.scalar_operations > STENCIL_ENTRIES:
+            raise MethodError(f"the Hessian's ladders would sweep {points:,} stencil points "
+                              f"over {self.problem.tape.scalar_operations:,} records, past "
+                              f"one sweep's {STENCIL_ENTRIES:,} entries")
+        ladders = [self.step(v) * HESSIAN_RATIO ** -np.arange(HESSIAN_LADDER, dtype=float)
+                   for v in x]
+        taken = [np.stack([(x[i] + h) - x[i], x[i] - (x[i] - h)]) for i, h in
+                 enumerate(ladders)]  # the steps the machine takes, up and down
+        offsets, where = [(None, 0.0)], {}
+        for i in range(n):
+            where[i, i] = len(offsets)
+            offsets += [o for h in ladders[i] for o in ((i, h), (i, -h))]
+        for i in range(n):
+            for j in range(i + 1, n):
+                where[i, j] = len(offsets)
+                for hi, hj in zip(ladders[i], ladders[j]):
+                    offsets += [(_pair(n, i, j, si * hi, sj * hj), 1.0)
+                                for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1))]
+        stencil = self.problem.stencil(x, offsets)
+        f = stencil.f[0]
+        usable = np.isfinite(f) & ~stencil.crossed(0)
+        values, errors = np.full((n, n), np.nan), np.full((n, n), np.inf)
+        with np.errstate(all="ignore"):
+            for (i, j), start in where.items():
+                if i == j:
+                    plus = start + 2 * np.arange(HESSIAN_LADDER)
+                    minus = plus + 1
+                    up, down = taken[i]
+                    quotients = ((f[plus] - f[0]) / up - (f[0] - f[minus]) / down) / (
+                        (up + down) / 2)
+                    keep = usable[plus] & usable[minus]
+                    roundoff = 4 * EPS * np.abs(f[0]) / (up * down)
+                else:
+                    points = start + 4 * np.arange(HESSIAN_LADDER)[:, None] + np.arange(4)
+                    pp, pm, mp, mm = (f[points[:, c]] for c in range(4))
+                    width = (taken[i][0] + taken[i][1]) * (taken[j][0] + taken[j][1])
+                    quotients = (pp - pm - mp + mm) / width
+                    keep = usable[points].all(axis=1)
+                    roundoff = 4 * EPS * np.max(np.abs(np.stack([pp, pm, mp, mm])),
+                                                axis=0) / width
+                if keep.any():
+                    values[i, j], errors[i, j] = neville(ladders[i][keep], quotients[keep],
+                                                         roundoff[keep], HESSIAN_RATIO)
+                values[j, i], errors[j, i] = values[i, j], errors[i, j]
+        entries = np.full((1, n * n), None, dtype=object)
+        warnings = self._doubts(x, [], Estimates(values.reshape(1, -1), np.ones(n * n),
+                                                 [None] * (n * n), 0, 0),
+                                errors.reshape(1, -1), entries)
+        missing = [(i, j) for i in range(n) for j in range(i, n) if not np.isfinite(values[i, j])]
+        if missing:
+            names = self.problem.variables
+            warnings += (f"no valid step for {len(missing)} entr"
+                         f"{'y' if len(missing) == 1 else 'ies'} (first d²f/d{names[missing[0][0]]}"
+                         f"d{names[missing[0][1]]}): every stencil of the ladder left the "
+                         "domain, overflowed or crossed a singular point",)
+        evaluations = f.size
+        return self.result("hessian", values, f[:1],
+                           Cost(f_evals=evaluations, forward_passes=evaluations),
+                           warnings=warnings, issues=tuple(entries.reshape(-1)),
+                           error_estimate=errors)
+
     def _partials(self, x: np.ndarray, firsts: dict[int, float]) -> dict:
         """The ladders of several inputs in one stencil (the centre shared), validated once:
         per input, ((values per output, error estimates, the step used) or None, the
@@ -188,6 +275,13 @@ class Richardson(Differences):
         past it); None if none was seen."""
         nearest = stencil.singularity_distance(steps, first)
         return None if not nearest else nearest / 2
+
+
+def _pair(n: int, i: int, j: int, hi: float, hj: float) -> np.ndarray:
+    """The offset hᵢeᵢ + hⱼeⱼ."""
+    offset = np.zeros(n)
+    offset[i], offset[j] = hi, hj
+    return offset
 
 
 STENCIL_ENTRIES = 4_000_000  # slots × points of one sweep: the ladders of inputs share one

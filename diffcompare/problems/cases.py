@@ -6,6 +6,7 @@ expected value, an expected gradient, and a ``given`` hand-derived gradient to v
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -87,6 +88,9 @@ def program_case(path: Path) -> Case:
     expected = program.expected
     gradient = expected.get("gradient")
     value = expected.get("f")
+    _refuse_what_cannot_fail({"value": None if value is None else float(value),
+                              "gradient": None if gradient is None
+                              else [float(v) for v in gradient]}, f"{path}: EXPECTED")
     return Case(name=path.stem, expression="", point=(), value=None if value is None
                 else float(value), gradient=None if gradient is None
                 else tuple(float(v) for v in gradient), file=str(path), program=str(path),
@@ -205,6 +209,7 @@ def _case(entry: dict, path: Path, index: int) -> Case:
         if isinstance(entry.get("given"), str):
             given = entry.pop("given").strip()
             given_code = str(path.parent / given) if ".py" in given else given
+    _refuse_what_cannot_fail(entry, where)
     return Case(
         name=entry["name"], expression=entry.get("expression", ""),
         point=() if program else numbers("point") or (),
@@ -214,3 +219,27 @@ def _case(entry: dict, path: Path, index: int) -> Case:
         atol=number("atol"), methods=strings("methods"), file=str(path), program=program,
         inputs=inputs, given_code=given_code,
     )
+
+
+def _refuse_what_cannot_fail(entry: dict, where: str) -> None:
+    """A check must be able to fail and to pass: every expected number finite (a NaN equals
+    nothing and compares as never wrong), tolerances finite and >= 0 and not both zero (only a
+    bit-identical result would pass), and at least one method."""
+    for key in ("value", "gradient", "jacobian", "hessian"):
+        value = entry.get(key)
+        flat = value if isinstance(value, list) else [value]
+        flat = [v for row in flat for v in (row if isinstance(row, list) else [row])]
+        if any(isinstance(v, float) and not math.isfinite(v) for v in flat):
+            raise InputError(f"{where}: {key}: an expected value must be a finite number "
+                             "(NaN and infinity cannot be compared against)")
+    for key in ("rtol", "atol"):
+        value = entry.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and \
+                not (math.isfinite(value) and value >= 0):
+            raise InputError(f"{where}: {key} must be a finite number >= 0, not {value}")
+    if entry.get("rtol") == 0 and entry.get("atol", 0) == 0:
+        raise InputError(f"{where}: rtol = 0 without an atol passes only a bit-identical "
+                         "result; give a tolerance from the method's error")
+    if "methods" in entry and entry["methods"] == []:
+        raise InputError(f"{where}: methods is empty: name at least one method, or leave the "
+                         "key out for all of them")

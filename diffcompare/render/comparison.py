@@ -230,7 +230,9 @@ def document(comparison: Comparison) -> Document:
         doc.line(f"({entry_count(comparison):,} entries: the table shows each method's "
                  "norm and its largest error; --format json or csv has every entry)")
     doc.line(f"rel err = max|d - r| / max|r| against the exact {comparison.kind} r (over the "
-             "entries both have); worst entry = the entry whose own |d - r| / |r| is largest; "
+             "entries both have); worst entry = the entry whose own |d - r| / |r| is largest "
+             "(|r| at least 2.2e-308, the smallest normal float, so an error against an exact "
+             "0 shows); "
              "digits = correct significant digits; fwd, rev = forward and reverse passes",
              "dim")
     for line in insight_lines(comparison):
@@ -347,6 +349,12 @@ def to_dict(comparison: Comparison) -> dict:
         "reference_failure": ref.failure,
         "reference_notes": list(ref.notes),
         "reference_source": ref.source,
+        # How far the reference is proved: the fewest certified significant digits over its
+        # entries, the last sweep's precision, and each entry's certified absolute error bound.
+        "reference_certified_digits": ref.digits if not ref.failure else None,
+        "reference_precision_bits": ref.precision or None,
+        "reference_radius": None if ref.radius is None else
+        _nested(np.asarray(ref.radius, dtype=float), shape),
         "warnings": list(comparison.warnings),
         "insight": _json_safe(comparison.insight),
         "left_out": list(comparison.left_out),
