@@ -1,6 +1,7 @@
 """Honest numbers: a status tells the truth, no number stands beside a failed status, and
 Richardson's answer and its own error estimate hold on hard cases."""
 
+import functools
 import math
 from pathlib import Path
 
@@ -207,12 +208,16 @@ HARD_SECOND_ORDER = [
 SECOND_ORDER_OK = 1e-6  # what an approximate method marked ok may be off by, normwise
 
 
+@functools.cache
+def compared(text: str, at: str, kind: str, direction=None):
+    """Every method's comparison on a hard case, made once for the tests that read it."""
+    return compare(Problem.from_text(text, at), None, kind=kind, direction=direction)
+
+
 @pytest.mark.parametrize("kind", ["hessian", "hvp"])
 @pytest.mark.parametrize(("text", "at"), HARD_SECOND_ORDER)
 def test_no_wrong_second_derivative_carries_ok(text, at, kind):
-    problem = Problem.from_text(text, at)
-    direction = (1.0, -0.5) if kind == "hvp" else None
-    found = compare(problem, None, kind=kind, direction=direction)
+    found = compared(text, at, kind, (1.0, -0.5) if kind == "hvp" else None)
     exact = np.ravel(np.asarray(found.reference.derivative, dtype=float))
     known = np.isfinite(exact)
     scale = float(np.max(np.abs(exact[known]))) if known.any() else 0.0
@@ -224,6 +229,78 @@ def test_no_wrong_second_derivative_carries_ok(text, at, kind):
         for k, status in enumerate(row.status):
             if status == "ok" and known[k]:
                 # Normwise, as the issue's rel err: |d - r| against the largest entry.
+                error = abs(value[k] - exact[k])
+                assert error <= limit * max(scale, 1e-300), (row.method, k, value[k], exact[k])
+        estimate = row.result.error_estimate
+        if estimate is None:
+            continue
+        for k, status in enumerate(row.status):  # an unreliable estimate errs high (2x band)
+            if status == "unreliable" and known[k] and np.isfinite(value[k]):
+                assert np.ravel(estimate)[k] >= abs(value[k] - exact[k]) / 2, (row.method, k)
+
+
+# An honest status costs false alarms: entries marked unreliable that were right after all.
+# On HARD_SECOND_ORDER's Hessians there are 34 today (19 of them exact methods' entries at a
+# kink whose rules' value happened to be right); more than this says a check grew timid.
+MAX_SECOND_ORDER_FALSE_ALARMS = 40
+
+
+def test_false_alarms_on_the_hard_hessians_are_counted_and_bounded():
+    alarms = []
+    for text, at in HARD_SECOND_ORDER:
+        found = compared(text, at, "hessian")
+        exact = np.ravel(np.asarray(found.reference.derivative, dtype=float))
+        known = np.isfinite(exact)
+        scale = float(np.max(np.abs(exact[known]))) if known.any() else 0.0
+        for row in found.rows:
+            if row.result.failure:
+                continue
+            value = np.ravel(np.asarray(row.result.value, dtype=float))
+            limit = EXACT_OK if REGISTRY[row.method].exact else SECOND_ORDER_OK
+            for k, status in enumerate(row.status):
+                if status == "unreliable" and known[k] and np.isfinite(value[k]) and \
+                        abs(value[k] - exact[k]) <= limit * max(scale, 1e-300):
+                    alarms.append((text, row.method, k))
+    assert len(alarms) <= MAX_SECOND_ORDER_FALSE_ALARMS, alarms
+
+
+# Hard cases for the first-order kinds of several outputs (Jacobians, J·v, Jᵀ·r): the
+# gradient's hard cases side by side, so one entry's trouble cannot hide behind another's.
+HARD_FIRST_ORDER = [
+    ("sin(50*x)*y, exp(x)", "0.7,2"), ("1/(x - y), x*y", "1.0000001,1"),
+    ("exp(x)*y, log(y)", "700,1"), ("sin(x)*y, x", "1e8,1"), ("abs(x)**2*y, x + y", "0,1"),
+    ("log(x)*y, y", "1e-300,2"), ("sqrt(1 - x**2)*y, asin(x)", "0.9999999,1"),
+    ("tan(x), x*y", "1.5707963,2"),
+]
+
+
+# Known, not yet fixed (issue 20 stays open for it): 1e-7 from asin's and sqrt's edge,
+# Richardson's valid steps are a third of the distance to the singular point, its series
+# converges slowly and its estimate of ∂(sqrt(1 - x²)·y)/∂x is 50x low; the entry is within
+# tolerance (ok), but Jᵀ·r composed from it is unreliable with an estimate 2x below its error.
+LOW_ESTIMATE = pytest.mark.xfail(strict=True, reason="richardson's estimate 1e-7 from a "
+                                                     "domain edge is low (issue 20)")
+FIRST_ORDER_CASES = [
+    pytest.param(text, at, kind, marks=LOW_ESTIMATE if (text.startswith("sqrt") and
+                                                        kind == "vjp") else ())
+    for text, at in HARD_FIRST_ORDER for kind in ("jacobian", "jvp", "vjp")]
+
+
+@pytest.mark.parametrize(("text", "at", "kind"), FIRST_ORDER_CASES)
+def test_no_wrong_jacobian_entry_carries_ok(text, at, kind):
+    problem = Problem.from_text(text, at)
+    direction = {"jacobian": None, "jvp": (1.0, -0.5), "vjp": (0.5, 2.0)}[kind]
+    found = compare(problem, None, kind=kind, direction=direction)
+    exact = np.ravel(np.asarray(found.reference.derivative, dtype=float))
+    known = np.isfinite(exact)
+    scale = float(np.max(np.abs(exact[known]))) if known.any() else 0.0
+    for row in found.rows:
+        if row.result.failure:
+            continue
+        value = np.ravel(np.asarray(row.result.value, dtype=float))
+        limit = EXACT_OK if REGISTRY[row.method].exact else APPROXIMATE_OK
+        for k, status in enumerate(row.status):
+            if status == "ok" and known[k]:
                 error = abs(value[k] - exact[k])
                 assert error <= limit * max(scale, 1e-300), (row.method, k, value[k], exact[k])
         estimate = row.result.error_estimate
