@@ -341,12 +341,10 @@ def _second_order_at_kinks(problem: Problem, kind: Kind, direction, x: np.ndarra
     the absent reasons, and per entry whether it came from the slopes (past the rules)."""
     n, names = problem.n, problem.variables
     gradient = KINDS["gradient"]
-    hessian = np.full((n, n), np.nan)
-    swept = kind_of("hessian").sweep
     with balls.precision(SLOPE_PRECISION):
         centre = balls.balls(x)
-        _, rows = swept(problem.tape_at(x), centre, None, 1, n)
-    hessian[:] = np.array([balls.midpoint(v) for v in rows], dtype=float).reshape(n, n)
+        _, rows = KINDS["hessian"].sweep(problem.tape_at(x), centre, None, 1, n)
+    hessian = np.array([balls.midpoint(v) for v in rows], dtype=float).reshape(n, n)
     missing: dict[tuple[int, int], str] = {}
     from_slopes = np.zeros((n, n), dtype=bool)
     with balls.precision(SLOPE_PRECISION):
