@@ -152,13 +152,7 @@ def compare(
         if rounding is not None and describe(found.method).rounds_as_tape:
             found, status = _rounding_doubts(found, status, rounding)
         if reference.past_the_rules and describe(found.method).exact:
-            status = _past_the_rules(status, reference.past_the_rules)
-            if UNRELIABLE in status:  # nothing bounds what the rules got wrong there
-                past = np.array(reference.past_the_rules).reshape(np.shape(found.value))
-                estimate = np.where(past, np.inf, np.nan) if found.error_estimate is None else \
-                    np.where(past, np.inf, np.asarray(found.error_estimate, dtype=float))
-                found = replace(found, warnings=(*found.warnings, PAST_THE_RULES),
-                                error_estimate=estimate)
+            found, status = _past_the_rules(found, status, reference.past_the_rules)
         rows.append(replace(measure(without_doubtful(found, status), reference),
                             status=status))
     rows = tuple(rows)
@@ -288,11 +282,18 @@ PAST_THE_RULES = (f"{UNRELIABLE}: the point sits on a kink, and the rules take i
                   "derivative as 0 (d²/dx² |x|² at 0 comes out 0, not 2)")
 
 
-def _past_the_rules(status: tuple[str, ...], past: tuple[bool, ...]) -> tuple[str, ...]:
+def _past_the_rules(found: Derivative, status: tuple[str, ...], past: tuple[bool, ...]):
     """An exact method's entries that pass through an operation's kink at second order:
     the rules (and AD, and sympy) take the kink's second derivative as 0, so whatever they
-    give there is not vouched for."""
-    return tuple(UNRELIABLE if s == OK and p else s for s, p in zip(status, past))
+    give there is not vouched for: unreliable, and nothing bounds it (an infinite estimate)."""
+    marked = tuple(UNRELIABLE if s == OK and p else s for s, p in zip(status, past))
+    if marked == status:
+        return found, status
+    where = np.array(past).reshape(np.shape(found.value))
+    estimate = np.where(where, np.inf, np.nan if found.error_estimate is None
+                        else np.asarray(found.error_estimate, dtype=float))
+    return replace(found, warnings=(*found.warnings, PAST_THE_RULES),
+                   error_estimate=estimate), marked
 
 
 def _status(base: list[str], result: Derivative) -> tuple[str, ...]:

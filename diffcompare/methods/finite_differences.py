@@ -167,6 +167,15 @@ class Differences(Prepared):
                             "resolve f here")
         return tuple(warnings)
 
+    def _doubted(self, x: np.ndarray, value: np.ndarray, estimate: np.ndarray):
+        """(warnings, per-entry issues in C order) for a derivative that comes with its own
+        error estimate entry by entry (second derivatives): _doubts over its flat entries."""
+        size = value.size
+        entries = np.full((1, size), None, dtype=object)
+        found = Estimates(np.reshape(value, (1, -1)), np.ones(size), [None] * size, 0, 0)
+        warnings = self._doubts(x, [], found, np.reshape(estimate, (1, -1)), entries)
+        return tuple(warnings), tuple(entries.reshape(-1))
+
     def _kink_is_real(self, x: np.ndarray, target, h: float) -> bool:
         """Whether f itself bends where the stencil crosses an operation's kink (abs(x)**2
         at 0 crosses abs's kink, yet f is smooth there): the one-sided slopes at h and h/2."""
@@ -272,7 +281,6 @@ class CentralFD(Differences):
         its error is about |H(2h) - H(h)|/3, plus the round-off 4·eps·|f|/h²; an entry
         whose estimate passes the doubt threshold is unreliable."""
         self.require_one_output("hessian")
-        n = self.problem.n
         h = np.array([self.options.eps if self.options.eps is not None
                       else default_step(v, HESSIAN_ORDER) for v in x], dtype=float)
         hessian, f, crossed = self._second_differences(x, h)
@@ -298,17 +306,14 @@ class CentralFD(Differences):
                 estimate = np.where(beyond, gap + near_roundoff, estimate)
         # A stencil across a pole, a domain edge or a kink vouches for nothing there.
         estimate[crossed] = np.inf
-        entries = np.full((1, n * n), None, dtype=object)
-        warnings = list(self._doubts(x, [], Estimates(hessian.reshape(1, -1), np.ones(n * n),
-                                                      [None] * (n * n), 0, 0),
-                                     estimate.reshape(1, -1), entries))
+        warnings, issues = self._doubted(x, hessian, estimate)
         bad = nonfinite_count(f)
         if bad:
-            warnings.append(f"overflow or outside domain: f is not finite at {bad} of {f.size} "
-                            "stencil points")
+            warnings += (f"overflow or outside domain: f is not finite at {bad} of {f.size} "
+                         "stencil points",)
         return self.result("hessian", hessian, f[:1],
-                           Cost(f_evals=f.size, forward_passes=f.size), warnings=tuple(warnings),
-                           issues=tuple(entries.reshape(-1)), error_estimate=estimate,
+                           Cost(f_evals=f.size, forward_passes=f.size), warnings=warnings,
+                           issues=issues, error_estimate=estimate,
                            steps=tuple(float(v) for v in h))
 
     def _second_differences(self, x: np.ndarray, h: np.ndarray):
@@ -414,15 +419,11 @@ class ComplexStep(Differences):
             estimate = np.where(lost | not_small | ~np.isfinite(found), np.inf, estimate)
         shape = found.shape if kind_of(kind).matrix else (found.shape[0],)
         value = found.reshape(shape)
-        size = value.size
-        entries = np.full((1, size), None, dtype=object)
-        warnings = self._doubts(x, [], Estimates(value.reshape(1, -1), np.ones(size),
-                                                 [None] * size, 0, 0),
-                                estimate.reshape(1, -1), entries)
+        warnings, issues = self._doubted(x, value, estimate)
         count = len(directions)
         return self.result(kind, value, self._f(x, None),
                            Cost(f_evals=count, forward_passes=count, reverse_passes=count),
-                           warnings=warnings, issues=tuple(entries.reshape(-1)),
+                           warnings=warnings, issues=issues,
                            error_estimate=estimate.reshape(shape), steps=(h,))
 
     def _hessian(self, x: np.ndarray):

@@ -35,7 +35,13 @@ from diffcompare.errors import MethodError
 from diffcompare.methods.finite_differences import Differences
 from diffcompare.methods.kinds import kind_of
 from diffcompare.methods.registry import Cost, register
-from diffcompare.methods.stencils import EPS, Estimates, central, richardson_estimates
+from diffcompare.methods.stencils import (
+    EPS,
+    Estimates,
+    along,
+    central,
+    richardson_estimates,
+)
 
 LADDER = 15  # central differences per partial: 30 evaluations, as numdifftools takes
 RATIO = 8.0  # between consecutive steps: 15 steps span 8**14 = 4.4e12
@@ -194,7 +200,7 @@ class Richardson(Differences):
             for j in range(i + 1, n):
                 where[i, j] = len(offsets)
                 for hi, hj in zip(ladders[i], ladders[j]):
-                    offsets += [(_pair(n, i, j, si * hi, sj * hj), 1.0)
+                    offsets += [(along(n, i, si * hi) + along(n, j, sj * hj), 1.0)
                                 for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1))]
         stencil = self.problem.stencil(x, offsets)
         f = stencil.f[0]
@@ -222,10 +228,7 @@ class Richardson(Differences):
                     values[i, j], errors[i, j] = neville(ladders[i][keep], quotients[keep],
                                                          roundoff[keep], HESSIAN_RATIO)
                 values[j, i], errors[j, i] = values[i, j], errors[i, j]
-        entries = np.full((1, n * n), None, dtype=object)
-        warnings = self._doubts(x, [], Estimates(values.reshape(1, -1), np.ones(n * n),
-                                                 [None] * (n * n), 0, 0),
-                                errors.reshape(1, -1), entries)
+        warnings, issues = self._doubted(x, values, errors)
         missing = [(i, j) for i in range(n) for j in range(i, n) if not np.isfinite(values[i, j])]
         if missing:
             names = self.problem.variables
@@ -236,8 +239,7 @@ class Richardson(Differences):
         evaluations = f.size
         return self.result("hessian", values, f[:1],
                            Cost(f_evals=evaluations, forward_passes=evaluations),
-                           warnings=warnings, issues=tuple(entries.reshape(-1)),
-                           error_estimate=errors)
+                           warnings=warnings, issues=issues, error_estimate=errors)
 
     def _partials(self, x: np.ndarray, firsts: dict[int, float]) -> dict:
         """The ladders of several inputs in one stencil (the centre shared), validated once:
@@ -281,13 +283,6 @@ class Richardson(Differences):
         past it); None if none was seen."""
         nearest = stencil.singularity_distance(steps, first)
         return None if not nearest else nearest / 2
-
-
-def _pair(n: int, i: int, j: int, hi: float, hj: float) -> np.ndarray:
-    """The offset hᵢeᵢ + hⱼeⱼ."""
-    offset = np.zeros(n)
-    offset[i], offset[j] = hi, hj
-    return offset
 
 
 STENCIL_ENTRIES = 4_000_000  # slots × points of one sweep: the ladders of inputs share one
