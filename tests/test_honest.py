@@ -277,16 +277,8 @@ HARD_FIRST_ORDER = [
 ]
 
 
-# Known, not yet fixed (issue 20 stays open for it): 1e-7 from asin's and sqrt's edge,
-# Richardson's valid steps are a third of the distance to the singular point, its series
-# converges slowly and its estimate of ∂(sqrt(1 - x²)·y)/∂x is 50x low; the entry is within
-# tolerance (ok), but Jᵀ·r composed from it is unreliable with an estimate 2x below its error.
-LOW_ESTIMATE = pytest.mark.xfail(strict=True, reason="richardson's estimate 1e-7 from a "
-                                                     "domain edge is low (issue 20)")
-FIRST_ORDER_CASES = [
-    pytest.param(text, at, kind, marks=LOW_ESTIMATE if (text.startswith("sqrt") and
-                                                        kind == "vjp") else ())
-    for text, at in HARD_FIRST_ORDER for kind in ("jacobian", "jvp", "vjp")]
+FIRST_ORDER_CASES = [(text, at, kind) for text, at in HARD_FIRST_ORDER
+                     for kind in ("jacobian", "jvp", "vjp")]
 
 
 @pytest.mark.parametrize(("text", "at", "kind"), FIRST_ORDER_CASES)

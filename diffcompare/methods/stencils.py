@@ -179,10 +179,28 @@ def nonfinite_count(f: np.ndarray) -> int:
 
 
 def magnitude(problem: Problem, x: np.ndarray) -> np.ndarray:
-    """|f(x)| per output, as a column: the scale of the round-off in a difference of f."""
+    """The scale of the round-off in a difference of f, per output as a column: an
+    evaluation of f near x is off by at most EPS times it. That is |f(x)| where f's
+    operations round only their own results, and more where one amplifies another's
+    rounding (sqrt(1 - x**2) at 0.9999999: the subtraction's 1e-16 grows by sqrt's slope,
+    1e3, to 5e-10 of f): the running error bound of f's tape at x, over EPS."""
+    x = np.asarray(x, dtype=float)
     with np.errstate(all="ignore"):
-        values = problem.evaluate(np.asarray(x, dtype=float))
-    return np.abs(np.real(values)).reshape(-1, 1)
+        values = np.abs(np.real(problem.evaluate(x)))
+        bounds = np.asarray(evaluation_rounding(problem, x), dtype=float)
+        return np.fmax(values, bounds / EPS).reshape(-1, 1)
+
+
+def evaluation_rounding(problem: Problem, x: np.ndarray) -> list[float]:
+    """The first-order bound on the rounding of each output of f evaluated in floats at x
+    (Wilkinson's running error analysis over the tape's scalar records); 0 where the
+    sweep fails (the round-off then is |f|'s)."""
+    tape = problem.tape_at(x).scalar_view()
+    try:
+        with np.errstate(all="ignore"):
+            return tape.rounding_bounds(tape.forward(x.tolist()))
+    except (ArithmeticError, ValueError, TypeError):
+        return [0.0] * problem.m
 
 
 def default_step(x: float, order: int) -> float:
