@@ -74,6 +74,11 @@ class Op:
     # singular (a pole, a domain edge, a kink): a stencil whose points see it with two signs
     # has crossed one. Arrays in, arrays out (a whole stencil at once).
     singular: Callable[..., Any] | None = None
+    # The exact rounding error of the operation on floats, where an error-free
+    # transformation gives it (Knuth's TwoSum for + and -, Dekker's product for *): 0 where
+    # the result is exact (x - y for y/2 <= x <= 2y, by Sterbenz's lemma; 2*x). None: at
+    # most u·|result| is all that is known. For running error analysis (engine/scalar.py).
+    rounding: Callable[..., float] | None = None
 
     def __repr__(self) -> str:
         return f"Op({self.name})"
@@ -120,6 +125,29 @@ class Op:
 
 
 # --- numeric helpers ---------------------------------------------------------------------
+
+def _two_sum_error(a: float, b: float) -> float:
+    """(a + b) - fl(a + b), exactly (Knuth 1969): nan where a sum overflows."""
+    total = a + b
+    later = total - a
+    return (a - (total - later)) + (b - later)
+
+
+_SPLIT = 134217729.0  # 2**27 + 1: Veltkamp's splitter for 53-bit significands
+
+
+def _two_product_error(a: float, b: float) -> float:
+    """a·b - fl(a·b), exactly (Dekker 1971), while neither factor's split overflows and no
+    partial product underflows; nan where they might (the bound then is u·|a·b|)."""
+    if not (abs(a) < 1e290 and abs(b) < 1e290 and (a == 0 or b == 0 or
+                                                     abs(a * b) > 1e-290)):
+        return math.nan
+    product = a * b
+    a_high = _SPLIT * a - (_SPLIT * a - a)
+    b_high = _SPLIT * b - (_SPLIT * b - b)
+    a_low, b_low = a - a_high, b - b_high
+    return ((a_high * b_high - product) + a_high * b_low + a_low * b_high) + a_low * b_low
+
 
 def _ieee(math_fn: Callable[..., float], numpy_fn: Callable[..., Any]) -> Callable[..., float]:
     """math's speed, with IEEE nan/inf (numpy's answer) where math would raise."""
@@ -224,7 +252,7 @@ ADD = Op(
     partials=(lambda u, v: 1, lambda u, v: 1),
     rule="sum rule (linearity): (u + v)' = u' + v'", symbol="+", precedence=1,
     names_constant_terms=True, latex="@1 + @2", mathml="@1<mo>+</mo>@2", brackets=(1, 2),
-    exact=operator.add,
+    exact=operator.add, rounding=_two_sum_error,
 )
 SUB = Op(
     "sub", 2, operator.sub, operator.sub, np.subtract, operator.sub,
@@ -232,7 +260,7 @@ SUB = Op(
     partials=(lambda u, v: 1, lambda u, v: -1),
     rule="difference rule (linearity): (u - v)' = u' - v'", symbol="-", precedence=1,
     names_constant_terms=True, latex="@1 - @2", mathml="@1<mo>&#x2212;</mo>@2", brackets=(1, 2),
-    exact=operator.sub,
+    exact=operator.sub, rounding=lambda u, v: _two_sum_error(u, -v),
 )
 MUL = Op(
     "mul", 2, operator.mul, operator.mul, np.multiply, operator.mul,
@@ -240,6 +268,7 @@ MUL = Op(
     partials=(lambda u, v: v, lambda u, v: u),
     rule="product rule: (u*v)' = u'*v + u*v'", symbol="*", precedence=2, zero_absorbing=(0, 1),
     latex=r"@1 \cdot @2", mathml="@1<mo>&#x22C5;</mo>@2", brackets=(2, 2), exact=operator.mul,
+    rounding=_two_product_error,
     rules={(True, False): "constant factor rule: (u*c)' = u'*c",
            (False, True): "constant factor rule: (c*v)' = c*v'"},
 )
@@ -263,6 +292,7 @@ NEG = Op(
     partials=(lambda u: -1,),
     rule="constant factor rule: (-u)' = -u'", symbol="-", precedence=3,
     latex="-@1", mathml="<mo>&#x2212;</mo>@1", brackets=(3,), exact=operator.neg,
+    rounding=lambda u: 0.0,
 )
 # A folded power has at most this many bits: 2**100000 is left as it is written.
 MAX_EXACT_POWER_BITS = 256

@@ -201,6 +201,7 @@ def test_the_json_says_how_far_the_reference_is_proved():
 # a second derivative does not exist, and ordinary ones.
 HARD_SECOND_ORDER = [
     ("exp(x)*sin(y)", "1,2"), ("sin(50*x)*y", "0.7,2"), ("1/(x - y)", "1.0000001,1"),
+    ("1/(x - y)", "1.0003,1"),  # central-fd's check at 2h crosses the pole, h does not
     ("exp(x)*y", "700,1"), ("sin(x)*y", "1e8,1"), ("abs(x)**2*y", "0,1"),
     ("abs(x)**2*y + abs(y)*x", "0,0"), ("x**3*y", "1e5,1"), ("log(x)*y", "1e-300,2"),
     ("100*(y - x**2)**2 + (1 - x)**2", "-1.2,1"), ("sqrt(1 - x**2)*y", "0.9999999,1"),
@@ -253,7 +254,7 @@ def test_no_wrong_second_derivative_carries_ok(text, at, kind):
 
 
 # An honest status costs false alarms: entries marked unreliable that were right after all.
-# On HARD_SECOND_ORDER's Hessians there are 34 today (19 of them exact methods' entries at a
+# On HARD_SECOND_ORDER's Hessians there are 33 today (19 of them exact methods' entries at a
 # kink whose rules' value happened to be right); more than this says a check grew timid.
 MAX_SECOND_ORDER_FALSE_ALARMS = 40
 

@@ -3,10 +3,13 @@ the others. One entry wrong here would be wrong in every method, so it is checke
 
 import cmath
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
 import sympy
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from diffcompare import ops
 from diffcompare.expr import Var, as_expr
@@ -85,3 +88,27 @@ def test_constant_exponent_never_needs_log_of_the_base():
 def test_every_user_function_has_a_sympy_name_to_translate_back():
     for name, op in ops.FUNCTIONS.items():
         assert op.sympy_name in ops.BY_SYMPY_NAME, name
+
+
+EXACTLY_ROUNDED = [op for op in OPERATIONS if op.rounding is not None]
+
+
+@pytest.mark.parametrize("op", EXACTLY_ROUNDED, ids=lambda op: op.name)
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=2, max_size=2))
+@example([1.0003, 1.0])  # Sterbenz: x - y is exact for y/2 <= x <= 2y
+@example([2.0, 0.1])  # a power of two scales exactly
+@example([0.1, 0.2])  # 0.1 + 0.2 is not 0.3, by 2.8e-17
+def test_an_operations_rounding_is_its_exact_error(op, args):
+    """ops.Op.rounding is the float result's exact error (running error analysis trusts it
+    in place of u·|v|), or nan where the error-free transformation cannot say."""
+    args = args[: op.arity]
+    with np.errstate(all="ignore"):
+        result = op.real(*args)
+        error = op.rounding(*args)
+    exact = op.exact(*(Fraction(a) for a in args))
+    if not math.isfinite(result):  # overflow: there is no float error to speak of
+        return
+    if math.isnan(error):
+        assert op is ops.MUL  # only Dekker's product gives up, near the ends of the range
+        return
+    assert Fraction(error) == exact - Fraction(result)

@@ -33,3 +33,20 @@ def test_json_has_null_where_a_number_is_undefined():
     data = json.loads(text)
     assert data["reference"] == [None]
     assert data["warnings"] and data["warnings"][0].startswith("outside domain")
+
+
+def test_the_cost_of_an_honest_status_is_in_the_cost_columns():
+    """central-fd's check at 2h is in its f evals (own + checks); the rounding-bound sweep
+    that AD's statuses rest on is stated once, with its ball operations."""
+    found = compare(Problem.from_text("exp(x)*sin(y)", "1,2"),
+                    ["central-fd", "reverse-ad"], kind="hessian")
+    fd = found.row("central-fd").result.cost
+    assert fd.check_evals == fd.f_evals * 2  # the same 9-point stencil at 2h, twice the size
+    text = as_text(write(document(found), "markdown"))
+    assert f"{fd.f_evals}+{fd.check_evals}" in text
+    sweep = found.shared_checks["rounding"]
+    assert sweep["methods"] == ["reverse-ad"] and sweep["ball_operations"] > 0
+    assert f"{sweep['ball_operations']:,} ball operations" in text
+    data = json.loads(as_text(write(document(found), "json")))
+    assert data["shared_checks"]["rounding"]["methods"] == ["reverse-ad"]
+    assert data["methods"]["central-fd"]["check_evals"] == fd.check_evals

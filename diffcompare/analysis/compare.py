@@ -82,6 +82,9 @@ class Comparison:
     direction: tuple[float, ...] | None = None  # v for jvp and hvp, r for vjp
     left_out: tuple[str, ...] = ()  # methods that do not compute this kind
     insight: dict = field(default_factory=dict)  # what the kind teaches (analysis.insight)
+    # work spent once for several rows' honesty, in none of their columns: {"rounding": the
+    # rounding-bound sweep's ball operations, CPU seconds, and the methods it bounds}
+    shared_checks: dict = field(default_factory=dict)
 
     def row(self, method: str) -> Row:
         for row in self.rows:
@@ -146,7 +149,7 @@ def compare(
     base = entry_status(problem, kind, direction, variable_status(problem, diagnostics,
                                                                   reference), reference)
     rows = []
-    rounding = _tape_rounding(problem, kind, direction, results)
+    rounding, shared_checks = _tape_rounding(problem, kind, direction, results)
     for found in (*results, *extra):
         status = _status(base, found)
         if rounding is not None and describe(found.method).rounds_as_tape:
@@ -158,7 +161,8 @@ def compare(
     rows = tuple(rows)
     return Comparison(problem, reference, rows, tuple(str(d) for d in diagnostics),
                       kind.name, direction, left_out,
-                      insight.of(kind, problem, direction, partner, rows, reference, options))
+                      insight.of(kind, problem, direction, partner, rows, reference, options),
+                      shared_checks)
 
 
 CANNOT, OUT_OF_BUDGET, ERROR = "cannot", "out-of-budget", "error"  # why a row has no number
@@ -253,11 +257,19 @@ def entry_status(problem: Problem, kind: Kind, direction, by_input: list[str],
     return found
 
 
-def _tape_rounding(problem: Problem, kind: Kind, direction, results) -> np.ndarray | None:
-    """The rounding bound of a float sweep of f's tape, when a method that rounds so ran."""
-    if not any(describe(r.method).rounds_as_tape and not r.failure for r in results):
-        return None
-    return tape_rounding(problem, kind, direction)
+def _tape_rounding(problem: Problem, kind: Kind, direction, results):
+    """The rounding bound of a float sweep of f's tape, when a method that rounds so ran,
+    and what it cost ({} when it did not run)."""
+    bounded = [r.method for r in results if describe(r.method).rounds_as_tape and not r.failure]
+    if not bounded:
+        return None, {}
+    started = time.process_time()
+    rounding = tape_rounding(problem, kind, direction)
+    if rounding is None:
+        return None, {}
+    operations = problem.tape.scalar_operations * kind.reference_passes(problem.m, problem.n)
+    return rounding, {"rounding": {"ball_operations": operations, "methods": bounded,
+                                   "seconds": time.process_time() - started}}
 
 
 def _rounding_doubts(found: Derivative, status: tuple[str, ...], rounding: np.ndarray):

@@ -180,9 +180,10 @@ class ScalarTape(Tape):
     def rounding_bounds(self, values: Sequence[float]) -> list[float]:
         """A first-order bound on the rounding error of each output, from one forward sweep
         (Wilkinson's running error analysis): every operation rounds its result by at most
-        u·|v|, and errors already there flow on through its partials,
-        e_v = u·|v| + Σ |∂v/∂a|·e_a. Inputs are exact; a constant that is not a float
-        carries its own rounding (0.3 is not 3/10)."""
+        u·|v| (+, -, * by exactly what an error-free transformation says: ops.Op.rounding),
+        and errors already there flow on through its partials, e_v = u·|v| + Σ |∂v/∂a|·e_a.
+        Inputs are exact; a constant that is not a float carries its own rounding (0.3 is
+        not 3/10)."""
         unit = 2.0 ** -53
         error = [0.0] * len(self.ops)
         for slot in range(self.n_inputs, len(self.ops)):
@@ -194,6 +195,9 @@ class ScalarTape(Tape):
                 continue
             arguments = [values[j] for j in self.args[slot]]
             total = unit * abs(float(values[slot]))
+            if op.rounding is not None:  # its own rounding, exactly (0 when exact)
+                exact = abs(op.rounding(*(float(a) for a in arguments)))
+                total = exact if exact <= total else total
             for i, j in enumerate(self.args[slot]):
                 if error[j]:
                     total += abs(float(op.partials[i](*arguments))) * error[j]

@@ -196,8 +196,13 @@ def _cells(row: Row, comparison: Comparison, shown: list[int]) -> list[str]:
     worst = [] if _summarized(comparison) else [_worst(row, comparison)]
     return [r.method, *f, *values, error(row.max_abs_error), error(row.rel_error), *worst,
             "—" if row.digits is None else str(row.digits),
-            status_text(row, comparison), str(cost.f_evals),
+            status_text(row, comparison), _evaluations(cost),
             str(cost.forward_passes), str(cost.reverse_passes), seconds(cost.seconds)]
+
+
+def _evaluations(cost) -> str:
+    """f's evaluations: the derivative's own, plus what its honesty checks spent."""
+    return f"{cost.f_evals}+{cost.check_evals}" if cost.check_evals else str(cost.f_evals)
 
 
 def _titles(comparison: Comparison, shown: list[int]) -> list[str]:
@@ -233,8 +238,14 @@ def document(comparison: Comparison) -> Document:
              "entries both have); worst entry = the entry whose own |d - r| / |r| is largest "
              "(|r| at least 2.2e-308, the smallest normal float, so an error against an exact "
              "0 shows); "
-             "digits = correct significant digits; fwd, rev = forward and reverse passes",
-             "dim")
+             "digits = correct significant digits; f evals = the derivative's own + its "
+             "checks' (the same stencil at another step, a look across a kink); fwd, rev = "
+             "forward and reverse passes; time includes the checks", "dim")
+    sweep = comparison.shared_checks.get("rounding")
+    if sweep:
+        doc.line(f"rounding bound of {', '.join(sweep['methods'])}: one sweep of f's tape in "
+                 f"53-bit balls, {sweep['ball_operations']:,} ball operations, "
+                 f"{seconds(sweep['seconds'])} CPU (shared, in none of their columns)", "dim")
     for line in insight_lines(comparison):
         doc.line(line, "insight")
     for note in footnotes(comparison):
@@ -358,6 +369,7 @@ def to_dict(comparison: Comparison) -> dict:
         "warnings": list(comparison.warnings),
         "insight": _json_safe(comparison.insight),
         "left_out": list(comparison.left_out),
+        "shared_checks": _json_safe(comparison.shared_checks),
         "methods": methods,
     }
 
