@@ -287,3 +287,23 @@ def test_no_wrong_jacobian_entry_carries_ok(text, at, kind):
     direction = {"jacobian": None, "jvp": (1.0, -0.5), "vjp": (0.5, 2.0)}[kind]
     found = compared(text, at, kind, direction)
     assert_honest(found, APPROXIMATE_OK)
+
+
+def test_entries_from_one_sided_slopes_are_not_called_certified():
+    """At a kink the Hessian's entries along the kinked input are one-sided slopes of the
+    gradient at h = 1e-20: their truncation is in no ball's radius, so the header and the
+    JSON say which entries they are rather than 'every entry exact'."""
+    import json
+
+    from click.testing import CliRunner
+
+    from diffcompare.cli import main
+
+    result = CliRunner().invoke(main, ["hessian", "abs(x)**2*y", "--at", "0,1",
+                                       "--methods", "reverse-ad", "--format", "json"])
+    data = json.loads(result.stdout)
+    assert data["reference"] == [[2.0, 0.0], [0.0, 0.0]]  # d²/dx² x² = 2; y enters linearly
+    assert data["reference_from_slopes"] == [[True, True], [True, False]]
+    table = CliRunner().invoke(main, ["hessian", "abs(x)**2*y", "--at", "0,1",
+                                      "--methods", "reverse-ad"]).stdout
+    assert "3 from one-sided slopes at the kink (about 20 digits, not certified)" in table

@@ -101,6 +101,11 @@ class Reference:
             return f"no exact reference: {self.failure}"
         certified = "every entry exact" if self.digits >= EXACT_DIGITS else \
             f"≥ {self.digits} digits certified"
+        sloped = sum(1 for past, value in zip(self.past_the_rules, np.ravel(self.derivative))
+                     if past and math.isfinite(value))  # truncation in no ball's radius
+        if sloped:
+            certified += (f" but {sloped} from one-sided slopes at the kink (about 20 "
+                          "digits, not certified)")
         return f"ball arithmetic, {self.precision} bits, {certified}"
 
 
@@ -349,10 +354,13 @@ def _second_order_at_kinks(problem: Problem, kind: Kind, direction, x: np.ndarra
     from_slopes = np.zeros((n, n), dtype=bool)
     with balls.precision(SLOPE_PRECISION):
         for j in suspects:
-            def gradient_at(offset: Fraction, j=j):
+            sides = {sign: _tape_beside(problem, x, j, sign) for sign in (-1, 1)}
+
+            def gradient_at(offset: Fraction, j=j, sides=sides):
                 shifted = centre.copy()
                 shifted[j] = shifted[j] + balls.ball(offset)
-                return list(gradient.sweep(problem.tape_at(x), shifted, None, 1, n)[1])
+                tape = sides[1 if offset > 0 else -1]
+                return list(gradient.sweep(tape, shifted, None, 1, n)[1])
 
             for i, (left, right) in enumerate(one_sided_slopes(gradient_at, float(x[j]))):
                 from_slopes[i, j] = from_slopes[j, i] = True
@@ -367,7 +375,9 @@ def _second_order_at_kinks(problem: Problem, kind: Kind, direction, x: np.ndarra
     if from_slopes.any():
         notes.append("the point sits on a kink of an operation: the Hessian's entries along "
                      f"{', '.join(names[j] for j in suspects)} are the gradient's one-sided "
-                     "slopes (in balls, h = 1e-20·max(1, |x|)), not the rules' sweep")
+                     "slopes (in balls, h = 1e-20·max(1, |x|)), not the rules' sweep; "
+                     "a slope's truncation, O(h), is in no ball's radius: about 20 digits, "
+                     "not certified")
     notes.extend(sorted(set(missing.values())))
     composed = hessian if kind.compose is None else np.asarray(
         kind.compose(hessian, None if direction is None else np.asarray(direction)))
@@ -389,6 +399,20 @@ def _second_order_at_kinks(problem: Problem, kind: Kind, direction, x: np.ndarra
 
 
 # --- kinks: one-sided slopes in balls ----------------------------------------------------
+
+BESIDE = 2.0 ** -45  # how far past a branch boundary the tape of the other side is traced
+
+
+def _tape_beside(problem: Problem, x: np.ndarray, j: int, sign: int):
+    """The tape that holds on one side of x along input j. A tape is one path: a program
+    whose comparison ties at x (huber's |r| <= delta at r = delta) was traced down one
+    branch, and the gradient's slope on the other side must sweep the other branch, traced
+    a hair (BESIDE, relative) past x on that side. A formula has one tape everywhere."""
+    if not any(c.margin == 0 and j in c.input_indices for c in problem.tape.conditions):
+        return problem.tape_at(x)
+    beside = x.copy()
+    beside[j] += sign * BESIDE * max(1.0, abs(float(x[j])))
+    return problem.tape_at(beside)
 
 def _suspects(problem: Problem) -> list[int]:
     """Flat inputs on the way to a non-smooth operation at the point (a kink, a branch

@@ -245,7 +245,7 @@ def document(comparison: Comparison) -> Document:
     if sweep:
         doc.line(f"rounding bound of {', '.join(sweep['methods'])}: one sweep of f's tape in "
                  f"53-bit balls, {sweep['ball_operations']:,} ball operations, "
-                 f"{seconds(sweep['seconds'])} CPU (shared, in none of their columns)", "dim")
+                 f"{seconds(sweep['seconds'])} (shared, in none of their columns)", "dim")
     for line in insight_lines(comparison):
         doc.line(line, "insight")
     for note in footnotes(comparison):
@@ -366,6 +366,9 @@ def to_dict(comparison: Comparison) -> dict:
         "reference_precision_bits": ref.precision or None,
         "reference_radius": None if ref.radius is None else
         _nested(np.asarray(ref.radius, dtype=float), shape),
+        # per entry, whether it is a one-sided slope at a kink (about 20 digits, uncertified)
+        "reference_from_slopes": np.reshape(ref.past_the_rules, shape).tolist()
+        if any(ref.past_the_rules) else None,
         "warnings": list(comparison.warnings),
         "insight": _json_safe(comparison.insight),
         "left_out": list(comparison.left_out),
