@@ -83,7 +83,7 @@ class Comparison:
     left_out: tuple[str, ...] = ()  # methods that do not compute this kind
     insight: dict = field(default_factory=dict)  # what the kind teaches (analysis.insight)
     # work spent once for several rows' honesty, in none of their columns: {"rounding": the
-    # rounding-bound sweep's ball operations, CPU seconds, and the methods it bounds}
+    # rounding-bound sweep's ball operations, seconds (as the time columns), the methods}
     shared_checks: dict = field(default_factory=dict)
 
     def row(self, method: str) -> Row:

@@ -414,6 +414,7 @@ def _tape_beside(problem: Problem, x: np.ndarray, j: int, sign: int):
     beside[j] += sign * BESIDE * max(1.0, abs(float(x[j])))
     return problem.tape_at(beside)
 
+
 def _suspects(problem: Problem) -> list[int]:
     """Flat inputs on the way to a non-smooth operation at the point (a kink, a branch
     boundary, a tie of max or min), at most SUSPECTS_CHECKED of them."""

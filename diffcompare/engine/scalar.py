@@ -195,8 +195,8 @@ class ScalarTape(Tape):
                 continue
             arguments = [values[j] for j in self.args[slot]]
             total = unit * abs(float(values[slot]))
-            if op.rounding is not None:  # its own rounding, exactly (0 when exact)
-                exact = abs(op.rounding(*(float(a) for a in arguments)))
+            if op.rounding is not None:  # its own rounding, exactly (0 when exact; nan
+                exact = abs(op.rounding(*(float(a) for a in arguments)))  # keeps u·|v|)
                 total = exact if exact <= total else total
             for i, j in enumerate(self.args[slot]):
                 if error[j]:
