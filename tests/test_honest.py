@@ -307,3 +307,53 @@ def test_entries_from_one_sided_slopes_are_not_called_certified():
     table = CliRunner().invoke(main, ["hessian", "abs(x)**2*y", "--at", "0,1",
                                       "--methods", "reverse-ad"]).stdout
     assert "3 from one-sided slopes at the kink (about 20 digits, not certified)" in table
+
+
+# Programs at and near their branches' boundaries: a stencil that reaches another branch
+# is mixing two functions, and its quotient must not say ok (the traced path is swept over
+# the stencil beside the calls, and a point whose value is not the path's is a crossing).
+HARD_PROGRAMS = [
+    ("huber", "r=1,d=1"), ("huber", "r=1.000000001,d=1"), ("huber", "r=0.9999999,d=1"),
+    ("huber", "r=2.5,d=1"), ("step_rate", "x=1,y=2"), ("step_rate", "x=0.99999999,y=2"),
+    ("smooth_join", "x=1e-9,y=2"), ("fixed_loop", "x=0.7,y=2"), ("newton_sqrt", "a=2,b=3"),
+    ("power_by_recursion", "x=1.3,y=0.5"), ("weighted", "x=0.3,y=-0.2"),
+    ("near_tie", "x=1,y=1"), ("near_tie", "x=1,y=1.000000001"), ("kink", "x=1,y=2"),
+    ("kink", "x=1.0000001,y=2"), ("two_outputs", "x=1.0000001,y=1"),
+]
+PROGRAM_KINDS = ("gradient", "hessian")
+
+
+@functools.cache
+def program_compared(name: str, at: str, kind: str):
+    from diffcompare.problems.load import program_problem
+
+    problem = program_problem(str(Path(__file__).parent / "programs" / f"honest.py:{name}"), at)
+    kind = "jacobian" if problem.m > 1 and kind == "gradient" else kind
+    return compare(problem, None, kind=kind)
+
+
+@pytest.mark.parametrize("kind", PROGRAM_KINDS)
+@pytest.mark.parametrize(("name", "at"), HARD_PROGRAMS)
+def test_no_wrong_derivative_of_a_program_carries_ok(name, at, kind):
+    if name == "two_outputs" and kind == "hessian":
+        pytest.skip("a Hessian is of one output")
+    found = program_compared(name, at, kind)
+    assert_honest(found, SECOND_ORDER_OK if kind == "hessian" else APPROXIMATE_OK)
+
+
+# False alarms on HARD_PROGRAMS (entries marked unreliable that were right after all): 25
+# today, 21 of them Richardson's, whose ladder near a branch keeps only the steps that stay
+# on the point's side (too small to vouch for 1e-8, though the number is right), and
+# central-fd's next to a jump; more than this says the other-branch test grew timid.
+MAX_PROGRAM_FALSE_ALARMS = 30
+
+
+def test_false_alarms_on_the_hard_programs_are_counted_and_bounded():
+    alarms = [(name, at, kind, method, k)
+              for name, at in HARD_PROGRAMS for kind in PROGRAM_KINDS
+              if not (name == "two_outputs" and kind == "hessian")
+              for method, k, status, value, _, _, within in
+              entries(program_compared(name, at, kind),
+                      SECOND_ORDER_OK if kind == "hessian" else APPROXIMATE_OK)
+              if status == "unreliable" and np.isfinite(value) and within]
+    assert len(alarms) <= MAX_PROGRAM_FALSE_ALARMS, alarms

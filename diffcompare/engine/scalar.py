@@ -366,11 +366,16 @@ class SlotReader:
         node = self.tape.nodes[slot]
         return self.tape.variables[variable] in depends_on(node)[id(node)]
 
+    @cached_property
+    def _kinked(self) -> list[tuple[int, object]]:
+        """The active slots whose operation has kinks, found once for every estimate."""
+        tape = self.tape
+        return [(slot, op) for slot, op in enumerate(tape.ops)
+                if op is not None and op.kinks and tape.active[slot]]
+
     def kink_crossed(self, columns: Sequence[int], variable: int | None) -> str | None:
         tape = self.tape
-        for slot, op in enumerate(tape.ops):
-            if op is None or not op.kinks or not tape.active[slot]:
-                continue
+        for slot, op in self._kinked:
             if variable is not None and not self._depends(slot, variable):
                 continue
             seen = self._argument(slot)[list(columns)]

@@ -146,6 +146,9 @@ class Linearized:
         return self.tape.adjoints(self.values, r)
 
 
+BRANCH_CROSSED = "the program takes another branch between the stencil's points"
+
+
 @dataclass(frozen=True)
 class StencilSweep:
     """f at the points of a stencil (m outputs × points), and, where the tape's slots are

@@ -106,8 +106,8 @@ class Traced(ops.Arithmetic):
     def _compare(self, other, answer):
         values = other.value if isinstance(other, Traced) else other
         condition(self.tape, (self, other), self.value, values)
-        with np.errstate(all="ignore"):
-            return answer(self.value, values)
+        with np.errstate(all="ignore"):  # complex step's values compare by their real part
+            return answer(np.real(self.value), np.real(values))
 
     def __lt__(self, other): return self._compare(other, lambda a, b: a < b)
     def __le__(self, other): return self._compare(other, lambda a, b: a <= b)
@@ -236,15 +236,17 @@ def _where(what: str) -> str:
 
 def trace(function: Callable, names: Sequence[str], inputs: Sequence,
           point: np.ndarray | None = None) -> ArrayTape:
-    """Run ``function`` on traced inputs (floats or arrays) and return the tape of the path
-    it took, its outputs flattened in C order. ``point`` is the flat point the inputs were
-    split from (they are views of it: nothing is copied)."""
+    """Run ``function`` on traced inputs (floats or arrays; complex ones for complex step,
+    whose comparisons look at the real part) and return the tape of the path it took, its
+    outputs flattened in C order. ``point`` is the flat point the inputs were split from
+    (they are views of it: nothing is copied)."""
     shapes = tuple(np.shape(x) for x in inputs)
     tape = ArrayTape(tuple(names), shapes)
     tape.point = point
     traced = []
     for i, x in enumerate(inputs):
-        value = float(x) if not shapes[i] else np.asarray(x, dtype=float)
+        kind = complex if np.iscomplexobj(x) else float
+        value = kind(x) if not shapes[i] else np.asarray(x, dtype=kind)
         tape.set_input(i, value)
         traced.append(Traced(tape, i, value))
     result = function(*traced)

@@ -28,6 +28,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from diffcompare.engine.tape import BRANCH_CROSSED
 from diffcompare.methods.kinds import kind_of
 from diffcompare.methods.registry import Cost, Prepared, doubtful, register
 from diffcompare.methods.stencils import (
@@ -221,11 +222,17 @@ class Differences(Prepared):
                                 f"{names[target]} = {x[target]:g} ({spacing:.3g}); {effect}")
                 issues[k] = STEP_BELOW_SPACING
         for k, ((target, h), kink) in enumerate(zip(pairs, found.kinks)):
-            if kink and self._kink_is_real(x, target, h):
-                along = f"d/d{names[target]}" if is_index(target) else "J·v"
+            if not kink:
+                continue
+            along = f"d/d{names[target]}" if is_index(target) else "J·v"
+            if self._kink_is_real(x, target, h):
                 warnings.append(f"kink inside the stencil for {along}: {kink}, and the "
                                 "stencil crosses it (its one-sided slopes disagree)")
                 issues[k] = issues[k] or KINK_IN_STENCIL
+            elif kink == BRANCH_CROSSED:  # a join the slopes pass smoothly: O(h), not O(h²)
+                warnings.append(f"{UNRELIABLE}: {kink} for {along}: the quotient mixes two "
+                                "formulas, its error no longer the stencil's order")
+                issues[k] = issues[k] or UNRELIABLE
         if found.nonfinite:
             warnings.append(f"overflow or outside domain: f is not finite at "
                             f"{found.nonfinite} of {found.points * self.problem.m} stencil "

@@ -216,6 +216,7 @@ class Richardson(Differences):
         least = float(magnitude(self.problem, x)[0, 0])  # f's rounding, over EPS
         usable = np.isfinite(f) & ~stencil.crossed(0)
         values, errors = np.full((n, n), np.nan), np.full((n, n), np.inf)
+        crossing: list[tuple[int, int]] = []
         with np.errstate(all="ignore"):
             for (i, j), start in where.items():
                 if i == j:
@@ -240,15 +241,24 @@ class Richardson(Differences):
                     values[i, j], errors[i, j] = neville(ladders[i][keep], quotients[keep],
                                                          roundoff[keep], HESSIAN_RATIO,
                                                          rounding[keep])
+                elif np.isfinite(quotients[-1]):  # every step crosses: shown, not vouched for
+                    values[i, j] = quotients[-1]
+                    crossing.append((i, j))
                 values[j, i], errors[j, i] = values[i, j], errors[i, j]
         warnings, issues = self._doubted(x, values, errors)
+        if crossing:
+            names = self.problem.variables
+            warnings += (f"every stencil of the ladder crossed a singular point or another "
+                         f"branch for {len(crossing)} entr{'y' if len(crossing) == 1 else 'ies'}"
+                         f" (first d²f/d{names[crossing[0][0]]}d{names[crossing[0][1]]}): the "
+                         "smallest step's quotient is shown, its error unbounded",)
         missing = [(i, j) for i in range(n) for j in range(i, n) if not np.isfinite(values[i, j])]
         if missing:
             names = self.problem.variables
             warnings += (f"no valid step for {len(missing)} entr"
                          f"{'y' if len(missing) == 1 else 'ies'} (first d²f/d{names[missing[0][0]]}"
                          f"d{names[missing[0][1]]}): every stencil of the ladder left the "
-                         "domain, overflowed or crossed a singular point",)
+                         "domain or overflowed",)
         evaluations = f.size
         return self.result("hessian", values, f[:1],
                            Cost(f_evals=evaluations, forward_passes=evaluations),

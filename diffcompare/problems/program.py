@@ -10,12 +10,15 @@ from typing import Any
 
 import numpy as np
 
-from diffcompare.engine.tape import StencilSweep
-from diffcompare.errors import InputError
+from diffcompare.engine.tape import BRANCH_CROSSED, StencilSweep
+from diffcompare.errors import InputError, MethodError
 from diffcompare.expr import Expr
 from diffcompare.problems.base import BaseProblem, stencil_points
 
 TRACES_KEPT = 4  # traces at recent points, reused by every method and kind asked there
+EPS = float(np.finfo(float).eps)
+PATH_CHECK_OPERATIONS = 5_000  # a path longer than this is not swept beside the stencil's calls
+PATH_CHECK_ENTRIES = 4_000_000  # nor when scalar operations × stencil points pass this
 
 
 class ProgramProblem(BaseProblem):
@@ -81,31 +84,68 @@ class ProgramProblem(BaseProblem):
 
     def evaluate(self, x: np.ndarray) -> np.ndarray:
         """f at the flat point x (floats or complex numbers), calling the function itself."""
-        from diffcompare.engine.arrays import split
         from diffcompare.problems.usercode import run_user_code
 
-        parts = split(np.asarray(x), self.input_shapes)
-        result = run_user_code(self.program.function, tuple(parts), self.budget,
-                               self.program.path)
+        x = np.asarray(x)
+        result = run_user_code(self._call, (x,), self.budget, self.program.path)
         return flat_outputs(result, self.program.label)
+
+    def _call(self, point: np.ndarray):
+        """The function at the flat point. At a complex one (complex step) it runs on traced
+        values, so that abs(), max() and comparisons act on the real part as the README
+        says (Python's abs of a complex number is its modulus, which has no derivative)."""
+        from diffcompare.engine.arrays import split
+        from diffcompare.engine.tracer import trace
+
+        parts = split(point, self.input_shapes)
+        if not np.iscomplexobj(point):
+            return self.program.function(*parts)
+        tape = trace(self.program.function, self.input_names, parts, point)
+        return tape.outputs_of(tape.values)
 
     def stencil(self, x, offsets):
         """One call of the function per point (its branches are taken as they fall there),
         all of them under one budget, so that the calls pay for the bound once."""
-        from diffcompare.engine.arrays import split
         from diffcompare.problems.usercode import run_user_code
 
         offsets = tuple(offsets)
         complex_ = any(isinstance(o, complex) for _, o in offsets)
         columns = np.asfortranarray(stencil_points(x, offsets, complex_))  # columns contiguous
-        function, shapes = self.program.function, self.input_shapes
 
         def every_point():
-            return [function(*split(columns[:, k], shapes)) for k in range(len(offsets))]
+            return [self._call(columns[:, k]) for k in range(len(offsets))]
 
         results = run_user_code(every_point, (), self.budget, self.program.path)
         f = np.array([flat_outputs(r, self.program.label) for r in results]).T
-        return StencilSweep(f.reshape(self.m, len(offsets)), None)
+        f = f.reshape(self.m, len(offsets))
+        return StencilSweep(f, self._path_reader(x, columns, f))
+
+    def _path_reader(self, x, columns: np.ndarray, f: np.ndarray):
+        """What the traced path says about the stencil's points: its records swept over
+        them (the kinks and singular points its operations cross, as a formula's tape
+        says), and the points where the function took another branch — where its value
+        is not the path's, beyond what rounding explains. None when the path is too long
+        to sweep as scalar records beside the calls."""
+        tape = self.tape_at(x)
+        if tape.scalar_operations > PATH_CHECK_OPERATIONS or \
+                tape.scalar_operations * columns.shape[1] > PATH_CHECK_ENTRIES:
+            return None
+        try:
+            scalar = tape.scalar_view()
+            path = scalar.stencil([columns[i] for i in range(self.n)])
+            key = ("path rounding", np.asarray(x, dtype=float).tobytes())
+            if key not in self.memo:  # both routes round by at most this bound
+                with np.errstate(all="ignore"):
+                    self.memo[key] = scalar.rounding_bounds(scalar.forward(
+                        np.asarray(x, dtype=float).tolist()))
+            rounding = self.memo[key]
+        except (MethodError, ArithmeticError, ValueError, TypeError):
+            return None
+        slack = 4 * np.array(rounding, dtype=float)[:, None] + 4 * EPS * np.abs(f)
+        with np.errstate(all="ignore"):
+            apart = np.abs(path.f - f) > slack
+        other_branch = (apart & np.isfinite(f) & np.isfinite(path.f)).any(axis=0)
+        return PathReader(path.reader, other_branch)
 
     def stencil_seconds(self, points: int) -> float:
         """A call of the function per point, each about what its trace recorded."""
@@ -124,6 +164,27 @@ class ProgramProblem(BaseProblem):
 
     def describe(self) -> str:
         return self.program.label
+
+
+class PathReader:
+    """A stencil's reader for a program: the traced path's slot reader (its kinks and
+    singular points), and the points where the function left the path — another branch,
+    whose values the stencil must not mix with the path's."""
+
+    def __init__(self, path, other_branch: np.ndarray):
+        self.path, self.other_branch = path, other_branch
+
+    def kink_crossed(self, columns, variable):
+        found = self.path.kink_crossed(columns, variable)
+        if found is None and len(set(self.other_branch[list(columns)].tolist())) > 1:
+            return BRANCH_CROSSED
+        return found
+
+    def crossed(self, centre: int) -> np.ndarray:
+        return self.path.crossed(centre) | (self.other_branch != self.other_branch[centre])
+
+    def singularity_distance(self, steps, first: int = 1):
+        return self.path.singularity_distance(steps, first)
 
 
 def flat_outputs(result, label: str) -> np.ndarray:
