@@ -22,7 +22,7 @@ lint: $(STAMP)
 # PYTHONDONTWRITEBYTECODE set each would compile the package again.
 test: lint
 	$(BIN)/python -m compileall -q diffcompare
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2  # two workers: the suite is CPU-bound and this machine has two cores
 
 # Ten runs of the CI test suite on a fresh clone, each under 3 minutes (issue: bounded).
 soak:

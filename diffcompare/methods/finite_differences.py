@@ -226,7 +226,9 @@ class Differences(Prepared):
                 continue
             along = f"d/d{names[target]}" if is_index(target) else "J·v"
             if self._kink_is_real(x, target, h):
-                warnings.append(f"kink inside the stencil for {along}: {kink}, and the "
+                warnings.append(f"{along}: {kink}, and its one-sided slopes disagree"
+                                if kink == BRANCH_CROSSED else
+                                f"kink inside the stencil for {along}: {kink}, and the "
                                 "stencil crosses it (its one-sided slopes disagree)")
                 issues[k] = issues[k] or KINK_IN_STENCIL
             elif kink == BRANCH_CROSSED:  # a join the slopes pass smoothly: O(h), not O(h²)

@@ -167,8 +167,8 @@ class Richardson(Differences):
         for i in range(n):
             if not np.isfinite(values[:, i]).all():
                 warnings += (f"no valid step for d/d{self.problem.variables[i]}: every "
-                             "stencil of the ladder left the domain, overflowed or crossed "
-                             "a singular point",)
+                             "stencil of the ladder left the domain, overflowed, or crossed "
+                             "a singular point or another branch",)
         return self.result("jacobian", values, self._f(x, None),
                            Cost(f_evals=evaluations, forward_passes=evaluations),
                            warnings=warnings, issues=tuple(entries.reshape(-1)),
