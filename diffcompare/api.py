@@ -28,6 +28,7 @@ from diffcompare.methods.kinds import check_direction
 from diffcompare.problems.base import BaseProblem
 from diffcompare.studies import descent as descent_study
 from diffcompare.studies import epsplot as epsplot_study
+from diffcompare.studies import taylor as taylor_study
 from diffcompare.studies import trace as trace_study
 
 Point = Sequence[float] | Mapping[str, float] | str
@@ -196,6 +197,24 @@ def step_study(f, at: Point | None = None, wrt: str | None = None, relative: boo
     budget = _options(options).budget
     return _rebuilt(StepStudy, epsplot_study.step_study(as_problem(f, at, variables, budget),
                                                         wrt, relative=relative, budget=budget))
+
+
+class TaylorStudy(Shown, taylor_study.TaylorStudy):
+    _shows = "taylor"
+
+
+def taylor(f, at: Point | None = None, order: int = 6,
+           direction: Sequence[float] | None = None,
+           methods: str | Sequence[str] | None = None, variables=None,
+           **options) -> TaylorStudy:
+    """f′ … f⁽ᴷ⁾ (K = ``order``) along ``direction`` by every method that gives them, against
+    Taylor mode swept in ball arithmetic (``diffcompare taylor``)."""
+    budget = _options(options).budget
+    if isinstance(methods, str):
+        methods = [m.strip() for m in methods.split(",") if m.strip()]
+    problem = as_problem(f, at, variables, budget)
+    return _rebuilt(TaylorStudy, taylor_study.taylor_study(problem, order, direction, methods,
+                                                           budget))
 
 
 def trace(f, at: Point | None = None, wrt: str | None = None,

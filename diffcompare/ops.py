@@ -642,3 +642,172 @@ MIN = ShapeOp("min", 1, _picked_forward, lambda index, v, t, r: _picked_forward(
               _picked_vjp, "the derivative of the smallest entry, where it is the only one",
               chooses=True)
 SHAPE_OPS: tuple[ShapeOp, ...] = (SUM, GETITEM, RESHAPE, TRANSPOSE, MATMUL, MAX, MIN)
+
+
+# --- Taylor-mode rules: truncated Taylor polynomials through each operation ---------------
+#
+# A value is u(t) = u₀ + u₁t + … + u_K t^K (its coefficients, a list), or a plain number
+# where it does not depend on t (a constant: no arithmetic is spent on its zeros). Each rule
+# is a recurrence of Griewank & Walther (Evaluating Derivatives, 2nd ed., §13.2), derived
+# from the ODE the operation satisfies (w = exp u: w' = u'w); coefficient k costs O(k)
+# operations, so a rule costs O(K²). The numbers may be floats, complex numbers, balls or
+# counted numbers: only arithmetic and apply() are used.
+
+def _series(value, length: int) -> list:
+    return value if isinstance(value, list) else [value] + [0.0] * (length - 1)
+
+
+def _dot(pairs) -> Any:
+    """Σ a·b over the pairs, starting from the first product (no 0 + … spent)."""
+    total = None
+    for a, b in pairs:
+        total = a * b if total is None else total + a * b
+    return 0.0 if total is None else total
+
+
+def _t_add(u, v):
+    if not isinstance(u, list):
+        return [u + v[0], *v[1:]]
+    if not isinstance(v, list):
+        return [u[0] + v, *u[1:]]
+    return [a + b for a, b in zip(u, v)]
+
+
+def _t_sub(u, v):
+    if not isinstance(v, list):
+        return [u[0] - v, *u[1:]]
+    if not isinstance(u, list):
+        return [u - v[0], *(-b for b in v[1:])]
+    return [a - b for a, b in zip(u, v)]
+
+
+def _t_mul(u, v):
+    if not isinstance(u, list):
+        return [u * b for b in v]
+    if not isinstance(v, list):
+        return [a * v for a in u]
+    return [_dot((u[j], v[k - j]) for j in range(k + 1)) for k in range(len(u))]
+
+
+def _t_div(u, v):
+    if not isinstance(v, list):
+        return [a / v for a in u]
+    u = _series(u, len(v))
+    w: list = []
+    for k in range(len(v)):
+        w.append((u[k] - _dot((w[j], v[k - j]) for j in range(k))) / v[0] if k else u[0] / v[0])
+    return w
+
+
+def _t_exp(u):
+    w = [apply(EXP, u[0])]
+    for k in range(1, len(u)):
+        w.append(_dot(((j / k) * u[j], w[k - j]) for j in range(1, k + 1)))
+    return w
+
+
+def _t_log(u):
+    w = [apply(LOG, u[0])]
+    for k in range(1, len(u)):
+        w.append((u[k] - _dot(((j / k) * w[j], u[k - j]) for j in range(1, k))) / u[0])
+    return w
+
+
+def _t_sqrt(u):
+    w = [apply(SQRT, u[0])]
+    for k in range(1, len(u)):
+        w.append((u[k] - _dot((w[j], w[k - j]) for j in range(1, k))) / (2 * w[0]))
+    return w
+
+
+def _t_pair(u, first: Op, second: Op, sign: float):
+    """sin and cos (sign -1), or sinh and cosh (+1), together: s' = u'c, c' = ±u's."""
+    s, c = [apply(first, u[0])], [apply(second, u[0])]
+    for k in range(1, len(u)):
+        s.append(_dot(((j / k) * u[j], c[k - j]) for j in range(1, k + 1)))
+        c.append(sign * _dot(((j / k) * u[j], s[k - j]) for j in range(1, k + 1)))
+    return s, c
+
+
+def _t_tangent(u, op: Op, sign: float):
+    """tan (sign +1) or tanh (-1): w' = u'·q with q = 1 ± w²."""
+    w = [apply(op, u[0])]
+    q = [1 + sign * w[0] * w[0]]
+    for k in range(1, len(u)):
+        w.append(_dot(((j / k) * u[j], q[k - j]) for j in range(1, k + 1)))
+        q.append(sign * _dot((w[j], w[k - j]) for j in range(k + 1)))
+    return w
+
+
+def _t_integral(u, op: Op, slope: list, sign: float = 1.0):
+    """w(t) = op(u(t)) from w' = sign·u'·slope(t), slope a series: integrated term by term."""
+    derivative = [(k + 1) * u[k + 1] for k in range(len(u) - 1)]
+    quotient = _t_mul(derivative, slope[:len(derivative)]) if derivative else []
+    return [apply(op, u[0]), *(sign * quotient[k - 1] / k for k in range(1, len(u)))]
+
+
+def _t_inverse_trig(u, op: Op):
+    """asin, acos (w' = ±u'/sqrt(1 - u²)), atan (w' = u'/(1 + u²))."""
+    square = _t_mul(u, u)
+    inner = _t_add(1.0, square) if op is ATAN else _t_sqrt(_t_sub(1.0, square))
+    slope = _t_div(1.0, inner)
+    return _t_integral(u, op, slope, -1.0 if op is ACOS else 1.0)
+
+
+def _t_pow(u, v):
+    if isinstance(v, list):  # u**v = exp(v log u), u a series or a constant
+        return _t_exp(_t_mul(v, _t_log(_series(u, len(v)))))
+    exponent = _small_integer(v)
+    if exponent is not None:  # an integer power: by products, fine at u₀ = 0
+        result: list | float = 1.0
+        base, e = u, exponent
+        while e:
+            if e & 1:
+                result = _t_mul(base, result) if isinstance(result, list) else base
+            e >>= 1
+            if e:
+                base = _t_mul(base, base)
+        return _series(result, len(u))
+    w = [apply(POW, u[0], v)]
+    for k in range(1, len(u)):
+        w.append(_dot((((v + 1) * j / k - 1) * u[j], w[k - j]) for j in range(1, k + 1))
+                 / u[0])
+    return w
+
+
+def _small_integer(v) -> int | None:
+    """v as an int when it is exactly one in 0..64 (a float, or a ball of radius 0)."""
+    try:
+        value = float(v)
+    except (TypeError, ValueError):
+        return None
+    exact = not type(v).__module__.startswith("flint") or v.rad() == 0
+    return int(value) if exact and value == int(value) and 0 <= value <= 64 else None
+
+
+def _t_abs(u):
+    """|u| = sign(u₀)·u away from 0; at u₀ = 0 it has no Taylor polynomial (nan)."""
+    if u[0] > 0:
+        return list(u)
+    if u[0] < 0:
+        return [-a for a in u]
+    return [apply(ABS, u[0])] + [math.nan] * (len(u) - 1)
+
+
+def _t_sign(u):
+    return [apply(SIGN, u[0])] + [0.0 if u[0] != 0 else math.nan] * (len(u) - 1)
+
+
+TAYLOR: dict[Op, Callable[..., list]] = {
+    ADD: _t_add, SUB: _t_sub, MUL: _t_mul, DIV: _t_div, POW: _t_pow,
+    NEG: lambda u: [-a for a in u],
+    EXP: _t_exp, LOG: _t_log, SQRT: _t_sqrt,
+    SIN: lambda u: _t_pair(u, SIN, COS, -1.0)[0], COS: lambda u: _t_pair(u, SIN, COS, -1.0)[1],
+    SINH: lambda u: _t_pair(u, SINH, COSH, 1.0)[0],
+    COSH: lambda u: _t_pair(u, SINH, COSH, 1.0)[1],
+    TAN: lambda u: _t_tangent(u, TAN, 1.0), TANH: lambda u: _t_tangent(u, TANH, -1.0),
+    ASIN: lambda u: _t_inverse_trig(u, ASIN), ACOS: lambda u: _t_inverse_trig(u, ACOS),
+    ATAN: lambda u: _t_inverse_trig(u, ATAN),
+    ABS: _t_abs, SIGN: _t_sign,
+}
+assert set(TAYLOR) == {op for op in ALL_OPS if op.arity}, "every operation needs its rule"

@@ -23,6 +23,8 @@ PICTURES = [
     ["graph", "ln(x1) + x1*x2 - sin(x2)", "--at", "2,5", "-o", "docs/graph-baydin.png"],
     ["graph", "3*(x1**2 + x2*x3)", "--at", "2,3,4", "-o", "docs/graph-blog.png"],
     ["swell", "--family", "logistic", "--upto", "10", "-o", "docs/swell-logistic.png"],
+    ["taylor", "exp(sin(x))", "--at", "0.5", "--order", "10", "-o",
+     "docs/taylor-exp-sin.png"],
     ["epsplot", "--relative", "-o", "docs/epsplot-seed.png"],
     ["epsplot", "exp(x)", "--at", "1", "-o", "docs/epsplot-exp.png"],
     ["descent", "--optimizer", "newton", "--methods", "reverse-ad,central-fd,symbolic",

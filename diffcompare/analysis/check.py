@@ -106,6 +106,8 @@ def check_case(case: Case, methods=None, rtol: float | None = None, atol: float 
         raise ParseError(f"{where}: {exc.message}", exc.text, exc.column) from None
     except DiffcompareError as exc:
         raise InputError(f"{where}: {exc}") from None
+    if case.kind == "taylor":
+        return _check_taylor(case, problem, methods, rtol, atol, options, start)
     comparison = compare(problem, methods_for(case, methods), options, extra, kind=case.kind)
     names = entry_labels(comparison)
     checks = list(_expectation_checks(case, comparison, rtol, atol))
@@ -120,6 +122,64 @@ def check_case(case: Case, methods=None, rtol: float | None = None, atol: float 
                                            row.result.gradient, case.expected, r_tol, a_tol,
                                            names, failure))
     return CaseReport(case, tuple(checks), time.perf_counter() - start, comparison)
+
+
+# Derivatives of any order: each order against its own scale (f⁽ᵏ⁾ grows as k!), with the
+# tolerances their error allows up to order 10 or so (exact methods: rounding grows mildly
+# with the order; cauchy-fft: its radius rule keeps ~1e-10). Finite differences of order K
+# lose a digit or more per order: checked only when named, with the case's own rtol.
+TAYLOR_RTOL = {"taylor-ad": 1e-12, "nested-duals": 1e-12, "symbolic": 1e-12,
+               "cauchy-fft": 1e-8}
+
+
+def _check_taylor(case: Case, problem, methods, rtol, atol, options, start) -> CaseReport:
+    from diffcompare.studies.taylor import METHODS, taylor_study
+
+    named = case.methods or (methods.split(",") if isinstance(methods, str) else methods)
+    asked = [m.strip() for m in named if m.strip()] if named else list(TAYLOR_RTOL)
+    unknown = [m for m in asked if m not in METHODS]
+    if unknown:
+        raise InputError(f"{case.file}: case {case.name}: no method {unknown[0]!r} for "
+                         f"taylor; methods: {', '.join(METHODS)}")
+    loose = [m for m in asked if m not in TAYLOR_RTOL]
+    if loose and rtol is None and case.rtol is None:
+        raise InputError(f"{case.file}: case {case.name}: {', '.join(loose)} lose digits with "
+                         "every order: give the case an rtol from their error")
+    budget = options.budget if options is not None else None
+    study = taylor_study(problem, len(case.taylor), case.direction, asked, budget)
+    names = tuple(f"f^({k})" for k in range(1, study.order + 1))
+    r_tol, a_tol = _tolerance(REFERENCE, case, rtol, atol)
+    checks = []
+    if study.reference_failure:
+        checks.append(Check(case.name, REFERENCE, "reference", FAILED,
+                            f"no exact reference: {study.reference_failure}", r_tol, a_tol))
+    else:
+        checks.append(_per_order(case.name, REFERENCE, "expected taylor", study.reference,
+                                 case.taylor, r_tol, a_tol, names, (None, None)))
+    for run in study.runs:
+        r_tol = rtol if rtol is not None else case.rtol if case.rtol is not None \
+            else TAYLOR_RTOL[run.method]
+        a_tol = atol if atol is not None else case.atol or 0.0
+        got = tuple(math.nan if d is None else d for d in run.derivatives)
+        failure = (run.failure, OUT_OF_BUDGET if run.failure and "budget" in run.failure
+                   else None)
+        for against, want in (("reference", study.reference), ("expected taylor", case.taylor)):
+            want = tuple(math.nan if w is None else w for w in want)
+            checks.append(_per_order(case.name, run.method, against, got, want, r_tol, a_tol,
+                                     names, failure))
+    return CaseReport(case, tuple(checks), time.perf_counter() - start, None)
+
+
+def _per_order(case, method, against, got, want, rtol, atol, names, failure) -> Check:
+    """_compare_vectors order by order, each against its own scale, as one check."""
+    if failure[0] or len(got) != len(want):
+        return _compare_vectors(case, method, against, got, want, rtol, atol, names, failure)
+    found = [_compare_vectors(case, method, against, (g,), (w,), rtol, atol, (n,), failure)
+             for g, w, n in zip(got, want, names)]
+    failed = [c.message for c in found if not c.passed]
+    if failed:
+        return Check(case, method, against, FAILED, "; ".join(failed), rtol, atol)
+    return Check(case, method, against, PASSED, "", rtol, atol)
 
 
 def methods_for(case: Case, methods: str | Sequence[str] | None) -> tuple[str, ...]:

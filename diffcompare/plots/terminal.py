@@ -70,6 +70,18 @@ def swell(rows, title: str, width: int = WIDTH, colour: bool = True) -> str:
     return canvas.text()
 
 
+def taylor(study, width: int = WIDTH, colour: bool = True) -> str:
+    """Each method's relative error against the order, log₁₀ (an exact 0 at 10⁻¹⁷)."""
+    from diffcompare.plots.taylor import series
+
+    canvas = _Canvas(f"{study.label}: error against order", "order k", "log₁₀ relative error",
+                     width, colour)
+    for run in study.runs:
+        orders, errors = series(study, run)
+        canvas.series(run.method, orders, _log10(errors))
+    return canvas.text()
+
+
 def descent(study, width: int = WIDTH, colour: bool = True) -> str:
     """f − f* against the iteration, log₁₀ f − f*, one series per run."""
     from diffcompare.plots.descent import convergence

@@ -15,7 +15,7 @@ from pathlib import Path
 from diffcompare.errors import InputError
 
 _CASE_KEYS = {"name", "expression", "file", "point", "vars", "value", "gradient", "jacobian",
-              "hessian", "given", "source", "rtol", "atol", "methods"}
+              "hessian", "taylor", "direction", "given", "source", "rtol", "atol", "methods"}
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,8 @@ class Case:
     gradient: tuple[float, ...] | None = None
     jacobian: tuple[tuple[float, ...], ...] | None = None
     hessian: tuple[tuple[float, ...], ...] | None = None
+    taylor: tuple[float, ...] | None = None  # f′ … f⁽ᴷ⁾ along ``direction`` (1 for one input)
+    direction: tuple[float, ...] | None = None
     given: tuple[str, ...] | None = None
     source: str = ""
     rtol: float | None = None
@@ -56,7 +58,8 @@ class Case:
     def kind(self) -> str:
         """The kind of derivative the case checks: what it states, else the gradient."""
         return "jacobian" if self.jacobian is not None else \
-            "hessian" if self.hessian is not None else "gradient"
+            "hessian" if self.hessian is not None else \
+            "taylor" if self.taylor is not None else "gradient"
 
     @property
     def expected(self) -> tuple[float, ...] | None:
@@ -64,7 +67,7 @@ class Case:
         matrix = self.jacobian if self.jacobian is not None else self.hessian
         if matrix is not None:
             return tuple(v for row in matrix for v in row)
-        return self.gradient
+        return self.taylor if self.taylor is not None else self.gradient
 
 
 def samples_dir() -> Path:
@@ -111,8 +114,9 @@ def load_cases(paths: Iterable[str | Path] | None = None) -> list[Case]:
 
 
 def formula_cases() -> list[Case]:
-    """The bundled cases whose function is a formula (not a program)."""
-    return [case for case in load_cases() if not case.program]
+    """The bundled cases whose function is a formula (not a program), of the kinds compare()
+    takes (a taylor case is a study of its own: studies/taylor.py)."""
+    return [case for case in load_cases() if not case.program and case.kind != "taylor"]
 
 
 def find_case(name: str) -> Case:
@@ -192,9 +196,9 @@ def _case(entry: dict, path: Path, index: int) -> Case:
             raise InputError(f"{where}: {key} must be a number")
         return None if value is None else float(value)
 
-    stated = [key for key in ("gradient", "jacobian", "hessian") if key in entry]
+    stated = [key for key in ("gradient", "jacobian", "hessian", "taylor") if key in entry]
     if len(stated) > 1:
-        raise InputError(f"{where}: state one of gradient, jacobian, hessian, not "
+        raise InputError(f"{where}: state one of gradient, jacobian, hessian, taylor, not "
                          f"{' and '.join(stated)}")
     if not isinstance(entry["name"], str) or not isinstance(entry.get("expression", ""), str) \
             or not isinstance(entry.get("file", ""), str):
@@ -214,8 +218,9 @@ def _case(entry: dict, path: Path, index: int) -> Case:
         name=entry["name"], expression=entry.get("expression", ""),
         point=() if program else numbers("point") or (),
         vars=strings("vars"), value=number("value"), gradient=numbers("gradient"),
-        jacobian=matrix("jacobian"), hessian=matrix("hessian"),
-        given=strings("given"), source=str(entry.get("source", "")), rtol=number("rtol"),
+        jacobian=matrix("jacobian"), hessian=matrix("hessian"), taylor=numbers("taylor"),
+        direction=numbers("direction"), given=strings("given"),
+        source=str(entry.get("source", "")), rtol=number("rtol"),
         atol=number("atol"), methods=strings("methods"), file=str(path), program=program,
         inputs=inputs, given_code=given_code,
     )
@@ -225,7 +230,7 @@ def _refuse_what_cannot_fail(entry: dict, where: str) -> None:
     """A check must be able to fail and to pass: every expected number finite (a NaN equals
     nothing and compares as never wrong), tolerances finite and >= 0 and not both zero (only a
     bit-identical result would pass), and at least one method."""
-    for key in ("value", "gradient", "jacobian", "hessian"):
+    for key in ("value", "gradient", "jacobian", "hessian", "taylor", "direction"):
         value = entry.get(key)
         flat = value if isinstance(value, list) else [value]
         flat = [v for row in flat for v in (row if isinstance(row, list) else [row])]

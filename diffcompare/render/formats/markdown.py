@@ -13,7 +13,7 @@ def write(document) -> str:
     previous = None
     for block in document.blocks:
         kind = _kind(block)
-        if out and kind != previous:
+        if out and (kind != previous or kind == "Table"):  # two tables are two tables
             out.append("")
         out.extend(_block(block))
         previous = kind
