@@ -458,11 +458,14 @@ def apply(op: Op, *args: Number) -> Number:
     for a in args:  # an array of nodes or balls: entry by entry, broadcast
         if isinstance(a, np.ndarray) and a.dtype == object:
             return _elementwise(op, args)
-    for a in args:
+    chosen = None
+    for a in args:  # a dual works one level above any other number type: it goes first
         hook = getattr(type(a), "__dc_apply__", None)
         if hook is not None:
-            return hook(op, args)
-    return op.evaluate(*args)
+            if getattr(type(a), "dc_outer", False):
+                return hook(op, args)
+            chosen = chosen or hook
+    return chosen(op, args) if chosen is not None else op.evaluate(*args)
 
 
 class Arithmetic:

@@ -204,3 +204,19 @@ def test_every_library_result_shows_itself_as_html_and_draws_a_figure():
         shown = result._repr_html_()
         assert shown.startswith("<") and ("<table" in shown or "<pre" in shown), type(result)
         assert isinstance(result.plot(), Figure), type(result)
+
+
+def test_hvp_by_reverse_over_forward_and_by_differences_of_gradients():
+    """H·v's own routes: reverse-over-forward is exact (one dual forward pass recorded,
+    one reverse sweep); gradient-fd is central-fd's J·v of the gradient, O(h²) with
+    h ~ eps**(1/3): about 1e-10 relative here (its own estimate says how far)."""
+    data = run_json("hvp", "sin(x*y)*exp(x)", "--at", "0.3,2", "--dir", "1,-2")
+    exact = data["reference"]
+    rof = data["methods"]["reverse-over-forward"]
+    assert close(rof["hvp"], exact)
+    assert (rof["forward_passes"], rof["reverse_passes"]) == (2, 1)
+    assert close(data["methods"]["gradient-fd"]["hvp"], exact, rtol=1e-8)
+    assert data["methods"]["gradient-fd"]["f_evals"] == 2  # two gradients: x ± h·v
+    grad = run_json("grad", "x*y", "--at", "1,2")
+    assert "gradient-fd" not in grad["left_out"] and "reverse-over-forward" not in grad["methods"]
+    assert "gradient-fd" in run_json("hessian", "x*y", "--at", "1,2")["left_out"]

@@ -19,15 +19,18 @@ from diffcompare.problems.formula import Problem
 
 from .strategies import NAMES, expressions
 
-EXACT = [name for name in METHOD_NAMES if REGISTRY[name].exact]
+EXACT = [name for name in METHOD_NAMES if REGISTRY[name].exact and REGISTRY[name].can("gradient")]
 BLOG = Problem.from_text("3*(x1**2 + x2*x3)", "2,3,4")
 BAYDIN = Problem.from_text("ln(x1) + x1*x2 - sin(x2)", "2,5")
 
 
 def test_the_registry_has_the_stable_names_in_table_order():
     assert METHOD_NAMES == ("manual", "symbolic", "forward-fd", "backward-fd", "central-fd",
-                            "complex-step", "richardson", "forward-ad", "reverse-ad")
+                            "complex-step", "richardson", "gradient-fd", "forward-ad",
+                            "reverse-ad", "reverse-over-forward")
     assert EXACT == ["manual", "symbolic", "complex-step", "forward-ad", "reverse-ad"]
+    assert [n for n in METHOD_NAMES if not REGISTRY[n].can("gradient")] == \
+        ["gradient-fd", "reverse-over-forward"]  # H·v's own routes
 
 
 @pytest.mark.parametrize("name", EXACT)

@@ -37,7 +37,7 @@ def test_every_exact_method_agrees_with_the_reference_and_the_expectations(case)
         assert reference.value == pytest.approx(case.value, rel=EXACT_RTOL)
     if case.expected is not None:
         assert normwise(reference.gradient, case.expected) <= EXACT_RTOL
-    for name in EXACT:
+    for name in (n for n in EXACT if REGISTRY[n].can(case.kind)):
         row = result.row(name)
         assert row.result.failure is None, name
         assert row.rel_error <= EXACT_RTOL, name

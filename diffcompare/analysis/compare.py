@@ -131,7 +131,10 @@ def compare(
     # An empty selection (a case whose methods the command line excluded) runs none.
     chosen = () if isinstance(methods, tuple) and not methods else \
         select_methods(methods, kind)
-    left_out = tuple(n for n in METHOD_NAMES if n not in chosen and not REGISTRY[n].can(kind)) \
+    # (a route made for second derivatives only, H·v's, is no news beside a gradient)
+    left_out = tuple(n for n in METHOD_NAMES if n not in chosen and not REGISTRY[n].can(kind)
+                     and (kind.order == 2 or any(KINDS[k].order == 1
+                                                 for k in REGISTRY[n].kinds))) \
         if methods is None else ()
     # sympy's derivative is asked for where a method that uses sympy is shown: it then
     # cross-checks the sweep in balls. sympy is imported once, here, so the workers forked

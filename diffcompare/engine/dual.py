@@ -29,6 +29,7 @@ def new_tag() -> int:
 
 class Dual(ops.Arithmetic):
     __slots__ = ("primal", "tangent", "tag")
+    dc_outer = True  # ops.apply lets a dual take an operation before expressions or balls
 
     def __init__(self, primal, tangent, tag: int = 0):
         self.primal = primal

@@ -147,7 +147,8 @@ class ScalarTape(Tape):
                 structural_zeros: bool = False) -> list:
         """Values of every slot. ``inputs`` may be floats, complex, arrays, dual numbers or
         balls; for balls each constant is its exact rational as a ball (``exact_constants``
-        converts them for other numbers; otherwise constants are floats). With
+        converts them for other numbers, given the Fraction, or pi's and e's Op; otherwise
+        constants are floats). With
         ``structural_zeros`` (for a tape of derivative expressions), an exact zero in an
         operation's zero-absorbing position gives 0 (ops.Op.zero_absorbing)."""
         if isinstance(inputs, np.ndarray):  # a flat point: its entries as Python numbers
@@ -163,8 +164,9 @@ class ScalarTape(Tape):
         apply, zero = ops.apply, ops.is_exact_zero
         for slot in range(self.n_inputs, len(self.ops)):
             op = self.ops[slot]
-            if op is not None and not op.arity:  # pi, e: a ball of its own among balls
-                values.append(op.ball() if exact_constants is ball else op.real())
+            if op is not None and not op.arity:  # pi, e: a ball of its own among balls,
+                values.append(op.ball() if exact_constants is ball else op.real()  # or
+                              if exact_constants is None else exact_constants(op))  # a node
             elif op is not None:
                 arguments = [values[j] for j in self.args[slot]]
                 if structural_zeros and any(zero(arguments[i]) for i in op.zero_absorbing):

@@ -6,6 +6,7 @@ from diffcompare.methods import (  # noqa: F401  (importing them fills the regis
     given,
     manual,
     richardson,
+    second_order,
     symbolic,
 )
 from diffcompare.methods.kinds import KINDS, Kind, kind_of
