@@ -47,6 +47,7 @@ bench: $(VENV)/.bench
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/richardson.py
 	$(BIN)/python benchmarks/gradient_cost.py
+	$(BIN)/python benchmarks/taylor.py
 
 docs: $(STAMP)
 	$(BIN)/python docs/make_docs.py

@@ -186,3 +186,13 @@ def test_the_library_mirrors_the_command():
     assert study.to_dict()["methods"]["taylor-ad"]["derivatives"] == pytest.approx(
         list(exp_sin().reference[:3]), rel=1e-14)
     assert study.document().data["kind"] == "taylor"
+
+
+def test_the_fft_method_stays_inside_the_nearest_pole():
+    """1/(1 + x²) has poles at ±i, 1.044 from x = 0.3: a circle past them sees the Laurent
+    series outside (coefficients near 0, and a tiny estimate); each circle must agree with
+    every smaller one, so the radius stays inside and 10 orders keep 1e-10."""
+    study = taylor_study(Problem.from_text("1/(1 + x**2)", "0.3"), 10, None, ["cauchy-fft"])
+    run = study.runs[0]
+    assert max(study.errors(run)) <= 1e-10
+    assert max(run.steps) < abs(0.3 - 1j)

@@ -79,7 +79,7 @@ def document(study: TaylorStudy) -> Document:
              f"order {NESTED_MAX_ORDER}", "dim")
     doc.line("cauchy-fft's radius, per order: of circles 2⁻⁴ … 2³ times the scale of x, the "
              "one whose error estimate (the change from N/2 to N points, plus round-off "
-             "ε·max|f|/rᵏ) is least, and no circle past one that disagrees with the smaller "
+             "ε·max|f|/rᵏ) is least, and no circle past one that disagrees with a smaller "
              "one (a singular point inside); central-fd's step balances ε·Σ|w|/hᵏ against "
              "the h² truncation of Fornberg's order-k central stencil", "dim")
     doc.data = _json(study)

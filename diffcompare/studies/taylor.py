@@ -283,8 +283,8 @@ def _cauchy_fft(problem, x, v, order, budget):
     """a_k = (1/N) Σ_j f(x + r·ω^j·v) ω^(-jk) / r^k on circles of several radii r. For each
     order the radius is the one whose error estimate is least: the aliasing seen as the
     change from N/2 to N points, plus the round-off ε·max|f|/r^k; a radius whose coefficient
-    disagrees with the next smaller circle's beyond both estimates has a singular point
-    inside it (the series no longer converges there) and is not used, nor any larger."""
+    disagrees with any smaller circle's beyond both estimates has a singular point inside
+    it (the series no longer converges there) and is not used, nor any larger."""
     start, scale, n = time.process_time(), _scale(x, v), _circle_points(order)
     roots = np.exp(2j * np.pi * np.arange(n) / n)
     ks = np.arange(order + 1)
@@ -301,16 +301,16 @@ def _cauchy_fft(problem, x, v, order, budget):
             circles.append((r, full, np.abs(full - half) + 4 * EPS * size / r ** ks))
     found, estimates, radii = [], [], []
     for k in range(1, order + 1):
-        best, previous = None, None
+        best, smaller = None, []
         for circle in circles:
             if circle is None:
                 break  # f is not finite on it: a singular point, or outside the domain
-            if previous is not None and abs(circle[1][k] - previous[1][k]) > \
-                    4 * (circle[2][k] + previous[2][k]):
-                break  # the series does not converge on this circle
+            if any(abs(circle[1][k] - inner[1][k]) > 4 * (circle[2][k] + inner[2][k])
+                   for inner in smaller):
+                break  # past a singular point: the circle sees another (Laurent) series
             if best is None or circle[2][k] < best[2][k]:
                 best = circle
-            previous = circle
+            smaller.append(circle)
         if best is None:
             found.append(None)
             estimates.append(None)
