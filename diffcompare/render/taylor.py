@@ -3,6 +3,8 @@ each method's relative error, then what each method cost. Pure functions."""
 
 from __future__ import annotations
 
+import math
+
 from diffcompare.render.document import Column, Document, Table
 from diffcompare.render.numbers import error, json_number, number, seconds
 from diffcompare.studies.taylor import (
@@ -57,9 +59,12 @@ def document(study: TaylorStudy) -> Document:
     doc.line(f"f = {study.label}   at   {_point(study)}", "title")
     doc.line(_reference_line(study), "dim" if not study.reference_failure else "warning")
     runs = study.runs
-    columns = (Column("k"), Column("exact f⁽ᵏ⁾"), *(Column(r.method) for r in runs))
+    columns = (Column("k"), Column("exact f⁽ᵏ⁾"), Column("aₖ = f⁽ᵏ⁾/k!"),
+               *(Column(r.method) for r in runs))
     errors = [study.errors(r) for r in runs]
-    rows = tuple((str(k), number(study.reference[k - 1]),
+    coefficients = study.coefficients()
+    rows = tuple((str(k), number(study.reference[k - 1]), f"{coefficients[k - 1]:.6g}"
+                  if coefficients[k - 1] is not None else "—",
                   *(error(e[k - 1]) if k <= len(e) else "—" for e in errors))
                  for k in range(1, study.order + 1))
     doc.add(Table(columns, rows, title="relative error per order, |d - r| / |r| (|d| "
@@ -103,6 +108,8 @@ def _json(study: TaylorStudy) -> dict:
         "reference_failure": study.reference_failure,
         "methods": {r.method: {
             "derivatives": [json_number(d) for d in r.derivatives],
+            "coefficients": [json_number(None if d is None else d / math.factorial(k))
+                             for k, d in enumerate(r.derivatives, 1)],
             "errors": [json_number(e) for e in study.errors(r)],
             "error_estimates": None if r.estimates is None else
             [json_number(e) for e in r.estimates],
