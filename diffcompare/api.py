@@ -28,6 +28,7 @@ from diffcompare.methods.kinds import check_direction
 from diffcompare.problems.base import BaseProblem
 from diffcompare.studies import descent as descent_study
 from diffcompare.studies import epsplot as epsplot_study
+from diffcompare.studies import grade as grade_study
 from diffcompare.studies import taylor as taylor_study
 from diffcompare.studies import trace as trace_study
 
@@ -215,6 +216,20 @@ def taylor(f, at: Point | None = None, order: int = 6,
     problem = as_problem(f, at, variables, budget)
     return _rebuilt(TaylorStudy, taylor_study.taylor_study(problem, order, direction, methods,
                                                            budget))
+
+
+class Grade(Shown, grade_study.Grade):
+    _shows = "grade"
+
+    def plot(self):
+        raise analysis.InputError("a grade has no picture")
+
+
+def grade(answer: str, of: str, wrt: str | None = None, seed: int = 0, **options) -> Grade:
+    """Is ``answer`` d/d``wrt`` of ``of``? Any equivalent form is right; a wrong one carries
+    the first common wrong rule that reproduces it (``diffcompare grade``)."""
+    budget = _options(options).budget
+    return _rebuilt(Grade, grade_study.grade(answer, of, wrt, budget, seed))
 
 
 def trace(f, at: Point | None = None, wrt: str | None = None,

@@ -13,6 +13,7 @@ any point in one sweep.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,8 +64,12 @@ class Step:
         return self.rule.split(": ", 1)[1] if ": " in self.rule else ""
 
 
-def differentiate(expr: Expr, wrt: str, steps: list[Step] | None = None) -> Expr:
-    """d expr / d wrt as a new tree, recording each rule application in ``steps``."""
+def differentiate(expr: Expr, wrt: str, steps: list[Step] | None = None,
+                  override: Callable | None = None, at: Expr | None = None) -> Expr:
+    """d expr / d wrt as a new tree, recording each rule application in ``steps``. With
+    ``override``, the rule at the node ``at`` is replaced: override(node, the arguments'
+    derivatives, None where constant) gives its derivative there (a student's wrong rule,
+    malrules.py), and the rest of the derivation goes on from it."""
     deps = depends_on(expr)
     derivative: dict[int, Expr] = {}
     variable = Var(wrt)
@@ -73,6 +78,10 @@ def differentiate(expr: Expr, wrt: str, steps: list[Step] | None = None) -> Expr
     for node in dependents(expr).get(wrt, ()):
         if node is variable:
             derivative[id(node)] = ONE
+            continue
+        if node is at:
+            derivative[id(node)] = override(node, tuple(
+                derivative[id(a)] if wrt in deps[id(a)] else None for a in node.args))
             continue
         args, partials = node.args, node.op.partials
         if len(args) == 1:  # it depends on wrt, so through its one argument
