@@ -814,3 +814,36 @@ TAYLOR: dict[Op, Callable[..., list]] = {
     ABS: _t_abs, SIGN: _t_sign,
 }
 assert set(TAYLOR) == {op for op in ALL_OPS if op.arity}, "every operation needs its rule"
+
+
+# --- the rules as a textbook writes them, for derive's "by the rule" column ---------------
+#
+# Given an operation's arguments and their derivatives (None where an argument does not
+# depend on the variable), the rule instantiated in the form its name cites, before any
+# simplification: the quotient rule as (u'·v - u·v')/v², the product rule as u'·v + u·v'.
+# Where an operation has none here, the chain rule's Σ ∂op/∂uᵢ·uᵢ' is its form.
+
+def _textbook_product(args, inner):
+    (u, v), (du, dv) = args, inner
+    if du is None or dv is None:
+        return None
+    return _node(ADD, _node(MUL, du, v), _node(MUL, u, dv))
+
+
+def _textbook_quotient(args, inner):
+    (u, v), (du, dv) = args, inner
+    if du is None or dv is None:
+        return None
+    from diffcompare.expr import Const
+
+    return _node(DIV, _node(SUB, _node(MUL, du, v), _node(MUL, u, dv)),
+                 _node(POW, v, Const(2)))
+
+
+def _node(op, *args):
+    from diffcompare.expr import Call
+
+    return Call(op, args)
+
+
+TEXTBOOK: dict[Op, Callable[..., Any]] = {MUL: _textbook_product, DIV: _textbook_quotient}

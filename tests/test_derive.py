@@ -105,3 +105,23 @@ def test_output_formats():
     latex = write(document(found), "latex")
     assert r"\frac{\partial}{\partial x}\left(x \cdot y\right) &= y" in latex
     assert "| step | rule |" in write(document(found), "markdown")
+
+
+def test_the_result_is_shown_simplified_and_checked_and_the_quotient_rule_in_its_form():
+    """∂/∂y atan(x/y): a student expects -x/(x² + y²); the derived form is shown, and the
+    simplified one beside it with the check that both are equal. The quotient rule's 'by
+    the rule' cell is written (u'·v - u·v')/v², as the rule it names."""
+    import json
+
+    from click.testing import CliRunner
+
+    from diffcompare.cli import main
+
+    data = json.loads(CliRunner().invoke(main, ["derive", "atan(x/y)", "--wrt", "y",
+                                                "--format", "json"]).stdout)
+    assert data[0]["simplified"] in ("-1*x/(x**2 + y**2)", "-x/(x**2 + y**2)")
+    assert "equal to the derived form at 6 random points" in data[0]["simplified_note"]
+    data = json.loads(CliRunner().invoke(main, ["derive", "sin(x)/(1 + x)", "--format",
+                                                "json"]).stdout)
+    quotient = next(s for s in data[0]["steps"] if s["rule"] == "quotient rule")
+    assert quotient["applied"] == "(cos(x)*(1 + x) - sin(x)*1)/(1 + x)**2"

@@ -6,7 +6,7 @@ import click
 
 from diffcompare.cli.common import emit, save_output
 from diffcompare.cli.group import EXPRESSION_CONTEXT, main
-from diffcompare.cli.options import format_option, output_option
+from diffcompare.cli.options import budget_option, format_option, output_option
 
 
 @main.command(context_settings=EXPRESSION_CONTEXT)
@@ -14,7 +14,8 @@ from diffcompare.cli.options import format_option, output_option
 @click.option("--wrt", metavar="NAME", help="The variable (default: each variable in turn).")
 @format_option()
 @output_option
-def derive(expression, wrt, fmt, output):
+@budget_option(help="CPU seconds for sympy's simplify of each result (0: not simplified).")
+def derive(expression, wrt, fmt, output, budget):
     """The manual rules applied to EXPRESSION step by step, as a student writes them
     (several outputs, separated by commas: each one in turn).
 
@@ -26,9 +27,10 @@ def derive(expression, wrt, fmt, output):
     from diffcompare.parse import parse_outputs
     from diffcompare.render.derive import document
     from diffcompare.studies.derive import derive as derivations
+    from diffcompare.studies.derive import simplified
 
-    found = document([d for output in parse_outputs(expression)
-                      for d in derivations(output, wrt)])
+    found = document([simplified(d, min(budget, 10.0)) if budget else d
+                      for output in parse_outputs(expression) for d in derivations(output, wrt)])
     emit(found, fmt)
     if output:
         save_output(output, found)

@@ -94,8 +94,12 @@ def differentiate(expr: Expr, wrt: str, steps: list[Step] | None = None,
         derivative[id(node)] = total
         if steps is not None:
             varying = tuple(wrt in deps[id(a)] for a in args)
-            applied = sum_of([_written(as_expr(partial), inner) for partial, inner in pairs],
-                             simplify=False)
+            textbook = ops.TEXTBOOK.get(node.op)
+            applied = textbook(args, tuple(derivative[id(a)] if v else None for a, v in
+                                           zip(args, varying))) if textbook else None
+            if applied is None:
+                applied = sum_of([_written(as_expr(partial), inner)
+                                  for partial, inner in pairs], simplify=False)
             _record(steps, node, varying, applied, total, variable)
     if steps is not None and expr is variable:
         steps.append(Step(expr, VARIABLE_RULE, Const(1), Const(1), False))

@@ -35,6 +35,10 @@ def document(derivations: list[Derivation]) -> Document:
                       tuple(tuple(row) for row in _rows(d))))
         doc.add(_typeset(d))
         doc.line(f"d/d{d.wrt} [{to_text(d.expr)}] = {to_text(d.result)}", "result")
+        if d.simplified is not None:
+            doc.line(f"  = {to_text(d.simplified)}   ({d.simplified_note})", "result")
+        elif d.simplified_note:
+            doc.line(f"  ({d.simplified_note})", "dim")
         rules = _rules_used(d)
         if rules:
             doc.line("rules used:", "dim")
@@ -63,6 +67,8 @@ def to_dict(derivations: list[Derivation]) -> list[dict]:
         "expression": to_text(d.expr),
         "wrt": d.wrt,
         "result": to_text(d.result),
+        "simplified": None if d.simplified is None else to_text(d.simplified),
+        "simplified_note": d.simplified_note,
         "steps": [{"rule": step.rule_name, "formula": step.formula,
                    "expression": to_text(step.node), "applied": to_text(step.applied),
                    "derivative": to_text(step.derivative), "chain": step.chain}

@@ -15,6 +15,7 @@ from diffcompare.runtime.budget import OutOfBudget
 # each, so a million is a few megabytes of text, past what a reader reads. A product of
 # n factors writes about n³/3 nodes: 400 factors, 2e7.
 MAX_WRITTEN_NODES = 1_000_000
+SIMPLIFY_BUDGET = 10.0  # CPU seconds for sympy's simplify of a derivation's result
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,48 @@ class Derivation:
     wrt: str
     steps: tuple[Step, ...]
     result: Expr
+    simplified: Expr | None = None  # sympy's simplify of the result, checked equal to it
+    simplified_note: str = ""  # how it was checked, or why there is none
+
+
+def _simplify(result: Expr, names: tuple[str, ...]) -> str:
+    """In a worker: sympy's simplify of the result, written by our printer (our nodes do
+    not cross processes; our own parser reads it back)."""
+    import sympy
+
+    from diffcompare.expr import to_text
+    from diffcompare.methods.sympy_bridge import from_sympy, symbols_for, to_sympy
+
+    return to_text(from_sympy(sympy.simplify(to_sympy(result, symbols_for(names)))))
+
+
+def simplified(derivation: Derivation, budget: float | None = SIMPLIFY_BUDGET) -> Derivation:
+    """The derivation with its result simplified by sympy within ``budget`` CPU seconds,
+    and checked equal to the derived form at seeded random points in ball arithmetic (a
+    form proved different is not shown: that would be a bug, said so)."""
+    from dataclasses import replace
+
+    from diffcompare.errors import MethodError
+    from diffcompare.runtime.workers import within
+    from diffcompare.studies.grade import BITS, LEAST_POINTS, _points, agree
+
+    names = tuple(variables(derivation.expr))
+    from diffcompare.parse import parse
+
+    try:
+        found = parse(within(budget, _simplify, derivation.result, names,
+                             what="sympy's simplify"))
+    except MethodError as error:
+        return replace(derivation, simplified_note=f"not simplified: {error}")
+    if found is derivation.result:
+        return replace(derivation, simplified_note="sympy finds nothing simpler")
+    same, valid, _ = agree(found, derivation.result, names, _points(names, 0))
+    if not same:
+        return replace(derivation, simplified_note="sympy's simplified form differs from the "
+                                                   "derived one: not shown")
+    how = (f"equal to the derived form at {valid} random points to {BITS} bits"
+           if valid >= LEAST_POINTS else "not checked: too few points in the domain")
+    return replace(derivation, simplified=found, simplified_note=f"simplified by sympy; {how}")
 
 
 def derive(expr: Expr, wrt: str | Sequence[str] | None = None) -> list[Derivation]:
