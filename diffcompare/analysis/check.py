@@ -23,7 +23,7 @@ from diffcompare.analysis.compare import Comparison, compare, select_methods
 from diffcompare.errors import DiffcompareError, InputError, ParseError
 from diffcompare.methods import KINDS, Options, describe
 from diffcompare.methods.given import given_row
-from diffcompare.problems.cases import Case
+from diffcompare.problems.cases import TAYLOR_KIND, Case
 
 EXACT_RTOL = 1e-13
 
@@ -106,7 +106,7 @@ def check_case(case: Case, methods=None, rtol: float | None = None, atol: float 
         raise ParseError(f"{where}: {exc.message}", exc.text, exc.column) from None
     except DiffcompareError as exc:
         raise InputError(f"{where}: {exc}") from None
-    if case.kind == "taylor":
+    if case.kind == TAYLOR_KIND:
         return _check_taylor(case, problem, methods, rtol, atol, options, start)
     comparison = compare(problem, methods_for(case, methods), options, extra, kind=case.kind)
     names = entry_labels(comparison)

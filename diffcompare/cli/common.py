@@ -70,6 +70,24 @@ def working(what: str):
     return err.status(what) if err.is_terminal else nullcontext()
 
 
+def plots(name: str):
+    """A plots/ module, imported when a figure is drawn (matplotlib stays unloaded else)."""
+    from importlib import import_module
+
+    return import_module(f"diffcompare.plots.{name}")
+
+
+def emit_with_figure(document, fmt: str, output: str | None, figure, draw) -> None:
+    """The document on standard output; with ``-o FILE`` the figure (``figure()``) or the
+    document written there, else the figure as text below a terminal's table
+    (``draw(width)``)."""
+    emit(document, fmt)
+    if output:
+        save_output(output, document, figure)
+    else:
+        terminal_figure(draw, fmt, output, "-o FILE.png")
+
+
 def terminal_figure(draw, fmt: str, output: str | None, save_with: str) -> None:
     """The figure as text below the table, when standard output is a terminal, the format
     is the table and no file was asked for; nothing in a pipe or for json/csv."""

@@ -29,8 +29,8 @@ def derive(expression, wrt, fmt, output, budget):
     from diffcompare.studies.derive import derive as derivations
     from diffcompare.studies.derive import simplified
 
-    found = document([simplified(d, min(budget, 10.0)) if budget else d
-                      for output in parse_outputs(expression) for d in derivations(output, wrt)])
+    found = document([simplified(d, budget) for output in parse_outputs(expression)
+                      for d in derivations(output, wrt)])
     emit(found, fmt)
     if output:
         save_output(output, found)

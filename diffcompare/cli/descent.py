@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from diffcompare.cli.common import Interruptible, emit, progress, save_output, terminal_figure
+from diffcompare.cli.common import Interruptible, emit_with_figure, plots, progress
 from diffcompare.cli.group import EXPRESSION_CONTEXT, main
 from diffcompare.cli.options import (
     budget_option,
@@ -73,15 +73,7 @@ def descent(expression, start, variables, optimizer, lr, beta, steps, tol, depar
     with Interruptible() as interrupted, bar:
         found = descend(problem, chosen, optimizer, lr, steps, tol, beta, depart_tol,
                         Options(budget=budget), on_step=advance, interrupted=interrupted)
-    shown = document(found, explained=explain)
-    emit(shown, fmt)
-    if output:
-        from diffcompare.plots.descent import figure
-
-        save_output(output, shown, lambda: figure(found))
-    else:
-        from diffcompare.plots import terminal
-
-        terminal_figure(lambda width: terminal.descent(found, width), fmt, output,
-                        "-o FILE.png")
+    emit_with_figure(document(found, explained=explain), fmt, output,
+                     lambda: plots("descent").figure(found),
+                     lambda width: plots("terminal").descent(found, width))
     interrupted.exit_if_stopped()

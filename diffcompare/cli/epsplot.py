@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from diffcompare.cli.common import emit, save_output, terminal_figure
+from diffcompare.cli.common import emit_with_figure, plots
 from diffcompare.cli.group import EXPRESSION_CONTEXT, main
 from diffcompare.cli.options import budget_option, format_option, n_option, output_option
 
@@ -46,17 +46,8 @@ def epsplot(expression, at, variables, wrt, size, span, points, methods, relativ
     schemes = SCHEMES if methods is None else tuple(m.strip() for m in methods.split(","))
     study = step_study(load_problem(expression, at, variables, size, budget), wrt, schemes,
                        parse_range(span), points, relative, budget)
-    found = document(study)
-    emit(found, fmt)
-    if output:
-        from diffcompare.plots.epsplot import figure
-
-        save_output(output, found, lambda: figure(study))
-    else:
-        from diffcompare.plots import terminal
-
-        terminal_figure(lambda width: terminal.step_study(study, width), fmt, output,
-                        "-o FILE.png")
+    emit_with_figure(document(study), fmt, output, lambda: plots("epsplot").figure(study),
+                     lambda width: plots("terminal").step_study(study, width))
 
 
 SEED_EXPRESSION, SEED_POINT = "3*(x1**2 + x2*x3)", "2,3,4"

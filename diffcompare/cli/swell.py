@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from diffcompare.cli.common import emit, save_output, terminal_figure
+from diffcompare.cli.common import emit_with_figure, plots
 from diffcompare.cli.group import EXPRESSION_CONTEXT, main
 from diffcompare.cli.options import budget_option, format_option, output_option
 
@@ -44,14 +44,6 @@ def swell(expression, family, upto, variables, output, fmt, budget):
         expr = parse(expression)
         rows = swell_of_expression(expr, order_variables(expr, variables), expression, budget)
         title = expression
-    found = document(rows, title)
-    emit(found, fmt)
-    if output:
-        from diffcompare.plots.swell import figure
-
-        save_output(output, found, lambda: figure(rows, title))
-    else:
-        from diffcompare.plots import terminal
-
-        terminal_figure(lambda width: terminal.swell(rows, title, width), fmt, output,
-                        "-o FILE.png")
+    emit_with_figure(document(rows, title), fmt, output,
+                     lambda: plots("swell").figure(rows, title),
+                     lambda width: plots("terminal").swell(rows, title, width))

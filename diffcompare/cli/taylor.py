@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from diffcompare.cli.common import emit, save_output, terminal_figure, working
+from diffcompare.cli.common import emit_with_figure, plots, working
 from diffcompare.cli.group import EXPRESSION_CONTEXT, main
 from diffcompare.cli.options import (
     at_option,
@@ -52,14 +52,5 @@ def taylor(expression, at, variables, order, direction, methods, sample, output,
     chosen = None if methods is None else [m.strip() for m in methods.split(",") if m.strip()]
     with working(f"derivatives up to order {order} by every method (budget {budget:g} CPU s)"):
         study = taylor_study(problem, order, vector(direction, "--dir"), chosen, budget)
-    found = document(study)
-    emit(found, fmt)
-    if output:
-        from diffcompare.plots.taylor import figure
-
-        save_output(output, found, lambda: figure(study))
-    else:
-        from diffcompare.plots import terminal
-
-        terminal_figure(lambda width: terminal.taylor(study, width), fmt, output,
-                        "-o FILE.png")
+    emit_with_figure(document(study), fmt, output, lambda: plots("taylor").figure(study),
+                     lambda width: plots("terminal").taylor(study, width))

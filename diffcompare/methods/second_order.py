@@ -42,7 +42,7 @@ class ReverseOverForward(Prepared):
     def _hvp(self, x: np.ndarray, v: np.ndarray):
         from diffcompare.engine.dual import Dual, new_tag, tangent_of
         from diffcompare.engine.scalar import ScalarTape
-        from diffcompare.expr import Const, Expr, Var
+        from diffcompare.expr import Var
         from diffcompare.methods.registry import rounding_doubts
 
         tape = self.problem.tape_at(x).scalar_view()
@@ -51,7 +51,7 @@ class ReverseOverForward(Prepared):
         # every input a dual (tangent 0 off v), every number an exact rational
         seeds = [Dual(Var(name), Fraction(float(vi)), tag) for name, vi in zip(names, v)]
         slope = tangent_of(tape.forward(seeds, exact_constants=_node)[tape.output], tag)
-        slope = slope if isinstance(slope, Expr) else Const(Fraction(float(slope)))
+        slope = _as_node(slope)
         forward = ScalarTape.record([slope], names)  # ∇f·v, the forward-mode computation
         nodes = forward.forward([Var(name) for name in names], exact_constants=_node)
         adjoints = forward.reverse(nodes)

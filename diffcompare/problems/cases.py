@@ -14,6 +14,10 @@ from pathlib import Path
 
 from diffcompare.errors import InputError
 
+# A case of this kind is a study of its own (studies/taylor.py): derivatives f′ … f⁽ᴷ⁾ of
+# one function, not one of compare()'s kinds (methods/kinds.py).
+TAYLOR_KIND = "taylor"
+
 _CASE_KEYS = {"name", "expression", "file", "point", "vars", "value", "gradient", "jacobian",
               "hessian", "taylor", "direction", "given", "source", "rtol", "atol", "methods"}
 
@@ -59,7 +63,7 @@ class Case:
         """The kind of derivative the case checks: what it states, else the gradient."""
         return "jacobian" if self.jacobian is not None else \
             "hessian" if self.hessian is not None else \
-            "taylor" if self.taylor is not None else "gradient"
+            TAYLOR_KIND if self.taylor is not None else "gradient"
 
     @property
     def expected(self) -> tuple[float, ...] | None:
@@ -116,7 +120,7 @@ def load_cases(paths: Iterable[str | Path] | None = None) -> list[Case]:
 def formula_cases() -> list[Case]:
     """The bundled cases whose function is a formula (not a program), of the kinds compare()
     takes (a taylor case is a study of its own: studies/taylor.py)."""
-    return [case for case in load_cases() if not case.program and case.kind != "taylor"]
+    return [case for case in load_cases() if not case.program and case.kind != TAYLOR_KIND]
 
 
 def find_case(name: str) -> Case:

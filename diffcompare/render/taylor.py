@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from diffcompare.problems.cases import TAYLOR_KIND
 from diffcompare.render.document import Column, Document, Table
 from diffcompare.render.numbers import error, json_number, number, seconds
 from diffcompare.studies.taylor import (
@@ -98,7 +99,7 @@ def document(study: TaylorStudy) -> Document:
 
 def _json(study: TaylorStudy) -> dict:
     return {
-        "expression": study.label, "kind": "taylor", "variables": list(study.variables),
+        "expression": study.label, "kind": TAYLOR_KIND, "variables": list(study.variables),
         "point": list(study.point), "direction": list(study.direction),
         "order": study.order, "value": json_number(study.value),
         "reference": [json_number(r) for r in study.reference],

@@ -40,18 +40,21 @@ def _simplify(result: Expr, names: tuple[str, ...]) -> str:
 
 
 def simplified(derivation: Derivation, budget: float | None = SIMPLIFY_BUDGET) -> Derivation:
-    """The derivation with its result simplified by sympy within ``budget`` CPU seconds,
-    and checked equal to the derived form at seeded random points in ball arithmetic (a
-    form proved different is not shown: that would be a bug, said so)."""
+    """The derivation with its result simplified by sympy within ``budget`` CPU seconds (at
+    most SIMPLIFY_BUDGET; 0: not simplified), and checked equal to the derived form at
+    seeded random points in ball arithmetic (a form proved different is not shown: that
+    would be a bug, said so)."""
     from dataclasses import replace
 
     from diffcompare.errors import MethodError
-    from diffcompare.runtime.workers import within
-    from diffcompare.studies.grade import BITS, LEAST_POINTS, _points, agree
-
-    names = tuple(variables(derivation.expr))
     from diffcompare.parse import parse
+    from diffcompare.runtime.workers import within
+    from diffcompare.studies.grade import BITS, LEAST_POINTS, agree, random_points
 
+    if budget == 0:
+        return derivation
+    budget = SIMPLIFY_BUDGET if budget is None else min(budget, SIMPLIFY_BUDGET)
+    names = tuple(variables(derivation.expr))
     try:
         found = parse(within(budget, _simplify, derivation.result, names,
                              what="sympy's simplify"))
@@ -59,7 +62,7 @@ def simplified(derivation: Derivation, budget: float | None = SIMPLIFY_BUDGET) -
         return replace(derivation, simplified_note=f"not simplified: {error}")
     if found is derivation.result:
         return replace(derivation, simplified_note="sympy finds nothing simpler")
-    same, valid, _ = agree(found, derivation.result, names, _points(names, 0))
+    same, valid, _ = agree(found, derivation.result, names, random_points(names, 0))
     if not same:
         return replace(derivation, simplified_note="sympy's simplified form differs from the "
                                                    "derived one: not shown")

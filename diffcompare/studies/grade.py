@@ -51,7 +51,7 @@ class Grade:
     reason: str = ""  # why undecided, or what the route proved
 
 
-def _points(names, seed: int) -> tuple[dict[str, float], ...]:
+def random_points(names, seed: int) -> tuple[dict[str, float], ...]:
     rng = random.Random(seed)
     return tuple({name: rng.randint(int(LOW * GRID), int(HIGH * GRID)) / GRID for name in names}
                  for _ in range(POINTS))
@@ -87,14 +87,14 @@ def _differs(a, b) -> bool:
 
 def agree(answer: Expr, other: Expr, names, points) -> tuple[bool, int, int | None]:
     """(no point proves them different, valid points, the first point that does)."""
-    valid, first = 0, None
+    valid = 0
     for k, pair in enumerate(_values([answer, other], names, points)):
         if pair is None:
             continue
         valid += 1
         if _differs(*pair):
             return False, valid, k
-    return True, valid, first
+    return True, valid, None
 
 
 def _sympy_zero(answer: Expr, derivative: Expr, names) -> bool | None:
@@ -149,8 +149,7 @@ def _diagnose(expr, answer, wrt, names, points, derivative) -> Diagnosis:
                     rule.name, rule.wording, number)
     _, _, at = agree(answer, derivative, names, points)
     point = points[at]
-    (pair,) = [_values([answer, derivative], names, [point])[0]]
-    yours, right = (midpoint(v) for v in pair)
+    yours, right = (midpoint(v) for v in _values([answer, derivative], names, [point])[0])
     where = ", ".join(f"{n} = {point[n]:g}" for n in names)
     term = ""
     ours, theirs = _terms(derivative), _terms(answer)
@@ -190,7 +189,7 @@ def grade(answer_text: str, function_text: str, wrt: str | None = None,
         raise InputError(f"your answer uses {', '.join(foreign)}, which f does not have "
                          f"(f's variables: {', '.join(names)})")
     derivative = differentiate(expr, wrt)
-    points = _points(names, seed)
+    points = random_points(names, seed)
     same, valid, at = agree(answer, derivative, names, points)
     common = dict(answer=answer_text, function=function_text, wrt=wrt,
                   derivative=to_text(derivative), seed=seed, points=points)
