@@ -7,20 +7,29 @@ import sys
 
 import click
 
+WIDE = 100_000  # --wide: columns enough for any table whole
+
+
+def display() -> dict:
+    """This invocation's --wide and --digits (cli/options.py's format_option)."""
+    context = click.get_current_context(silent=True)
+    return context.meta.get("diffcompare.display", {}) if context else {}
+
 
 def console():
-    """A rich console: the terminal's width there, wide enough for whole rows in a pipe."""
+    """A rich console: the terminal's width there (every column with --wide), wide enough
+    for whole rows in a pipe."""
     from rich.console import Console
 
-    return Console(highlight=False, width=None if sys.stdout.isatty() else 200,
-                   soft_wrap=False)
+    width = WIDE if display().get("wide") else None if sys.stdout.isatty() else 200
+    return Console(highlight=False, width=width, soft_wrap=False)
 
 
 def emit(document, fmt: str) -> None:
     """The document on standard output in the format asked for."""
     from diffcompare.render.formats import format_of, write
 
-    written = write(document, fmt)
+    written = write(document, fmt, digits=display().get("digits"))
     if format_of(fmt).terminal:
         console().print(written)
     elif isinstance(written, str):

@@ -55,13 +55,32 @@ def budget_option(default: float | None = None, help: str = BUDGET_HELP):
                         show_default=True, callback=_budget, metavar="SECONDS", help=help)
 
 
+def _display(name: str):
+    """Remember --wide or --digits for this invocation (cli/common.display reads it)."""
+    def remember(context, _parameter, value):
+        context.meta.setdefault("diffcompare.display", {})[name] = value
+        return value
+    return remember
+
+
 def format_option(default: str = "table"):
+    """--format, with the terminal's --wide and --digits beside it."""
     from diffcompare.render.formats import ALIASES, FORMATS
 
-    return click.option("--format", "fmt", type=click.Choice([*FORMATS, *ALIASES]),
-                        default=default, show_default=True,
-                        help="table (the terminal), json, csv, markdown, html, latex; what a "
-                             "result has (see each command).")
+    chosen = click.option("--format", "fmt", type=click.Choice([*FORMATS, *ALIASES]),
+                          default=default, show_default=True,
+                          help="table (the terminal), json, csv, markdown, html, latex; what "
+                               "a result has (see each command).")
+    wide = click.option("--wide", is_flag=True, expose_value=False, callback=_display("wide"),
+                        help="Tables whole, however narrow the terminal (it scrolls).")
+    digits = click.option("--digits", type=click.IntRange(1, 17), expose_value=False,
+                          callback=_display("digits"), metavar="N",
+                          help="Round the terminal's numbers to N significant digits (for a "
+                               "projector; files and JSON keep every digit).")
+
+    def decorate(command):
+        return chosen(wide(digits(command)))
+    return decorate
 
 
 output_option = click.option(

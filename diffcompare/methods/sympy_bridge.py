@@ -80,15 +80,25 @@ def _translate(sympy, node, done: dict) -> Expr:
         return Call(ops.E)
     args = [done[a] for a in node.args]
     if node.is_Add:
-        return _chain(ops.ADD, args)
+        return _sum(args)
     if node.is_Mul:
+        # A leading coefficient as a student writes it: -x*y (not -1*x*y), x/2 (not 0.5*x)
+        coefficient = node.args[0] if node.args[0].is_Rational else None
+        factors = list(zip(node.args, args))[1 if coefficient is not None else 0:]
         numerator, denominator = [], []
-        for factor, arg in zip(node.args, args):
+        if coefficient is not None:
+            if abs(coefficient.p) != 1:
+                numerator.append(Const(abs(coefficient.p)))
+            if coefficient.q != 1:
+                denominator.append(Const(coefficient.q))
+        for factor, arg in factors:
             if _negative_power(factor):
                 denominator.append(_power(done[factor.base], -factor.exp))
             else:
                 numerator.append(arg)
         top = _chain(ops.MUL, numerator) if numerator else Const(1)
+        if coefficient is not None and coefficient < 0:
+            top = Call(ops.NEG, (top,))
         return Call(ops.DIV, (top, _chain(ops.MUL, denominator))) if denominator else top
     if node.is_Pow:
         if _negative_power(node):
@@ -117,6 +127,28 @@ def _power(base: Expr, exponent) -> Expr:
     if exponent.p == 1 and exponent.q == 2:
         return Call(ops.SQRT, (base,))
     return Call(ops.POW, (base, _rational(exponent)))
+
+
+def _sum(terms: list[Expr]) -> Expr:
+    """Terms added, a negated one subtracted (x - y, not x + -y), a positive one first."""
+    positive = [t for t in terms if _without_sign(t) is None]
+    ordered = positive[:1] + [t for t in terms if t is not (positive[:1] or [None])[0]]
+    result = ordered[0]
+    for term in ordered[1:]:
+        magnitude = _without_sign(term)
+        result = Call(ops.ADD, (result, term)) if magnitude is None else \
+            Call(ops.SUB, (result, magnitude))
+    return result
+
+
+def _without_sign(term: Expr) -> Expr | None:
+    """-t as t, (-t)/u as t/u; None for a term without a leading minus."""
+    if isinstance(term, Call) and term.op is ops.NEG:
+        return term.args[0]
+    if isinstance(term, Call) and term.op is ops.DIV:
+        top = _without_sign(term.args[0])
+        return None if top is None else Call(ops.DIV, (top, term.args[1]))
+    return None
 
 
 def _chain(op: ops.Op, args: list[Expr]) -> Expr:

@@ -218,6 +218,37 @@ def _titles(comparison: Comparison, shown: list[int]) -> list[str]:
             "f evals", "fwd", "rev", "time"]
 
 
+COMPACT_DIGITS = 6  # significant digits of a narrow terminal's entries
+
+
+def _compact(comparison: Comparison, shown: list[int], styles) -> Table:
+    """For a narrow terminal: each entry to COMPACT_DIGITS significant digits, the correct
+    digits of the unrounded value, the status, and the cost in one column."""
+    def entry(value) -> str:
+        text = number(value)
+        return text if text in ("—", "inf", "-inf") else f"{float(value):.{COMPACT_DIGITS}g}"
+
+    whole = _is_matrix(comparison) or _summarized(comparison)  # no entries to round
+    titles = [] if whole else [entry_name(comparison, i) for i in shown]
+    rows = []
+    for row in comparison.rows:
+        r, cost = row.result, row.result.cost
+        if not titles:
+            values = []
+        elif r.failure:
+            values = ["failed"] + [""] * (len(titles) - 1)
+        else:
+            values = [entry(r.entries[i]) for i in shown]
+        rows.append((r.method, *values, "—" if row.digits is None else str(row.digits),
+                     status_text(row, comparison),
+                     f"{_evaluations(cost)} f, {seconds(cost.seconds)}"))
+    columns = (Column("method", "left"), *(Column(t) for t in titles), Column("digits"),
+               Column("status", "left", wrap=True), Column("cost"))
+    return Table(columns, tuple(rows), styles,
+                 note=f"entries rounded to {COMPACT_DIGITS} significant digits, digits "
+                      "counted on the unrounded values, cost = f evals and time")
+
+
 def document(comparison: Comparison) -> Document:
     """The header, one row per method, what the kind teaches, warnings; the JSON contract;
     a CSV line per method with every entry."""
@@ -230,7 +261,7 @@ def document(comparison: Comparison) -> Document:
     doc = Document(f"the {comparison.kind} of {comparison.problem.describe()}")
     for line in header(comparison):
         doc.line(line)
-    doc.add(Table(columns, rows, styles))
+    doc.add(Table(columns, rows, styles, compact=_compact(comparison, shown, styles)))
     if _summarized(comparison):
         doc.line(f"({entry_count(comparison):,} entries: the table shows each method's "
                  "norm and its largest error; --format json or csv has every entry)")

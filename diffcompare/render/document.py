@@ -36,6 +36,10 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     styles: tuple[str, ...] = ()  # per row: a style of STYLES ("plain" when absent)
     title: str = ""
+    # A narrower form for a terminal too narrow for this one (fewer columns, numbers
+    # rounded); its note says what it leaves out. Past it, a terminal shows a block per row.
+    compact: Table | None = None
+    note: str = ""
 
     def style(self, k: int) -> str:
         return self.styles[k] if k < len(self.styles) else "plain"

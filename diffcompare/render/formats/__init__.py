@@ -51,15 +51,18 @@ def formats_for(document) -> list[str]:
             if f.needs is None or getattr(document, f.needs) is not None]
 
 
-def write(document, name: str):
+def write(document, name: str, digits: int | None = None):
     """The document in the format: text (or, for JSON, its chunks as they are encoded), or a
-    rich renderable for the terminal format."""
+    rich renderable for the terminal format (its numbers rounded to ``digits`` significant
+    digits when given: a projector's view; files keep every digit)."""
     from diffcompare.errors import InputError
 
     chosen = format_of(name)
     if chosen.needs is not None and getattr(document, chosen.needs) is None:
         raise InputError(f"{document.title or 'this result'} has no {chosen.name} form; "
                          f"choose from {', '.join(formats_for(document))}")
+    if chosen.terminal:
+        return chosen.writer()(document, digits=digits)
     return chosen.writer()(document)
 
 
