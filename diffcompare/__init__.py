@@ -17,7 +17,7 @@ _EXPORTS = {
     "compare": "diffcompare.api", "derivative": "diffcompare.api",
     "step_study": "diffcompare.api", "trace": "diffcompare.api", "derive": "diffcompare.api",
     "descent": "diffcompare.api", "Comparison": "diffcompare.api",
-    "taylor": "diffcompare.api", "grade": "diffcompare.api",
+    "taylor": "diffcompare.api", "grade": "diffcompare.api", "exercises": "diffcompare.api",
     "Row": "diffcompare.analysis.compare",
     "select_methods": "diffcompare.analysis.compare",
     "DiffcompareError": "diffcompare.errors", "InputError": "diffcompare.errors",

@@ -28,6 +28,7 @@ from diffcompare.methods.kinds import check_direction
 from diffcompare.problems.base import BaseProblem
 from diffcompare.studies import descent as descent_study
 from diffcompare.studies import epsplot as epsplot_study
+from diffcompare.studies import exercise as exercise_study
 from diffcompare.studies import grade as grade_study
 from diffcompare.studies import taylor as taylor_study
 from diffcompare.studies import trace as trace_study
@@ -230,6 +231,32 @@ def grade(answer: str, of: str, wrt: str | None = None, seed: int = 0, **options
     the first common wrong rule that reproduces it (``diffcompare grade``)."""
     budget = _options(options).budget
     return _rebuilt(Grade, grade_study.grade(answer, of, wrt, budget, seed))
+
+
+@dataclasses.dataclass(frozen=True)
+class Exercises(Shown, exercise_study.Sheet):
+    """A sheet of problems; shown with its worked solutions when ``answers`` is true (its
+    ``to_dict()`` always has each answer and solution)."""
+
+    answers: bool = False
+    _shows = "exercise"
+
+    def document(self):
+        from diffcompare.render.exercise import document
+
+        return document(self, self.answers)
+
+    def plot(self):
+        raise analysis.InputError("an exercise sheet has no picture")
+
+
+def exercises(topics: str | Sequence[str] | None = None, level: int = 1, count: int = 5,
+              seed: int | None = None, answers: bool = False, **options) -> Exercises:
+    """Random differentiation problems by topic and level, the same sheet for the same seed
+    (``diffcompare exercise``); ``problems[k].answer`` grades with ``grade``."""
+    budget = _options(options).budget
+    sheet = exercise_study.exercises(topics, level, count, seed, budget)
+    return _rebuilt(Exercises, sheet, answers=answers)
 
 
 def trace(f, at: Point | None = None, wrt: str | None = None,

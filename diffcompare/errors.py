@@ -19,6 +19,20 @@ class ParseError(DiffcompareError):
     def __str__(self) -> str:
         return self.message
 
+    def pointed(self, width: int = 76) -> str:
+        """The message, and under it the text (a window of it, if long) with a caret at the
+        column."""
+        if self.column is None or not self.text:
+            return self.message
+        text, column = self.text, self.column
+        start = max(0, min(column - width // 2, len(text) - width))
+        shown = text[start:start + width]
+        prefix = "..." if start else ""
+        suffix = "..." if start + width < len(text) else ""
+        visible = "".join(c if c.isprintable() and c.isascii() else "?" for c in shown)
+        return (f"{self.message}\n  {prefix}{visible}{suffix}\n"
+                f"  {' ' * (len(prefix) + column - start)}^")
+
 
 class InputError(DiffcompareError):
     """A bad option value: a point, a variable list, a sample name, a file."""

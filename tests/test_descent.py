@@ -136,3 +136,60 @@ def test_ctrl_c_stops_cleanly_with_status_130_and_keeps_what_finished():
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert "reverse-ad" in stdout  # the table of what finished
+
+
+def test_tol_0_runs_every_step():
+    found = descend(ROSENBROCK, ["reverse-ad"], "gd", 1e-4, 25, tol=0)
+    assert [run.iterations for run in found.runs] == [25] and found.exact.iterations == 25
+    shown = CliRunner().invoke(main, ["descent", "(1 - x)**2 + 100*(y - x**2)**2", "--from",
+                                      "-1.2,1", "--steps", "5", "--tol", "0", "--methods",
+                                      "reverse-ad", "--lr", "1e-4"])
+    assert shown.exit_code == 0 and "run every step" in shown.output, shown.output
+
+
+def test_with_no_exact_run_the_departure_says_so_not_never(monkeypatch):
+    """The exact run cannot be made (as when its ball arithmetic passes the budget): each
+    method's row says there is nothing to depart from."""
+    from diffcompare.errors import MethodError
+    from diffcompare.render.descent import document
+    from diffcompare.studies import descent as study
+
+    def no_exact(problem):
+        raise MethodError("out of budget: the exact derivatives passed 0.1 CPU s")
+    monkeypatch.setattr(study, "_exact_derivatives", no_exact)
+    found = descend(ROSENBROCK, ["reverse-ad", "central-fd"], "gd", 1e-4, 10, tol=0)
+    assert found.exact is None and "out of budget" in found.exact_failure
+    shown = document(found)
+    rows = next(b for b in shown.blocks if hasattr(b, "rows")).rows
+    assert [row[0] for row in rows] == ["reverse-ad", "central-fd"]
+    assert all("no exact run" in row for row in rows), rows
+    assert "never" not in " ".join(" ".join(row) for row in rows)
+    assert any("no exact run: out of budget" in getattr(b, "text", "") for b in shown.blocks)
+
+
+def test_progress_advances_per_step_for_every_method_and_an_interruption_keeps_rows():
+    ticks = []
+    found = descend(ROSENBROCK, ["reverse-ad", "central-fd", "forward-ad"], "gd", 1e-4, 20,
+                    tol=0, on_step=ticks.append)
+    assert len(ticks) == 4 * (20 + 1)  # the exact run and each method: its start, each step
+
+    made = []  # Ctrl-C arrives during central-fd's run, 5 points into it
+
+    def interrupted() -> bool:
+        return len(made) >= 21 + 21 + 5
+    cut = descend(ROSENBROCK, ["reverse-ad", "central-fd", "forward-ad"], "gd", 1e-4, 20,
+                  tol=0, interrupted=interrupted, on_step=made.append)
+    assert [run.method for run in cut.runs] == ["reverse-ad", "central-fd", "forward-ad"]
+    assert cut.runs[0].iterations == 20
+    central = cut.runs[1]
+    assert 0 < central.iterations < 20 and central.final is not None  # the steps it made
+    assert cut.runs[2].failure == "not run: interrupted"
+
+
+def test_descent_on_a_large_array_summarizes_its_header_and_point():
+    """The 2,001-parameter network: the header names the input's shape, not 2,001 names."""
+    found = CliRunner().invoke(main, ["descent", "sample_functions/programs/neural_net.py",
+                                      "--steps", "3", "--methods", "reverse-ad"])
+    assert found.exit_code == 0, found.output
+    assert len(found.output) < 4000, len(found.output)  # it was 243,406 bytes
+    assert "theta[1999]" not in found.output and "2001" in found.output.replace(",", "")

@@ -105,3 +105,76 @@ def test_the_library_grades_the_same_way():
     found = diffcompare.grade("sin(x)", of="cos(x)")
     assert found.correct is False
     assert found.to_dict()["diagnosis"]["rule"] == "cosine-derivative-positive"
+
+
+def _batch(tmp_path, name: str, text: str, *args: str):
+    path = tmp_path / name
+    path.write_text(text)
+    return CliRunner().invoke(main, ["grade", "--batch", str(path), *args])
+
+
+def test_a_batch_of_answers_gives_a_table_and_a_gradebook(tmp_path):
+    answers = ("student,answer\n"
+               "ana,2*x*sin(x) + x**2*cos(x)\n"
+               "ben,2*x*cos(x)\n"
+               "cy,x*(2*sin(x) + x*cos(x))\n"
+               "eve,2*x*sin(x) + x**2*cos(x\n")
+    table = _batch(tmp_path, "a.csv", answers, "--for", "x**2*sin(x)")
+    assert table.exit_code == 0, table.output
+    assert "2 right, 1 wrong, 1 unparsable" in table.output
+    assert "the product rule as (u·v)' = u'·v' (step 3)" in table.output
+    data = json.loads(_batch(tmp_path, "a.csv", answers, "--for", "x**2*sin(x)",
+                             "--format", "json").output)
+    assert data["counts"] == {"right": 2, "wrong": 1, "unparsable": 1, "undecided": 0}
+    rows = {row["student"]: row for row in data["answers"]}
+    assert rows["ben"]["diagnosis"]["rule"] == "product-as-product-of-derivatives"
+    assert rows["cy"]["correct"] is True and rows["ana"]["route"] == "symbolic"
+    assert rows["eve"]["verdict"] == "unparsable" and "^" in rows["eve"]["unreadable"]
+    assert rows["eve"]["where"].endswith("a.csv:5")
+
+
+def test_a_toml_batch_gives_each_answer_its_own_function(tmp_path):
+    answers = ('[[answer]]\nstudent = "ana"\nanswer = "cos(x**2)"\nfor = "sin(x**2)"\n\n'
+               '[[answer]]\nstudent = "ben"\nanswer = "2*x*y"\nfor = "x**2*y + y"\n'
+               'wrt = "x"\n')
+    data = json.loads(_batch(tmp_path, "a.toml", answers, "--format", "json").output)
+    verdicts = {row["student"]: (row["verdict"], row["wrt"]) for row in data["answers"]}
+    assert verdicts == {"ana": ("wrong", "x"), "ben": ("right", "x")}
+
+
+def test_a_batch_that_cannot_be_read_exits_2(tmp_path):
+    no_column = _batch(tmp_path, "a.csv", "name,reply\nana,2*x\n", "--for", "x**2")
+    assert no_column.exit_code == 2 and "'answer'" in no_column.output
+    no_function = _batch(tmp_path, "b.csv", "answer\n2*x\n")
+    assert no_function.exit_code == 2 and "--for" in no_function.output
+    bad_function = _batch(tmp_path, "c.csv", "answer\n2*x\n", "--for", "x**")
+    assert bad_function.exit_code == 2 and "^" in bad_function.output
+    both = CliRunner().invoke(main, ["grade", "2*x", "--for", "x**2", "--batch", "c.csv"])
+    assert both.exit_code == 2 and "not both" in both.output
+
+
+def _check(tmp_path, text: str):
+    path = tmp_path / "cases.toml"
+    path.write_text(text)
+    return CliRunner().invoke(main, ["check", str(path)])
+
+
+def test_a_check_case_grades_an_answer_and_its_diagnosis(tmp_path):
+    case = ('[[case]]\nname = "g"\nexpression = "sin(x**2)"\nanswer = "{answer}"\n'
+            'correct = false\nrule = "chain-without-inner-derivative"\n')
+    right = _check(tmp_path, case.format(answer="cos(x**2)"))
+    assert right.exit_code == 0 and "2 passed" in right.output, right.output
+    wrong_verdict = _check(tmp_path, case.format(answer="2*x*cos(x**2)"))
+    assert wrong_verdict.exit_code == 1
+    assert "graded right, expected wrong" in wrong_verdict.output
+    other_rule = _check(tmp_path, case.format(answer="-2*x*cos(x**2)"))
+    assert other_rule.exit_code == 1 and "expected chain-without-inner" in other_rule.output
+
+
+def test_a_grade_case_that_cannot_fail_or_names_no_rule_is_refused(tmp_path):
+    base = '[[case]]\nname = "g"\nexpression = "sin(x)"\nanswer = "cos(x)"\n'
+    for extra, said in (('rule = "product-one-term"\n', "correct = false"),
+                        ('correct = false\nrule = "no-such-rule"\n', "no mal-rule"),
+                        ('correct = "yes"\n', "true or false")):
+        found = _check(tmp_path, base + extra)
+        assert found.exit_code == 2 and said in found.output, found.output

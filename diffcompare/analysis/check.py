@@ -23,7 +23,7 @@ from diffcompare.analysis.compare import Comparison, compare, select_methods
 from diffcompare.errors import DiffcompareError, InputError, ParseError
 from diffcompare.methods import KINDS, Options, describe
 from diffcompare.methods.given import given_row
-from diffcompare.problems.cases import TAYLOR_KIND, Case
+from diffcompare.problems.cases import GRADE_KIND, TAYLOR_KIND, Case
 
 EXACT_RTOL = 1e-13
 
@@ -98,6 +98,8 @@ def check_case(case: Case, methods=None, rtol: float | None = None, atol: float 
                options: Options | None = None) -> CaseReport:
     start = time.perf_counter()
     where = f"{case.file}: case {case.name}"
+    if case.kind == GRADE_KIND:
+        return _check_grade(case, options, start)
     try:
         budget = options.budget if options is not None else None
         problem = case.problem(budget)
@@ -167,6 +169,44 @@ def _check_taylor(case: Case, problem, methods, rtol, atol, options, start) -> C
             want = tuple(math.nan if w is None else w for w in want)
             checks.append(_per_order(case.name, run.method, against, got, want, r_tol, a_tol,
                                      names, failure))
+    return CaseReport(case, tuple(checks), time.perf_counter() - start, None)
+
+
+GRADER = "grade"  # the row of a graded answer's checks
+
+
+def _check_grade(case: Case, options, start) -> CaseReport:
+    """The verdict on the case's answer against the expected one, and a wrong answer's
+    diagnosis against the expected mal-rule."""
+    from diffcompare.studies.grade import grade
+
+    budget = options.budget if options is not None else None
+    try:
+        found = grade(case.answer, case.expression, case.wrt, budget)
+    except ParseError as exc:
+        raise ParseError(f"{case.file}: case {case.name}: {exc.message}", exc.text,
+                         exc.column) from None
+    except DiffcompareError as exc:
+        raise InputError(f"{case.file}: case {case.name}: {exc}") from None
+    said = {True: "right", False: "wrong", None: "undecided"}
+    if found.correct is None:
+        verdict = Check(case.name, GRADER, "expected verdict", OUT_OF_BUDGET,
+                        f"undecided: {found.reason}", 0.0, 0.0)
+    elif found.correct != case.correct:
+        why = f": {found.diagnosis.message}" if found.diagnosis else f" ({found.reason})"
+        verdict = Check(case.name, GRADER, "expected verdict", FAILED,
+                        f"{case.answer} graded {said[found.correct]}, expected "
+                        f"{said[case.correct]}{why}", 0.0, 0.0)
+    else:
+        verdict = Check(case.name, GRADER, "expected verdict", PASSED, "", 0.0, 0.0)
+    checks = [verdict]
+    if case.rule is not None and verdict.outcome == PASSED:
+        diagnosed = found.diagnosis.rule if found.diagnosis else None
+        checks.append(Check(case.name, GRADER, "expected rule",
+                            PASSED if diagnosed == case.rule else FAILED,
+                            "" if diagnosed == case.rule else
+                            f"diagnosed as {diagnosed or 'no mal-rule'}, expected "
+                            f"{case.rule}: {found.diagnosis.message}", 0.0, 0.0))
     return CaseReport(case, tuple(checks), time.perf_counter() - start, None)
 
 

@@ -23,16 +23,6 @@ EX_IOERR = 74
 SIGNAL_EXITS = {signal.SIGTERM: 143, signal.SIGHUP: 129}
 
 
-def _caret(text: str, column: int, width: int = 76) -> str:
-    """The expression (a window of it, if long) with a caret under ``column``."""
-    start = max(0, min(column - width // 2, len(text) - width))
-    shown = text[start:start + width]
-    prefix = "..." if start else ""
-    suffix = "..." if start + width < len(text) else ""
-    visible = "".join(c if c.isprintable() and c.isascii() else "?" for c in shown)
-    return f"  {prefix}{visible}{suffix}\n  {' ' * (len(prefix) + column - start)}^"
-
-
 def _say(message: str) -> None:
     """A line on stderr, whatever state stdout is in."""
     try:
@@ -45,9 +35,7 @@ def fail(exc: Exception) -> None:
     """Report a user-facing error on stderr and exit 2."""
     from diffcompare.errors import ParseError
 
-    message = f"error: {exc}"
-    if isinstance(exc, ParseError) and exc.column is not None and exc.text:
-        message += "\n" + _caret(exc.text, exc.column)
+    message = f"error: {exc.pointed() if isinstance(exc, ParseError) else exc}"
     click.echo(message, err=True)
     sys.exit(2)
 

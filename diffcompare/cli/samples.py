@@ -24,6 +24,9 @@ def samples():
             point = "" if case.inputs is None else "   at " + ", ".join(
                 f"{k} = {v:g}" for k, v in case.inputs.items())
             click.echo(f"{case.name:14} {Path(case.program).name} (a program){point}")
+        elif case.answer is not None:
+            by = f" by {case.wrt}" if case.wrt else ""
+            click.echo(f"{case.name:14} {case.expression}   graded answer{by}: {case.answer}")
         else:
             point = ", ".join(f"{x:g}" for x in case.point)
             click.echo(f"{case.name:14} {case.expression}   at ({point})")

@@ -96,9 +96,12 @@ def _translate(sympy, node, done: dict) -> Expr:
                 denominator.append(_power(done[factor.base], -factor.exp))
             else:
                 numerator.append(arg)
-        top = _chain(ops.MUL, numerator) if numerator else Const(1)
-        if coefficient is not None and coefficient < 0:
-            top = Call(ops.NEG, (top,))
+        numerator = numerator or [Const(1)]
+        if coefficient is not None and coefficient < 0:  # the sign on the first factor
+            first = numerator[0]
+            numerator[0] = Const(-first.value) if isinstance(first, Const) else \
+                Call(ops.NEG, (first,))
+        top = _chain(ops.MUL, numerator)
         return Call(ops.DIV, (top, _chain(ops.MUL, denominator))) if denominator else top
     if node.is_Pow:
         if _negative_power(node):
@@ -142,12 +145,14 @@ def _sum(terms: list[Expr]) -> Expr:
 
 
 def _without_sign(term: Expr) -> Expr | None:
-    """-t as t, (-t)/u as t/u; None for a term without a leading minus."""
+    """The term without its leading minus (-t, -7*t, -t/u, (-t)*u), or None."""
+    if isinstance(term, Const):
+        return Const(-term.value) if term.value < 0 else None
     if isinstance(term, Call) and term.op is ops.NEG:
         return term.args[0]
-    if isinstance(term, Call) and term.op is ops.DIV:
-        top = _without_sign(term.args[0])
-        return None if top is None else Call(ops.DIV, (top, term.args[1]))
+    if isinstance(term, Call) and term.op in (ops.MUL, ops.DIV):
+        first = _without_sign(term.args[0])
+        return None if first is None else Call(term.op, (first, term.args[1]))
     return None
 
 

@@ -17,9 +17,14 @@ from diffcompare.errors import InputError
 # A case of this kind is a study of its own (studies/taylor.py): derivatives f′ … f⁽ᴷ⁾ of
 # one function, not one of compare()'s kinds (methods/kinds.py).
 TAYLOR_KIND = "taylor"
+# A case of this kind grades a student's answer (studies/grade.py): is ``answer`` d/d``wrt``
+# of the expression, and when it is wrong, is it the expected mal-rule's?
+GRADE_KIND = "grade"
+STUDY_KINDS = (TAYLOR_KIND, GRADE_KIND)  # kinds that are a study, not compare()'s
 
 _CASE_KEYS = {"name", "expression", "file", "point", "vars", "value", "gradient", "jacobian",
-              "hessian", "taylor", "direction", "given", "source", "rtol", "atol", "methods"}
+              "hessian", "taylor", "direction", "given", "source", "rtol", "atol", "methods",
+              "answer", "wrt", "correct", "rule"}
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,10 @@ class Case:
     program: str = ""  # a Python file (FILE.py[:NAME]) instead of an expression
     inputs: dict | None = None  # a program's point by input name (else the file's POINT)
     given_code: str = ""  # a gradient function: FILE.py:NAME, or NAME in the program's file
+    answer: str | None = None  # a student's derivative to grade (GRADE_KIND)
+    wrt: str | None = None  # the variable it is the derivative by
+    correct: bool = True  # the expected verdict
+    rule: str | None = None  # the mal-rule a wrong answer is expected to be diagnosed as
 
     def problem(self, budget: float | None = None):
         """Its problem, through the one way in."""
@@ -63,7 +72,8 @@ class Case:
         """The kind of derivative the case checks: what it states, else the gradient."""
         return "jacobian" if self.jacobian is not None else \
             "hessian" if self.hessian is not None else \
-            TAYLOR_KIND if self.taylor is not None else "gradient"
+            TAYLOR_KIND if self.taylor is not None else \
+            GRADE_KIND if self.answer is not None else "gradient"
 
     @property
     def expected(self) -> tuple[float, ...] | None:
@@ -120,7 +130,7 @@ def load_cases(paths: Iterable[str | Path] | None = None) -> list[Case]:
 def formula_cases() -> list[Case]:
     """The bundled cases whose function is a formula (not a program), of the kinds compare()
     takes (a taylor case is a study of its own: studies/taylor.py)."""
-    return [case for case in load_cases() if not case.program and case.kind != TAYLOR_KIND]
+    return [case for case in load_cases() if not case.program and case.kind not in STUDY_KINDS]
 
 
 def find_case(name: str) -> Case:
@@ -162,8 +172,14 @@ def _case(entry: dict, path: Path, index: int) -> Case:
         raise InputError(f"{where}: missing key 'name'")
     if ("expression" in entry) == ("file" in entry):
         raise InputError(f"{where}: give an expression or a file (a Python program), one")
-    if "expression" in entry and "point" not in entry:
+    grading = "answer" in entry
+    if "expression" in entry and "point" not in entry and not grading:
         raise InputError(f"{where}: missing key 'point'")
+    if grading:
+        _check_grading(entry, where)
+    elif {"wrt", "correct", "rule"} & set(entry):
+        raise InputError(f"{where}: wrt, correct and rule belong to a graded answer: give "
+                         "the answer too")
 
     def numbers(key: str) -> tuple[float, ...] | None:
         value = entry.get(key)
@@ -226,8 +242,29 @@ def _case(entry: dict, path: Path, index: int) -> Case:
         direction=numbers("direction"), given=strings("given"),
         source=str(entry.get("source", "")), rtol=number("rtol"),
         atol=number("atol"), methods=strings("methods"), file=str(path), program=program,
-        inputs=inputs, given_code=given_code,
+        inputs=inputs, given_code=given_code, answer=entry.get("answer"),
+        wrt=entry.get("wrt"), correct=entry.get("correct", True), rule=entry.get("rule"),
     )
+
+
+def _check_grading(entry: dict, where: str) -> None:
+    from diffcompare.malrules import MALRULES
+
+    if "expression" not in entry:
+        raise InputError(f"{where}: a graded answer needs the expression it differentiates")
+    for key in ("answer", "wrt", "rule"):
+        if key in entry and not isinstance(entry[key], str):
+            raise InputError(f"{where}: {key} must be a string")
+    if not isinstance(entry.get("correct", True), bool):
+        raise InputError(f"{where}: correct must be true or false")
+    rule = entry.get("rule")
+    if rule is not None:
+        names = [r.name for r in MALRULES]
+        if entry.get("correct", True):
+            raise InputError(f"{where}: a rule is what a wrong answer is diagnosed as: "
+                             "say correct = false")
+        if rule not in names:
+            raise InputError(f"{where}: no mal-rule {rule!r}; the rules: {', '.join(names)}")
 
 
 def _refuse_what_cannot_fail(entry: dict, where: str) -> None:

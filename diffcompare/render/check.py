@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from diffcompare.analysis.check import CANNOT, FAILED, OUT_OF_BUDGET, PASSED, REFERENCE, CaseReport
+from diffcompare.problems.cases import GRADE_KIND
 from diffcompare.render.document import Column, Document, Table, TestCase
 from diffcompare.render.numbers import error
 
@@ -69,8 +70,9 @@ def document(reports: list[CaseReport], not_run=()) -> Document:
                      for against in ("reference", "expected")]
             rtol = next(iter(checks.values())).rtol
             styles.append("plain" if all(c.passed for c in checks.values()) else "failure")
+            graded = report.case.kind == GRADE_KIND  # a verdict: no tolerance
             rows.append((report.case.name if k == 0 else "", method, *cells,
-                         _rel_error(report, method), f"{rtol:g}"))
+                         _rel_error(report, method), "—" if graded else f"{rtol:g}"))
     columns = tuple(Column(t, "left") for t in ("case", "method", "vs reference",
                                                   "vs expected", "rel err", "rtol"))
     doc = Document("diffcompare check", [Table(columns, tuple(rows), tuple(styles))])

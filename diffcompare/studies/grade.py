@@ -213,3 +213,58 @@ def grade(answer_text: str, function_text: str, wrt: str | None = None,
     return Grade(**common, correct=None, route=None,
                  reason=f"only {valid} of {POINTS} random points are in both domains, and "
                         "sympy could not decide within the budget")
+
+
+@dataclass(frozen=True)
+class Graded:
+    """One answer of a batch: its grade, or why it could not be graded."""
+
+    student: str
+    answer: str
+    function: str
+    wrt: str | None
+    grade: Grade | None
+    unreadable: str = ""  # the parser's message with its caret, or the input's error
+    where: str = ""
+
+    @property
+    def verdict(self) -> str:
+        if self.grade is None:
+            return "unparsable"
+        return {True: "right", False: "wrong", None: "undecided"}[self.grade.correct]
+
+
+def grade_batch(submitted, function: str | None = None, wrt: str | None = None,
+                budget: float | None = DEFAULT_BUDGET, seed: int = 0) -> list[Graded]:
+    """Each submitted answer (problems/answers.Submitted) graded; a row without its own
+    function or variable takes ``function`` and ``wrt``. An answer that cannot be read is a
+    row of its own, with the parser's caret message; the others are graded regardless."""
+    from diffcompare.errors import DiffcompareError, ParseError
+    from diffcompare.parse import parse
+
+    if function is not None:
+        parse(function)  # the teacher's function: unreadable, nothing is graded
+    graded = []
+    for row in submitted:
+        of, by = row.function or function, row.wrt or wrt
+        if of is None:
+            raise InputError(f"{row.where}: no function for this answer: give the file a "
+                             "'for' column or the command --for EXPR")
+        try:
+            parse(of)
+        except ParseError as error:
+            graded.append(Graded(row.student, row.answer, of, by, None,
+                                 f"its function: {error.pointed()}", row.where))
+            continue
+        try:
+            found = grade(row.answer, of, by, budget, seed)
+        except ParseError as error:
+            graded.append(Graded(row.student, row.answer, of, by, None, error.pointed(),
+                                 row.where))
+            continue
+        except DiffcompareError as error:
+            graded.append(Graded(row.student, row.answer, of, by, None, str(error),
+                                 row.where))
+            continue
+        graded.append(Graded(row.student, row.answer, of, found.wrt, found, "", row.where))
+    return graded
