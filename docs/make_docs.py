@@ -17,7 +17,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-BLOCK = re.compile(r"^```\n(\$ diffcompare [^\n]*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+# A block may start "$ COLUMNS=80 diffcompare ...": the command sees a terminal that wide.
+BLOCK = re.compile(r"^```\n(\$ (?:COLUMNS=\d+ )?diffcompare [^\n]*)\n(.*?)^```$",
+                   re.MULTILINE | re.DOTALL)
 
 PICTURES = [
     ["graph", "ln(x1) + x1*x2 - sin(x2)", "--at", "2,5", "-o", "docs/graph-baydin.png"],
@@ -35,9 +37,10 @@ PICTURES = [
 TUTORIAL = ROOT / "docs" / "tutorial.ipynb"
 
 
-def diffcompare(args: list[str]) -> str:
+def diffcompare(args: list[str], columns: int = 200) -> str:
     done = subprocess.run([sys.executable, "-m", "diffcompare", *args], cwd=ROOT,
-                          capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+                          capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": str(columns)})
     return done.stdout + done.stderr
 
 
@@ -45,7 +48,9 @@ def refresh_readme(target: Path = README) -> None:
     def rerun(match: re.Match) -> str:
         command = match.group(1)
         print(command, flush=True)
-        output = diffcompare(shlex.split(command)[2:])  # after "$ diffcompare"
+        words = shlex.split(command)[1:]  # after "$"
+        columns = int(words.pop(0).split("=")[1]) if words[0].startswith("COLUMNS=") else 200
+        output = diffcompare(words[1:], columns)  # after "diffcompare"
         return f"```\n{command}\n{output.rstrip()}\n```"
 
     target.write_text(BLOCK.sub(rerun, README.read_text(encoding="utf-8")), encoding="utf-8")

@@ -15,3 +15,7 @@ for name, examples in (("dev", 60), ("ci", 150)):
                               suppress_health_check=[HealthCheck.too_slow,
                                                      HealthCheck.filter_too_much])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+# A pipe is 200 columns wide unless COLUMNS says otherwise (cli/common.py): the tests read
+# whole tables from pipes, whatever terminal the suite was started in.
+os.environ.pop("COLUMNS", None)

@@ -172,6 +172,7 @@ def test_progress_advances_per_step_for_every_method_and_an_interruption_keeps_r
     found = descend(ROSENBROCK, ["reverse-ad", "central-fd", "forward-ad"], "gd", 1e-4, 20,
                     tol=0, on_step=ticks.append)
     assert len(ticks) == 4 * (20 + 1)  # the exact run and each method: its start, each step
+    assert [run.iterations for run in found.runs] == [20, 20, 20]
 
     made = []  # Ctrl-C arrives during central-fd's run, 5 points into it
 

@@ -21,8 +21,16 @@ def console():
     for whole rows in a pipe."""
     from rich.console import Console
 
-    width = WIDE if display().get("wide") else None if sys.stdout.isatty() else 200
+    width = WIDE if display().get("wide") else None if sys.stdout.isatty() else _pipe_width()
     return Console(highlight=False, width=width, soft_wrap=False)
+
+
+def _pipe_width() -> int:
+    """A pipe's width: COLUMNS where the user set it (COLUMNS=80 ... | less), else 200."""
+    import os
+
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and 20 <= int(columns) <= WIDE else 200
 
 
 def emit(document, fmt: str) -> None:
