@@ -24,11 +24,34 @@ def write(tmp_path, text: str) -> str:
     return str(path)
 
 
-def test_the_bundled_samples_all_pass():
-    result = run("check")
+# The 2,001-parameter network's case (7 s of the 16) runs its three methods against the
+# reference in test_programs.py, with the same tolerances and its costs besides; .ci/run
+# checks every bundled case, this one too, through the command.
+CHECKED_ELSEWHERE = {"neural-net-2001"}
+
+
+@pytest.mark.parametrize("sample", sorted(p.name for p in
+                                          (COURSE.parent.parent.parent /
+                                           "sample_functions").glob("*.toml")))
+def test_the_bundled_samples_all_pass(sample):
+    from diffcompare.analysis.check import exit_status, run_checks
+    from diffcompare.problems.cases import samples_dir
+
+    cases = [c for c in load_cases([samples_dir() / sample]) if c.name not in CHECKED_ELSEWHERE]
+    reports = run_checks(cases)
+    failed = [(c.case, c.method, c.against, c.message) for r in reports for c in r.checks
+              if not c.passed]
+    assert exit_status(reports) == 0 and not failed, failed
+    assert len(reports) == len(cases) and all(r.checks for r in reports)
+
+
+def test_check_runs_the_bundled_samples_by_default():
+    result = run("check", "--methods", "reverse-ad")
     assert result.exit_code == 0, result.stdout
     assert result.stdout.rstrip().splitlines()[-1].endswith(" failed") and " 0 failed" in \
         result.stdout
+    names = {c.name for c in load_cases()}
+    assert names <= set(result.stdout.replace("│", " ").split())  # every case has its row
 
 
 def test_the_course_example_passes_and_a_wrong_student_answer_fails(tmp_path):

@@ -169,6 +169,17 @@ def test_the_library_api():
     assert hessian.value.tolist() == [[12.0]]
 
 
+def test_f_is_a_float_for_one_output_and_an_array_for_several():
+    def g(x):
+        return (x * x).sum()
+
+    scalar = diffcompare.derivative(g, at={"x": np.array([1.0, 2.0])})
+    assert type(scalar.f) is float and scalar.f == 5.0
+    assert type(diffcompare.derivative("x*y", at=(2, 3)).f) is float
+    several = diffcompare.derivative("x*y, x + y", at=(2, 3), kind="jacobian")
+    assert isinstance(several.f, np.ndarray) and several.f.tolist() == [6.0, 5.0]
+
+
 def test_kinds_that_need_a_vector_or_one_output_say_so():
     for args, message in (
             (["jvp", "x*y", "--at", "1,2", "--dir", "1"], "jvp needs a direction v with n = 2"),
