@@ -549,6 +549,21 @@ def _halve(items: list):
     return items[0]
 
 
+def unbroadcast(value, shape: tuple[int, ...]):
+    """Sum an adjoint over the axes broadcasting added or stretched, back to ``shape``."""
+    got = np.shape(value)
+    if got == shape:
+        return value
+    value = np.asarray(value)
+    extra = len(got) - len(shape)
+    if extra > 0:  # (an object array's full sum is a number, not an array: asarray)
+        value = np.asarray(value.sum(axis=tuple(range(extra))))
+    stretched = tuple(a for a, n in enumerate(shape) if n == 1 and value.shape[a] != 1)
+    if stretched:
+        value = np.asarray(value.sum(axis=stretched, keepdims=True))
+    return value if shape else value.reshape(())[()]
+
+
 def _sum_vjp(axis, i, bar, values, result):
     shape = np.shape(values[0])
     if axis is not None:
@@ -627,9 +642,10 @@ RESHAPE = ShapeOp("reshape", 1, lambda shape, a: np.reshape(a, shape),
                   lambda shape, v, t, r: np.reshape(t[0], shape),
                   lambda shape, i, bar, v, r: np.reshape(bar, np.shape(v[0])),
                   "the same entries in another shape", fresh_vjp=False)
-TRANSPOSE = ShapeOp("transpose", 1, lambda param, a: np.transpose(a),
-                    lambda param, v, t, r: np.transpose(t[0]),
-                    lambda param, i, bar, v, r: np.transpose(bar),
+TRANSPOSE = ShapeOp("transpose", 1, lambda axes, a: np.transpose(a, axes),
+                    lambda axes, v, t, r: np.transpose(t[0], axes),
+                    lambda axes, i, bar, v, r: np.transpose(
+                        bar, None if axes is None else np.argsort(axes)),
                     "the same entries transposed", fresh_vjp=False)
 MATMUL = ShapeOp("dot", 2, _matmul_forward,
                  lambda param, v, t, r: sum(
@@ -644,7 +660,91 @@ MAX = ShapeOp("max", 1, _picked_forward, lambda index, v, t, r: _picked_forward(
 MIN = ShapeOp("min", 1, _picked_forward, lambda index, v, t, r: _picked_forward(index, t[0]),
               _picked_vjp, "the derivative of the smallest entry, where it is the only one",
               chooses=True)
-SHAPE_OPS: tuple[ShapeOp, ...] = (SUM, GETITEM, RESHAPE, TRANSPOSE, MATMUL, MAX, MIN)
+
+
+# where(c, a, b): a's entries where the condition c (a boolean array, computed at the point
+# and remembered as a condition where the user's code compared) holds, b's elsewhere.
+# ``param`` is c. np.maximum, np.minimum, np.clip and ReLU are made of it.
+def _where_jvp(condition, values, tangents, result):
+    a, b = (np.zeros(np.shape(result)) if t is None else t for t in tangents)
+    return np.where(condition, a, b)
+
+
+def _where_vjp(condition, i, bar, values, result):
+    picked = np.where(condition, bar, 0.0) if i == 0 else np.where(condition, 0.0, bar)
+    return unbroadcast(picked, np.shape(values[i]))
+
+
+WHERE = ShapeOp("where", 2, lambda condition, a, b: np.where(condition, a, b), _where_jvp,
+                _where_vjp, "each entry's derivative is that of the side the condition picks "
+                "there")
+
+
+def _along(axis, array):
+    """The array and the axis a cumulative operation runs along (None: flattened)."""
+    array = np.asarray(array)
+    return (array.reshape(-1), 0) if axis is None else (array, axis)
+
+
+def _cumsum_vjp(axis, i, bar, values, result):
+    """Each entry's adjoint: the sum of the later partial sums' adjoints (a reversed
+    cumulative sum)."""
+    bar, along = _along(axis, bar)
+    reversed_sum = np.flip(np.cumsum(np.flip(bar, along), axis=along), along)
+    return reversed_sum.reshape(np.shape(values[0]))
+
+
+CUMSUM = ShapeOp("cumsum", 1, lambda axis, a: np.cumsum(a, axis=axis),
+                 lambda axis, v, t, r: np.cumsum(t[0], axis=axis), _cumsum_vjp,
+                 "running sums: their derivatives are the running sums of the derivatives")
+
+
+def _others_product(axis, a):
+    """Per entry, the product of the others along the axis: exclusive running products from
+    the left and from the right, multiplied, so a zero entry needs no division."""
+    a, along = _along(axis, a)
+    ones = np.ones_like(np.take(a, [0], axis=along))
+    left = np.cumprod(np.concatenate([ones, np.take(a, range(a.shape[along] - 1),
+                                                     axis=along)], axis=along), axis=along)
+    right = np.flip(np.cumprod(np.concatenate(
+        [ones, np.take(np.flip(a, along), range(a.shape[along] - 1), axis=along)],
+        axis=along), axis=along), along)
+    return left * right
+
+
+def _prod_jvp(axis, values, tangents, result):
+    weights = _others_product(axis, values[0]).reshape(np.shape(values[0]))
+    return pairwise_sum(np.asarray(weights * tangents[0]), axis)
+
+
+def _prod_vjp(axis, i, bar, values, result):
+    weights = _others_product(axis, values[0]).reshape(np.shape(values[0]))
+    if axis is not None:
+        bar = np.expand_dims(bar, axis)
+    return weights * bar
+
+
+PROD = ShapeOp("prod", 1, lambda axis, a: np.prod(np.asarray(a), axis=axis), _prod_jvp,
+               _prod_vjp, "product rule over every factor: (Π u_i)' = Σ u_i' Π_{j≠i} u_j")
+
+
+def _concat_jvp(axis, values, tangents, result):
+    return np.concatenate([np.zeros(np.shape(v)) if t is None else t
+                           for v, t in zip(values, tangents)], axis=axis)
+
+
+def _concat_vjp(axis, i, bar, values, result):
+    start = sum(np.shape(v)[axis] for v in values[:i])
+    stop = start + np.shape(values[i])[axis]
+    return np.take(bar, range(start, stop), axis=axis)
+
+
+CONCATENATE = ShapeOp("concatenate", 2, lambda axis, *arrays: np.concatenate(arrays, axis),
+                      _concat_jvp, _concat_vjp,
+                      "arrays side by side: each part's derivative in its place")
+
+SHAPE_OPS: tuple[ShapeOp, ...] = (SUM, GETITEM, RESHAPE, TRANSPOSE, MATMUL, MAX, MIN, WHERE,
+                                  CUMSUM, PROD, CONCATENATE)
 
 
 # --- Taylor-mode rules: truncated Taylor polynomials through each operation ---------------

@@ -178,3 +178,14 @@ def test_a_grade_case_that_cannot_fail_or_names_no_rule_is_refused(tmp_path):
                         ('correct = "yes"\n', "true or false")):
         found = _check(tmp_path, base + extra)
         assert found.exit_code == 2 and said in found.output, found.output
+
+
+def test_undecided_within_the_budget_exits_3_with_correct_null():
+    """No seeded point is in the domain of sqrt(x - 3) (they lie in [1/4, 2]) and sympy is
+    given no time: nothing decides, and the grade says so rather than guessing."""
+    found = CliRunner().invoke(main, ["grade", "1/(2*sqrt(x - 3))", "--for", "sqrt(x - 3)",
+                                      "--budget", "0", "--format", "json"])
+    assert found.exit_code == 3
+    data = json.loads(found.stdout)
+    assert data["correct"] is None and data["route"] is None and data["diagnosis"] is None
+    assert "only 0 of 6 random points" in data["reason"]

@@ -163,8 +163,13 @@ def run(*args):
                                                      "output; f has 2"),
     ("def f(x):\n    y = x / 2\n    raise ValueError('negative')\n", ["--at", "1"],
      "broken.py:3: ValueError: negative"),
-    ("import numpy as np\ndef f(x):\n    return np.sin(x)\n", ["--at", "1"],
-     "use those of diffcompare.math"),
+    ("import numpy as np\ndef f(x):\n    return np.log1p(x)\n", ["--at", "1"],
+     "broken.py:3: np.log1p is not supported on a value that depends on an input"),
+    ("import numpy as np\ndef f(x):\n    return np.fft.fft(x).real[0]\n",
+     ["--at", "x=[1,2]"], "broken.py:3: np.fft.fft is not supported"),
+    ("import numpy as np\ndef f(x):\n    return np.asarray(x, float)[0]\n",
+     ["--at", "x=[1,2]"], "broken.py:3: np.asarray(..., float64) of a value that depends "
+                          "on an input makes it constants"),
     ("def f(x):\n    while True:\n        x = x + 1\n", ["--at", "1", "--timeout", "0"],
      "the program ran past 1 CPU s"),
 ])

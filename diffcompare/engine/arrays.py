@@ -271,10 +271,10 @@ class ArrayTape(Tape):
                     if ops.is_exact_zero(partial):  # a structural zero: 0·∞ = 0
                         continue
                     if type(partial) is int and partial == 1:  # a sum passes bar through
-                        term = unbroadcast(bar, np.shape(arg_values[i]))
+                        term = ops.unbroadcast(bar, np.shape(arg_values[i]))
                         fresh = term is not bar
                     else:
-                        term = unbroadcast(bar * partial, np.shape(arg_values[i]))
+                        term = ops.unbroadcast(bar * partial, np.shape(arg_values[i]))
                 if adjoint[j] is None:
                     adjoint[j] = term
                     if isinstance(term, np.ndarray) and fresh:
@@ -385,21 +385,6 @@ class FlatNames(Sequence):
         except (ValueError, TypeError):
             return False
         return True
-
-
-def unbroadcast(value, shape: tuple[int, ...]):
-    """Sum an adjoint over the axes broadcasting added or stretched, back to ``shape``."""
-    got = np.shape(value)
-    if got == shape:
-        return value
-    value = np.asarray(value)
-    extra = len(got) - len(shape)
-    if extra > 0:  # (an object array's full sum is a number, not an array: asarray)
-        value = np.asarray(value.sum(axis=tuple(range(extra))))
-    stretched = tuple(a for a, n in enumerate(shape) if n == 1 and value.shape[a] != 1)
-    if stretched:
-        value = np.asarray(value.sum(axis=stretched, keepdims=True))
-    return value if shape else value.reshape(())[()]
 
 
 def flatten(parts: Sequence) -> np.ndarray:

@@ -31,8 +31,31 @@ class TraceError(MethodError):
 
 class Traced(ops.Arithmetic):
     __slots__ = ("tape", "slot", "value")
-    __array_ufunc__ = None  # numpy hands every mixed operation to our operators
-    __array_function__ = None
+
+    # numpy's functions on traced values, each mapped onto the ops table (numpy_api.py)
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        from diffcompare.engine.numpy_api import ufunc as traced_ufunc
+
+        return traced_ufunc(ufunc.__name__, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        from diffcompare.engine.numpy_api import function
+
+        return function(func, args, kwargs)
+
+    def __array__(self, dtype=None, copy=None):
+        """np.asarray of a traced value: an object array of its traced entries (numpy's
+        functions on it still trace); as numbers (np.asarray(x, float)), refused."""
+        if dtype is not None and np.dtype(dtype) != object:
+            raise TraceError(_where(f"np.asarray(..., {np.dtype(dtype).name}) of a value "
+                                    "that depends on an input") + " makes it constants, "
+                             "and its derivative would be lost")
+        entries = np.empty(self.shape, dtype=object)
+        if not self.ndim:
+            entries[()] = self
+        else:
+            entries.flat[:] = [self[index] for index in np.ndindex(self.shape)]
+        return entries
 
     def __init__(self, tape: ArrayTape, slot: int, value):
         self.tape = tape
@@ -102,6 +125,52 @@ class Traced(ops.Arithmetic):
     def dot(self, other) -> Traced:
         return _matmul(self, other)
 
+    # -- the rest of an array's methods, as numpy's functions of it (numpy_api.py)
+    def _numpy(name):
+        def method(self, *args, **kwargs):
+            from diffcompare.engine import numpy_api
+
+            return getattr(numpy_api, name)(self, *args, **kwargs)
+        method.__name__ = name
+        return method
+
+    prod = _numpy("product")
+    cumsum = _numpy("cumsum")
+    max = _numpy("largest")
+    min = _numpy("smallest")
+    clip = _numpy("clip")
+    ravel = _numpy("ravel")
+    flatten = _numpy("ravel")
+    squeeze = _numpy("squeeze")
+    del _numpy
+
+    # numpy's ufuncs on an object array of traced values (np.array([a, b])) call each
+    # entry's method of the ufunc's name
+    def _entrywise(op):
+        def method(self):
+            return ops.apply(op, self)
+        return method
+
+    for _name, _op in (("sin", ops.SIN), ("cos", ops.COS), ("tan", ops.TAN),
+                       ("arcsin", ops.ASIN), ("arccos", ops.ACOS), ("arctan", ops.ATAN),
+                       ("sinh", ops.SINH), ("cosh", ops.COSH), ("tanh", ops.TANH),
+                       ("exp", ops.EXP), ("log", ops.LOG), ("sqrt", ops.SQRT)):
+        locals()[_name] = _entrywise(_op)
+    del _entrywise, _name, _op
+
+    def transpose(self, *axes) -> Traced:
+        axes = axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
+        return self.shaped(ops.TRANSPOSE, tuple(int(k) for k in axes) if axes else None)
+
+    def astype(self, dtype, *_, **__) -> Traced:
+        if np.dtype(dtype).kind not in "fc":
+            raise TraceError(_where(f"astype({np.dtype(dtype).name}) of a value that depends "
+                                    "on an input") + " has no derivative")
+        return self
+
+    def copy(self) -> Traced:
+        return self  # a traced value is never changed in place: its copy is itself
+
     # -- comparisons: answered at the point, and remembered
     def _compare(self, other, answer):
         values = other.value if isinstance(other, Traced) else other
@@ -157,8 +226,21 @@ def slot_of(tape: ArrayTape, value) -> int:
         return tape.constant(float(value))
     if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
         return tape.constant(value.astype(float))
+    if isinstance(value, (np.ndarray, list, tuple)) and _holds_traced(value):
+        from diffcompare.engine.numpy_api import stack_entries
+
+        return slot_of(tape, stack_entries(value))  # np.array([a, b]) of traced values
     raise TraceError(_where(f"a {type(value).__name__}") + " is not a number or an array of "
                      "numbers, so it cannot take part in a derivative")
+
+
+def _holds_traced(value) -> bool:
+    items = value.reshape(-1) if isinstance(value, np.ndarray) else value
+    return isinstance(value, np.ndarray) and value.dtype == object and \
+        any(isinstance(v, Traced) for v in items) or \
+        not isinstance(value, np.ndarray) and any(
+            isinstance(v, Traced) or isinstance(v, (list, tuple)) and _holds_traced(v)
+            for v in items)
 
 
 def _recorded(op, param, args: tuple, compute) -> Traced:

@@ -59,6 +59,12 @@ def _unit(rng):
     return _one_of(rng, "sin cos exp")
 
 
+def _logistic(rng) -> str:
+    """The logistic loss log(1 + exp(-y·z)) of a label y = ±1, z = w·x + b."""
+    z = f"w*{rng.randint(1, 3)} + b"
+    return f"log(1 + exp(-({z})))" if rng.random() < 0.5 else f"log(1 + exp({z}))"
+
+
 def _cross_entropy(rng) -> str:
     """Logistic regression's loss on one example (x, label): -log σ(z) or -log(1 - σ(z))."""
     sigmoid = f"1/(1 + exp(-(w*{rng.randint(1, 3)} + b)))"
@@ -160,9 +166,8 @@ TOPICS: dict[str, Topic] = {t.name: t for t in (
         1: (lambda r: _partial(f"(w*{r.randint(1, 3)} + b - {r.randint(1, 5)})**2", "w b", r),
             lambda r: _partial(f"(w*{r.randint(1, 3)} - {r.randint(1, 5)})**2/2", "w", r),
             lambda r: _partial(f"log(1 + exp(w*{r.randint(1, 3)} + b))", "w b", r)),
-        2: (lambda r: _partial(f"log(1 + exp({r.choice([-1, 1])}*(w*{r.randint(1, 3)} + b)))",
-                               "w b", r),
-            lambda r: _partial(f"(tanh(w*{r.randint(1, 3)} + b) - {r.choice([-1, 1])})**2",
+        2: (lambda r: _partial(_logistic(r), "w b", r),
+            lambda r: _partial(f"(tanh(w*{r.randint(1, 3)} + b) {r.choice('+-')} 1)**2",
                                "w b", r),
             lambda r: _partial(f"((w + b - {r.randint(1, 5)})**2 + "
                                f"(w*{r.randint(2, 4)} + b - {r.randint(1, 5)})**2)/2",
