@@ -259,15 +259,19 @@ def _matmul(a, b) -> Traced:
 
 
 def condition(tape: ArrayTape, operands: Sequence, left, right,
-              what: str = "the condition") -> None:
-    """Remember a comparison on traced values, where the user's code made it."""
+              what: str = "the condition", entrywise: bool = True) -> None:
+    """Remember a comparison on traced values, where the user's code made it. Its margin is
+    lhs - rhs, of the closest pair of entries for arrays compared entry by entry (0: the
+    point is on a branch boundary); None for a choice among an array's entries."""
     depends = frozenset().union(*(tape.depends[o.slot] for o in operands
                                   if isinstance(o, Traced)))
     if not depends:
         return
     margin = None
-    if not np.ndim(left) and not np.ndim(right):
-        margin = float(np.real(left)) - float(np.real(right))
+    if entrywise:
+        gaps = np.ravel(np.real(np.asarray(left)) - np.real(np.asarray(right)))
+        if gaps.size:
+            margin = float(gaps[int(np.argmin(np.abs(gaps)))])
     file, line = user_frame()
     tape.conditions.append(Condition(file, line, tuple(tape.names[i] for i in sorted(depends)),
                                      margin, what, tuple(sorted(depends))))
@@ -279,7 +283,7 @@ def picked(op: ops.ShapeOp, value) -> Traced:
     if not isinstance(value, Traced):
         return np.max(value) if op is ops.MAX else np.min(value)
     index = int(np.argmax(value.value) if op is ops.MAX else np.argmin(value.value))
-    condition(value.tape, (value,), value.value, 0.0, f"the {op.name}")
+    condition(value.tape, (value,), value.value, 0.0, f"the {op.name}", entrywise=False)
     return value.shaped(op, index)
 
 
