@@ -3,6 +3,7 @@ through every method, against the exact reference (their traced tape swept in ba
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -234,3 +235,18 @@ def test_every_command_that_takes_a_function_takes_a_program(tmp_path):
         assert result.exit_code == 0, (args, result.output)
     trace_json = run("trace", newton, "--format", "json").output
     assert trace_json.count('"v') > 10  # every iteration of the loop is on the path
+
+
+def test_plain_values_at_follow_the_parameter_order(tmp_path):
+    path = tmp_path / "two.py"
+    path.write_text("def f(r, d):\n    return r * r * d\n")
+    for at in ("3,2", "r=3,d=2", "3,d=2", "d=2,r=3"):
+        found = run("grad", str(path), "--at", at, "--methods", "reverse-ad",
+                    "--format", "json")
+        assert found.exit_code == 0, (at, found.output)
+        assert json.loads(found.stdout)["methods"]["reverse-ad"]["gradient"] == [12, 9]
+    for at, said in (("d=2,3", "a plain value after a named one"),
+                     ("3,2,1", "more values than there are inputs"),
+                     ("[1,2],3", "name the array input, as r=[1,2]")):
+        found = run("grad", str(path), "--at", at)
+        assert found.exit_code == 2 and said in found.output, (at, found.output)

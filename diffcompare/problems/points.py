@@ -81,12 +81,10 @@ def read_inputs(at, names: Sequence[str]) -> dict[str, Any]:
         found = dict(zip(names, values))
     else:
         found = {}
-        for piece in _split_top_level(at):
+        for position, piece in enumerate(_split_top_level(at)):
             name, sep, value = piece.partition("=")
-            if not sep:
-                if len(names) != 1 or found:
-                    raise InputError(f"--at {piece!r}: name the input ({', '.join(names)})")
-                name, value = names[0], piece
+            if not sep:  # plain values follow the parameter order, as Python's arguments
+                name, value = _positional(piece, position, found, names), piece
             if name.strip() in found:
                 raise InputError(f"--at gives {name.strip()} more than once")
             found[name.strip()] = _read_value(name.strip(), value.strip())
@@ -95,6 +93,19 @@ def read_inputs(at, names: Sequence[str]) -> dict[str, Any]:
         raise InputError(f"--at names {', '.join(unknown)}, which is not an input "
                          f"(inputs: {', '.join(names)})")
     return found
+
+
+def _positional(piece: str, position: int, found: dict, names: Sequence[str]) -> str:
+    """The input a plain value at this position of --at is for."""
+    if found.keys() - set(names[:position]) or len(found) != position:
+        raise InputError(f"--at {piece!r}: a plain value after a named one; name it "
+                         f"({', '.join(names)})")
+    if position >= len(names):
+        raise InputError(f"--at has more values than there are inputs ({', '.join(names)})")
+    if len(names) > 1 and piece.lstrip().startswith(("[", "@")):
+        raise InputError(f"--at {piece!r}: name the array input, as {names[position]}="
+                         f"{piece.strip()} (plain values are for scalar inputs)")
+    return names[position]
 
 
 def _split_top_level(text: str) -> list[str]:
