@@ -18,6 +18,7 @@ _EXPORTS = {
     "step_study": "diffcompare.api", "trace": "diffcompare.api", "derive": "diffcompare.api",
     "descent": "diffcompare.api", "Comparison": "diffcompare.api",
     "taylor": "diffcompare.api", "grade": "diffcompare.api", "exercises": "diffcompare.api",
+    "custom_jvp": "diffcompare.engine.custom", "custom_vjp": "diffcompare.engine.custom",
     "Row": "diffcompare.analysis.compare",
     "select_methods": "diffcompare.analysis.compare",
     "DiffcompareError": "diffcompare.errors", "InputError": "diffcompare.errors",

@@ -128,12 +128,15 @@ def test_the_timeout_option_reaches_the_cli():
     data = json.loads(result.stdout)
     assert "was not run (--budget 0)" in data["methods"]["symbolic"]["failure"]
     assert data["reference"] == [2.0, 1.0] and data["reference_source"].startswith("tape")
+    # 0 skips sympy, not the other methods: each still has the least allowance
+    for method in ("manual", "central-fd", "reverse-ad"):
+        assert data["methods"][method]["failure"] is None, method
 
 
 @pytest.mark.parametrize("case", formula_cases(), ids=lambda c: c.name)
 def test_the_reference_in_balls_agrees_with_sympys(case):
     problem = case.problem()
-    f, derivative, _ = sympy_reference(problem, case.kind)
-    by_balls = exact_reference(problem, case.kind)
+    f, derivative, _ = sympy_reference(problem, case.kind, case.direction)
+    by_balls = exact_reference(problem, case.kind, case.direction)
     assert list(by_balls.f) == list(f)
     assert by_balls.gradient == tuple(derivative.ravel())  # both exact, both rounded once

@@ -110,7 +110,8 @@ def check_case(case: Case, methods=None, rtol: float | None = None, atol: float 
         raise InputError(f"{where}: {exc}") from None
     if case.kind == TAYLOR_KIND:
         return _check_taylor(case, problem, methods, rtol, atol, options, start)
-    comparison = compare(problem, methods_for(case, methods), options, extra, kind=case.kind)
+    comparison = compare(problem, methods_for(case, methods), options, extra, kind=case.kind,
+                         direction=case.direction if KINDS[case.kind].direction else None)
     names = entry_labels(comparison)
     checks = list(_expectation_checks(case, comparison, rtol, atol))
     for row in comparison.rows:

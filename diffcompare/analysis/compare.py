@@ -162,7 +162,8 @@ def compare(
         rows.append(replace(measure(without_doubtful(found, status), reference),
                             status=status))
     rows = tuple(rows)
-    return Comparison(problem, reference, rows, tuple(str(d) for d in diagnostics),
+    warnings = (*(str(d) for d in diagnostics), *problem.rule_disagreements())
+    return Comparison(problem, reference, rows, warnings,
                       kind.name, direction, left_out,
                       insight.of(kind, problem, direction, partner, rows, reference, options),
                       shared_checks)

@@ -62,6 +62,8 @@ class ArrayTape(Tape):
     outputs: tuple[int, ...] = ()
     conditions: list = field(default_factory=list)
     point: np.ndarray | None = None  # the flat point it was traced at
+    use_rules: bool = False  # the user's custom rules as records (engine/custom.py), or
+    custom_calls: list = field(default_factory=list)  # their functions traced through
 
     def __post_init__(self):
         for i in range(len(self.shapes)):
@@ -155,7 +157,10 @@ class ArrayTape(Tape):
         """The path as a scalar tape (for second derivatives, traces and graphs), made once:
         the records swept with expression nodes for numbers."""
         if getattr(self, "_scalar", None) is None:
+            from diffcompare.engine.custom import first_order_only
             from diffcompare.engine.scalar import ScalarTape
+
+            first_order_only(self)
 
             names = flat_names(self.names, self.shapes)
             self._scalar = ScalarTape.record(self.path_expressions(names), names)

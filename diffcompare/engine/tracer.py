@@ -3,8 +3,9 @@
 A ``Traced`` value wraps a float or a numpy array and records every operation done to it,
 as operator-overloading AD does (autograd, PyTorch, JAX's tracers): the arithmetic
 operators, the functions of ``diffcompare.math`` (they all go through ``ops.apply``), the
-builtin ``abs``, indexing and slicing, ``@``, ``.sum()``, ``.reshape``, ``.T``. numpy's own
-functions are refused (``__array_ufunc__ = None``) with a message naming the tool's.
+builtin ``abs``, indexing and slicing, ``@``, ``.sum()``, ``.reshape``, ``.T``, and numpy's
+own functions through its dispatch protocols (numpy_api.py: each mapped onto the ops
+table, the unsupported ones refused with their name and line).
 
 Control flow runs as Python runs it: a comparison looks at the value and answers, and is
 remembered as a ``Condition`` with its file and line, because the recorded path holds only
@@ -321,13 +322,15 @@ def _where(what: str) -> str:
 
 
 def trace(function: Callable, names: Sequence[str], inputs: Sequence,
-          point: np.ndarray | None = None) -> ArrayTape:
+          point: np.ndarray | None = None, rules: bool = False) -> ArrayTape:
     """Run ``function`` on traced inputs (floats or arrays; complex ones for complex step,
     whose comparisons look at the real part) and return the tape of the path it took, its
     outputs flattened in C order. ``point`` is the flat point the inputs were split from
-    (they are views of it: nothing is copied)."""
+    (they are views of it: nothing is copied). With ``rules``, a function with the user's
+    own derivative rule is one record of it (engine/custom.py); without, it is traced
+    through, and its calls are remembered for the rule's check."""
     shapes = tuple(np.shape(x) for x in inputs)
-    tape = ArrayTape(tuple(names), shapes)
+    tape = ArrayTape(tuple(names), shapes, use_rules=rules)
     tape.point = point
     traced = []
     for i, x in enumerate(inputs):

@@ -38,12 +38,12 @@ class _OnTape(Prepared):
         if kind.name not in self.PASSES:  # composed from a kind it has passes for
             return self.work(KINDS[kind.composed_from], x)
         count, numbers = self.PASSES[kind.name](self.problem.m, self.problem.n)
-        tape = self.problem.tape_at(x)
+        tape = self.problem.ad_tape_at(x)
         return sweep_seconds(tape, count, numbers), \
             f"{count:,} {numbers} passes over {tape.operation_count:,} records"
 
     def _tape(self, x: np.ndarray):
-        tape = self.problem.tape_at(x)
+        tape = self.problem.ad_tape_at(x)
         self.size = self._size(tape)
         return tape
 

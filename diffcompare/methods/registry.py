@@ -24,7 +24,7 @@ import numpy as np
 from diffcompare.errors import Cannot, InputError, MethodError
 from diffcompare.methods.kinds import KINDS, Kind, kind_of
 from diffcompare.problems.base import BaseProblem as Problem
-from diffcompare.runtime.budget import CALL_SECONDS, DEFAULT_BUDGET, Budget
+from diffcompare.runtime.budget import CALL_SECONDS, DEFAULT_BUDGET, LEAST_SECONDS, Budget
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,11 @@ class Options:
     # sympy's derivatives, a call of the user's code); None: no bound (the library only).
     budget: float | None = DEFAULT_BUDGET
 
-    def clock(self) -> Budget:
-        """A fresh allowance for one piece of work, started now."""
-        return Budget(self.budget)
+    def clock(self, sympy: bool = False) -> Budget:
+        """A fresh allowance for one piece of work, started now. A budget of 0 skips sympy
+        (work that needs it is not run, and says so) and leaves all other work the least
+        allowance, as the reference's sweep has its own."""
+        return Budget(LEAST_SECONDS if self.budget == 0 and not sympy else self.budget)
 
 
 @dataclass(frozen=True)

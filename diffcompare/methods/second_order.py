@@ -45,7 +45,7 @@ class ReverseOverForward(Prepared):
         from diffcompare.expr import Var
         from diffcompare.methods.registry import rounding_doubts
 
-        tape = self.problem.tape_at(x).scalar_view()
+        tape = self.problem.ad_tape_at(x).scalar_view()
         names = tape.variables
         tag = new_tag()
         # every input a dual (tangent 0 off v), every number an exact rational

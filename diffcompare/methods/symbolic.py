@@ -57,6 +57,7 @@ def _derivative_trees(outputs: tuple, names: tuple, order: int) -> tuple[tuple, 
 class Symbolic(EvaluatesExpressions):
     def __init__(self, problem: Problem, options: Options):
         super().__init__(problem, options)
+        self.budget = options.clock(sympy=True)  # at --budget 0: not run
         self._jobs = {1: self._start(1)}
         self._done: dict[int, tuple[ScalarTape, int]] = {}
 

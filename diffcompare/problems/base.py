@@ -47,6 +47,15 @@ class BaseProblem:
     def tape_at(self, x: np.ndarray) -> Tape:
         raise NotImplementedError
 
+    def ad_tape_at(self, x: np.ndarray) -> Tape:
+        """The tape the AD methods sweep: the one tape, unless the user gave a rule of their
+        own for part of it (a program's custom_jvp or custom_vjp)."""
+        return self.tape_at(x)
+
+    def rule_disagreements(self) -> tuple[str, ...]:
+        """Where such a rule differs from the function's own slope at the point."""
+        return ()
+
     @property
     def conditions(self) -> tuple:
         """The comparisons on input-dependent values the function made at its point."""

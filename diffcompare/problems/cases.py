@@ -23,7 +23,8 @@ GRADE_KIND = "grade"
 STUDY_KINDS = (TAYLOR_KIND, GRADE_KIND)  # kinds that are a study, not compare()'s
 
 _CASE_KEYS = {"name", "expression", "file", "point", "vars", "value", "gradient", "jacobian",
-              "hessian", "taylor", "direction", "given", "source", "rtol", "atol", "methods",
+              "hessian", "hvp", "taylor", "direction", "given", "source", "rtol", "atol",
+              "methods",
               "answer", "wrt", "correct", "rule"}
 
 
@@ -37,8 +38,9 @@ class Case:
     gradient: tuple[float, ...] | None = None
     jacobian: tuple[tuple[float, ...], ...] | None = None
     hessian: tuple[tuple[float, ...], ...] | None = None
+    hvp: tuple[float, ...] | None = None  # H·v, v the direction
     taylor: tuple[float, ...] | None = None  # f′ … f⁽ᴷ⁾ along ``direction`` (1 for one input)
-    direction: tuple[float, ...] | None = None
+    direction: tuple[float, ...] | None = None  # v of an hvp case; a taylor case's direction
     given: tuple[str, ...] | None = None
     source: str = ""
     rtol: float | None = None
@@ -72,6 +74,7 @@ class Case:
         """The kind of derivative the case checks: what it states, else the gradient."""
         return "jacobian" if self.jacobian is not None else \
             "hessian" if self.hessian is not None else \
+            "hvp" if self.hvp is not None else \
             TAYLOR_KIND if self.taylor is not None else \
             GRADE_KIND if self.answer is not None else "gradient"
 
@@ -81,7 +84,10 @@ class Case:
         matrix = self.jacobian if self.jacobian is not None else self.hessian
         if matrix is not None:
             return tuple(v for row in matrix for v in row)
-        return self.taylor if self.taylor is not None else self.gradient
+        for stated in (self.hvp, self.taylor):
+            if stated is not None:
+                return stated
+        return self.gradient
 
 
 def samples_dir() -> Path:
@@ -216,10 +222,13 @@ def _case(entry: dict, path: Path, index: int) -> Case:
             raise InputError(f"{where}: {key} must be a number")
         return None if value is None else float(value)
 
-    stated = [key for key in ("gradient", "jacobian", "hessian", "taylor") if key in entry]
+    stated = [key for key in ("gradient", "jacobian", "hessian", "hvp", "taylor")
+              if key in entry]
     if len(stated) > 1:
-        raise InputError(f"{where}: state one of gradient, jacobian, hessian, taylor, not "
-                         f"{' and '.join(stated)}")
+        raise InputError(f"{where}: state one of gradient, jacobian, hessian, hvp, taylor, "
+                         f"not {' and '.join(stated)}")
+    if entry.get("hvp") is not None and entry.get("direction") is None:
+        raise InputError(f"{where}: an hvp case needs its direction v: direction = [...]")
     if not isinstance(entry["name"], str) or not isinstance(entry.get("expression", ""), str) \
             or not isinstance(entry.get("file", ""), str):
         raise InputError(f"{where}: name, expression and file must be strings")
@@ -238,7 +247,8 @@ def _case(entry: dict, path: Path, index: int) -> Case:
         name=entry["name"], expression=entry.get("expression", ""),
         point=() if program else numbers("point") or (),
         vars=strings("vars"), value=number("value"), gradient=numbers("gradient"),
-        jacobian=matrix("jacobian"), hessian=matrix("hessian"), taylor=numbers("taylor"),
+        jacobian=matrix("jacobian"), hessian=matrix("hessian"), hvp=numbers("hvp"),
+        taylor=numbers("taylor"),
         direction=numbers("direction"), given=strings("given"),
         source=str(entry.get("source", "")), rtol=number("rtol"),
         atol=number("atol"), methods=strings("methods"), file=str(path), program=program,
@@ -271,7 +281,7 @@ def _refuse_what_cannot_fail(entry: dict, where: str) -> None:
     """A check must be able to fail and to pass: every expected number finite (a NaN equals
     nothing and compares as never wrong), tolerances finite and >= 0 and not both zero (only a
     bit-identical result would pass), and at least one method."""
-    for key in ("value", "gradient", "jacobian", "hessian", "taylor", "direction"):
+    for key in ("value", "gradient", "jacobian", "hessian", "hvp", "taylor", "direction"):
         value = entry.get(key)
         flat = value if isinstance(value, list) else [value]
         flat = [v for row in flat for v in (row if isinstance(row, list) else [row])]

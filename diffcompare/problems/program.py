@@ -78,6 +78,30 @@ class ProgramProblem(BaseProblem):
         self._traces = [(x, tape), *self._traces][:TRACES_KEPT]
         return tape
 
+    def ad_tape_at(self, x: np.ndarray):
+        """The tape forward-ad and reverse-ad sweep: the program's own, or, where it calls a
+        function with the user's derivative rule, traced again with the rule as a record."""
+        from diffcompare.engine.arrays import split
+        from diffcompare.engine.tracer import trace
+        from diffcompare.problems.usercode import ProgramError, run_user_code
+
+        own = self.tape_at(x)
+        if not own.custom_calls:
+            return own
+        key = ("rules", np.asarray(x, dtype=float).tobytes())
+        if key not in self.memo:
+            parts = split(np.asarray(x, dtype=float), self.input_shapes)
+            self.memo[key] = run_user_code(
+                trace, (self.program.function, self.input_names, parts, x, True),
+                self.budget, self.program.path, ProgramError)
+        return self.memo[key]
+
+    def rule_disagreements(self) -> tuple[str, ...]:
+        """Where a rule of the user's differs from the function's own slope at the point."""
+        from diffcompare.engine.custom import disagreements
+
+        return disagreements(self.tape.custom_calls)
+
     def forget_traces(self) -> None:
         """Trace afresh when next asked (a timing that must include the trace)."""
         self._traces = []

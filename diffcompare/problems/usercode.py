@@ -223,8 +223,8 @@ def where_in(exc: BaseException, path: Path) -> str:
 
 def _hint(exc: Exception) -> str:
     if "Traced" in _shown(exc) or "__array_function__" in _shown(exc):
-        return (" (numpy's own functions cannot follow a derivative: use those of "
-                "diffcompare.math, e.g. from diffcompare.math import sin, exp, sum)")
+        return (" (a traced value met code that cannot follow its derivative: numpy's "
+                "supported functions are listed in the README, or use diffcompare.math)")
     return ""
 
 

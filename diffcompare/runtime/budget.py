@@ -43,6 +43,7 @@ PASS_SECONDS = {
 DUAL_FACTOR = 8  # a pass of dual numbers, counted in float passes (descent's exact run)
 # What asking a method for a derivative costs beyond its passes (preparing the answer, its
 # statuses and checks): 0.2-1.2 ms a call here, on a two-variable function.
+LEAST_SECONDS = 1.0  # a method's allowance at --budget 0, which skips sympy, not the methods
 CALL_SECONDS = 5e-4
 # Wall time is only an outer safety, for work that waits: WALL_SAFETY times the budget plus
 # WALL_GRACE seconds (a machine at load 8 on 2 cores gives a process a quarter of a core).
