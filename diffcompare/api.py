@@ -74,9 +74,9 @@ class Shown:
         return write(self.document(), "table")
 
     def _repr_html_(self) -> str:
-        from diffcompare.render.formats import write
+        from diffcompare.render.formats.html import fragment
 
-        return write(self.document(), "html")
+        return fragment(self.document())
 
     def plot(self):
         return _shown(import_module(f"diffcompare.plots.{self._shows}").figure(

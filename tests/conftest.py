@@ -19,3 +19,13 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 # A pipe is 200 columns wide unless COLUMNS says otherwise (cli/common.py): the tests read
 # whole tables from pipes, whatever terminal the suite was started in.
 os.environ.pop("COLUMNS", None)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line for the browser tests a machine without Chromium could not run."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", [])
+               if "test_browser.py" in getattr(r, "nodeid", "")]
+    if skipped:
+        reason = skipped[0].longrepr[-1] if isinstance(skipped[0].longrepr, tuple) else ""
+        terminalreporter.write_line(f"browser tests not run: {len(skipped)}, because "
+                                    f"{str(reason).removeprefix('Skipped: ')}")

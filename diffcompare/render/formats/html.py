@@ -16,6 +16,12 @@ tr.dim td{color:#777}pre.math{background:#f6f6f6;padding:.5em}"""
 
 
 def write(document) -> str:
+    """A whole page, styled inline, with no external request: --format html and -o .html."""
+    return page(document.title or "diffcompare", [fragment(document)])
+
+
+def fragment(document) -> str:
+    """The document as a piece of a page (a notebook's cell, a page's section)."""
     parts = "".join(_block(block) for block in document.blocks)
     return f"<div class='diffcompare'>{parts}</div>"
 
