@@ -38,10 +38,15 @@ def _both(inner: Inner) -> bool:
 
 
 def _chained(node: Call, inner: Inner) -> Expr | None:
-    """f'(u) without the factor u': where u is not the variable itself (u' ≠ 1)."""
-    (du,) = inner
+    """f'(u) without the factor u': where u is not the variable itself (u' ≠ 1). For a
+    power uⁿ of a constant n, the outer derivative n·uⁿ⁻¹ alone."""
+    du = inner[0]
     if du is None or du is Const(1):
         return None
+    if node.op is ops.POW:
+        if inner[1] is not None:  # a variable exponent: not the power rule's chain
+            return None
+        return node.op.partials[0](*node.args)
     (u,) = node.args
     return node.op.partials[0](u)
 
@@ -186,7 +191,7 @@ MALRULES: tuple[MalRule, ...] = (
     # last: the most general, so a rule with its own wording goes first
     MalRule("chain-without-inner-derivative", "the chain rule without the inner "
             "derivative: f(u)' = f'(u)", "the factor u' (the inner derivative) is missing",
-            tuple(op for op in ops.ALL_OPS if op.arity == 1 and op is not ops.NEG),
+            (*(op for op in ops.ALL_OPS if op.arity == 1 and op is not ops.NEG), ops.POW),
             _chained),
 )
 

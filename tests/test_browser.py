@@ -32,8 +32,15 @@ def server():
 
 @pytest.fixture(scope="module")
 def browser():
+    import resource
+
     if not os.path.exists(CHROMIUM):  # each test skipped; counted in one line (conftest.py)
         pytest.skip(NO_BROWSER)
+    # A command run in this process (CliRunner) caps its address space (runtime/limits.py),
+    # and Chromium, which reserves tens of GB of address space for its heaps, inherits the
+    # cap and dies at launch: the soft limit goes back to the hard one for the browser.
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
     with sync_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield launched
@@ -183,3 +190,15 @@ def test_the_report_opens_with_the_network_off_and_shows_the_same_numbers(tmp_pa
         assert [_cell(page, method, k) for k in range(1, 5)] == ["48", "12", "12", "9"]
     assert requests == [target.as_uri()]  # the file, and nothing else
     context.close()
+
+
+def test_a_student_answers_a_sheet_in_the_browser(server, browser):
+    page = browser.new_page()
+    page.goto(server + "exercise?topic=chain&count=2&seed=1")
+    page.locator("input[name=answer1]").fill("4*(2*x + 8)**3")  # the inner 2 forgotten
+    page.locator("input[name=answer2]").fill("6*exp(6*x)")
+    page.locator("#sheet button[type=submit]").click()
+    page.wait_for_selector("#problem2 .result", timeout=WAIT_MS)
+    assert "chain rule without the inner derivative" in page.locator("#problem1").inner_text()
+    assert page.locator("#problem2 .result").inner_text().startswith("right")
+    page.close()

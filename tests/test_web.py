@@ -163,3 +163,15 @@ def test_report_is_one_self_contained_file(tmp_path):
 def test_format_html_is_a_whole_page():
     found = CliRunner().invoke(main, ["grad", "x*y", "--at", "1,2", "--format", "html"])
     assert found.output.startswith("<!DOCTYPE html>") and "<table>" in found.output
+
+
+def test_an_exercise_sheet_to_answer_and_each_answer_diagnosed(client):
+    sheet = client.get("/exercise", params={"topic": "chain", "count": "2", "seed": "1"})
+    assert sheet.status_code == 200 and "<code>(2*x + 8)**4</code>" in sheet.text
+    graded = client.get("/exercise", params={"topic": "chain", "count": "2", "seed": "1",
+                                             "answer1": "4*(2*x + 8)**3",
+                                             "answer2": "6*exp(6*x)"})
+    first = graded.text.split("id='problem1'")[1].split("</li>")[0]
+    second = graded.text.split("id='problem2'")[1].split("</li>")[0]
+    assert "wrong" in first and "chain rule without the inner derivative" in first
+    assert "right" in second

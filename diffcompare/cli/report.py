@@ -21,7 +21,8 @@ from diffcompare.cli.options import budget_option, n_option
               "scheme's rule).")
 @click.option("--wrt", metavar="NAME", help="The traces' and the ε plot's variable.")
 @click.option("--views", default="all", show_default=True,
-              help="Comma-separated: table, derivation, trace, graph, epsplot.")
+              help="Comma-separated: table, derivation, trace, graph, epsplot, swell, "
+                   "descent, scale (all: the first five).")
 @click.option("-o", "--output", metavar="FILE.html", help="Write the page here (default: "
               "standard output).")
 @budget_option()

@@ -19,10 +19,12 @@ nav a{margin-right:1em}@media print{form,nav{display:none}}"""
 
 
 def _documents():
-    from diffcompare.render import comparison, derive, epsplot, graph, trace
+    from diffcompare.render import comparison, derive, descent, epsplot, graph, scale, swell, trace
 
     return {"table": comparison.document, "derivation": derive.document,
-            "trace": trace.document, "graph": graph.document, "epsplot": epsplot.document}
+            "trace": trace.document, "graph": graph.document, "epsplot": epsplot.document,
+            "swell": lambda found: swell.document(found.rows, found.title),
+            "descent": descent.document, "scale": scale.document}
 
 
 def panel(item, svg: str = "") -> str:

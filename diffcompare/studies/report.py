@@ -71,13 +71,64 @@ def _epsplot(problem, settings: Settings):
     return step_study(problem, settings.wrt, budget=settings.budget)
 
 
+@dataclass(frozen=True)
+class Swelling:
+    """The swell view's rows (studies/swell.py) and their title."""
+
+    rows: list
+    title: str
+
+
+def _swell(problem, settings: Settings):
+    from diffcompare.studies.swell import swell_of_expression
+
+    if problem.conditions or problem.m != 1:
+        raise InputError("the swell view measures one formula's derivatives: this function "
+                         + ("has a path that holds at this point only" if problem.conditions
+                            else f"has {problem.m} outputs"))
+    label = problem.describe()
+    return Swelling(swell_of_expression(problem.outputs[0], tuple(problem.variables), label,
+                                        settings.budget), label)
+
+
+DESCENT_METHODS = ("reverse-ad", "forward-fd", "central-fd")
+DESCENT_STEPS = 200
+
+
+def _descent(problem, settings: Settings):
+    from diffcompare.methods import Options
+    from diffcompare.studies.descent import descend
+
+    if problem.m != 1:
+        raise InputError(f"descent minimises one output: this function has {problem.m}")
+    return descend(problem, DESCENT_METHODS, "gd", 1e-3, DESCENT_STEPS, 0.0,
+                   options=Options(budget=settings.budget))
+
+
+SCALE_SIZES = (10, 100, 1000)
+SCALE_METHODS = ("forward-fd", "forward-ad", "reverse-ad")
+
+
+def _scale(problem, settings: Settings):
+    """The seeds' lesson in cost: the chained Rosenbrock at growing n (a family of its own,
+    whatever the page's function)."""
+    from diffcompare.studies.scale import scale_study
+
+    return scale_study("rosenbrock", SCALE_SIZES, SCALE_METHODS,
+                       budget=3 * (settings.budget or 5.0))
+
+
 VIEWS: dict[str, View] = {v.name: v for v in (
     View("table", "every method, against the exact derivative", _comparison),
     View("derivation", "the manual rules, step by step", _derivation),
     View("trace", "the evaluation traces (forward and reverse mode)", _trace),
     View("graph", "the computational graph, with values and adjoints", _graph),
     View("epsplot", "the error against the step h", _epsplot),
+    View("swell", "expression swell: the sizes of f and of its derivatives", _swell),
+    View("descent", "gradient descent driven by each method", _descent),
+    View("scale", "how each method's cost grows with n (the chained Rosenbrock)", _scale),
 )}
+DEFAULT_VIEWS = ("table", "derivation", "trace", "graph", "epsplot")  # "all": these
 
 
 @dataclass(frozen=True)
@@ -89,7 +140,7 @@ class Panel:
 
 def views_named(names: str | Sequence[str] | None) -> tuple[View, ...]:
     if names is None or names == "all":
-        return tuple(VIEWS.values())
+        return tuple(VIEWS[n] for n in DEFAULT_VIEWS)
     asked = names.split(",") if isinstance(names, str) else list(names)
     unknown = [n for n in asked if n not in VIEWS]
     if unknown:

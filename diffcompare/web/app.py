@@ -52,7 +52,7 @@ class Query:
         params = {"f": self.f, "at": self.at}
         for key, value in (("h", None if self.h is None else f"{self.h:.3g}"),
                            ("view", None if self.view == "all" else self.view),
-                           ("kind", None if self.kind == "gradient" else self.kind),
+                           ("kind", None if self.kind == Query.kind else self.kind),
                            ("dir", self.direction or None), ("wrt", self.wrt or None),
                            ("program", self.program or None)):
             if value is not None:
@@ -107,6 +107,31 @@ class Pool:
             finally:
                 with self.lock:
                     self.active -= 1
+
+
+class Cache:
+    """The last ``size`` pages by their canonical URL: the same question asked again (a
+    class opening the teacher's link) is answered without a worker, while pathological
+    requests hold the pool. Its times are those of the first computation."""
+
+    def __init__(self, size: int = 64):
+        from collections import OrderedDict
+
+        self.pages: OrderedDict[str, str] = OrderedDict()
+        self.size, self.lock = size, threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        with self.lock:
+            if key in self.pages:
+                self.pages.move_to_end(key)
+                return self.pages[key]
+        return None
+
+    def put(self, key: str, page: str) -> None:
+        with self.lock:
+            self.pages[key] = page
+            while len(self.pages) > self.size:
+                self.pages.popitem(last=False)
 
 
 class Programs:
@@ -254,7 +279,8 @@ def page(query: Query, allow_programs: bool, programs,
 
     panels, problem = _panels(query, programs, budget)
     body = ("<h1>diffcompare</h1><p class='dim'>every way of differentiating a function, "
-            "side by side, against an exact reference</p>"
+            "side by side, against an exact reference · <a href='/exercise'>exercises</a>"
+            "</p>"
             + _form(query, problem, allow_programs)
             + (UPLOAD_FORM if allow_programs else "")
             + f"<div id='panels'>{panels}</div>" + SCRIPT)
@@ -272,6 +298,7 @@ def create_app(allow_programs: bool = False, pool: Pool | None = None,
 
     pool = pool or Pool()
     programs = Programs() if allow_programs else None
+    cache = Cache()
 
     def busy() -> Response:
         return HTMLResponse(
@@ -287,12 +314,16 @@ def create_app(allow_programs: bool = False, pool: Pool | None = None,
             query = Query()
             message = str(error)
             return HTMLResponse(page_with_error(query, message), status_code=400)
-        try:
-            text, url = await run_in_threadpool(pool.run, page, query, allow_programs,
-                                                programs, budget)
-        except Busy:
-            return busy()
-        return HTMLResponse(text, headers={"HX-Push-Url": url})
+        key = query.url()
+        text = None if query.program else cache.get(key)  # an upload may be replaced
+        if text is None:
+            try:
+                text, _ = await run_in_threadpool(pool.run, page, query, allow_programs,
+                                                  programs, budget)
+            except Busy:
+                return busy()
+            cache.put(key, text)
+        return HTMLResponse(text, headers={"HX-Push-Url": key})
 
     def page_with_error(query: Query, message: str) -> str:
         from diffcompare.render.page import document_page, error_panel
@@ -319,9 +350,22 @@ def create_app(allow_programs: bool = False, pool: Pool | None = None,
     async def no_icon(request):
         return Response(status_code=204)
 
+    async def exercise(request):
+        from diffcompare.web.exercises import exercise_page
+
+        if len(request.url.query) > MAX_QUERY:
+            return HTMLResponse("request too large", status_code=414)
+        try:
+            text = await run_in_threadpool(pool.run, exercise_page,
+                                           dict(request.query_params), budget)
+        except Busy:
+            return busy()
+        return HTMLResponse(text)
+
     return Starlette(routes=[
         Route("/", index),
         Route("/favicon.ico", no_icon),
+        Route("/exercise", exercise),
         Route("/upload", upload, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ])
