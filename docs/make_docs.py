@@ -71,6 +71,47 @@ def run_tutorial() -> None:
     nbformat.write(notebook, TUTORIAL)
 
 
+# The live page's main views, as a browser shows them: (file, the page's URL after the
+# server's address, what to wait for, the browser's width and height)
+SCREENSHOTS = [
+    ("docs/serve-table.png", "?f=3*(x1**2%20%2B%20x2*x3)&at=2,3,4&view=table", "#table",
+     1280, 1150),
+    ("docs/serve-derivation.png", "?f=atan(x/y)&at=1,2&view=derivation&wrt=y",
+     "#derivation", 1280, 900),
+    ("docs/serve-trace.png", "?f=ln(x1)%20%2B%20x1*x2%20-%20sin(x2)&at=2,5&view=trace",
+     "#trace", 1280, 1300),
+    ("docs/serve-exercise.png", "exercise?topic=chain&count=3&seed=1&answer1=4*(2*x%20%2B"
+     "%208)**3&answer2=6*exp(6*x)", "#sheet", 1280, 800),
+]
+BROWSER_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+def screenshots() -> None:
+    """The server started here, each view opened in Debian's Chromium, its page saved."""
+    from playwright.sync_api import sync_playwright
+
+    server = subprocess.Popen([sys.executable, "-m", "diffcompare", "serve", "--port", "0",
+                               "--no-browser"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        address = server.stdout.readline().strip()
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                                 args=BROWSER_FLAGS)
+            for target, path, selector, width, height in SCREENSHOTS:
+                print("screenshot", target, flush=True)
+                page = browser.new_page(viewport={"width": width, "height": height})
+                page.goto(address + path)
+                page.wait_for_selector(selector, timeout=120_000)
+                page.screenshot(path=str(ROOT / target))
+                page.close()
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
 def main() -> None:
     if sys.argv[1:2] == ["--readme-to"]:  # the README's examples only, written elsewhere
         refresh_readme(Path(sys.argv[2]))
@@ -78,6 +119,7 @@ def main() -> None:
     for args in PICTURES:
         print("diffcompare", shlex.join(args), flush=True)
         diffcompare(args)
+    screenshots()
     run_tutorial()
     refresh_readme()
 
