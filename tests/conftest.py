@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, settings
 
 # The ci profile's count keeps the whole suite well under CI's 3 minutes on 2 cores: each
 # example of the property tests' comparisons runs every method and the reference.
-for name, examples in (("dev", 60), ("ci", 150)):
+for name, examples in (("dev", 60), ("ci", 100)):
     settings.register_profile(name, max_examples=examples, deadline=None, derandomize=True,
                               database=None,
                               suppress_health_check=[HealthCheck.too_slow,

@@ -21,7 +21,7 @@ WAIT_MS = 60_000  # a recomputation's wait (its work is bounded by the request's
 @pytest.fixture(scope="module")
 def server():
     process = subprocess.Popen([sys.executable, "-m", "diffcompare", "serve", "--port", "0",
-                                "--no-browser", "--budget", "1"], stdout=subprocess.PIPE,
+                                "--no-browser", "--budget", "0.5"], stdout=subprocess.PIPE,
                                text=True)
     try:
         yield process.stdout.readline().strip()
@@ -179,7 +179,8 @@ def test_the_report_opens_with_the_network_off_and_shows_the_same_numbers(tmp_pa
                                                                         browser):
     target = tmp_path / "seed.html"
     subprocess.run([sys.executable, "-m", "diffcompare", "report", "3*(x1**2 + x2*x3)",
-                    "--at", "2,3,4", "-o", str(target)], check=True, timeout=120,
+                    "--at", "2,3,4", "--views", "table,derivation", "-o", str(target)],
+                   check=True, timeout=120,
                    capture_output=True)
     context = browser.new_context(offline=True)
     page = context.new_page()
