@@ -147,13 +147,21 @@ def test_the_h_slider_moves_forward_fds_error_as_epsplot_says(server, browser):
 
 def test_the_step_button_walks_the_reverse_sweep_to_the_adjoints(server, browser):
     page = browser.new_page()
-    page.goto(server + "?f=ln(x1)%20%2B%20x1*x2%20-%20sin(x2)&at=2,5&view=trace")
+    page.goto(server + "?f=ln(x1)%20%2B%20x1*x2%20-%20sin(x2)&at=2,5&view=trace,graph")
     rows = page.locator("#trace table").last.locator("tr")
     total = rows.count() - 1
     assert page.locator("#trace table").last.locator("tr:visible").count() == 1  # the header
-    for _ in range(total):
+
+    def lit():  # the graph's nodes the sweep has reached (the others are dimmed)
+        return page.evaluate("Array.from(document.querySelectorAll('[id^=node-]'))"
+                             ".filter(g => g.style.opacity === '1').map(g => g.id)")
+    assert lit() == []
+    page.locator("#step-reverse").click()
+    assert lit() == ["node-v5"]  # the output's adjoint, seeded first
+    for _ in range(total - 1):
         page.locator("#step-reverse").click()
     assert page.locator("#step-count").inner_text() == f"{total} of {total} adjoints"
+    assert len(lit()) == 7  # every node of Baydin's graph: v-1 … v5
     last = page.locator("#trace table").last.inner_text()
     assert "5.5" in last and "1.7163378145367738" in last  # the inputs' adjoints: ∇f
     page.close()

@@ -48,6 +48,7 @@ def figure(graph):
         x, y = position[node.name]
         boxes[node.name] = ax.text(x, y, "\n".join(label(node)), ha="center", va="center",
                                    fontsize=9, family="DejaVu Sans",
+                                   gid=f"node-{node.name}",  # a page's script finds it
                                    bbox={"boxstyle": "round,pad=0.4", "fc": colour,
                                          "ec": "#555555"})
     for a, b in graph.edges:
