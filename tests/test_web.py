@@ -175,3 +175,33 @@ def test_an_exercise_sheet_to_answer_and_each_answer_diagnosed(client):
     second = graded.text.split("id='problem2'")[1].split("</li>")[0]
     assert "wrong" in first and "chain rule without the inner derivative" in first
     assert "right" in second
+
+
+def test_a_cancelled_request_stops_its_work_not_only_its_wait():
+    """The browser's cancel (or a closed tab) drops the connection; the page's worker, and
+    sympy's under it, are killed then — long before the 30 CPU s each piece could take."""
+    import socket
+    import time
+
+    from .test_load import _children
+
+    server = subprocess.Popen([sys.executable, "-m", "diffcompare", "serve", "--port", "0",
+                               "--no-browser", "--budget", "30"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        host, port = server.stdout.readline().strip()[len("http://"):-1].split(":")
+        connection = socket.create_connection((host, int(port)), timeout=30)
+        connection.sendall(b"GET /?f=x**x**x**x**x&at=3&view=table HTTP/1.1\r\n"
+                           b"Host: localhost\r\n\r\n")
+        deadline = time.monotonic() + 30
+        while not _children(server.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _children(server.pid), "the page's worker never started"
+        connection.close()  # the cancel
+        deadline = time.monotonic() + 20  # a third of what the work may take on its own
+        while _children(server.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _children(server.pid) == []
+    finally:
+        server.terminate()
+        server.wait(30)

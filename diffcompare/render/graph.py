@@ -7,14 +7,17 @@ from diffcompare.render.document import Document, Tree
 from diffcompare.render.document import Graph as DotGraph
 from diffcompare.render.numbers import number
 from diffcompare.studies.graph import Graph, GraphNode
-from diffcompare.studies.trace import BAR
+from diffcompare.studies.trace import BAR, DOT
 
 
 def label(node: GraphNode) -> list[str]:
-    """The lines drawn in a node: its definition, then its value and adjoint if known."""
+    """The lines drawn in a node: its definition, then its value, tangent and adjoint if
+    known."""
     lines = [node.definition]
     if node.value is not None:
         lines.append(f"= {number(node.value)}")
+    if node.tangent is not None:
+        lines.append(f"v{DOT}{node.name[1:]} = {number(node.tangent)}")
     if node.adjoint is not None:
         lines.append(f"v{BAR}{node.name[1:]} = {number(node.adjoint)}")
     return lines

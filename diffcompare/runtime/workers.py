@@ -104,13 +104,16 @@ class Job:
     """One call running in a worker process, bounded by a budget of its own CPU time."""
 
     def __init__(self, call: Callable[..., Any], args: tuple, budget: Budget,
-                 memory: int = MEMORY_CAP):
+                 memory: int = MEMORY_CAP, starts_workers: bool = False):
         context = multiprocessing.get_context("fork")
         self.budget = budget
         self._receive, send = context.Pipe(duplex=False)
+        # a daemonic process may not start processes: a worker that starts workers of its
+        # own (a whole page: sympy's among them) is not one, and dies with its parent all
+        # the same (PR_SET_PDEATHSIG)
         self._process = context.Process(target=_work, args=(send, call, args, memory,
                                                             budget.seconds),
-                                        daemon=True, name="diffcompare-worker")
+                                        daemon=not starts_workers, name="diffcompare-worker")
         self._process.start()
         self.started = time.monotonic()
         send.close()
@@ -141,6 +144,16 @@ class Job:
                 return ("wall", wall)
             if not self._process.is_alive() and not self._receive.poll(0):
                 return ("died", self._process.exitcode)
+
+    def ready(self, timeout: float) -> bool:
+        """Whether the outcome can be collected now (waiting up to ``timeout`` seconds): the
+        value has come, or the worker ended, or its budget is spent."""
+        if self._outcome is not None or self._receive.poll(timeout):
+            return True
+        allowance, wall = self.budget.seconds, self.budget.wall_limit
+        return not self._process.is_alive() or \
+            (allowance is not None and self.cpu() > allowance) or \
+            (wall is not None and time.monotonic() - self.started > wall)
 
     def result(self, what: str = "it") -> Any:
         """The call's value; past the budget the worker is killed and TimedOut raised."""
@@ -174,8 +187,9 @@ class Job:
         _LIVE.discard(self)
 
 
-def start(call: Callable[..., Any], *args: Any, budget: Budget) -> Job:
-    return Job(call, args, budget)
+def start(call: Callable[..., Any], *args: Any, budget: Budget,
+          starts_workers: bool = False) -> Job:
+    return Job(call, args, budget, starts_workers=starts_workers)
 
 
 def within(budget: Budget | float | None, call: Callable[..., Any], *args: Any,

@@ -23,13 +23,14 @@ class GraphNode:
     is_output: bool
     value: float | None = None
     adjoint: float | None = None
-
+    tangent: float | None = None  # d(node)/d(the graph's wrt), forward mode
 
 @dataclass(frozen=True)
 class Graph:
     expression: str
     nodes: tuple[GraphNode, ...]
     edges: tuple[tuple[str, str], ...]  # (argument, operation); a node used twice: twice
+    wrt: str | None = None  # the input the nodes' tangents are by
 
     def node(self, name: str) -> GraphNode:
         return next(n for n in self.nodes if n.name == name)
@@ -38,13 +39,15 @@ class Graph:
         return [a for a, b in self.edges if b == name]
 
 
-def computational_graph(problem: Problem, with_values: bool) -> Graph:
+def computational_graph(problem: Problem, with_values: bool, wrt: str | None = None,
+                        tangents: bool = False) -> Graph:
     """The graph of the problem's outputs (one graph, m output nodes); with its point's
-    values and adjoints (each output seeded with 1) if asked."""
+    values and adjoints (each output seeded with 1) if asked, and with ``tangents`` each
+    node's tangent by ``wrt`` (default: the first input) as forward mode carries it."""
     tape = problem.tape.scalar_view()  # a program: the path it took, as scalar records
     names = node_names(tape)
-    rows = {r.name: r for r in evaluation_trace(problem, forward=False).rows} \
-        if with_values else {}
+    found = evaluation_trace(problem, wrt, forward=tangents) if with_values else None
+    rows = {r.name: r for r in found.rows} if found else {}
     level: dict[int, int] = {}
     nodes, edges = [], []
     for slot in sorted(names):
@@ -59,8 +62,10 @@ def computational_graph(problem: Problem, with_values: bool) -> Graph:
             definition=(f"{name} = {tape.variables[slot]}" if op is None
                         else f"{name} = {definition(tape, slot, names)}"),
             level=level[slot], is_input=op is None, is_output=slot in tape.outputs,
-            value=row.value if row else None, adjoint=row.adjoint if row else None))
-    return Graph(problem.describe(), tuple(nodes), tuple(edges))
+            value=row.value if row else None, adjoint=row.adjoint if row else None,
+            tangent=row.tangent if row else None))
+    return Graph(problem.describe(), tuple(nodes), tuple(edges),
+                 found.wrt if found and tangents else None)
 
 
 def graph_of_text(text: str, at=None, variables=None) -> Graph:

@@ -59,7 +59,7 @@ def _trace(problem, settings: Settings):
 def _graph(problem, settings: Settings):
     from diffcompare.studies.graph import computational_graph
 
-    return computational_graph(problem, with_values=True)
+    return computational_graph(problem, with_values=True, wrt=settings.wrt, tangents=True)
 
 
 def _epsplot(problem, settings: Settings):
@@ -122,7 +122,7 @@ VIEWS: dict[str, View] = {v.name: v for v in (
     View("table", "every method, against the exact derivative", _comparison),
     View("derivation", "the manual rules, step by step", _derivation),
     View("trace", "the evaluation traces (forward and reverse mode)", _trace),
-    View("graph", "the computational graph, with values and adjoints", _graph),
+    View("graph", "the computational graph, with values, tangents and adjoints", _graph),
     View("epsplot", "the error against the step h", _epsplot),
     View("swell", "expression swell: the sizes of f and of its derivatives", _swell),
     View("descent", "gradient descent driven by each method", _descent),

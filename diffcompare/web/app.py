@@ -15,6 +15,7 @@ run it — is refused unless the server was started with ``--allow-programs``.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import math
 import tempfile
@@ -82,6 +83,30 @@ def read_query(params) -> Query:
 
 class Busy(Exception):
     """Every worker is taken and the queue is full."""
+
+
+class Cancelled(Exception):
+    """The browser went away (the cancel button, a closed tab): its computation stopped."""
+
+
+PAGE_BUDGET = 20  # a page's worker may take this many times the per-piece budget in all
+CANCEL_POLL = 0.05  # seconds between looks at whether the request was cancelled
+
+
+def computed(cancelled: threading.Event, budget: float, *args):
+    """``page(*args)`` in a forked worker, killed (with the workers it started) as soon as
+    ``cancelled`` is set: a cancelled request stops its work, not only its wait."""
+    from diffcompare.runtime import workers
+    from diffcompare.runtime.budget import Budget
+
+    job = workers.start(page, *args, budget=Budget(PAGE_BUDGET * budget), starts_workers=True)
+    try:
+        while not job.ready(CANCEL_POLL):
+            if cancelled.is_set():
+                raise Cancelled()
+        return job.result("the page")
+    finally:
+        job.stop()
 
 
 class Pool:
@@ -323,11 +348,20 @@ def create_app(allow_programs: bool = False, pool: Pool | None = None,
         key = query.url()
         text = None if query.program else cache.get(key)  # an upload may be replaced
         if text is None:
+            cancelled = threading.Event()
+            work = asyncio.ensure_future(run_in_threadpool(
+                pool.run, computed, cancelled, budget, query, allow_programs, programs,
+                budget))
+            while not work.done():
+                await asyncio.wait({work}, timeout=0.2)
+                if not work.done() and await request.is_disconnected():
+                    cancelled.set()
             try:
-                text, _ = await run_in_threadpool(pool.run, page, query, allow_programs,
-                                                  programs, budget)
+                text, _ = work.result()
             except Busy:
                 return busy()
+            except Cancelled:
+                return Response(status_code=499)  # nobody is there to read it
             cache.put(key, text)
         return HTMLResponse(text, headers={"HX-Push-Url": key})
 
