@@ -15,6 +15,7 @@ go past it.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -292,6 +293,14 @@ _LIBRARIES = tuple({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix,
                                                  sys.exec_prefix)})
 
 
+@functools.lru_cache(maxsize=1024)
+def _classified(filename: str) -> tuple[str, bool]:
+    """(the file's base name, whether it is an installed library's): once per file, since
+    resolving a path is most of what naming a traced operation's line costs."""
+    path = os.path.realpath(filename)
+    return os.path.basename(path), path.startswith(_LIBRARIES)
+
+
 def user_frame() -> tuple[str, int]:
     """The file (base name) and line of the innermost frame of the user's own code: outside
     this package and outside the installed libraries (numpy's own frames, when the user's
@@ -301,9 +310,9 @@ def user_frame() -> tuple[str, int]:
     frame = sys._getframe(1)
     while frame is not None:
         if not frame.f_globals.get("__name__", "").startswith(package):
-            path = os.path.realpath(frame.f_code.co_filename)
-            if not path.startswith(_LIBRARIES):
-                return os.path.basename(path), frame.f_lineno
+            name, library = _classified(frame.f_code.co_filename)
+            if not library:
+                return name, frame.f_lineno
             fallback = fallback or frame
         frame = frame.f_back
     if fallback is None:
