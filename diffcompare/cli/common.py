@@ -94,6 +94,13 @@ def plots(name: str):
     return import_module(f"diffcompare.plots.{name}")
 
 
+def emit_and_save(document, fmt: str, output: str | None) -> None:
+    """The document on standard output, and in ``-o FILE`` too when one is named."""
+    emit(document, fmt)
+    if output:
+        save_output(output, document)
+
+
 def emit_with_figure(document, fmt: str, output: str | None, figure, draw) -> None:
     """The document on standard output; with ``-o FILE`` the figure (``figure()``) or the
     document written there, else the figure as text below a terminal's table

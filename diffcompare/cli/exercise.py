@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from diffcompare.cli.common import emit, save_output, working
+from diffcompare.cli.common import emit_and_save, working
 from diffcompare.cli.group import main
 from diffcompare.cli.options import budget_option, format_option, output_option
 from diffcompare.studies.exercise import LEVELS, MAX_COUNT, TOPICS
@@ -38,7 +38,4 @@ def exercise(topics, level, count, seed, answers, fmt, output, budget):
 
     with working("drawing the problems and deriving their answers"):
         sheet = exercises(topics, int(level), count, seed, budget)
-    found = document(sheet, answers)
-    emit(found, fmt)
-    if output:
-        save_output(output, found)
+    emit_and_save(document(sheet, answers), fmt, output)

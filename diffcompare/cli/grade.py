@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from diffcompare.cli.common import emit, save_output, working
+from diffcompare.cli.common import emit_and_save, working
 from diffcompare.cli.group import EXPRESSION_CONTEXT, main
 from diffcompare.cli.options import budget_option, format_option, output_option
 
@@ -51,10 +51,7 @@ def grade(answer, function, wrt, batch, seed, fmt, output, budget):
 
     with working(f"grading against d/d{wrt or 'x'} {function}"):
         found = grade_answer(answer, function, wrt, budget, seed)
-    written = document(found)
-    emit(written, fmt)
-    if output:
-        save_output(output, written)
+    emit_and_save(document(found), fmt, output)
     sys.exit(EXIT[found.correct])
 
 
@@ -66,7 +63,4 @@ def _batch(path, function, wrt, seed, fmt, output, budget):
     submitted = read_answers(path)
     with working(f"grading {len(submitted)} answers"):
         graded = grade_batch(submitted, function, wrt, budget, seed)
-    written = batch_document(graded)
-    emit(written, fmt)
-    if output:
-        save_output(output, written)
+    emit_and_save(batch_document(graded), fmt, output)
