@@ -196,15 +196,16 @@ def _problem(query: Query, programs: Programs | None, budget: float):
 
 def _panels(query: Query, programs, budget: float) -> tuple[str, object | None]:
     """The panels' HTML, and the problem (None where it could not be made)."""
-    from diffcompare.cli.options import vector
+    from diffcompare.parse import parse_number
     from diffcompare.render.page import error_panel
     from diffcompare.studies.report import Settings
     from diffcompare.web.pages import panels_html
 
     try:
         problem = _problem(query, programs, budget)
-        settings = Settings(query.kind, vector(query.direction or None, "dir"), query.h,
-                            query.wrt or None, budget)
+        direction = tuple(parse_number(piece, "dir entry") for piece in
+                          query.direction.split(",")) if query.direction.strip() else None
+        settings = Settings(query.kind, direction, query.h, query.wrt or None, budget)
         return "".join(panels_html(problem, settings, query.view)), problem
     except ParseError as error:
         return error_panel(error.pointed()), None
