@@ -28,6 +28,7 @@ WRONG = [
     ("tan(x)", "1/cos(x)", "tan-as-secant", 1),
     ("x**2 + 5", "2*x + 5", "sum-keeps-constant", 2),
     ("sin(x**2)", "cos(x**2)", "chain-without-inner-derivative", 2),
+    ("(x**2 + 1)**3", "3*(x**2 + 1)**2", "chain-without-inner-derivative", 3),  # a power's
 ]
 
 
