@@ -54,7 +54,7 @@ def _cell(page, method: str, column: int) -> str:
 
 def test_a_slider_moves_the_point_and_every_method_follows(server, browser):
     page = browser.new_page()
-    page.goto(server + "?f=x**2&at=3&view=table")
+    page.goto(server + "?f=x**2&at=3&view=table&methods=reverse-ad,forward-fd")
     assert _cell(page, "reverse-ad", 2) == "6"
     # the slider's steps are a hundredth of the span: 0.99 is one of them
     page.locator("#at_0").evaluate(
@@ -68,7 +68,7 @@ def test_a_slider_moves_the_point_and_every_method_follows(server, browser):
 
 def test_the_step_slider_shows_forward_differences_at_that_h(server, browser):
     page = browser.new_page()
-    page.goto(server + "?f=x**2&at=1&view=table")
+    page.goto(server + "?f=x**2&at=1&view=table&methods=forward-fd")
     page.locator("input[name=fix_h]").check()  # a change: recomputed with the slider's h
     page.locator("#log_h").evaluate(
         "e => { e.value = '-2'; e.dispatchEvent(new Event('input', {bubbles: true})); }")
@@ -82,7 +82,7 @@ def test_the_step_slider_shows_forward_differences_at_that_h(server, browser):
 
 def test_a_formula_typed_wrong_shows_the_caret_in_place(server, browser):
     page = browser.new_page()
-    page.goto(server + "?f=x**2&at=1&view=table")
+    page.goto(server + "?f=x**2&at=1&view=table&methods=reverse-ad")
     page.locator("#f").fill("x**")
     page.wait_for_selector("#error", timeout=WAIT_MS)
     assert "expression ends where an operand was expected" in page.locator("#error").inner_text()
@@ -93,7 +93,8 @@ def test_a_formula_typed_wrong_shows_the_caret_in_place(server, browser):
 def test_with_scripts_off_the_page_has_its_numbers_and_the_form_still_works(server, browser):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(server + "?f=3*(x1**2%20%2B%20x2*x3)&at=2,3,4&view=table")
+    page.goto(server + "?f=3*(x1**2%20%2B%20x2*x3)&at=2,3,4&view=table"
+              "&methods=central-fd,reverse-ad")
     assert _cell(page, "central-fd", 2) == "11.99999999974332"
     page.locator("#at").fill("1,1,1")
     page.locator("button[type=submit]").click()  # a plain GET of the form
@@ -116,7 +117,7 @@ def test_the_seeds_page_shows_48_and_12_12_9_in_every_exact_row(server, browser)
 
 def test_typing_baydins_function_updates_the_table_without_a_reload(server, browser):
     page = browser.new_page()
-    page.goto(server + SEED + "&view=table")
+    page.goto(server + SEED + "&view=table&methods=reverse-ad,forward-fd")
     page.evaluate("window.notReloaded = true")
     page.locator("#f").fill("ln(x1) + x1*x2 - sin(x2)")
     page.locator("#at").fill("2,5")
@@ -132,7 +133,7 @@ def test_the_h_slider_moves_forward_fds_error_as_epsplot_says(server, browser):
     """For x² at 1, forward differences err by their truncation term f''/2·h = h alone
     (epsplot's model; round-off, ~eps/h, is far below it at these steps)."""
     page = browser.new_page()
-    page.goto(server + "?f=x**2&at=1&view=table")
+    page.goto(server + "?f=x**2&at=1&view=table&methods=forward-fd")
     page.locator("input[name=fix_h]").check()
     for log_h, in_url in (("-2", "h=0.01"), ("-4", "h=0.0001")):
         page.locator("#log_h").evaluate(

@@ -45,7 +45,7 @@ def _children(pid: int) -> list[int]:
 @pytest.mark.timeout(170)
 def test_twenty_clients_four_hundred_requests():
     server = subprocess.Popen([sys.executable, "-m", "diffcompare", "serve", "--port", "0",
-                               "--no-browser", "--budget", "0.5"], stdout=subprocess.PIPE,
+                               "--no-browser", "--budget", "0.2"], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
     try:
         address = server.stdout.readline().strip()

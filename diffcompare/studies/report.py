@@ -22,6 +22,7 @@ class Settings:
     h: float | None = None
     wrt: str | None = None
     budget: float | None = 5.0
+    methods: str | None = None  # the table's rows, comma-separated (None: every method)
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def _comparison(problem, settings: Settings):
     from diffcompare.analysis.compare import compare
     from diffcompare.methods import Options
 
-    return compare(problem, None, Options(eps=settings.h, budget=settings.budget),
+    return compare(problem, settings.methods, Options(eps=settings.h, budget=settings.budget),
                    kind=settings.kind, direction=settings.direction)
 
 

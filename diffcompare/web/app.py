@@ -48,6 +48,7 @@ class Query:
     direction: str = ""
     wrt: str = ""
     program: str = ""  # an uploaded program's token (with --allow-programs)
+    methods: str = ""  # the table's rows (empty: every method)
 
     def url(self) -> str:
         params = {"f": self.f, "at": self.at}
@@ -55,6 +56,7 @@ class Query:
                            ("view", None if self.view == "all" else self.view),
                            ("kind", None if self.kind == Query.kind else self.kind),
                            ("dir", self.direction or None), ("wrt", self.wrt or None),
+                           ("methods", self.methods or None),
                            ("program", self.program or None)):
             if value is not None:
                 params[key] = value
@@ -78,7 +80,8 @@ def read_query(params) -> Query:
     if kind not in KINDS:
         raise InputError(f"no kind {kind!r}; kinds: {', '.join(KINDS)}")
     return Query(params.get("f", Query.f), at, h, params.get("view", "all") or "all", kind,
-                 params.get("dir", ""), params.get("wrt", ""), params.get("program", ""))
+                 params.get("dir", ""), params.get("wrt", ""), params.get("program", ""),
+                 params.get("methods", "").replace(" ", ""))
 
 
 class Busy(Exception):
@@ -205,7 +208,8 @@ def _panels(query: Query, programs, budget: float) -> tuple[str, object | None]:
         problem = _problem(query, programs, budget)
         direction = tuple(parse_number(piece, "dir entry") for piece in
                           query.direction.split(",")) if query.direction.strip() else None
-        settings = Settings(query.kind, direction, query.h, query.wrt or None, budget)
+        settings = Settings(query.kind, direction, query.h, query.wrt or None, budget,
+                            query.methods or None)
         return "".join(panels_html(problem, settings, query.view)), problem
     except ParseError as error:
         return error_panel(error.pointed()), None
@@ -259,6 +263,9 @@ def _form(query: Query, problem, allow_programs: bool) -> str:
         + option("all", query.view, "every view")
         + "".join(option(name, query.view, v.title) for name, v in VIEWS.items())
         + "</select>"
+        f"<label for='methods'>methods</label><input type='text' id='methods' "
+        f"name='methods' value='{html.escape(query.methods)}' placeholder='every method "
+        "(or e.g. forward-fd,central-fd,reverse-ad)'>"
         f"<input type='hidden' name='program' value='{html.escape(query.program)}'>"
         f"{upload}"
         "<span></span><span><button type='submit'>show</button> "
