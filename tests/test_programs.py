@@ -51,15 +51,19 @@ def test_every_method_on_every_small_sample(name):
 
 @pytest.mark.timeout(60)
 def test_the_neural_network_loss_by_reverse_and_forward_ad():
-    found = _compared("neural_net", ["reverse-ad", "forward-ad", "central-fd"])
+    """Central differences on the network (8,004 calls of it with their check, 7 of the
+    test's 11 CPU s) are checked by .ci/run's `check` of its case; their 2n evaluations are
+    counted here on the 3-input logistic regression."""
+    found = _compared("neural_net", ["reverse-ad", "forward-ad"])
     rows = {row.method: row for row in found.rows}
     assert found.reference.derivative.shape == (2001,)
     assert rows["reverse-ad"].rel_error <= EXACT and rows["forward-ad"].rel_error <= EXACT
-    assert rows["central-fd"].rel_error <= REGISTRY["central-fd"].rtol
     # the seeds' costs: one reverse pass against n forward passes, 2n evaluations for FD
     assert rows["reverse-ad"].result.cost.reverse_passes == 1
     assert rows["forward-ad"].result.cost.forward_passes == 2001
-    assert rows["central-fd"].result.cost.f_evals == 4002
+    central = _compared("logistic", ["central-fd"]).row("central-fd")
+    assert central.result.cost.f_evals == 2 * 3
+    assert central.rel_error <= REGISTRY["central-fd"].rtol
 
 
 @pytest.mark.timeout(60)
