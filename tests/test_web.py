@@ -205,3 +205,10 @@ def test_a_cancelled_request_stops_its_work_not_only_its_wait():
     finally:
         server.terminate()
         server.wait(30)
+
+
+def test_report_refuses_an_unknown_kind_or_view_with_status_2():
+    for args, said in ((["--kind", "nonsense"], "unknown kind 'nonsense'"),
+                       (["--views", "nothing"], "no view 'nothing'")):
+        found = CliRunner().invoke(main, ["report", "x*y", "--at", "1,2", *args])
+        assert found.exit_code == 2 and said in found.output, found.output

@@ -13,9 +13,9 @@ from diffcompare.cli.options import budget_option, n_option
 @click.option("--at", "at", metavar="POINT", help="The point, as for grad.")
 @click.option("--vars", "variables", metavar="NAMES", help="Variable order, as for grad.")
 @n_option
-@click.option("--kind", default="gradient", show_default=True,
-              type=click.Choice(["gradient", "jacobian", "jvp", "vjp", "hessian", "hvp"]),
-              help="The comparison's kind of derivative.")
+@click.option("--kind", default="gradient", show_default=True, metavar="KIND",
+              help="The comparison's kind of derivative: gradient, jacobian, jvp, vjp, "
+                   "hessian, hvp (the kinds table's).")
 @click.option("--dir", "direction", metavar="V", help="v for jvp and hvp, r for vjp.")
 @click.option("--h", "step", type=float, help="The finite-difference step (default: each "
               "scheme's rule).")
@@ -39,9 +39,11 @@ def report(expression, at, variables, size, kind, direction, step, wrt, views, o
     """
     from diffcompare.cli.common import working
     from diffcompare.cli.options import function_and_point, load_problem, vector
+    from diffcompare.methods.kinds import kind_of
     from diffcompare.runtime.output import write_file
     from diffcompare.web.pages import report_page
 
+    kind_of(kind)  # an unknown kind is the user's error (exit 2), not a page's panel
     expression, at, variables = function_and_point(expression, at, None, variables)
     problem = load_problem(expression, at, variables, size, budget)
     with working("computing every view"):

@@ -31,7 +31,6 @@ WORKERS, QUEUE = 2, 6  # computations at once, and waiting
 MAX_QUERY = 16_384  # characters of a request's query string
 MAX_UPLOAD = 256 * 1024  # bytes of an uploaded program
 REQUEST_BUDGET = 5.0  # CPU seconds per piece of work, as the CLI's default
-KINDS = ("gradient", "jacobian", "jvp", "vjp", "hessian", "hvp")
 SLIDERS = 6  # coordinates that get a slider (more: the text field alone)
 H_RANGE = (-16.0, -1.0)  # log10 h on the step slider
 
@@ -76,7 +75,9 @@ def read_query(params) -> Query:
         h = 10.0 ** parse_number(params["log_h"], "log_h")
     if h is not None and not (math.isfinite(h) and h > 0):
         raise InputError(f"h must be a positive number, not {h:g}")
-    kind = params.get("kind", "gradient")
+    from diffcompare.methods import KINDS
+
+    kind = params.get("kind", Query.kind)
     if kind not in KINDS:
         raise InputError(f"no kind {kind!r}; kinds: {', '.join(KINDS)}")
     return Query(params.get("f", Query.f), at, h, params.get("view", "all") or "all", kind,
@@ -220,6 +221,7 @@ def _panels(query: Query, programs, budget: float) -> tuple[str, object | None]:
 def _form(query: Query, problem, allow_programs: bool) -> str:
     """The controls: the function, the point (a slider per coordinate), the step h on a
     log scale, the kind and the view; htmx refreshes the panels as they change."""
+    from diffcompare.methods import KINDS
     from diffcompare.studies.report import VIEWS
 
     def option(value, chosen, label=None):
