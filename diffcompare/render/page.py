@@ -57,14 +57,10 @@ def document_page(title: str, body: str, head: str = "") -> str:
             f"<body>{body}</body></html>\n")
 
 
-def report(title: str, subtitle: str, panels_html: list[str]) -> str:
-    """A self-contained page: every view, printable, with no script and no request."""
-    contents = "".join(f"<a href='#{name}'>{html.escape(name)}</a>"
-                       for name in _ids(panels_html))
+def report(title: str, subtitle: str, names: list[str], panels_html: list[str]) -> str:
+    """A self-contained page: every view (``names``, in the order of ``panels_html``),
+    printable, with no script and no request."""
+    contents = "".join(f"<a href='#{name}'>{html.escape(name)}</a>" for name in names)
     return document_page(title, f"<h1>{html.escape(title)}</h1><p class='dim'>"
                                 f"{html.escape(subtitle)}</p><nav>{contents}</nav>"
                          + "".join(panels_html))
-
-
-def _ids(panels_html: list[str]) -> list[str]:
-    return [p.split("id='", 1)[1].split("'", 1)[0] for p in panels_html if "id='" in p]

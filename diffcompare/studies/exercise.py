@@ -16,10 +16,12 @@ import os
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from diffcompare.errors import InputError
-from diffcompare.expr import to_text
-from diffcompare.studies.derive import Derivation
+
+if TYPE_CHECKING:  # the command line reads the topics: nothing heavy at its start
+    from diffcompare.studies.derive import Derivation
 
 LEVELS = (1, 2, 3)
 MAX_COUNT = 100  # problems on one sheet
@@ -239,6 +241,7 @@ def draw(topics: Sequence[str], level: int, count: int, seed: int) -> list[tuple
 def exercises(topics: str | Sequence[str] | None = None, level: int = 1, count: int = 5,
               seed: int | None = None, budget: float | None = None) -> Sheet:
     """A sheet of ``count`` problems; the seed (drawn when not given) repeats it."""
+    from diffcompare.expr import to_text
     from diffcompare.parse import parse
     from diffcompare.studies.derive import derive, simplified
 

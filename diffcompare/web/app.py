@@ -25,12 +25,15 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from diffcompare.errors import DiffcompareError, InputError, ParseError
+from diffcompare.studies.report import Settings
 
 STATIC = Path(__file__).resolve().parent / "static"
 WORKERS, QUEUE = 2, 6  # computations at once, and waiting
 MAX_QUERY = 16_384  # characters of a request's query string
 MAX_UPLOAD = 256 * 1024  # bytes of an uploaded program
-REQUEST_BUDGET = 5.0  # CPU seconds per piece of work, as the CLI's default
+# CPU seconds per piece of a request's work: a page's (studies/report.py), smaller than the
+# CLI's default, since a server's workers are shared
+REQUEST_BUDGET = Settings.budget
 SLIDERS = 6  # coordinates that get a slider (more: the text field alone)
 H_RANGE = (-16.0, -1.0)  # log10 h on the step slider
 
@@ -202,7 +205,6 @@ def _panels(query: Query, programs, budget: float) -> tuple[str, object | None]:
     """The panels' HTML, and the problem (None where it could not be made)."""
     from diffcompare.parse import parse_number
     from diffcompare.render.page import error_panel
-    from diffcompare.studies.report import Settings
     from diffcompare.web.pages import panels_html
 
     try:

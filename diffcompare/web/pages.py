@@ -14,8 +14,8 @@ def panels_html(problem, settings: Settings, views) -> list[str]:
                   else "") for item in panels(problem, settings, views_named(views))]
 
 
-def report_page(problem, kind="gradient", direction=None, h=None, wrt=None, views="all",
-                budget=5.0) -> str:
+def report_page(problem, kind=Settings.kind, direction=None, h=None, wrt=None, views="all",
+                budget=Settings.budget) -> str:
     from diffcompare.render.page import report
 
     settings = Settings(kind, direction, h, wrt, budget)
@@ -23,4 +23,5 @@ def report_page(problem, kind="gradient", direction=None, h=None, wrt=None, view
                       zip(problem.variables, problem.point)) if problem.n <= 12 else \
         f"{problem.n:,} inputs"
     return report(f"diffcompare: {problem.describe()}", f"at {where}; the {kind}",
+                  [view.name for view in views_named(views)],
                   panels_html(problem, settings, views))
