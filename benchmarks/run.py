@@ -49,37 +49,211 @@ def rosenbrock_gradient(x):
     return rosenbrock_numpy(x), g
 
 
-def goal_rosenbrock(repeats: int, notes: list[str]) -> dict:
-    from diffcompare.engine.tracer import trace
+def rosenbrock_traced(x):
     from diffcompare.math import sum as dsum
 
-    def rosenbrock(x):
-        return dsum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2)
+    return dsum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2)
 
+
+def _library(function, inputs: dict, method: str):
+    import diffcompare
+
+    return lambda: diffcompare.derivative(function, at=inputs, method=method, budget=None)
+
+
+def _engine(function, names, values):
+    """The engine alone: trace at the point, one reverse sweep (what the library wraps)."""
+    from diffcompare.engine.arrays import flatten
+    from diffcompare.engine.tracer import trace
+
+    point = flatten(values)
+
+    def run():
+        tape = trace(function, names, values, point=point)
+        return tape.vjp(point, [1.0])
+    return run
+
+
+def _peak_bytes(call) -> int:
+    tracemalloc.start()
+    call()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def goal_rosenbrock(repeats: int, notes: list[str]) -> dict:
+    """value + gradient at n = 10^6 through the library, by the tape and by the generated
+    code, against numpy's f, the hand-written gradient and the peers; peak memory."""
     n = 10**6
     x = np.ones(n)
     x[::2] = -1.2
-
-    def ours():  # traced at x, then one reverse sweep over the recorded values
-        tape = trace(rosenbrock, ["x"], [x], point=x)
-        return tape.vjp(x, [1.0])
-
-    ours()  # the first run pays for the pages it touches
-    f_time = median(lambda: rosenbrock_numpy(x), repeats)
-    found = {"numpy_f_seconds": f_time,
-             "reverse_ad_seconds": median(ours, repeats),
-             "hand_written_seconds": median(lambda: rosenbrock_gradient(x), repeats)}
-    tracemalloc.start()
-    ours()
-    found["reverse_ad_peak_bytes"] = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    runners = {"numpy_f": lambda: rosenbrock_numpy(x),
+               "hand_written": lambda: rosenbrock_gradient(x),
+               "engine": _engine(rosenbrock_traced, ["x"], [x]),
+               "library_tape": _library(rosenbrock_traced, {"x": x}, "reverse-ad"),
+               "library_compiled": _library(rosenbrock_traced, {"x": x},
+                                            "reverse-ad-compiled")}
+    found = {}
+    for name, runner in runners.items():
+        runner()  # the first run pays for the pages it touches (and writes the code)
+        found[f"{name}_seconds"] = median(runner, repeats)
+    f_peak = _peak_bytes(runners["numpy_f"])
+    for name in ("library_tape", "library_compiled"):
+        found[f"{name}_peak_above_f_bytes"] = _peak_bytes(runners[name]) - f_peak
     for name, runner in peers(x, notes).items():
         runner()
         found[f"{name}_seconds"] = median(runner, repeats)
-    ratios = {k.removesuffix("_seconds") + "_over_f": v / f_time for k, v in found.items()
-              if k.endswith("_seconds") and k != "numpy_f_seconds"}
-    found.update(ratios)
+    f_time = found["numpy_f_seconds"]
+    found.update({k.removesuffix("_seconds") + "_over_f": v / f_time for k, v in found.items()
+                  if k.endswith("_seconds") and k != "numpy_f_seconds"})
     return found
+
+
+def goal_front_door(repeats: int) -> dict:
+    """The library's derivative() ÷ the engine's own trace and sweep, Rosenbrock."""
+    found = {}
+    for n in (10**4, 10**5, 10**6):
+        x = np.ones(n)
+        x[::2] = -1.2
+        engine, library = _engine(rosenbrock_traced, ["x"], [x]), \
+            _library(rosenbrock_traced, {"x": x}, "reverse-ad")
+        engine(), library()
+        runs = repeats if n >= 10**5 else 5 * repeats  # short runs: more of them
+        found[f"library_over_engine_{n:.0e}".replace("+0", "")] = \
+            median(library, runs) / median(engine, runs)
+    return found
+
+
+def mlp_inputs(batch: int = 64, hidden: int = 10_000, features: int = 8):
+    rng = np.random.default_rng(0)
+    return {"W1": rng.normal(size=(features, hidden)) / np.sqrt(features),
+            "b1": np.zeros(hidden), "w2": rng.normal(size=hidden) / np.sqrt(hidden),
+            "b2": 0.0}, rng.normal(size=(batch, features)), rng.normal(size=batch)
+
+
+def goal_mlp(repeats: int, notes: list[str]) -> dict:
+    """An MLP 8-10000-1 (10^5 parameters) on a batch of 64: value and gradient by the
+    library (tape, generated code) and by hand, over numpy's f."""
+    params, X, y = mlp_inputs()
+
+    def mlp(W1, b1, w2, b2):
+        from diffcompare.math import sum as dsum, tanh
+
+        return dsum((tanh(X @ W1 + b1) @ w2 + b2 - y) ** 2) / len(y)
+
+    def numpy_f():
+        return np.sum((np.tanh(X @ params["W1"] + params["b1"]) @ params["w2"]
+                       + params["b2"] - y) ** 2) / len(y)
+
+    def hand_written():
+        hidden = np.tanh(X @ params["W1"] + params["b1"])
+        residual = hidden @ params["w2"] + params["b2"] - y
+        bar = 2 * residual / len(y)
+        back = np.outer(bar, params["w2"]) * (1 - hidden ** 2)
+        return np.sum(residual ** 2) / len(y), (X.T @ back, back.sum(0), hidden.T @ bar,
+                                                 bar.sum())
+
+    runners = {"numpy_f": numpy_f, "hand_written": hand_written,
+               "library_tape": _library(mlp, params, "reverse-ad"),
+               "library_compiled": _library(mlp, params, "reverse-ad-compiled"),
+               **mlp_peers(params, X, y, notes)}
+    found = {}
+    for name, runner in runners.items():
+        runner()
+        found[f"{name}_seconds"] = median(runner, repeats)
+    f_time = found["numpy_f_seconds"]
+    found.update({k.removesuffix("_seconds") + "_over_f": v / f_time for k, v in found.items()
+                  if k.endswith("_seconds") and k != "numpy_f_seconds"})
+    return found
+
+
+def mlp_peers(params: dict, X, y, notes: list[str]) -> dict:
+    """value and gradient of the MLP by each installed peer (notes say which are not)."""
+    found = {}
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+        tensors = {k: torch.tensor(v, dtype=torch.float64) for k, v in params.items()}
+        tX, ty = torch.tensor(X), torch.tensor(y)
+
+        def by_torch():
+            p = {k: v.clone().requires_grad_(True) for k, v in tensors.items()}
+            value = torch.sum((torch.tanh(tX @ p["W1"] + p["b1"]) @ p["w2"] + p["b2"] - ty)
+                              ** 2) / len(y)
+            value.backward()
+            return value, [v.grad for v in p.values()]
+        found["torch"] = by_torch
+    except ImportError:
+        pass
+    try:
+        import jax
+        import jax.numpy as jnp
+
+        jax.config.update("jax_enable_x64", True)
+
+        def loss(W1, b1, w2, b2):
+            return jnp.sum((jnp.tanh(X @ W1 + b1) @ w2 + b2 - y) ** 2) / len(y)
+
+        args = [jnp.asarray(params[k]) for k in ("W1", "b1", "w2", "b2")]
+        eager = jax.value_and_grad(loss, argnums=(0, 1, 2, 3))
+        jitted = jax.jit(eager)
+        found["jax_eager"] = lambda: jax.block_until_ready(eager(*args))
+        found["jax_jit"] = lambda: jax.block_until_ready(jitted(*args))
+    except ImportError:
+        pass
+    try:
+        import autograd
+        import autograd.numpy as anp
+
+        def aloss(W1, b1, w2, b2):
+            return anp.sum((anp.tanh(anp.dot(X, W1) + b1) @ w2 + b2 - y) ** 2) / len(y)
+
+        by_autograd = autograd.value_and_grad(aloss, argnum=[0, 1, 2, 3])
+        found["autograd"] = lambda: by_autograd(*(params[k] for k in ("W1", "b1", "w2", "b2")))
+    except ImportError:
+        pass
+    return found
+
+
+def goal_richardson(repeats: int) -> dict:
+    """Richardson ÷ central-fd on the 200-variable Rosenbrock chain, each prepared once."""
+    from diffcompare.methods import REGISTRY, Options
+    from diffcompare.problems.formula import Problem
+
+    chain = " + ".join(f"100*(x{i + 1} - x{i}**2)**2 + (1 - x{i})**2" for i in range(199))
+    at = ",".join("-1.2" if i % 2 == 0 else "1" for i in range(200))
+    problem = Problem.from_text(chain, at)
+
+    def timed(name):
+        prepared = REGISTRY[name].prepare(problem, Options(budget=None))
+        return median(lambda: prepared.derivative("gradient"), max(3, repeats // 2))
+
+    central, richardson = timed("central-fd"), timed("richardson")
+    return {"central_fd_seconds": central, "richardson_seconds": richardson,
+            "richardson_over_central_fd": richardson / central}
+
+
+def goal_scale() -> dict:
+    """`diffcompare scale` with its defaults: its CPU time (what the budget counts) ÷ its
+    budget."""
+    import resource
+
+    from diffcompare.runtime.budget import DEFAULT_BUDGET
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "diffcompare", "scale"], capture_output=True,
+                   check=False, cwd=ROOT)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    from diffcompare.cli.scale import scale  # its own default, as its --help shows
+
+    budget = float(next(p.default for p in scale.params if p.name == "budget")
+                   or DEFAULT_BUDGET)
+    return {"cpu_seconds": cpu, "wall_seconds": time.perf_counter() - start,
+            "budget_seconds": budget, "cpu_over_budget": cpu / budget}
 
 
 def peers(x: np.ndarray, notes: list[str]) -> dict:
@@ -228,23 +402,37 @@ def manual_ratio(chain: str, at: str, repeats: int) -> float:
 
 
 GOALS = [  # (key, how the figure is read, the goal, what it means)
-    ("rosenbrock.reverse_ad_over_f", "<=", 3.0,
-     "1. reverse-ad value + gradient, Rosenbrock n = 10^6, / numpy f"),
-    ("rosenbrock.reverse_ad_peak_bytes", "<=", 1e9, "1. its peak memory, bytes"),
+    ("rosenbrock.library_compiled_over_f", "<=", 1.5,
+     "1. derivative(method='reverse-ad-compiled'), Rosenbrock 10^6, value + gradient / f"),
+    ("rosenbrock.library_tape_over_f", "<=", 3.0,
+     "1. derivative(method='reverse-ad') (the tape), the same / f"),
+    ("mlp.library_compiled_over_f", "<=", 1.5,
+     "1. reverse-ad-compiled, MLP 8-10000-1 (10^5 parameters), batch 64 / f"),
+    ("front_door.library_over_engine_1e4", "<=", 1.2, "2. derivative() / engine, n = 10^4"),
+    ("front_door.library_over_engine_1e5", "<=", 1.2, "2. derivative() / engine, n = 10^5"),
+    ("front_door.library_over_engine_1e6", "<=", 1.2, "2. derivative() / engine, n = 10^6"),
+    ("rosenbrock.library_tape_peak_above_f_bytes", "<=", 64 * 2**20,
+     "3. peak memory of derivative() (the tape) above f's, Rosenbrock 10^6, bytes"),
+    ("rosenbrock.library_compiled_peak_above_f_bytes", "<=", 64 * 2**20,
+     "3. the same, by the generated code, bytes"),
+    ("richardson.richardson_over_central_fd", "<=", 20.0,
+     "4. richardson / central-fd, Rosenbrock chain n = 200"),
+    ("scale.cpu_over_budget", "<=", 1.1, "5. diffcompare scale (defaults): CPU s / --budget"),
+    ("scalar_tapes.large.parse_us_per_op", "<=", 3.0, "6. parsing at 10^5 operations, µs/op"),
+    ("scalar_tapes.large.record_us_per_op", "<=", 1.5,
+     "6. recording at 10^5 operations, µs/op"),
     ("scalar_tapes.large.forward_reverse_us_per_op", "<=", 0.5,
-     "2. scalar tape of 10^5 operations: forward + reverse, µs per operation"),
-    ("scalar_tapes.large.record_us_per_op", "<=", 1.5, "2. recording, µs per operation"),
-    ("scalar_tapes.large.parse_us_per_op", "<=", 3.0, "2. parsing, µs per operation"),
+     "6. forward + reverse sweep at 10^5 operations, µs/op"),
     ("commands.grad_chain_200_reverse_ad_seconds", "<=", 0.6,
-     "3. grad on the Rosenbrock chain, n = 200, --methods reverse-ad, wall seconds"),
-    ("commands.manual_over_reverse_ad_n200", "<=", 10.0, "4. manual / reverse-ad at n = 200"),
-    ("commands.help_seconds", "<=", 0.1, "5. diffcompare --help, wall seconds"),
+     "7. grad on the Rosenbrock chain, n = 200, --methods reverse-ad, wall seconds"),
+    ("commands.help_seconds", "<=", 0.1, "7. diffcompare --help, wall seconds"),
     ("commands.grad_seed_over_baseline", "<=", 1.2,
-     "5. grad on the seed / python -c 'import sympy, numpy, click, rich'"),
+     "7. grad on the seed / python -c 'import sympy, numpy, click, rich'"),
+    ("commands.manual_over_reverse_ad_n200", "<=", 10.0, "7. manual / reverse-ad at n = 200"),
     ("deep.chain_1e5_compare_seconds", "<=", 10.0,
-     "6. compare (reverse-ad, forward-ad) on a 10^5-operation chain, seconds"),
+     "8. compare (reverse-ad, forward-ad) on a 10^5-operation chain, seconds"),
     ("deep.dag_1e4_levels_to_text_seconds", "<=", 5.0,
-     "6. to_text of a 10^4-level shared DAG (named intermediates), seconds"),
+     "8. to_text of a 10^4-level shared DAG (named intermediates), seconds"),
 ]
 
 
@@ -269,6 +457,10 @@ def main() -> None:
         "scalar_tapes": goal_scalar_tapes(args.repeats),
         "commands": goal_commands(args.repeats),
         "deep": goal_deep(),
+        "richardson": goal_richardson(args.repeats),
+        "scale": goal_scale(),
+        "front_door": goal_front_door(args.repeats),
+        "mlp": goal_mlp(args.repeats, notes),
         "rosenbrock": goal_rosenbrock(args.repeats, notes),
     }
     goals = []
@@ -282,9 +474,10 @@ def main() -> None:
         print(json.dumps(figures, indent=2))
         return
     print(f"# {figures['date']} · {figures['machine']} · median of {args.repeats}")
-    for name, value in figures["rosenbrock"].items():
-        if name.endswith("_over_f"):
-            print(f"rosenbrock n=1e6 {name:28} {value:8.2f}")
+    for study in ("rosenbrock", "mlp"):
+        for name, value in figures[study].items():
+            if name.endswith("_over_f"):
+                print(f"{study:10} value + gradient / f: {name:28} {value:8.2f}")
     for size, row in figures["scalar_tapes"].items():
         print(f"scalar tape {size:6} " + "  ".join(f"{k} {v:.2f}" if isinstance(v, float)
                                                    else f"{k} {v}" for k, v in row.items()))

@@ -23,7 +23,7 @@ from importlib import import_module
 import numpy as np
 
 from diffcompare.analysis import compare as analysis
-from diffcompare.methods import REGISTRY, Derivative, Options
+from diffcompare.methods import KINDS, REGISTRY, Derivative, Options, kind_of
 from diffcompare.methods.kinds import check_direction
 from diffcompare.problems.base import BaseProblem
 from diffcompare.studies import descent as descent_study
@@ -180,9 +180,16 @@ def derivative(f, at: Point | None = None, method: str = "reverse-ad",
     """One method's derivative of ``f`` at ``at``, without a reference: the problem is made
     once (a program traced once) and the method asked once."""
     chosen = _options(options)
-    problem = as_problem(f, at, variables, chosen.budget)
     if method not in REGISTRY:
         raise analysis.InputError(f"unknown method {method!r}")
+    if REGISTRY[method].reuses_code and callable(f) and isinstance(at, Mapping) and \
+            kind_of(kind) is KINDS["gradient"]:
+        from diffcompare.methods.compiled import cached_gradient
+
+        found = cached_gradient(f, at)  # the code written at an earlier call, run again
+        if found is not None:
+            return _rebuilt(ShownDerivative, found, f=float(found.f[0]))
+    problem = as_problem(f, at, variables, chosen.budget)
     direction = check_direction(problem, kind, direction)
     prepared = REGISTRY[method].prepare(problem, chosen)
     try:

@@ -523,6 +523,13 @@ class ShapeOp:
     rule: str
     chooses: bool = False  # picks an entry by value (max, min): a branch, and a kink
     fresh_vjp: bool = True  # its VJP returns a new array (not a view of the adjoint)
+    # The same as numpy code, for the gradient code (engine/plan.py): the forward with its
+    # arguments {0}, {1} ({*}: all of them) and its parameter {p}; the VJP of argument i as
+    # (param, i, argument shapes) -> code in {bar} and the arguments {0}, {1}, the numpy
+    # calls ``vjp`` makes, in its order. None: planned by engine/plan.py (a placement of the
+    # adjoint: an index, a choice, a side of a where) or not written as code.
+    code: str | None = None
+    vjp_code: Callable[..., str] | None = None
 
     def __repr__(self) -> str:
         return f"ShapeOp({self.name})"
@@ -600,6 +607,17 @@ def _matmul_vjp(param, i, bar, values, result):
     return a.T @ bar if b.ndim == 2 else bar @ a
 
 
+def _matmul_vjp_code(i: int, a_ndim: int, b_ndim: int) -> str:
+    """_matmul_vjp's numpy calls as code, for the same dimensions."""
+    if i == 0:
+        if b_ndim == 1:
+            return "np.multiply.outer({bar}, {1})" if a_ndim == 2 else "{bar} * {1}"
+        return "{bar} @ {1}.T" if a_ndim == 2 else "{1} @ {bar}"
+    if a_ndim == 1:
+        return "np.multiply.outer({0}, {bar})" if b_ndim == 2 else "{bar} * {0}"
+    return "{0}.T @ {bar}" if b_ndim == 2 else "{bar} @ {0}"
+
+
 def _matmul_forward(param, a, b):
     if np.ndim(a) > 2 or np.ndim(b) > 2 or np.ndim(a) == 0 or np.ndim(b) == 0:
         raise ValueError("dot and @ take vectors and matrices (1 or 2 dimensions)")
@@ -634,32 +652,44 @@ def _picked_forward(index, a):
 
 SUM = ShapeOp("sum", 1, lambda axis, a: pairwise_sum(np.asarray(a), axis),
               lambda axis, v, t, r: pairwise_sum(np.asarray(t[0]), axis), _sum_vjp,
-              "sum rule, term by term: (Σ u_i)' = Σ u_i'", fresh_vjp=False)
+              "sum rule, term by term: (Σ u_i)' = Σ u_i'", fresh_vjp=False,
+              code="np.sum({0}, axis={p})",
+              vjp_code=lambda axis, i, shapes: (
+                  f"np.broadcast_to({{bar}}, {shapes[0]})" if axis is None else
+                  f"np.broadcast_to(np.expand_dims({{bar}}, {axis}), {shapes[0]})"))
 GETITEM = ShapeOp("getitem", 1, lambda key, a: np.asarray(a)[key],
                   lambda key, v, t, r: np.asarray(t[0])[key], _getitem_vjp,
-                  "an entry or a slice of an array: its derivative is the same entries'")
+                  "an entry or a slice of an array: its derivative is the same entries'",
+                  code="{0}[{p}]")
 RESHAPE = ShapeOp("reshape", 1, lambda shape, a: np.reshape(a, shape),
                   lambda shape, v, t, r: np.reshape(t[0], shape),
                   lambda shape, i, bar, v, r: np.reshape(bar, np.shape(v[0])),
-                  "the same entries in another shape", fresh_vjp=False)
+                  "the same entries in another shape", fresh_vjp=False,
+                  code="np.reshape({0}, {p})",
+                  vjp_code=lambda shape, i, shapes: f"np.reshape({{bar}}, {shapes[0]})")
 TRANSPOSE = ShapeOp("transpose", 1, lambda axes, a: np.transpose(a, axes),
                     lambda axes, v, t, r: np.transpose(t[0], axes),
                     lambda axes, i, bar, v, r: np.transpose(
                         bar, None if axes is None else np.argsort(axes)),
-                    "the same entries transposed", fresh_vjp=False)
+                    "the same entries transposed", fresh_vjp=False,
+                    code="np.transpose({0}, {p})",
+                    vjp_code=lambda axes, i, shapes: "np.transpose({bar}, %s)" % (
+                        None if axes is None else tuple(int(a) for a in np.argsort(axes))))
 MATMUL = ShapeOp("dot", 2, _matmul_forward,
                  lambda param, v, t, r: sum(
                      _matmul_forward(None, *(t[k] if j == k else v[j] for j in range(2)))
                      for k in range(2) if t[k] is not None),
-                 _matmul_vjp, "product rule for each entry: (A·B)' = A'·B + A·B'")
+                 _matmul_vjp, "product rule for each entry: (A·B)' = A'·B + A·B'",
+                 code="np.dot({0}, {1})", vjp_code=lambda param, i, shapes: _matmul_vjp_code(
+                     i, len(shapes[0]), len(shapes[1])))
 # max and min pick the entry that is largest (smallest) at the point: its derivative is that
 # entry's, where it is the only one; where two tie, a kink. ``param`` is its flat index.
 MAX = ShapeOp("max", 1, _picked_forward, lambda index, v, t, r: _picked_forward(index, t[0]),
               _picked_vjp, "the derivative of the largest entry, where it is the only one",
-              chooses=True)
+              chooses=True, code="{0}.flat[{p}]")
 MIN = ShapeOp("min", 1, _picked_forward, lambda index, v, t, r: _picked_forward(index, t[0]),
               _picked_vjp, "the derivative of the smallest entry, where it is the only one",
-              chooses=True)
+              chooses=True, code="{0}.flat[{p}]")
 
 
 # where(c, a, b): a's entries where the condition c (a boolean array, computed at the point
@@ -677,7 +707,7 @@ def _where_vjp(condition, i, bar, values, result):
 
 WHERE = ShapeOp("where", 2, lambda condition, a, b: np.where(condition, a, b), _where_jvp,
                 _where_vjp, "each entry's derivative is that of the side the condition picks "
-                "there")
+                "there", code="np.where({p}, {0}, {1})")
 
 
 def _along(axis, array):
@@ -696,7 +726,12 @@ def _cumsum_vjp(axis, i, bar, values, result):
 
 CUMSUM = ShapeOp("cumsum", 1, lambda axis, a: np.cumsum(a, axis=axis),
                  lambda axis, v, t, r: np.cumsum(t[0], axis=axis), _cumsum_vjp,
-                 "running sums: their derivatives are the running sums of the derivatives")
+                 "running sums: their derivatives are the running sums of the derivatives",
+                 code="np.cumsum({0}, axis={p})", vjp_code=lambda axis, i, shapes: (
+                     f"np.reshape(np.flip(np.cumsum(np.flip(np.reshape({{bar}}, -1), 0), "
+                     f"axis=0), 0), {shapes[0]})" if axis is None else
+                     f"np.reshape(np.flip(np.cumsum(np.flip({{bar}}, {axis}), axis={axis}), "
+                     f"{axis}), {shapes[0]})"))
 
 
 def _others_product(axis, a):
@@ -741,7 +776,8 @@ def _concat_vjp(axis, i, bar, values, result):
 
 CONCATENATE = ShapeOp("concatenate", 2, lambda axis, *arrays: np.concatenate(arrays, axis),
                       _concat_jvp, _concat_vjp,
-                      "arrays side by side: each part's derivative in its place")
+                      "arrays side by side: each part's derivative in its place",
+                      code="np.concatenate(({*},), axis={p})")
 
 SHAPE_OPS: tuple[ShapeOp, ...] = (SUM, GETITEM, RESHAPE, TRANSPOSE, MATMUL, MAX, MIN, WHERE,
                                   CUMSUM, PROD, CONCATENATE)

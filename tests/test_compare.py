@@ -42,7 +42,7 @@ def test_outside_the_domain_is_a_warning_not_a_crash():
     # f is not real there: no reference, and every method's partial is "outside domain".
     assert math.isnan(result.reference.gradient[0])
     assert result.reference.failure == "f is not a real number at this point"
-    assert len(result.rows) == 9
+    assert len(result.rows) == 10
     assert {row.status for row in result.rows} == {("outside domain",)}
 
 

@@ -27,8 +27,9 @@ BAYDIN = Problem.from_text("ln(x1) + x1*x2 - sin(x2)", "2,5")
 def test_the_registry_has_the_stable_names_in_table_order():
     assert METHOD_NAMES == ("manual", "symbolic", "forward-fd", "backward-fd", "central-fd",
                             "complex-step", "richardson", "gradient-fd", "forward-ad",
-                            "reverse-ad", "reverse-over-forward")
-    assert EXACT == ["manual", "symbolic", "complex-step", "forward-ad", "reverse-ad"]
+                            "reverse-ad", "reverse-ad-compiled", "reverse-over-forward")
+    assert EXACT == ["manual", "symbolic", "complex-step", "forward-ad", "reverse-ad",
+                     "reverse-ad-compiled"]
     assert [n for n in METHOD_NAMES if not REGISTRY[n].can("gradient")] == \
         ["gradient-fd", "reverse-over-forward"]  # H·v's own routes
 

@@ -39,6 +39,10 @@ class Condition:
     margin: float | None  # lhs - rhs at the point, for a scalar comparison
     what: str = "the condition"  # or "the max", "the min": a choice of an entry by value
     input_indices: tuple[int, ...] = ()  # the same inputs, by position
+    # How to ask it again at another point (the gradient code's guards, engine/plan.py): the
+    # compared slots, the relation ("<", ..., "bool", "argmax", "argmin") and its answer
+    # here (a bool, a bool array, or the chosen entry's flat index); None: not askable.
+    guard: tuple | None = None
 
     @property
     def where(self) -> str:
@@ -150,8 +154,31 @@ class ArrayTape(Tape):
         return [_scalar(t) for t in self.tangent_sweep(split(v, self.shapes), values)]
 
     def adjoints(self, values: Sequence, r: Sequence):
-        """Jᵀ·r as one flat array (a million entries are not made a list)."""
+        """Jᵀ·r as one flat array (a million entries are not made a list). In floats at
+        the traced point, the plan's reverse steps (engine/plan.py): the passes the
+        mathematics needs, and the same steps the gradient code prints."""
+        plan = self.plan(seeded=list(r) != [1.0]) if values is self.values else None
+        if plan is not None:
+            return flatten(plan.run(cotangent=r, values=values)[1])
         return flatten(self.adjoint_sweep(list(r), values))
+
+    def plan(self, seeded: bool = False):
+        """The plan of this trace's value and gradient (seeded: for any cotangent), made
+        once; None where a record has no numpy code (a rule of the user's, a product) or
+        the values are not floats."""
+        from diffcompare.engine.plan import plan_of
+
+        plans = self.__dict__.setdefault("_plans", {})
+        if seeded not in plans:
+            plans[seeded] = None
+            if all(np.asarray(v).dtype.kind == "f" for v in self.values
+                   if isinstance(v, np.ndarray)) and \
+                    not any(type(v) is complex for v in self.values):
+                try:
+                    plans[seeded] = plan_of(self, self.names, seeded)
+                except MethodError:
+                    pass
+        return plans[seeded]
 
     def scalar_view(self):
         """The path as a scalar tape (for second derivatives, traces and graphs), made once:

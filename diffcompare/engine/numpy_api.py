@@ -60,12 +60,12 @@ def where(condition, a, b):
 
 
 def maximum(a, b):
-    return where(_values_of(a) >= _values_of(b), a, b) if _remember(a, b, "np.maximum") \
+    return where(_values_of(a) >= _values_of(b), a, b) if _remember(a, b, "np.maximum", ">=") \
         else np.maximum(a, b)
 
 
 def minimum(a, b):
-    return where(_values_of(a) <= _values_of(b), a, b) if _remember(a, b, "np.minimum") \
+    return where(_values_of(a) <= _values_of(b), a, b) if _remember(a, b, "np.minimum", "<=") \
         else np.minimum(a, b)
 
 
@@ -79,16 +79,17 @@ def _values_of(v):
     return np.real(v.value) if isinstance(v, Traced) else np.real(np.asarray(v))
 
 
-def _remember(a, b, what: str) -> bool:
+def _remember(a, b, what: str, relation: str) -> bool:
     """Whether a or b is traced; if so, their comparison is remembered as a condition."""
-    from diffcompare.engine.tracer import condition
+    from diffcompare.engine.tracer import RELATIONS, condition
 
     Traced = _traced()
     traced = [v for v in (a, b) if isinstance(v, Traced)]
     if not traced:
         return False
     left, right = _values_of(a), _values_of(b)
-    condition(traced[0].tape, (a, b), left, right, f"the choice of {what}")
+    condition(traced[0].tape, (a, b), left, right, f"the choice of {what}", relation=relation,
+              answer=RELATIONS[relation](left, right))
     return True
 
 

@@ -16,6 +16,7 @@ go past it.
 from __future__ import annotations
 
 import functools
+import operator
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -174,23 +175,26 @@ class Traced(ops.Arithmetic):
         return self  # a traced value is never changed in place: its copy is itself
 
     # -- comparisons: answered at the point, and remembered
-    def _compare(self, other, answer):
+    def _compare(self, other, relation: str):
         values = other.value if isinstance(other, Traced) else other
-        condition(self.tape, (self, other), self.value, values)
         with np.errstate(all="ignore"):  # complex step's values compare by their real part
-            return answer(np.real(self.value), np.real(values))
+            answer = RELATIONS[relation](np.real(self.value), np.real(values))
+        condition(self.tape, (self, other), self.value, values, relation=relation,
+                  answer=answer)
+        return answer
 
-    def __lt__(self, other): return self._compare(other, lambda a, b: a < b)
-    def __le__(self, other): return self._compare(other, lambda a, b: a <= b)
-    def __gt__(self, other): return self._compare(other, lambda a, b: a > b)
-    def __ge__(self, other): return self._compare(other, lambda a, b: a >= b)
-    def __eq__(self, other): return self._compare(other, lambda a, b: a == b)
-    def __ne__(self, other): return self._compare(other, lambda a, b: a != b)
+    def __lt__(self, other): return self._compare(other, "<")
+    def __le__(self, other): return self._compare(other, "<=")
+    def __gt__(self, other): return self._compare(other, ">")
+    def __ge__(self, other): return self._compare(other, ">=")
+    def __eq__(self, other): return self._compare(other, "==")
+    def __ne__(self, other): return self._compare(other, "!=")
     __hash__ = object.__hash__
 
     def __bool__(self) -> bool:
-        condition(self.tape, (self,), self.value, 0.0)
-        return bool(self.value)
+        answer = bool(self.value)
+        condition(self.tape, (self,), self.value, 0.0, relation="bool", answer=answer)
+        return answer
 
     # -- leaving the trace: the derivative would be lost without a word
     def __float__(self):
@@ -260,11 +264,17 @@ def _matmul(a, b) -> Traced:
     return _recorded(ops.MATMUL, None, (a, b), lambda u, v: ops.MATMUL.forward(None, u, v))
 
 
+RELATIONS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+             "==": operator.eq, "!=": operator.ne}
+
+
 def condition(tape: ArrayTape, operands: Sequence, left, right,
-              what: str = "the condition", entrywise: bool = True) -> None:
+              what: str = "the condition", entrywise: bool = True, relation: str = "",
+              answer=None) -> None:
     """Remember a comparison on traced values, where the user's code made it. Its margin is
     lhs - rhs, of the closest pair of entries for arrays compared entry by entry (0: the
-    point is on a branch boundary); None for a choice among an array's entries."""
+    point is on a branch boundary); None for a choice among an array's entries. With its
+    relation and answer it can be asked again elsewhere (a guard of the gradient code)."""
     depends = frozenset().union(*(tape.depends[o.slot] for o in operands
                                   if isinstance(o, Traced)))
     if not depends:
@@ -276,7 +286,20 @@ def condition(tape: ArrayTape, operands: Sequence, left, right,
             margin = float(gaps[int(np.argmin(np.abs(gaps)))])
     file, line = user_frame()
     tape.conditions.append(Condition(file, line, tuple(tape.names[i] for i in sorted(depends)),
-                                     margin, what, tuple(sorted(depends))))
+                                     margin, what, tuple(sorted(depends)),
+                                     _guard(tape, operands, relation, answer)))
+
+
+def _guard(tape: ArrayTape, operands: Sequence, relation: str, answer) -> tuple | None:
+    """(slots compared, relation, answer), the plain operands given constant slots; None
+    when there is nothing to ask again or an operand is not a number."""
+    if not relation:
+        return None
+    try:
+        slots = tuple(slot_of(tape, o) for o in operands)
+    except TraceError:
+        return None
+    return slots, relation, np.array(answer) if np.ndim(answer) else answer
 
 
 def picked(op: ops.ShapeOp, value) -> Traced:
@@ -285,7 +308,8 @@ def picked(op: ops.ShapeOp, value) -> Traced:
     if not isinstance(value, Traced):
         return np.max(value) if op is ops.MAX else np.min(value)
     index = int(np.argmax(value.value) if op is ops.MAX else np.argmin(value.value))
-    condition(value.tape, (value,), value.value, 0.0, f"the {op.name}", entrywise=False)
+    condition(value.tape, (value,), value.value, 0.0, f"the {op.name}", entrywise=False,
+              relation="argmax" if op is ops.MAX else "argmin", answer=index)
     return value.shaped(op, index)
 
 

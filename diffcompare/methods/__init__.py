@@ -2,6 +2,7 @@
 
 from diffcompare.methods import (  # noqa: F401  (importing them fills the registry)
     automatic,
+    compiled,
     finite_differences,
     given,
     manual,

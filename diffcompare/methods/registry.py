@@ -282,6 +282,9 @@ class Method:
     # Its numbers are f's tape swept in floats (AD, complex step): it rounds as that sweep
     # does, so the same sweep in balls at 53 bits bounds its rounding (analysis/reference).
     rounds_as_tape: bool = False
+    # It keeps the code it writes for a function, and the library runs that code again at
+    # the next call with inputs of the same shapes (reverse-ad-compiled).
+    reuses_code: bool = False
 
     def can(self, kind) -> bool:
         """It has a route for the kind, or for the kind it is composed from (a method

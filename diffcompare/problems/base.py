@@ -52,6 +52,11 @@ class BaseProblem:
         own for part of it (a program's custom_jvp or custom_vjp)."""
         return self.tape_at(x)
 
+    def code_key(self):
+        """What identifies code written for this function's inputs (a program's function
+        and its inputs' names and shapes), for reuse at the library's next call; None."""
+        return None
+
     def rule_disagreements(self) -> tuple[str, ...]:
         """Where such a rule differs from the function's own slope at the point."""
         return ()

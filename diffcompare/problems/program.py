@@ -96,6 +96,9 @@ class ProgramProblem(BaseProblem):
                 self.budget, self.program.path, ProgramError)
         return self.memo[key]
 
+    def code_key(self):
+        return self.program.function, self.input_names, self.input_shapes
+
     def rule_disagreements(self) -> tuple[str, ...]:
         """Where a rule of the user's differs from the function's own slope at the point."""
         from diffcompare.engine.custom import disagreements

@@ -1,0 +1,156 @@
+"""The gradient code written out: the same numbers as the tape's reverse sweep bit for bit,
+on every sample; runnable on its own; its guards catch another path."""
+
+import ast
+import importlib.util
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from diffcompare.analysis.compare import compare
+from diffcompare.engine.arrays import flatten, split
+from diffcompare.engine.codegen import generate, input_names
+from diffcompare.methods import REGISTRY, Options
+from diffcompare.problems.cases import STUDY_KINDS, load_cases
+from diffcompare.studies.codegen import gradient_code
+
+CASES = [c for c in load_cases() if c.kind not in STUDY_KINDS]
+# exact methods on these samples: a few roundings per operation -> 1e-13 normwise
+EXACT_RTOL = 1e-13
+
+
+def _bits(values) -> list[bytes]:
+    return [np.asarray(v, dtype=float).tobytes() for v in values]
+
+
+def _code(problem):
+    tape = problem.ad_tape_at(problem.point_array)
+    return tape, generate(tape, input_names(tape), problem.describe())
+
+
+def _one_output(case) -> bool:
+    return case.problem().m == 1
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if _one_output(c)], ids=lambda c: c.name)
+def test_the_code_and_the_tape_sweep_agree_bit_for_bit_on_every_sample(case):
+    problem = case.problem()
+    try:
+        tape, generated = _code(problem)
+    except Exception as reason:  # a rule of the user's: no numpy code (said, tested below)
+        assert "cannot be written" in str(reason), reason
+        return
+    x = problem.point_array
+    args = split(x, generated.plan.shapes)
+    value, gradient = generated.load()(*args)
+    parts = [gradient] if len(args) == 1 else list(gradient)
+    # the plan's own steps: run from the inputs, and over the tape's values at the point
+    _, planned = generated.plan.run(args)
+    _, swept = generated.plan.run(values=tape.forward(x) if not hasattr(tape, "values")
+                                  else tape.values)
+    assert _bits(parts) == _bits(planned) == _bits(swept)
+    if hasattr(tape, "values"):  # a program: reverse-ad's sweep is these steps
+        f, row = tape.vjp(x, [1.0])
+        assert flatten(parts).tobytes() == np.asarray(row, dtype=float).tobytes()
+        assert np.float64(value).tobytes() == np.float64(f[0]).tobytes()
+    else:  # a formula: reverse-ad's float sweep (engine/floats.py) rounds in its own order
+        _, row = tape.vjp(list(x), [1.0])
+        expected = np.asarray(row, dtype=float)
+        scale = max(np.max(np.abs(expected)), 1e-300)
+        assert np.max(np.abs(flatten(parts) - expected)) <= EXACT_RTOL * scale
+
+
+@pytest.mark.parametrize("name", ["baydin", "rosenbrock-4", "mlp-tanh", "rnn-unrolled",
+                                  "huber-linear-side"])
+def test_the_printed_code_imports_only_numpy_and_runs_on_its_own(name, tmp_path):
+    case = next(c for c in CASES if c.name == name)
+    generated = gradient_code(case.problem())
+    imports = [node for node in ast.walk(ast.parse(generated.source))
+               if isinstance(node, (ast.Import, ast.ImportFrom))]
+    assert [alias.name for node in imports for alias in node.names] == ["numpy"]
+    path = tmp_path / "grad.py"
+    path.write_text(generated.source)
+    spec = importlib.util.spec_from_file_location("grad", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    problem = case.problem()
+    value, gradient = getattr(module, generated.function_name)(
+        *split(problem.point_array, generated.plan.shapes))
+    parts = [gradient] if len(generated.plan.shapes) == 1 else list(gradient)
+    reference = compare(problem, ["reverse-ad"]).reference
+    exact = np.asarray(reference.gradient, dtype=float)
+    assert np.max(np.abs(flatten(parts) - exact)) <= EXACT_RTOL * np.max(np.abs(exact))
+
+
+def test_the_baydin_code_reads_as_the_trace_numbers_it():
+    case = next(c for c in CASES if c.name == "baydin")
+    source = gradient_code(case.problem()).source
+    for line in ("v1 = np.log(x1)", "v2 = x1 * x2", "v3 = np.sin(x2)", "v4 = v1 + v2",
+                 "v5 = v4 - v3", "return v5, (x1_bar, x2_bar)"):
+        assert line in source
+
+
+def test_constant_factors_ride_on_the_adjoint_and_slices_are_written_in_place():
+    case = next(c for c in CASES if c.name == "rosenbrock-4")
+    source = gradient_code(case.problem()).source
+    reverse = source.split("# reverse sweep")[1]
+    assert "out=x_bar[:-1]" in reverse  # a slice's adjoint written into its place
+    assert "x_bar[1:] +=" in reverse
+    assert "-1.0 *" not in reverse and "* 1.0" not in reverse and "100.0" not in reverse
+    assert reverse.count("\n") <= 10  # 7 steps for the reverse sweep (and the return)
+
+
+def _huber(r):
+    if abs(r) <= 1.0:
+        return 0.5 * r * r
+    return abs(r) - 0.5
+
+
+def test_a_guard_that_fails_traces_again_and_says_so():
+    from diffcompare.api import as_problem
+
+    problem = as_problem(_huber, {"r": 2.5})
+    prepared = REGISTRY["reverse-ad-compiled"].prepare(problem, Options())
+    outside = prepared.derivative("gradient")
+    assert outside.value.tolist() == [1.0] and not outside.warnings
+    inside = prepared.derivative("gradient", point=[0.5])
+    assert inside.value.tolist() == [0.5]  # d/dr r²/2 at 0.5, on the other branch
+    assert "written again 1 time" in inside.warnings[0]
+    assert "test_codegen.py" in inside.warnings[0]  # the condition's own line
+
+
+def test_several_outputs_give_the_jacobian_row_by_row():
+    case = next(c for c in CASES if c.kind == "jacobian")
+    result = compare(case.problem(), ["reverse-ad", "reverse-ad-compiled"], kind="jacobian")
+    compiled = result.row("reverse-ad-compiled").result
+    assert compiled.failure is None
+    assert np.array_equal(compiled.value, result.row("reverse-ad").result.value) or \
+        result.row("reverse-ad-compiled").rel_error <= EXACT_RTOL
+
+
+def test_a_rule_of_the_users_is_a_row_that_says_it_cannot(tmp_path):
+    from diffcompare.api import as_problem
+    from tests.programs import rules
+
+    problem = as_problem(rules.lse_loss, {"x": np.array([0.5, 1.0, 2.0])})
+    row = compare(problem, ["reverse-ad", "reverse-ad-compiled"]).row("reverse-ad-compiled")
+    assert row.result.failure_kind == "cannot"
+    assert "cannot be written" in row.result.failure
+
+
+def test_the_command_writes_a_file_that_runs(tmp_path):
+    out = tmp_path / "rosen_grad.py"
+    done = subprocess.run([sys.executable, "-m", "diffcompare", "codegen",
+                           "sample_functions/programs/rosenbrock.py", "--n", "5", "-o",
+                           str(out)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    script = (f"import runpy, numpy as np; g = runpy.run_path({str(out)!r});"
+              "v, d = g['value_and_grad'](np.ones(5)); print(v, d.tolist())")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=60)
+    assert run.stdout.split()[0] == "0.0"  # the minimum at ones: f = 0, gradient 0
+    bad = subprocess.run([sys.executable, "-m", "diffcompare", "codegen", "x1*"],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
