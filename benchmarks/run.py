@@ -138,7 +138,8 @@ def goal_mlp(repeats: int, notes: list[str]) -> dict:
     params, X, y = mlp_inputs()
 
     def mlp(W1, b1, w2, b2):
-        from diffcompare.math import sum as dsum, tanh
+        from diffcompare.math import sum as dsum
+        from diffcompare.math import tanh
 
         return dsum((tanh(X @ W1 + b1) @ w2 + b2 - y) ** 2) / len(y)
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from diffcompare.analysis.compare import compare
-from diffcompare.engine.arrays import flatten, split
+from diffcompare.engine.arrays import PLAN_RECORDS, flatten, split
 from diffcompare.engine.codegen import generate, input_names
 from diffcompare.methods import REGISTRY, Options
 from diffcompare.problems.cases import STUDY_KINDS, load_cases
@@ -30,11 +30,8 @@ def _code(problem):
     return tape, generate(tape, input_names(tape), problem.describe())
 
 
-def _one_output(case) -> bool:
-    return case.problem().m == 1
-
-
-@pytest.mark.parametrize("case", [c for c in CASES if _one_output(c)], ids=lambda c: c.name)
+@pytest.mark.parametrize("case", [c for c in CASES if c.kind == "gradient"],
+                         ids=lambda c: c.name)
 def test_the_code_and_the_tape_sweep_agree_bit_for_bit_on_every_sample(case):
     problem = case.problem()
     try:
@@ -51,7 +48,9 @@ def test_the_code_and_the_tape_sweep_agree_bit_for_bit_on_every_sample(case):
     _, swept = generated.plan.run(values=tape.forward(x) if not hasattr(tape, "values")
                                   else tape.values)
     assert _bits(parts) == _bits(planned) == _bits(swept)
-    if hasattr(tape, "values"):  # a program: reverse-ad's sweep is these steps
+    if hasattr(tape, "values") and len(tape.ops) <= PLAN_RECORDS:
+        # a program: reverse-ad's sweep is these steps (a path of more scalar records is
+        # swept by the generic sweep: planning it would cost more than it saves)
         f, row = tape.vjp(x, [1.0])
         assert flatten(parts).tobytes() == np.asarray(row, dtype=float).tobytes()
         assert np.float64(value).tobytes() == np.float64(f[0]).tobytes()

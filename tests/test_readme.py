@@ -32,3 +32,14 @@ def test_the_assert_gradient_example_passes_and_fails_a_wrong_gradient():
         assert (done.returncode == 0) == passes, done.stderr
         if not passes:
             assert "AssertionError: the gradient of rosenbrock is wrong at d/dx[" in done.stderr
+
+
+def test_the_library_snippet_on_a_python_function_prints_what_it_says():
+    section = README.read_text(encoding="utf-8").split("## As a library", 1)[1]
+    code = re.findall(r"```python\n(.*?)```", section, re.DOTALL)[1]
+    expected = [line.split("#", 1)[1].strip().split(":")[0].strip()
+                for line in code.splitlines() if line.startswith("print(")]
+    done = subprocess.run([sys.executable, "-"], input=code, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == expected == ["True"]

@@ -27,6 +27,9 @@ from diffcompare.engine.tape import Site, Tape
 from diffcompare.errors import MethodError
 
 SCALAR_LIMIT = 300_000  # scalar operations past which a path is not written as scalar records
+# Records up to which the reverse sweep runs the plan (engine/plan.py): planning costs about
+# 65 µs a record, which pays where records act on arrays, not on a path of 10⁴ scalar ones.
+PLAN_RECORDS = 2_000
 
 
 @dataclass(frozen=True)
@@ -157,7 +160,8 @@ class ArrayTape(Tape):
         """Jᵀ·r as one flat array (a million entries are not made a list). In floats at
         the traced point, the plan's reverse steps (engine/plan.py): the passes the
         mathematics needs, and the same steps the gradient code prints."""
-        plan = self.plan(seeded=list(r) != [1.0]) if values is self.values else None
+        plan = self.plan(seeded=list(r) != [1.0]) if values is self.values and \
+            len(self.ops) <= PLAN_RECORDS else None
         if plan is not None:
             return flatten(plan.run(cotangent=r, values=values)[1])
         return flatten(self.adjoint_sweep(list(r), values))

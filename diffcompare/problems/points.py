@@ -191,7 +191,7 @@ def input_value(name: str, value):
         raise InputError(f"input {name} is {array.dtype} data, not real numbers")
     if array.size == 0:
         raise InputError(f"input {name} is empty: it has no entries to differentiate by")
-    array = array.astype(float)
+    array = array.astype(float, copy=False)  # the problem copies it once, into its point
     if not np.isfinite(array).all():
         raise InputError(f"input {name} has entries that are not finite")
     return float(array) if array.ndim == 0 else array
