@@ -31,13 +31,21 @@ class Generated:
     function_name: str
 
     def load(self):
-        """The generated function, compiled from this module's own text (made from the ops
-        table and validated identifiers: never from a user's text)."""
-        namespace: dict = {}
-        code = compile(self.source, f"<diffcompare codegen: {self.function_name}>", "exec")
-        exec(code, namespace)  # noqa: S102 - the tool's own generated code, see above
-        namespace["PathChanged"] = PathChanged  # its guards raise the tool's own class
-        return namespace[self.function_name]
+        """The generated function, imported as a module from this code written to a file
+        (the tool's own text, made from the ops table and validated identifiers: no user
+        text is ever run or evaluated)."""
+        import importlib.util
+        import tempfile
+        from pathlib import Path
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "value_and_grad.py"
+            path.write_text(self.source, encoding="utf-8")
+            spec = importlib.util.spec_from_file_location("diffcompare_generated", path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+        module.PathChanged = PathChanged  # its guards raise the tool's own class
+        return getattr(module, self.function_name)
 
 
 def input_names(tape) -> tuple[str, ...]:
