@@ -14,9 +14,11 @@ keeps the shape the user typed.
 
 from __future__ import annotations
 
+import gc
 import re
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from fractions import Fraction
 
 from diffcompare import ops
@@ -44,15 +46,40 @@ class Expr(ops.Arithmetic):
         return ()
 
 
-_interned: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+# The intern table: key -> a weak reference to the node, dropped when the node dies. A plain
+# dict of KeyedRefs with one shared callback (what WeakValueDictionary does, without its
+# Python-level get and set, which cost a third of parsing): nothing iterates the table, so
+# its iteration guards are not needed.
+_interned: dict[tuple, weakref.KeyedRef] = {}
 
 
-def _intern(key: tuple, make) -> Expr:
-    node = _interned.get(key)
-    if node is None:
-        node = make()
-        _interned[key] = node
+def _forget(ref: weakref.KeyedRef, table=_interned) -> None:
+    if table.get(ref.key) is ref:
+        del table[ref.key]
+
+
+def _lookup(key: tuple):
+    ref = _interned.get(key)
+    return None if ref is None else ref()
+
+
+def _store(key: tuple, node: Expr) -> Expr:
+    _interned[key] = weakref.KeyedRef(node, _forget, key)
     return node
+
+
+@contextmanager
+def building() -> Iterator[None]:
+    """No cyclic garbage collection while a large tree or tape is built: nodes and records
+    hold no cycles, and the collector's passes over the ever-growing heap of new, live
+    objects cost 40% of parsing a 10^5-operation formula."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class Const(Expr):
@@ -62,14 +89,17 @@ class Const(Expr):
     value: Fraction
 
     def __new__(cls, value: Fraction | int) -> Const:
-        value = Fraction(value)
-
-        def make() -> Const:
+        if type(value) is int:  # most constants: no Fraction made unless the node is new
+            key = ("const", value, 1)  # an int's hash is cheap, a Fraction's is not
+        else:
+            value = Fraction(value)
+            key = ("const", value.numerator, value.denominator)
+        node = _lookup(key)
+        if node is None:
             node = object.__new__(cls)
-            object.__setattr__(node, "value", value)
-            return node
-
-        return _intern(("const", value), make)
+            object.__setattr__(node, "value", Fraction(value))
+            _store(key, node)
+        return node
 
     def __repr__(self) -> str:
         return f"Const({self.value})"
@@ -82,12 +112,13 @@ class Var(Expr):
     name: str
 
     def __new__(cls, name: str) -> Var:
-        def make() -> Var:
+        key = ("var", name)
+        node = _lookup(key)
+        if node is None:
             node = object.__new__(cls)
             object.__setattr__(node, "name", name)
-            return node
-
-        return _intern(("var", name), make)
+            _store(key, node)
+        return node
 
     def __repr__(self) -> str:
         return f"Var({self.name!r})"
@@ -106,15 +137,21 @@ class Call(Expr):
             raise TypeError(f"arguments of {op.name} must be expression nodes")
         if len(args) != op.arity:
             raise ValueError(f"{op.name} takes {op.arity} arguments, got {len(args)}")
+        return cls.of(op, args)
 
-        def make() -> Call:
+    @classmethod
+    def of(cls, op: Op, args: tuple[Expr, ...]) -> Call:
+        """The node op(*args) for arguments already checked (nodes, as many as op takes):
+        the parser's constructor."""
+        key = (op, *map(id, args))  # arguments are interned: their identities identify them
+        ref = _interned.get(key)
+        node = None if ref is None else ref()
+        if node is None:
             node = object.__new__(cls)
             object.__setattr__(node, "op", op)
             object.__setattr__(node, "args", args)
-            return node
-
-        # Arguments are interned, so their identities identify them.
-        return _intern(("call", op, *map(id, args)), make)
+            _interned[key] = weakref.KeyedRef(node, _forget, key)
+        return node
 
     @property
     def children(self) -> tuple[Expr, ...]:

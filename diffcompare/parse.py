@@ -21,11 +21,10 @@ import keyword
 import math
 import re
 from fractions import Fraction
-from typing import NamedTuple
 
 from diffcompare import ops
 from diffcompare.errors import ParseError
-from diffcompare.expr import Call, Const, Expr, Var, shorten, to_text
+from diffcompare.expr import Call, Const, Expr, Var, building, shorten, to_text
 
 MAX_LENGTH = 10_000  # characters of expression text
 MAX_DEPTH = 100  # nesting of parentheses, calls, signs, powers (each costs <= 5 Python frames)
@@ -38,12 +37,15 @@ RESERVED = {"nan", "inf", "infinity", "none", "true", "false"} | {
     k.lower() for k in keyword.kwlist
 }
 
+# One token per match, with the blanks before it: a number, a name, an operator, or any other
+# character (refused). findall returns each as (number, name, operator, stray), in C.
 _TOKEN = re.compile(
-    r"(?P<space>[ \t]+)"
-    r"|(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
-    r"|(?P<name>[A-Za-z][A-Za-z0-9_]*)"
-    r"|(?P<op>\*\*|[-+*/^(),])"
-)
+    r"[ \t]*(?:"
+    r"((?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
+    r"|([A-Za-z][A-Za-z0-9_]*)"
+    r"|(\*\*|[-+*/^(),])"
+    r"|(.))", re.DOTALL)
+_END = ("", "", "", "")  # the token after the last
 
 _STRAY_HINTS = {
     "=": "comparisons and assignments are not part of the language",
@@ -64,35 +66,32 @@ _STRAY_HINTS = {
 }
 
 
-class Token(NamedTuple):
-    kind: str  # number, name, op, end
-    text: str
-    column: int
-
-
-def tokenize(text: str) -> list[Token]:
-    """Split text into tokens, refusing any character outside the grammar."""
+def tokenize(text: str) -> list[tuple[str, str, str, str]]:
+    """Split text into tokens, (number, name, operator, "") with one of the three set,
+    refusing any character outside the grammar."""
     if not text.isascii():
         position = next(k for k, char in enumerate(text) if not char.isascii())
         char = text[position]
         raise ParseError(
             f"non-ASCII character {char!r} (U+{ord(char):04X}); only ASCII is accepted",
             text, position)
-    tokens: list[Token] = []
-    append, match_at, end = tokens.append, _TOKEN.match, len(text)
-    position = 0
-    while position < end:
-        match = match_at(text, position)
-        if match is None:
-            char = text[position]
+    tokens = _TOKEN.findall(text.rstrip(" \t"))  # every character is in some token
+    for index, token in enumerate(tokens):
+        if token[3]:
+            char = token[3]
             hint = _STRAY_HINTS.get(char, "not part of the expression language")
-            raise ParseError(f"unexpected character {char!r}: {hint}", text, position)
-        kind = match.lastgroup
-        if kind != "space":
-            append(Token(kind, match.group(), position))
-        position = match.end()
-    append(Token("end", "", end))
+            raise ParseError(f"unexpected character {char!r}: {hint}", text,
+                             _column(text, tokens, index))
     return tokens
+
+
+def _column(text: str, tokens: list, index: int) -> int:
+    """The column token ``index`` starts at (found again only when an error points there)."""
+    if 0 <= index < len(tokens):
+        for k, match in enumerate(_TOKEN.finditer(text)):
+            if k == index:
+                return match.start(match.lastindex)
+    return len(text)
 
 
 def parse(text: str) -> Expr:
@@ -115,7 +114,8 @@ def parse_outputs(text: str) -> tuple[Expr, ...]:
                          text, MAX_LENGTH)
     if not text.strip():
         raise ParseError("empty expression", text, 0)
-    return _Parser(text, tokenize(text)).parse_outputs()
+    with building():
+        return _Reader(text, tokenize(text)).outputs()
 
 
 def _top_level_comma(text: str) -> int:
@@ -127,199 +127,236 @@ def _top_level_comma(text: str) -> int:
     return 0
 
 
-class _Parser:
-    def __init__(self, text: str, tokens: list[Token]):
+# Pending operations wait on the reader's stack as (precedence, op, token index, kind,
+# operands below). A barrier (a parenthesis, a call, the top level) has precedence 0, so no
+# operator reduces past it; a sign binds tighter than * and /, and a power tighter than a
+# sign (-x**2 is -(x**2)) and to the right (2**3**x is 2**(3**x)).
+_GROUP, _CALL, _TOP, _SIGN, _INFIX = range(5)
+_POWER = 4
+_INFIXES = {"+": (1, ops.ADD), "-": (1, ops.SUB), "*": (2, ops.MUL), "/": (2, ops.DIV),
+            "**": (_POWER, ops.POW), "^": (_POWER, ops.POW)}
+_SIGNS = {"+": None, "-": ops.NEG}  # a + sign makes no node
+_SIGN_PRECEDENCE = 3
+
+
+class _Reader:
+    """The grammar read by operator precedence with two explicit stacks, one pass over the
+    tokens and no recursion: operands wait as (node, float value when constant, else None),
+    operations until a weaker operator, a closing parenthesis, a comma or the end reduces
+    them. Nodes are made, and nesting counted, in the order a recursive-descent reader of
+    the grammar would make them, so the first error a text meets is the grammar's."""
+
+    def __init__(self, text: str, tokens: list[tuple[str, str, str, str]]):
         self.text = text
         self.tokens = tokens
-        self.index = 0
-        self.depth = 0
         self.nodes = 0
-        self.constant_values: dict[int, float] = {}  # id(node) -> float, for constant subtrees
+        self.variables: dict[str, tuple[Expr, None]] = {}  # the words read as variables
 
-    # -- helpers
-    @property
-    def token(self) -> Token:
-        return self.tokens[self.index]
+    def error(self, message: str, index: int) -> ParseError:
+        return ParseError(message, self.text, _column(self.text, self.tokens, index))
 
-    def error(self, message: str, token: Token | None = None) -> ParseError:
-        return ParseError(message, self.text, (token or self.token).column)
+    def outputs(self) -> tuple[Expr, ...]:
+        tokens, end = self.tokens, len(self.tokens)
+        operands: list[tuple[Expr, float | None]] = []
+        stack: list[tuple] = [(0, None, -1, _TOP, 0)]
+        outputs: list[Expr] = []
+        depth = index = 0
+        starting = True  # at the start of an output
+        while True:
+            # -- an operand is expected: signs and opening parentheses, then an atom
+            number, word, symbol, _ = tokens[index] if index < end else _END
+            if starting:
+                if index == end or symbol == ",":
+                    raise self.error("empty expression between commas", index)
+                starting = False
+            if number:
+                operands.append(self._number(number, index))
+            elif word in self.variables and (index + 1 == end or tokens[index + 1][2] != "("):
+                operands.append(self._variable(word, index))
+            elif word:
+                calling = index + 1 < end and tokens[index + 1][2] == "("
+                atom = self._word(word, calling, index)
+                if isinstance(atom, ops.Op):  # a function: its arguments come next
+                    depth = self._enter(depth, index + 2)
+                    stack.append((0, atom, index, _CALL, len(operands)))
+                    index += 2
+                    continue
+                operands.append(atom)
+            elif symbol in _SIGNS or symbol == "(":
+                depth = self._enter(depth, index + 1)
+                if symbol == "(":
+                    stack.append((0, None, index, _GROUP, 0))
+                else:
+                    stack.append((_SIGN_PRECEDENCE, _SIGNS[symbol], index, _SIGN, 0))
+                index += 1
+                continue
+            elif symbol == ")":
+                raise self.error("expected an operand before ')'", index)
+            elif symbol:
+                raise self.error(f"expected an operand, found {symbol!r}", index)
+            else:
+                raise self.error("expression ends where an operand was expected", index)
+            index += 1
+            # -- an operator is expected; what it closes is reduced first
+            while True:
+                symbol = tokens[index][2] if index < end else ""
+                infix = _INFIXES.get(symbol)
+                if infix is not None and infix[0] == _POWER:  # the atom is a base
+                    depth = self._enter(depth, index + 1)
+                    stack.append((_POWER, infix[1], index, _INFIX, 0))
+                    index += 1
+                    break
+                threshold = infix[0] if infix is not None else 1
+                while stack[-1][0] >= threshold:
+                    precedence, op, at, kind, _ = stack.pop()
+                    if precedence >= _SIGN_PRECEDENCE:
+                        depth -= 1
+                    if kind is _SIGN:
+                        if op is not None:
+                            operands.append(self._make(op, (operands.pop(),), at))
+                    else:
+                        right = operands.pop()
+                        operands.append(self._make(op, (operands.pop(), right), at))
+                if infix is not None:
+                    stack.append((infix[0], infix[1], index, _INFIX, 0))
+                    index += 1
+                    break
+                _, op, at, kind, below = stack[-1]
+                if kind is _GROUP:
+                    if symbol != ")":
+                        raise self.error("unbalanced parentheses: '(' is never closed", at)
+                    stack.pop()
+                    depth -= 1
+                    index += 1
+                elif kind is _CALL:
+                    if symbol == ",":  # the next argument
+                        index += 1
+                        break
+                    self._close_call(symbol, index, at)
+                    stack.pop()
+                    depth -= 1
+                    arguments = tuple(operands[below:])
+                    del operands[below:]
+                    operands.append(self._call(op, arguments, at))
+                    index += 1
+                elif symbol == ",":  # the top level: the next output
+                    outputs.append(operands.pop()[0])
+                    starting = True
+                    index += 1
+                    break
+                elif index == end:
+                    outputs.append(operands.pop()[0])
+                    return tuple(outputs)
+                else:
+                    raise self.error(self._unexpected(tokens[index]), index)
 
-    def advance(self) -> Token:
-        token = self.token
-        self.index += 1
-        return token
+    # -- what the grammar checks as it reads
+    def _enter(self, depth: int, index: int) -> int:
+        """One level deeper: a sign, an exponent, a parenthesis or a call's arguments."""
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise self.error(f"expression nested too deeply (limit {MAX_DEPTH} levels)", index)
+        return depth
 
-    def expect(self, text: str) -> Token:
-        if self.token.text != text:
-            raise self.error(f"expected {text!r}, found {self._describe(self.token)}")
-        return self.advance()
+    def _close_call(self, symbol: str, index: int, name_index: int) -> None:
+        if symbol == ")":
+            return
+        if index == len(self.tokens):
+            word = self.tokens[name_index][1]
+            raise ParseError("unbalanced parentheses: '(' is never closed", self.text,
+                             _column(self.text, self.tokens, name_index) + len(word))
+        found = "".join(self.tokens[index])  # the one of its parts that is set
+        raise self.error(f"expected ',' or ')', found {found!r}", index)
 
     @staticmethod
-    def _describe(token: Token) -> str:
-        return "the end of the expression" if token.kind == "end" else repr(token.text)
+    def _unexpected(token: tuple[str, str, str, str]) -> str:
+        number, word, symbol, _ = token
+        if symbol == ")":
+            return "unbalanced parentheses: ')' without a matching '('"
+        if number or word or symbol == "(":
+            return f"missing operator before {number or word or symbol!r}"
+        return f"unexpected {symbol!r}"
 
-    def enter(self) -> None:
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise self.error(f"expression nested too deeply (limit {MAX_DEPTH} levels)")
-
-    def node(self, op: ops.Op, args: tuple[Expr, ...], token: Token) -> Expr:
-        self._count(token)
-        values = [self.constant_values.get(id(a)) for a in args]
-        if op is ops.POW and values[1] is not None and abs(values[1]) > MAX_CONSTANT_EXPONENT:
-            raise self.error(
-                f"constant exponent too large (|{values[1]:.15g}| > "
-                f"{MAX_CONSTANT_EXPONENT:.15g})", token)
-        node = Call(op, args)
-        if all(v is not None for v in values):
-            value = op.real(*values)
-            if isinstance(value, complex) or not math.isfinite(value):
-                raise self.error(
-                    f"constant {shorten(to_text(node), 40)} is not a finite real number", token)
-            self.constant_values[id(node)] = value
-        return node
-
-    def _count(self, token: Token) -> None:
+    def _count(self, index: int) -> None:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise self.error(f"expression too large (more than {MAX_NODES} nodes)", token)
+            raise self.error(f"expression too large (more than {MAX_NODES} nodes)", index)
 
-    # -- grammar
-    def parse_outputs(self) -> tuple[Expr, ...]:
-        outputs = [self.output()]
-        while self.token.text == ",":
-            self.advance()
-            outputs.append(self.output())
-        if self.token.kind != "end":
-            raise self.error(self._unexpected_message())
-        return tuple(outputs)
+    def _variable(self, word: str, index: int) -> tuple[Expr, None]:
+        """A variable seen before in this text: one lookup instead of _word's checks."""
+        self._count(index)
+        return self.variables[word]
 
-    def output(self) -> Expr:
-        if self.token.kind == "end" or self.token.text == ",":
-            raise self.error("empty expression between commas")
-        return self.expr()
+    def _make(self, op: ops.Op, arguments: tuple, index: int) -> tuple[Expr, float | None]:
+        """The node op(arguments), and its value when every argument is constant (evaluated
+        once in floats, which cannot hang, and refused unless finite and real)."""
+        self._count(index)
+        if len(arguments) == 2:
+            (left, a), (right, b) = arguments
+            children = (left, right)
+            if op is ops.POW and b is not None and abs(b) > MAX_CONSTANT_EXPONENT:
+                raise self.error(f"constant exponent too large (|{b:.15g}| > "
+                                 f"{MAX_CONSTANT_EXPONENT:.15g})", index)
+            constant = a is not None and b is not None
+        else:
+            children = tuple(node for node, _ in arguments)
+            constant = all(value is not None for _, value in arguments)
+        node = Call.of(op, children)
+        if not constant:
+            return node, None
+        value = op.real(*(value for _, value in arguments))
+        if isinstance(value, complex) or not math.isfinite(value):
+            raise self.error(
+                f"constant {shorten(to_text(node), 40)} is not a finite real number", index)
+        return node, value
 
-    def _unexpected_message(self) -> str:
-        token = self.token
-        if token.text == ")":
-            return "unbalanced parentheses: ')' without a matching '('"
-        if token.kind in ("number", "name") or token.text == "(":
-            return f"missing operator before {token.text!r}"
-        return f"unexpected {token.text!r}"
+    def _call(self, op: ops.Op, arguments: tuple, index: int) -> tuple[Expr, float | None]:
+        if len(arguments) != op.arity:
+            plural = "argument" if op.arity == 1 else "arguments"
+            raise self.error(f"{self.tokens[index][1]} takes {op.arity} {plural}, got "
+                             f"{len(arguments)}", index)
+        return self._make(op, arguments, index)
 
-    def expr(self) -> Expr:
-        left = self.term()
-        while self.token.text in ("+", "-"):
-            token = self.advance()
-            right = self.term()
-            left = self.node(ops.ADD if token.text == "+" else ops.SUB, (left, right), token)
-        return left
-
-    def term(self) -> Expr:
-        left = self.unary()
-        while self.token.text in ("*", "/"):
-            token = self.advance()
-            right = self.unary()
-            left = self.node(ops.MUL if token.text == "*" else ops.DIV, (left, right), token)
-        return left
-
-    def unary(self) -> Expr:
-        if self.token.text in ("+", "-"):
-            token = self.advance()
-            self.enter()
-            operand = self.unary()
-            self.depth -= 1
-            return operand if token.text == "+" else self.node(ops.NEG, (operand,), token)
-        return self.power()
-
-    def power(self) -> Expr:
-        base = self.atom()
-        if self.token.text in ("**", "^"):
-            token = self.advance()
-            self.enter()
-            exponent = self.unary()
-            self.depth -= 1
-            return self.node(ops.POW, (base, exponent), token)
-        return base
-
-    def atom(self) -> Expr:
-        token = self.token
-        if token.kind == "number":
-            return self.number(self.advance())
-        if token.kind == "name":
-            return self.name(self.advance())
-        if token.text == "(":
-            self.advance()
-            self.enter()
-            inner = self.expr()
-            self.depth -= 1
-            if self.token.text != ")":
-                raise ParseError("unbalanced parentheses: '(' is never closed",
-                                 self.text, token.column)
-            self.advance()
-            return inner
-        if token.kind == "end":
-            raise self.error("expression ends where an operand was expected")
-        if token.text == ")":
-            raise self.error("expected an operand before ')'")
-        raise self.error(f"expected an operand, found {token.text!r}")
-
-    def number(self, token: Token) -> Expr:
-        if len(token.text) > MAX_NUMBER_LENGTH:
-            raise self.error(f"number too long (more than {MAX_NUMBER_LENGTH} characters)", token)
-        value = Fraction(token.text)
-        try:
+    def _number(self, text: str, index: int) -> tuple[Expr, float]:
+        if len(text) > MAX_NUMBER_LENGTH:
+            raise self.error(f"number too long (more than {MAX_NUMBER_LENGTH} characters)",
+                             index)
+        if text.isdigit():  # an integer: exact as it is, and at most 60 digits, so finite
+            value = int(text)
             as_float = float(value)
-        except OverflowError:
-            as_float = math.inf
-        if not math.isfinite(as_float) or (value != 0 and as_float == 0):
-            raise self.error(f"number {token.text} is outside the range of floating point", token)
-        self._count(token)
-        node = Const(value)
-        self.constant_values[id(node)] = as_float
-        return node
+        else:
+            value = Fraction(text)
+            try:
+                as_float = float(value)
+            except OverflowError:
+                as_float = math.inf
+            if not math.isfinite(as_float) or (value != 0 and as_float == 0):
+                raise self.error(f"number {text} is outside the range of floating point",
+                                 index)
+        self._count(index)
+        return Const(value), as_float
 
-    def name(self, token: Token) -> Expr:
-        word = token.text
+    def _word(self, word: str, calling: bool, index: int):
+        """A variable or a constant as (node, value), or the function ``word`` names."""
         if word.lower() in RESERVED:
             raise self.error(f"{word!r} is not allowed: it is not a number or a variable here",
-                             token)
-        calling = self.token.text == "("
+                             index)
         if word in ops.CONSTANTS:
             if calling:
-                raise self.error(f"{word} is a constant, not a function", token)
-            self._count(token)
-            node = Call(ops.CONSTANTS[word])
-            self.constant_values[id(node)] = node.op.real()
-            return node
+                raise self.error(f"{word} is a constant, not a function", index)
+            self._count(index)
+            constant = ops.CONSTANTS[word]
+            return Call.of(constant, ()), constant.real()
         if word in ops.FUNCTIONS:
             if not calling:
-                raise self.error(f"{word} is a function: write {word}(...)", token)
-            return self.call(ops.FUNCTIONS[word], token)
+                raise self.error(f"{word} is a function: write {word}(...)", index)
+            return ops.FUNCTIONS[word]
         if calling:
             known = ", ".join(sorted(ops.FUNCTIONS))
-            raise self.error(f"unknown function {word!r}; known functions: {known}", token)
-        self._count(token)
-        return Var(word)
-
-    def call(self, op: ops.Op, token: Token) -> Expr:
-        self.advance()  # (
-        self.enter()
-        args = [self.expr()]
-        while self.token.text == ",":
-            self.advance()
-            args.append(self.expr())
-        self.depth -= 1
-        if self.token.text != ")":
-            if self.token.kind == "end":
-                raise ParseError("unbalanced parentheses: '(' is never closed",
-                                 self.text, token.column + len(token.text))
-            raise self.error(f"expected ',' or ')', found {self._describe(self.token)}")
-        self.advance()
-        if len(args) != op.arity:
-            plural = "argument" if op.arity == 1 else "arguments"
-            raise self.error(f"{token.text} takes {op.arity} {plural}, got {len(args)}", token)
-        return self.node(op, tuple(args), token)
+            raise self.error(f"unknown function {word!r}; known functions: {known}", index)
+        self._count(index)
+        self.variables[word] = atom = (Var(word), None)
+        return atom
 
 
 def parse_number(text: str, what: str = "number") -> float:

@@ -26,7 +26,17 @@ from diffcompare import ops
 from diffcompare.engine.balls import ball, is_ball
 from diffcompare.engine.dual import Dual, new_tag, primal, tangent_of
 from diffcompare.engine.tape import Site, StencilSweep, Tape, as_flat
-from diffcompare.expr import Call, Const, Expr, Var, depends_on, postorder, shorten, to_text
+from diffcompare.expr import (
+    Call,
+    Const,
+    Expr,
+    Var,
+    building,
+    depends_on,
+    postorder,
+    shorten,
+    to_text,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,54 +67,57 @@ class ScalarTape(Tape):
         roots = (outputs,) if isinstance(outputs, Expr) else tuple(outputs)
         n = len(variables)
         var_slot = {name: i for i, name in enumerate(variables)}
-        nodes: list[Expr | None] = [None] * n
-        slot_of: dict[int, int] = {}
-        op_list: list[ops.Op | None] = [None] * n
-        args: list[tuple[int, ...]] = [()] * n
-        constants: list[float | None] = [None] * n
-        active: list[bool] = [True] * n
-        # Levels first (leaves 0, an operation one more than its deepest argument), each a
-        # bucket in post-order: constants, then operations level by level.
-        level: dict[int, int] = {}
-        buckets: list[list[Expr]] = [[]]
-        for node in postorder_all(roots):
-            kind = type(node)
-            if kind is Var:
-                if node.name not in var_slot:
-                    raise KeyError(f"variable {node.name!r} is not among {list(variables)}")
-                nodes[var_slot[node.name]] = node
-                slot_of[id(node)] = var_slot[node.name]
-                level[id(node)] = 0
-                continue
-            depth = 0
-            if kind is Call:
-                for child in node.args:
-                    below = level[id(child)]
-                    if below >= depth:
-                        depth = below + 1
-            level[id(node)] = depth
-            if depth == len(buckets):
-                buckets.append([])
-            buckets[depth].append(node)
-        add_node, add_op, add_args = nodes.append, op_list.append, args.append
-        add_constant, add_active = constants.append, active.append
-        for bucket in buckets:
-            for node in bucket:
-                slot_of[id(node)] = len(nodes)
-                add_node(node)
-                if type(node) is Const:
-                    add_op(None)
-                    add_args(())
-                    add_constant(float(node.value))
-                    add_active(False)
+        with building():
+            order = postorder_all(roots)
+            inputs: list[Expr | None] = [None] * n
+            # Levels (leaves 0, an operation one more than its deepest argument), each a
+            # bucket in post-order: constants, then operations level by level. Nodes key
+            # the tables themselves (interned: equal is identical, hashed by identity).
+            level: dict[Expr, int] = {}
+            level_of = level.__getitem__
+            buckets: list[list[Expr]] = [[]]
+            for node in order:
+                kind = type(node)
+                if kind is Call and node.args:
+                    below = node.args
+                    if len(below) == 2:  # most operations: no list for max()
+                        a, b = level_of(below[0]), level_of(below[1])
+                        depth = (a if a > b else b) + 1
+                    else:
+                        depth = max(map(level_of, below)) + 1
+                    if depth == len(buckets):
+                        buckets.append([])
+                elif kind is Var:
+                    if node.name not in var_slot:
+                        raise KeyError(
+                            f"variable {node.name!r} is not among {list(variables)}")
+                    inputs[var_slot[node.name]] = node
+                    level[node] = 0
+                    continue
                 else:
-                    arg_slots = tuple([slot_of[id(a)] for a in node.args])
-                    add_op(node.op)
-                    add_args(arg_slots)
-                    add_constant(None)
-                    add_active(True in [active[j] for j in arg_slots])
-        return cls(tuple(variables), tuple(nodes), tuple(op_list), tuple(args),
-                   tuple(constants), tuple(active), tuple(slot_of[id(r)] for r in roots))
+                    depth = 0
+                level[node] = depth
+                buckets[depth].append(node)
+            records = [node for bucket in buckets for node in bucket]
+            slot_of = {node: var_slot[node.name] for node in inputs if node is not None}
+            slot_of.update({node: slot for slot, node in enumerate(records, n)})
+            slot = slot_of.__getitem__
+            is_constant = [type(node) is Const for node in records]
+            args = [()] * n + [() if constant else tuple(map(slot, node.args))
+                               for node, constant in zip(records, is_constant)]
+            active = [True] * n  # does the slot depend on an input? (arguments come first)
+            for constant, arg_slots in zip(is_constant, args[n:]):
+                active.append(not constant and (
+                    active[arg_slots[0]] or active[arg_slots[1]] if len(arg_slots) == 2
+                    else True in [active[j] for j in arg_slots]))
+            return cls(
+                tuple(variables), (*inputs, *records),
+                (*[None] * n, *[None if constant else node.op
+                                 for node, constant in zip(records, is_constant)]),
+                tuple(args),
+                (*[None] * n, *[float(node.value) if constant else None
+                                 for node, constant in zip(records, is_constant)]),
+                tuple(active), tuple(slot_of[r] for r in roots))
 
     def __len__(self) -> int:
         return len(self.ops)
