@@ -144,13 +144,13 @@ class Call(Expr):
         """The node op(*args) for arguments already checked (nodes, as many as op takes):
         the parser's constructor."""
         key = (op, *map(id, args))  # arguments are interned: their identities identify them
-        ref = _interned.get(key)
+        ref = _interned.get(key)  # _lookup, written out: this is the parser's hot path
         node = None if ref is None else ref()
         if node is None:
             node = object.__new__(cls)
             object.__setattr__(node, "op", op)
             object.__setattr__(node, "args", args)
-            _interned[key] = weakref.KeyedRef(node, _forget, key)
+            _store(key, node)
         return node
 
     @property
