@@ -162,8 +162,12 @@ class ArrayTape(Tape):
         mathematics needs, and the same steps the gradient code prints."""
         plan = self.plan(seeded=list(r) != [1.0]) if values is self.values and \
             len(self.ops) <= PLAN_RECORDS else None
-        if plan is not None:
-            return flatten(plan.run(cotangent=r, values=values)[1])
+        if plan is not None:  # its gradient arrays are new: one of them is not copied again
+            gradient = plan.run(cotangent=r, values=values)[1]
+            if len(gradient) == 1 and isinstance(gradient[0], np.ndarray) and \
+                    gradient[0].dtype == np.float64:
+                return gradient[0].reshape(-1)
+            return flatten(gradient)
         return flatten(self.adjoint_sweep(list(r), values))
 
     def plan(self, seeded: bool = False):

@@ -11,6 +11,7 @@ step that is not an elementwise call) keeps their buffers alive as long as it li
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -21,6 +22,33 @@ from diffcompare.engine.plan import BINARY, NEGATE, Lit, Plan, Prim, Step
 _UFUNCS = {BINARY[ops.ADD].text: "np.add", BINARY[ops.SUB].text: "np.subtract",
            BINARY[ops.MUL].text: "np.multiply", BINARY[ops.DIV].text: "np.divide",
            NEGATE.text: "np.negative"}
+
+
+# products (the ops table's dot and its VJPs), each written into a buffer: np.dot with out=
+# and np.matmul, the function @ calls, with out= compute the same numbers into it
+_OPERAND = r"\{(\d+)\}(\.T)?"
+_PRODUCTS = ((re.compile(rf"^np\.dot\({_OPERAND}, {_OPERAND}\)$"), "np.dot", np.dot),
+             (re.compile(rf"^np\.multiply\.outer\({_OPERAND}, {_OPERAND}\)$"),
+              "np.multiply.outer", np.multiply.outer),
+             (re.compile(rf"^{_OPERAND} @ {_OPERAND}$"), "np.matmul", np.matmul))
+
+
+def _product_form(step: Step) -> Prim | None:
+    """A product step (dot, outer, @) as a call writing into a buffer operand (its last)."""
+    for pattern, name, fn in _PRODUCTS:
+        found = pattern.match(step.prim.text)
+        if found:
+            a, a_t, b, b_t = int(found[1]), bool(found[2]), int(found[3]), bool(found[4])
+            count = len(step.operands)
+
+            def product(*values, a=a, a_t=a_t, b=b, b_t=b_t, fn=fn):
+                left, right = values[a], values[b]
+                return fn(left.T if a_t else left, right.T if b_t else right,
+                          out=values[-1])
+            text = f"{name}({{{a}}}{'.T' if a_t else ''}, {{{b}}}{'.T' if b_t else ''}, " \
+                f"out={{{count}}})"
+            return Prim(text, product)
+    return None
 
 
 def _out_form(step: Step) -> Prim | None:
@@ -79,15 +107,24 @@ def buffered(plan: Plan, shape_of: dict, keep: set[str]) -> Plan:
         target = step.target
         shape = tuple(shape_of.get(target, ())) if target else ()
         form = _out_form(step) if target and shape and target not in keep else None
-        if form is not None and all(isinstance(o, Lit) or o in shape_of
-                                    for o in step.operands) and tuple(np.broadcast_shapes(
-                *(shape_of[o] for o in step.operands if isinstance(o, str)))) == shape:
-            release(i)  # an operand read for the last time here may give its buffer
+        product = _product_form(step) if target and shape and target not in keep and \
+            form is None else None
+        known = all(isinstance(o, Lit) or o in shape_of for o in step.operands)
+        if product is not None and known:
+            form = product  # its result's shape is the target's, whatever its operands'
+        elif form is not None and not (known and tuple(np.broadcast_shapes(
+                *(shape_of[o] for o in step.operands if isinstance(o, str)))) == shape):
+            form = None
+        if form is not None:
+            if form is not product:  # an elementwise step may write over its operand
+                release(i)  # read for the last time here, so it gives its buffer
             pool = free.get(shape, [])
             buffer = pool.pop() if pool else len(shapes)
             if buffer == len(shapes):
                 shapes.append(shape)
                 holders[buffer] = set()
+            if form is product:  # a product's operands stay apart from where it writes
+                release(i)
             holders[buffer].add(target)
             roots[target] = frozenset((buffer,))
             rewritten.append(Step(target, form, (*step.operands, f"buf{buffer}")))

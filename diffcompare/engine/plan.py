@@ -34,6 +34,7 @@ from fractions import Fraction
 import numpy as np
 
 from diffcompare import ops
+from diffcompare.engine import pool
 from diffcompare.errors import MethodError
 
 # names the code uses itself: an input called so is renamed x_<i>
@@ -201,7 +202,7 @@ class Plan:
         given a sweep's ``values`` (the tape's at its traced point), those; then the
         reverse steps: the very steps the gradient code prints."""
         env = dict(self.constants)
-        env.update((f"buf{i}", np.empty(shape)) for i, shape in enumerate(self.buffers))
+        env.update((f"buf{i}", pool.empty(shape)) for i, shape in enumerate(self.buffers))
         with np.errstate(all="ignore"):
             if values is None:
                 for register, value in zip(self.inputs, inputs):

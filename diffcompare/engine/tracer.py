@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from diffcompare import ops
+from diffcompare.engine import pool
 from diffcompare.engine.arrays import ArrayTape, Condition
 from diffcompare.errors import MethodError
 
@@ -70,7 +71,7 @@ class Traced(ops.Arithmetic):
 
     @staticmethod
     def __dc_apply__(op: ops.Op, args: tuple) -> Traced:
-        return _recorded(op, None, args, lambda *values: ops.apply(op, *values))
+        return _recorded(op, None, args, functools.partial(_computed, op))
 
     def shaped(self, op: ops.ShapeOp, param, *others) -> Traced:
         return _recorded(op, param, (self, *others),
@@ -257,6 +258,36 @@ def _recorded(op, param, args: tuple, compute) -> Traced:
         value = compute(*(a.value if isinstance(a, Traced) else a for a in args))
     slots = [slot_of(tape, a) for a in args]
     return Traced(tape, tape.operation(op, slots, param, value, _here()), value)
+
+
+def _computed(op: ops.Op, *values):
+    """op on its arguments' values, as ops.apply computes it; where that is one numpy ufunc
+    over arrays of floats (a square: a product), written into an array of the pool's
+    (engine/pool.py), whose memory the last trace has let go: the same numbers."""
+    ufunc, operands = op.array, values
+    if op is ops.POW and len(values) == 2 and type(values[1]) in (int, float) and \
+            values[1] == 2:
+        ufunc, operands = np.multiply, (values[0], values[0])  # as ops.POW squares arrays
+    if isinstance(ufunc, np.ufunc) and ufunc.nin == len(operands):
+        shape = _float_shape(operands)
+        out = None if shape is None else pool.take(shape)
+        if out is not None:
+            return ufunc(*operands, out=out)
+    return ops.apply(op, *values)
+
+
+def _float_shape(values: tuple) -> tuple[int, ...] | None:
+    """The broadcast shape of values that are arrays of floats and plain numbers (at least
+    one array), else None."""
+    shapes = []
+    for value in values:
+        if isinstance(value, np.ndarray):
+            if value.dtype != np.float64:
+                return None
+            shapes.append(value.shape)
+        elif type(value) not in (int, float):
+            return None
+    return np.broadcast_shapes(*shapes) if shapes else None
 
 
 def _matmul(a, b) -> Traced:

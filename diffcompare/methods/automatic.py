@@ -127,14 +127,18 @@ class ReverseAD(_OnTape):
         tape = self._tape(x)
         m, n = self.problem.m, self.problem.n
         linear = tape.linearize(x)
-        jacobian = np.array([_floats(linear.vjp(_unit(m, j))) for j in range(m)]).reshape(m, n)
+        rows = [_floats(linear.vjp(_unit(m, j))) for j in range(m)]
+        # one row (a gradient) is the Jacobian as it is, not copied into a new array
+        jacobian = rows[0].reshape(1, n) if m == 1 else np.array(rows).reshape(m, n)
         f = _floats(linear.f)
         cost = Cost(f_evals=1, forward_passes=1, reverse_passes=m)
         warnings = ()
         # Where the sweep meets an indeterminate form (-inf + inf: the adjoint of log(0) in
         # (x - x)**(x - x) pushed through x - x), a forward pass, whose exact zero tangents
-        # are structural zeros, gives the entry; it is counted, and said.
-        missing = np.flatnonzero(np.isnan(jacobian).any(axis=0)).tolist()
+        # are structural zeros, gives the entry; it is counted, and said. (The minimum is nan
+        # exactly when an entry is: one pass that makes no array, where there is none.)
+        missing = [] if jacobian.size == 0 or not np.isnan(jacobian.min()) else \
+            np.flatnonzero(np.isnan(jacobian).any(axis=0)).tolist()
         if missing and all(np.isfinite(f)):
             for i in missing:
                 column = _floats(tape.jvp(x, _unit(n, i))[1])

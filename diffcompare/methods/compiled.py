@@ -128,6 +128,17 @@ def _keep(key, written) -> None:
         _CODE.pop(next(iter(_CODE)))
 
 
+def clear() -> None:
+    """Forget the kept gradient code (and let go of its buffers)."""
+    _CODE.clear()
+
+
+def held_bytes() -> int:
+    """Bytes the kept gradient code holds from call to call (its BUFFERS)."""
+    return sum(array.nbytes for _, run in _CODE.values()
+               for array in run.__globals__.get("BUFFERS", ()))
+
+
 def cached_gradient(function, inputs: dict):
     """The gradient of a Python function by the code written for it at an earlier call
     with inputs of the same names and shapes, without tracing it again (as a JIT runs

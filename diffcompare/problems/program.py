@@ -31,7 +31,7 @@ class ProgramProblem(BaseProblem):
     expressions, built on first use."""
 
     def __init__(self, program, point: Mapping[str, Any], budget: float | None = None):
-        from diffcompare.engine.arrays import FlatNames, flatten
+        from diffcompare.engine.arrays import FlatNames
 
         inputs = [point[name] for name in program.inputs]
         self.program = program
@@ -39,7 +39,7 @@ class ProgramProblem(BaseProblem):
         self.input_names = tuple(program.inputs)
         self.input_shapes = tuple(np.shape(v) for v in inputs)
         self.variables = FlatNames(self.input_names, self.input_shapes)
-        self.point_array = flatten(inputs)
+        self.point_array = _flat_point(inputs)
         self.text = program.label
         self._traces: list = []
         if not self.tape_at(self.point_array, InputError).outputs:
@@ -230,3 +230,19 @@ def flat_outputs(result, label: str) -> np.ndarray:
         raise InputError(f"{label} returned {type(result).__name__} {result!r:.60}, "
                          "not a number or an array of numbers") from None
     return flat
+
+
+def _flat_point(inputs: list) -> np.ndarray:
+    """The inputs as one flat, read-only point. A single array of floats is not copied:
+    the point is a view of it (a million doubles copied cost what a tenth of f costs),
+    read-only so that no method writes into the caller's array."""
+    from diffcompare.engine.arrays import flatten
+
+    only = inputs[0] if len(inputs) == 1 else None
+    if isinstance(only, np.ndarray) and only.dtype == np.float64 and only.ndim and \
+            only.flags.c_contiguous:
+        point = only.reshape(-1)
+    else:
+        point = flatten(inputs)
+    point.flags.writeable = False
+    return point

@@ -1,0 +1,72 @@
+"""The pool of large arrays (engine/pool.py): an array is handed out again only when nothing
+but the pool refers to it, and a trace written into its arrays has numpy's own numbers."""
+
+import numpy as np
+import pytest
+
+from diffcompare.engine import pool
+from diffcompare.engine.tracer import trace
+from diffcompare.math import sum as dsum
+
+SHAPE = (pool.MIN_ENTRIES,)
+
+
+@pytest.fixture(autouse=True)
+def _empty_pool():
+    pool.clear()
+    yield
+    pool.clear()
+
+
+def test_an_array_in_use_is_never_handed_out_again():
+    first = pool.take(SHAPE)
+    assert first is not None and first.shape == SHAPE
+    second = pool.take(SHAPE)
+    assert second is not first  # `first` is still held here
+    view = first[1:]
+    del first
+    third = pool.take(SHAPE)
+    assert third is not view.base and third is not second  # a view keeps its base in use
+    del view
+    assert pool.take(SHAPE) is not None
+    assert pool.held_bytes() == 3 * SHAPE[0] * 8
+
+
+def test_an_array_let_go_is_reused_and_small_ones_are_not_pooled():
+    array = pool.take(SHAPE)
+    address = array.ctypes.data
+    del array
+    assert pool.take(SHAPE).ctypes.data == address
+    assert pool.take((pool.MIN_ENTRIES - 1,)) is None
+    assert pool.take(SHAPE, np.complex128) is not None  # each dtype has arrays of its own
+
+
+def test_the_pool_holds_at_most_its_limit(monkeypatch):
+    monkeypatch.setattr(pool, "LIMIT_BYTES", 2 * SHAPE[0] * 8)
+    held = [pool.take(SHAPE), pool.take(SHAPE)]
+    assert all(a is not None for a in held)
+    assert pool.take(SHAPE) is None  # full: the caller makes its own
+    assert pool.empty(SHAPE).shape == SHAPE
+    assert pool.held_bytes() == 2 * SHAPE[0] * 8
+
+
+def _rosenbrock(x):
+    return dsum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2)
+
+
+def test_traces_in_pooled_arrays_keep_numpy_s_numbers_while_both_are_alive():
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=2 * pool.MIN_ENTRIES), rng.normal(size=2 * pool.MIN_ENTRIES)
+    first = trace(_rosenbrock, ["x"], [a])
+    second = trace(_rosenbrock, ["x"], [b])  # first's arrays are in use: not reused
+    assert pool.held_bytes() > 0
+    for x, tape in ((a, first), (b, second)):
+        inner = x[1:] - x[:-1] * x[:-1]
+        expected = np.sum(100 * inner ** 2 + (1 - x[:-1]) ** 2)
+        assert np.float64(tape.f()[0]).tobytes() == np.float64(expected).tobytes()
+        slots = [tape.values[k] for k in range(len(tape.ops)) if np.ndim(tape.values[k])]
+        assert any(np.array_equal(v, inner) for v in slots)
+    held = pool.held_bytes()
+    del first
+    trace(_rosenbrock, ["x"], [a])  # the first trace's arrays serve the third
+    assert pool.held_bytes() == held
