@@ -30,6 +30,9 @@ SCALAR_LIMIT = 300_000  # scalar operations past which a path is not written as 
 # Records up to which the reverse sweep runs the plan (engine/plan.py): planning costs about
 # 65 µs a record, which pays where records act on arrays, not on a path of 10⁴ scalar ones.
 PLAN_RECORDS = 2_000
+# Entries from which a value no reverse sweep reads is let go after the trace (smaller ones
+# cost more to compute again, when a check asks for them, than they free).
+RELEASE_ENTRIES = 1 << 14
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,9 @@ class ArrayTape(Tape):
     ops: list = field(default_factory=list)  # Op, ShapeOp or None (an input or a constant)
     args: list = field(default_factory=list)
     params: list = field(default_factory=list)
-    values: list = field(default_factory=list)  # at the traced point
+    # per slot, its value at the traced point (None: let go after a reverse sweep, see
+    # ``release``; ``values`` computes those again when asked)
+    recorded: list = field(default_factory=list)
     depends: list = field(default_factory=list)  # per slot: indices of the inputs it uses
     lines: list = field(default_factory=list)  # per slot: file:line of the user's code
     outputs: tuple[int, ...] = ()
@@ -73,6 +78,7 @@ class ArrayTape(Tape):
     custom_calls: list = field(default_factory=list)  # their functions traced through
 
     def __post_init__(self):
+        self._released: dict[int, tuple] = {}  # slot -> the shape of its value let go
         for i in range(len(self.shapes)):
             self._append(None, (), None, None, frozenset((i,)))
 
@@ -82,12 +88,12 @@ class ArrayTape(Tape):
         self.ops.append(op)
         self.args.append(tuple(args))
         self.params.append(param)
-        self.values.append(value)
+        self.recorded.append(value)
         self.depends.append(depends)
         return len(self.ops) - 1
 
     def set_input(self, i: int, value) -> None:
-        self.values[i] = value
+        self.recorded[i] = value
 
     def constant(self, value) -> int:
         return self._append(None, (), None, value, frozenset())
@@ -127,7 +133,8 @@ class ArrayTape(Tape):
     @property
     def scalar_operations(self) -> int:
         """Scalar operations one forward sweep performs (array records count every entry)."""
-        return sum(int(np.size(self.values[k])) for k, op in enumerate(self.ops)
+        return sum(int(np.prod(self._released[k])) if k in self._released else
+                   int(np.size(self.recorded[k])) for k, op in enumerate(self.ops)
                    if op is not None)
 
     def f(self) -> np.ndarray:
@@ -153,22 +160,51 @@ class ArrayTape(Tape):
     def outputs_of(self, values: Sequence) -> list:
         return [_scalar(values[k]) for k in self.outputs]
 
+    @property
+    def values(self) -> list:
+        """Every slot's value at the traced point (those let go after a reverse sweep are
+        computed again first, from their records: the same numpy calls, the same numbers)."""
+        if self._released:
+            released, self._released = sorted(self._released), {}
+            with np.errstate(all="ignore"):
+                for k in released:  # in slot order: a record's arguments come first
+                    op, args = self.ops[k], [self.recorded[j] for j in self.args[k]]
+                    self.recorded[k] = op.forward(self.params[k], *args) \
+                        if isinstance(op, ops.ShapeOp) else ops.apply(op, *args)
+        return self.recorded
+
+    def release(self, read: set[int]) -> None:
+        """Let go of the large values no sweep at the point still reads (the reverse plan
+        says which it reads): memory the sweep's own buffers then reuse (engine/pool.py).
+        A value asked for again through ``values`` is computed again."""
+        for k in range(self.n_inputs, len(self.ops)):
+            value = self.recorded[k]
+            if isinstance(self.ops[k], ops.Op) and k not in read and \
+                    k not in self.outputs and isinstance(value, np.ndarray) and \
+                    value.flags.owndata and value.size >= RELEASE_ENTRIES:
+                self._released[k] = value.shape
+                self.recorded[k] = None
+
     def tangents(self, values: Sequence, v: Sequence) -> list:
+        values = self.values if values is self.recorded else values
         return [_scalar(t) for t in self.tangent_sweep(split(v, self.shapes), values)]
 
     def adjoints(self, values: Sequence, r: Sequence):
         """Jᵀ·r as one flat array (a million entries are not made a list). In floats at
         the traced point, the plan's reverse steps (engine/plan.py): the passes the
         mathematics needs, and the same steps the gradient code prints."""
-        plan = self.plan(seeded=list(r) != [1.0]) if values is self.values and \
+        at_point = values is self.recorded
+        plan = self.plan(seeded=list(r) != [1.0]) if at_point and \
             len(self.ops) <= PLAN_RECORDS else None
         if plan is not None:  # its gradient arrays are new: one of them is not copied again
+            if not self._released:
+                self.release(plan.slots_read())
             gradient = plan.run(cotangent=r, values=values)[1]
             if len(gradient) == 1 and isinstance(gradient[0], np.ndarray) and \
                     gradient[0].dtype == np.float64:
                 return gradient[0].reshape(-1)
             return flatten(gradient)
-        return flatten(self.adjoint_sweep(list(r), values))
+        return flatten(self.adjoint_sweep(list(r), self.values if at_point else values))
 
     def plan(self, seeded: bool = False):
         """The plan of this trace's value and gradient (seeded: for any cotangent), made

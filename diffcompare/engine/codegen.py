@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from diffcompare.engine import pool
 from diffcompare.engine.plan import Lit, PathChanged, Plan, plan_of
 
 INLINE_ENTRIES = 64  # a constant array with more entries is written as its bytes in hex
@@ -45,6 +46,8 @@ class Generated:
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
         module.PathChanged = PathChanged  # its guards raise the tool's own class
+        if self.plan.buffers:  # its buffers from arrays of the pool's the trace let go
+            module.BUFFERS.extend(pool.empty(shape) for shape in self.plan.buffers)
         return getattr(module, self.function_name)
 
 

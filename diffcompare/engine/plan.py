@@ -213,11 +213,18 @@ class Plan:
             else:
                 for slot, register in self.names.items():
                     value = values[slot]
-                    env[register] = np.float64(value) if np.ndim(value) == 0 else value
+                    if value is not None:  # (None: let go, as no reverse step reads it)
+                        env[register] = np.float64(value) if np.ndim(value) == 0 else value
             for register, r in zip(self.seeds, cotangent if self.seeds else ()):
                 env[register] = np.float64(r)
             _execute(self.reverse, env)
         return [_read(o, env) for o in self.outputs], [_read(g, env) for g in self.gradient]
+
+
+    def slots_read(self) -> set[int]:
+        """The slots whose values the reverse steps read (the rest may be let go)."""
+        read = {o for step in self.reverse for o in step.operands if isinstance(o, str)}
+        return {slot for slot, register in self.names.items() if register in read}
 
 
 def _read(operand, env):

@@ -60,6 +60,11 @@ def empty(shape: tuple[int, ...]) -> np.ndarray:
     return np.empty(shape) if found is None else found
 
 
+def owns(array: np.ndarray) -> bool:
+    """Whether the array is one of the pool's."""
+    return any(kept is array for kept in _arrays.get((array.shape, array.dtype), ()))
+
+
 def held_bytes() -> int:
     """Bytes the pool holds now, in use or free."""
     return _held

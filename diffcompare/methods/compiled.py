@@ -60,6 +60,8 @@ class CompiledReverseAD(Prepared):
             except MethodError as reason:
                 raise Cannot(f"cannot: {reason}") from None
             self._tape = tape
+            if hasattr(tape, "release"):  # the code reads none of the trace's values: its
+                tape.release(set())  # buffers may take their memory (engine/pool.py)
             self._written[seeded] = (generated, generated.load())
             key = self.problem.code_key()
             if key is not None and not seeded:
@@ -135,8 +137,10 @@ def clear() -> None:
 
 def held_bytes() -> int:
     """Bytes the kept gradient code holds from call to call (its BUFFERS)."""
+    from diffcompare.engine import pool
+
     return sum(array.nbytes for _, run in _CODE.values()
-               for array in run.__globals__.get("BUFFERS", ()))
+               for array in run.__globals__.get("BUFFERS", ()) if not pool.owns(array))
 
 
 def cached_gradient(function, inputs: dict):
