@@ -120,22 +120,33 @@ class ArrayTape(Tape):
     def m(self) -> int:
         return len(self.outputs)
 
+    def _counted(self, name: str, count) -> int:
+        """A count over the records, made once for as many records as there are now (every
+        method asks for them to predict its work; a tape is only ever appended to)."""
+        counts = self.__dict__.setdefault("_counts", {})
+        key = (name, len(self.ops))
+        if key not in counts:
+            counts[key] = count()
+        return counts[key]
+
     @property
     def partial_count(self) -> int:
-        return sum(1 for k, op in enumerate(self.ops) if op is not None
-                   for j in self.args[k] if self.depends[j])
+        return self._counted("partials", lambda: sum(
+            1 for k, op in enumerate(self.ops) if op is not None
+            for j in self.args[k] if self.depends[j]))
 
     @property
     def operation_count(self) -> int:
         """Records of operations (each may act on a whole array)."""
-        return sum(1 for op in self.ops if op is not None)
+        return self._counted("operations", lambda: sum(1 for op in self.ops if op is not None))
 
     @property
     def scalar_operations(self) -> int:
         """Scalar operations one forward sweep performs (array records count every entry)."""
-        return sum(int(np.prod(self._released[k])) if k in self._released else
-                   int(np.size(self.recorded[k])) for k, op in enumerate(self.ops)
-                   if op is not None)
+        return self._counted("scalar", lambda: sum(
+            int(np.prod(self._released[k])) if k in self._released else
+            int(np.size(self.recorded[k])) for k, op in enumerate(self.ops)
+            if op is not None))
 
     def f(self) -> np.ndarray:
         """The outputs at the traced point, flat."""

@@ -277,17 +277,18 @@ def _computed(op: ops.Op, *values):
 
 
 def _float_shape(values: tuple) -> tuple[int, ...] | None:
-    """The broadcast shape of values that are arrays of floats and plain numbers (at least
-    one array), else None."""
-    shapes = []
+    """The broadcast shape of values that are arrays of floats and plain numbers, one of
+    them large enough for the pool; else None."""
+    shapes, large = [], False
     for value in values:
         if isinstance(value, np.ndarray):
             if value.dtype != np.float64:
                 return None
             shapes.append(value.shape)
+            large = large or value.size >= pool.MIN_ENTRIES
         elif type(value) not in (int, float):
             return None
-    return np.broadcast_shapes(*shapes) if shapes else None
+    return np.broadcast_shapes(*shapes) if large else None
 
 
 def _matmul(a, b) -> Traced:

@@ -135,9 +135,12 @@ class ReverseAD(_OnTape):
         warnings = ()
         # Where the sweep meets an indeterminate form (-inf + inf: the adjoint of log(0) in
         # (x - x)**(x - x) pushed through x - x), a forward pass, whose exact zero tangents
-        # are structural zeros, gives the entry; it is counted, and said. (The minimum is nan
-        # exactly when an entry is: one pass that makes no array, where there is none.)
-        missing = [] if jacobian.size == 0 or not np.isnan(jacobian.min()) else \
+        # are structural zeros, gives the entry; it is counted, and said. (A row's sum of
+        # squares is nan exactly when an entry is, inf and overflow giving inf: one BLAS
+        # pass that makes no array, where there is none.)
+        with np.errstate(all="ignore"):
+            clean = m == 1 and not np.isnan(np.dot(jacobian[0], jacobian[0]))
+        missing = [] if clean or jacobian.size == 0 else \
             np.flatnonzero(np.isnan(jacobian).any(axis=0)).tolist()
         if missing and all(np.isfinite(f)):
             for i in missing:

@@ -68,6 +68,8 @@ class ProgramProblem(BaseProblem):
         from diffcompare.engine.tracer import trace
         from diffcompare.problems.usercode import ProgramError, run_user_code
 
+        if self._traces and x is self._traces[0][0]:  # asked again for the latest point
+            return self._traces[0][1]
         x = np.asarray(x, dtype=float)
         for point, tape in self._traces:
             if point is x or (point.shape == x.shape and np.array_equal(point, x)):
