@@ -113,6 +113,7 @@ SCALED_AT = _statement("np.multiply({1}, {2}, out={0}[{3}])",
 SCATTER_ADD = _statement("np.add.at({0}, {1}, {2})", np.add.at)
 SET_FLAT = _statement("{0}.flat[{1}] = {2}", _set_flat)
 ZEROS = Prim("np.zeros({0})", np.zeros)
+EMPTY = Prim("np.empty({0})", np.empty)
 FULL = Prim("np.full({0}, {1})", np.full)
 SUM_AXES = Prim("np.sum({0}, axis={1})", lambda a, axis: np.sum(a, axis=axis))
 RESHAPE = Prim("np.reshape({0}, {1})", np.reshape)
@@ -614,7 +615,13 @@ class Planner:
             self.emit(SET_FLAT if flat and old is None else SCATTER_ADD if not flat
                       else _statement("{0}.flat[{1}] += {2}", _flat_add), target, key, value)
         elif old is None:
-            target = self.emit(ZEROS, shape_literal(shape), shape=shape)
+            rest = _outside(key.value, shape) if bar.array is not None else None
+            if rest is None:
+                target = self.emit(ZEROS, shape_literal(shape), shape=shape)
+            else:  # the slice is written whole: only the rest is zeroed (a pass fewer)
+                target = self.emit(EMPTY, shape_literal(shape), shape=shape)
+                for part in rest:
+                    self.emit(SET_AT, target, key_literal(part), number(0.0))
             if bar.array is None or is_one(bar.scale):
                 self.emit(SET_AT, target, key, bar.scale if bar.array is None else bar.array)
             else:
@@ -651,6 +658,19 @@ class Planner:
         """A temporary of the reverse sweep's that no adjoint is named after yet."""
         return isinstance(register, str) and register.startswith("t") and \
             register not in self.renames
+
+
+def _outside(key, shape) -> list | None:
+    """The parts of an array of ``shape`` that a slice along its first axis (step 1) leaves
+    out, as slices (none, one or two); None for any other key."""
+    if isinstance(key, tuple) and len(key) == 1:
+        key = key[0]
+    if not isinstance(key, slice) or key.step not in (None, 1) or not shape:
+        return None
+    start, stop, _ = key.indices(shape[0])
+    stop = max(stop, start)
+    return [part for part in (slice(None, start), slice(stop, None))
+            if len(range(*part.indices(shape[0])))]
 
 
 def _flat_add(target, index, value):
