@@ -94,3 +94,19 @@ def test_a_reverse_sweep_lets_go_of_values_it_does_not_read_and_they_come_back_t
     expected[1:] += 200 * inner
     # the same algebra in another order: a few roundings of the largest term
     assert np.max(np.abs(gradient - expected)) <= 1e-13 * np.max(np.abs(expected))
+
+
+def test_threads_tracing_at_once_never_share_an_array():
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(5)
+    points = [rng.normal(size=2 * pool.MIN_ENTRIES) for _ in range(8)]
+
+    def gradient(x):
+        return trace(_rosenbrock, ["x"], [x], point=x).vjp(x, [1.0])[1]
+
+    alone = [gradient(x) for x in points]
+    with ThreadPoolExecutor(4) as workers:
+        together = list(workers.map(gradient, points * 3))
+    assert all(g.tobytes() == alone[i % len(points)].tobytes()
+               for i, g in enumerate(together))

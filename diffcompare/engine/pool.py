@@ -14,6 +14,7 @@ holds (the benchmarks count it in the peak), ``clear`` lets it go.
 from __future__ import annotations
 
 import sys
+import threading
 
 import numpy as np
 
@@ -22,6 +23,7 @@ LIMIT_BYTES = 256 << 20
 
 _arrays: dict[tuple, list[np.ndarray]] = {}  # (shape, dtype) -> the arrays kept
 _held = 0
+_lock = threading.Lock()  # a free array is found and handed out by one thread at a time
 
 
 def _references(arrays: list, i: int) -> int:
@@ -41,17 +43,18 @@ def take(shape: tuple[int, ...], dtype=np.float64) -> np.ndarray | None:
     if size < MIN_ENTRIES:
         return None
     key = (shape, np.dtype(dtype))
-    arrays = _arrays.setdefault(key, [])
-    for i in range(len(arrays)):
-        if _references(arrays, i) == _IDLE:
-            return arrays[i]
-    nbytes = size * key[1].itemsize
-    if _held + nbytes > LIMIT_BYTES:
-        return None
-    array = np.empty(shape, dtype)
-    arrays.append(array)
-    _held += nbytes
-    return array
+    with _lock:
+        arrays = _arrays.setdefault(key, [])
+        for i in range(len(arrays)):
+            if _references(arrays, i) == _IDLE:
+                return arrays[i]
+        nbytes = size * key[1].itemsize
+        if _held + nbytes > LIMIT_BYTES:
+            return None
+        array = np.empty(shape, dtype)
+        arrays.append(array)
+        _held += nbytes
+        return array
 
 
 def empty(shape: tuple[int, ...]) -> np.ndarray:
@@ -73,5 +76,6 @@ def held_bytes() -> int:
 def clear() -> None:
     """Let go of every array the pool holds (those still in use stay with their users)."""
     global _held
-    _arrays.clear()
-    _held = 0
+    with _lock:
+        _arrays.clear()
+        _held = 0
