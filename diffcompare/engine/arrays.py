@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from diffcompare import ops
+from diffcompare.engine import pool
 from diffcompare.engine.tape import Site, Tape
 from diffcompare.errors import MethodError
 
@@ -30,9 +31,6 @@ SCALAR_LIMIT = 300_000  # scalar operations past which a path is not written as 
 # Records up to which the reverse sweep runs the plan (engine/plan.py): planning costs about
 # 65 µs a record, which pays where records act on arrays, not on a path of 10⁴ scalar ones.
 PLAN_RECORDS = 2_000
-# Entries from which a value no reverse sweep reads is let go after the trace (smaller ones
-# cost more to compute again, when a check asks for them, than they free).
-RELEASE_ENTRIES = 1 << 14
 
 
 @dataclass(frozen=True)
@@ -187,12 +185,12 @@ class ArrayTape(Tape):
     def release(self, read: set[int]) -> None:
         """Let go of the large values no sweep at the point still reads (the reverse plan
         says which it reads): memory the sweep's own buffers then reuse (engine/pool.py).
-        A value asked for again through ``values`` is computed again."""
+        Only the pool's arrays are let go: each is one numpy ufunc of its arguments (the
+        tracer wrote it so), which ``values`` computes again when asked, the same numbers."""
         for k in range(self.n_inputs, len(self.ops)):
             value = self.recorded[k]
-            if isinstance(self.ops[k], ops.Op) and k not in read and \
-                    k not in self.outputs and isinstance(value, np.ndarray) and \
-                    value.flags.owndata and value.size >= RELEASE_ENTRIES:
+            if k not in read and k not in self.outputs and isinstance(value, np.ndarray) \
+                    and pool.owns(value):
                 self._released[k] = value.shape
                 self.recorded[k] = None
 
