@@ -116,14 +116,17 @@ def buffered(plan: Plan, shape_of: dict, keep: set[str]) -> Plan:
                 *(shape_of[o] for o in step.operands if isinstance(o, str)))) == shape):
             form = None
         if form is not None:
-            if form is not product:  # an elementwise step may write over its operand
-                release(i)  # read for the last time here, so it gives its buffer
+            # an elementwise step may write over an operand read for the last time here;
+            # a product's operands stay apart from where it writes (freed after it chooses)
+            overwrites = form is not product
+            if overwrites:
+                release(i)
             pool = free.get(shape, [])
             buffer = pool.pop() if pool else len(shapes)
             if buffer == len(shapes):
                 shapes.append(shape)
                 holders[buffer] = set()
-            if form is product:  # a product's operands stay apart from where it writes
+            if not overwrites:
                 release(i)
             holders[buffer].add(target)
             roots[target] = frozenset((buffer,))
