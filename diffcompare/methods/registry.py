@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -157,6 +157,15 @@ def rounding_doubts(tape, values, shape: tuple[int, ...]) -> tuple[tuple, tuple 
     return (warning,), tuple("unreliable" if d else None for d in doubted)
 
 
+def _changed(found, **changes):
+    """A copy of a frozen dataclass with some fields changed: dataclasses.replace without
+    its __init__ call (Cost and Derivative check nothing there), which costs more than a
+    small gradient's own bookkeeping."""
+    copy = object.__new__(type(found))
+    copy.__dict__.update(found.__dict__, **changes)
+    return copy
+
+
 class Prepared:
     """A method prepared for one problem. Subclasses give ``_jacobian`` and, where they
     can, native routes for the other kinds; what they lack is composed here, with the cost
@@ -176,14 +185,16 @@ class Prepared:
         x = self.problem.point_array if point is None else np.asarray(point, dtype=float)
         v = None if direction is None else np.asarray(direction, dtype=float)
         start = time.perf_counter()
-        predicted = self.work(kind, x)
-        # counted before it starts, and refused when it would not fit: the call itself, and
-        # the passes or evaluations the method predicts
-        seconds, what = predicted if predicted is not None else (0.0, "the call")
-        self.budget.charge(CALL_SECONDS + seconds, f"{self.method}'s {kind.name} ({what})")
+        if self.budget.seconds is not None:
+            # counted before it starts, and refused when it would not fit: the call itself,
+            # and the passes or evaluations the method predicts (without a budget, nothing
+            # is counted, and nothing predicted)
+            predicted = self.work(kind, x)
+            seconds, what = predicted if predicted is not None else (0.0, "the call")
+            self.budget.charge(CALL_SECONDS + seconds, f"{self.method}'s {kind.name} ({what})")
         found = self._compute(kind, x, v)
-        return replace(found, kind=kind.name,
-                       cost=replace(found.cost, seconds=time.perf_counter() - start))
+        return _changed(found, kind=kind.name,
+                        cost=_changed(found.cost, seconds=time.perf_counter() - start))
 
     def work(self, kind: Kind, x: np.ndarray) -> tuple[float, str] | None:
         """The CPU seconds the kind will take at x, predicted from what it will do, and what
@@ -211,7 +222,7 @@ class Prepared:
         # Every composition is linear in the base kind, so the estimates' bound composes too.
         estimate = None if base.error_estimate is None else np.asarray(kind.compose(
             np.abs(base.error_estimate), None if v is None else np.abs(v)))
-        return replace(base, value=np.asarray(kind.compose(base.value, v)), issues=issues,
+        return _changed(base, value=np.asarray(kind.compose(base.value, v)), issues=issues,
                        error_estimate=estimate)
 
     def close(self) -> None:

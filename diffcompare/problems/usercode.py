@@ -21,6 +21,8 @@ import itertools
 import os
 import sys
 import traceback
+import weakref
+from collections import ChainMap
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -229,18 +231,47 @@ def _hint(exc: Exception) -> str:
 
 
 def from_callable(function: Callable) -> Program:
-    """A Program from a Python function object (the library API, assert_gradient)."""
+    """A Program from a Python function object (the library API, assert_gradient): made
+    once per function (reading its source file and signature costs more than a small
+    gradient), again when its code or defaults change."""
     if not callable(function):
         raise InputError(f"{function!r} is not a function")
+    stamp = _stamp(function)
+    try:
+        kept = _PROGRAMS.get(function)
+    except TypeError:  # not weakly referable, or not hashable: made each time
+        kept = None
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    program = _program_of(function)
+    try:
+        _PROGRAMS[function] = (stamp, program)
+    except TypeError:
+        pass
+    return program
+
+
+_PROGRAMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _stamp(function: Callable) -> tuple:
+    """What a function's Program is made from, by identity."""
+    return tuple(id(getattr(function, attribute, None)) for attribute in
+                 ("__code__", "__defaults__", "__kwdefaults__", "__signature__",
+                  "__wrapped__", "__globals__"))
+
+
+def _program_of(function: Callable) -> Program:
     try:
         source = inspect.getsourcefile(function)
     except TypeError:
         source = None
     path = Path(source) if source else Path(f"<{getattr(function, '__name__', 'f')}>")
     name = getattr(function, "__name__", "f")
-    namespace = dict(getattr(function, "__globals__", {}))
-    namespace.setdefault("__name__", getattr(function, "__module__", "") or "")
-    namespace[name] = function
+    # the function's module as it is when asked (its POINT, its other functions), never
+    # written to: the function under its own name first, the module's name last
+    namespace = ChainMap({name: function}, getattr(function, "__globals__", {}),
+                         {"__name__": getattr(function, "__module__", "") or ""})
     try:
         parameters = inspect.signature(function).parameters.values()
     except (TypeError, ValueError):
