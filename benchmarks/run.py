@@ -5,7 +5,16 @@
 Every figure is a median over repeats, and every goal a ratio to something measured in the
 same run (numpy's own evaluation, a hand-written gradient, the peers that are installed:
 torch, jax, autograd; `pip install '.[bench]'` installs those PyPI has for this machine).
-A peer that is not installed is skipped with a note. A goal not reached says by how much.
+A ratio is taken pair by pair (A, B, A, B, ...: the median of A/B over the pairs), so that
+the machine's drift during a run moves both sides of each pair alike. A peer that is not
+installed is skipped with a note. A goal not reached says by how much.
+
+Every contender gets the same memory: the run starts again with glibc's allocator told to
+keep what is freed (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_), so that no one pays
+page faults for its temporaries. Left to itself glibc decides per call, from the largest
+block freed lately, whether an array of a million doubles gets fresh pages: numpy's f took
+2.0 or 4.6 ms in one process depending on what ran before it (2026-12-07), which moved
+every ratio to it by 2x. ``--heap system`` measures with the allocator as it comes.
 """
 
 from __future__ import annotations
@@ -13,7 +22,9 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -26,7 +37,22 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gradient_cost import median_seconds as median  # noqa: E402 - the benchmarks' one timer
+from gradient_cost import median_seconds as median  # noqa: E402 - the benchmarks' timer
+
+# glibc: blocks up to 1 GiB come from the heap, and the heap keeps up to 2 GiB it was given
+KEPT_HEAP = {"MALLOC_MMAP_THRESHOLD_": str(1 << 30), "MALLOC_TRIM_THRESHOLD_": str(2 << 30)}
+
+
+def paired_ratio(a, b, repeats: int) -> float:
+    """The median of a's time over b's, each pair timed back to back (b first, then a)."""
+    ratios = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        b()
+        middle = time.perf_counter()
+        a()
+        ratios.append((time.perf_counter() - middle) / (middle - start))
+    return statistics.median(ratios)
 
 
 def wall(args: list[str], repeats: int) -> float:
@@ -101,25 +127,29 @@ def goal_rosenbrock(repeats: int, notes: list[str]) -> dict:
     n = 10**6
     x = np.ones(n)
     x[::2] = -1.2
-    runners = {"numpy_f": lambda: rosenbrock_numpy(x),
-               "hand_written": lambda: rosenbrock_gradient(x),
+    def f():
+        return rosenbrock_numpy(x)
+
+    runners = {"hand_written": lambda: rosenbrock_gradient(x),
                "engine": _engine(rosenbrock_traced, ["x"], [x]),
                "library_tape": _library(rosenbrock_traced, {"x": x}, "reverse-ad"),
                "library_compiled": _library(rosenbrock_traced, {"x": x},
                                             "reverse-ad-compiled")}
+    found = {"numpy_f_seconds": median(f, repeats), **over_f(f, runners, repeats)}
+    f_peak = _peak_bytes(f, tool=False)
+    for name in ("library_tape", "library_compiled"):
+        found[f"{name}_peak_above_f_bytes"] = _peak_bytes(runners[name]) - f_peak
+    found.update(over_f(f, peers(x, notes), repeats))
+    return found
+
+
+def over_f(f, runners: dict, repeats: int) -> dict:
+    """Each runner's median seconds, and its time over f's paired call by call."""
     found = {}
     for name, runner in runners.items():
         runner()  # the first run pays for the pages it touches (and writes the code)
         found[f"{name}_seconds"] = median(runner, repeats)
-    f_peak = _peak_bytes(runners["numpy_f"], tool=False)
-    for name in ("library_tape", "library_compiled"):
-        found[f"{name}_peak_above_f_bytes"] = _peak_bytes(runners[name]) - f_peak
-    for name, runner in peers(x, notes).items():
-        runner()
-        found[f"{name}_seconds"] = median(runner, repeats)
-    f_time = found["numpy_f_seconds"]
-    found.update({k.removesuffix("_seconds") + "_over_f": v / f_time for k, v in found.items()
-                  if k.endswith("_seconds") and k != "numpy_f_seconds"})
+        found[f"{name}_over_f"] = paired_ratio(runner, f, repeats)
     return found
 
 
@@ -132,9 +162,9 @@ def goal_front_door(repeats: int) -> dict:
         engine, library = _engine(rosenbrock_traced, ["x"], [x]), \
             _library(rosenbrock_traced, {"x": x}, "reverse-ad")
         engine(), library()
-        runs = repeats if n >= 10**5 else 5 * repeats  # short runs: more of them
+        runs = repeats if n >= 10**6 else 10 * repeats  # short runs: more of them
         found[f"library_over_engine_{n:.0e}".replace("+0", "")] = \
-            median(library, runs) / median(engine, runs)
+            paired_ratio(library, engine, runs)
     return found
 
 
@@ -168,18 +198,11 @@ def goal_mlp(repeats: int, notes: list[str]) -> dict:
         return np.sum(residual ** 2) / len(y), (X.T @ back, back.sum(0), hidden.T @ bar,
                                                  bar.sum())
 
-    runners = {"numpy_f": numpy_f, "hand_written": hand_written,
+    runners = {"hand_written": hand_written,
                "library_tape": _library(mlp, params, "reverse-ad"),
                "library_compiled": _library(mlp, params, "reverse-ad-compiled"),
                **mlp_peers(params, X, y, notes)}
-    found = {}
-    for name, runner in runners.items():
-        runner()
-        found[f"{name}_seconds"] = median(runner, repeats)
-    f_time = found["numpy_f_seconds"]
-    found.update({k.removesuffix("_seconds") + "_over_f": v / f_time for k, v in found.items()
-                  if k.endswith("_seconds") and k != "numpy_f_seconds"})
-    return found
+    return {"numpy_f_seconds": median(numpy_f, repeats), **over_f(numpy_f, runners, repeats)}
 
 
 def mlp_peers(params: dict, X, y, notes: list[str]) -> dict:
@@ -472,12 +495,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--heap", choices=("kept", "system"), default="kept",
+                        help="kept (default): glibc keeps freed memory, no one pays page "
+                             "faults; system: the allocator as it comes")
     args = parser.parse_args()
+    if args.heap == "kept" and any(os.environ.get(k) != v for k, v in KEPT_HEAP.items()):
+        # glibc reads these at start-up only: the run starts again with them
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **KEPT_HEAP})
     notes: list[str] = []
     figures = {
         "date": datetime.date.today().isoformat(),
         "machine": f"{platform.machine()} · Python {platform.python_version()} · "
                    f"numpy {np.__version__}",
+        "heap": args.heap,
         # the peers last: jax starts threads, and the tool's workers are forked
         "scalar_tapes": settled(goal_scalar_tapes, args.repeats),
         "commands": settled(goal_commands, args.repeats),
@@ -498,7 +528,8 @@ def main() -> None:
     if args.json:
         print(json.dumps(figures, indent=2))
         return
-    print(f"# {figures['date']} · {figures['machine']} · median of {args.repeats}")
+    print(f"# {figures['date']} · {figures['machine']} · median of {args.repeats} · "
+          f"heap {args.heap}")
     for study in ("rosenbrock", "mlp"):
         for name, value in figures[study].items():
             if name.endswith("_over_f"):
