@@ -25,6 +25,7 @@ import numpy as np
 from diffcompare.analysis import compare as analysis
 from diffcompare.methods import KINDS, REGISTRY, Derivative, Options, kind_of
 from diffcompare.methods.kinds import check_direction
+from diffcompare.methods.registry import changed
 from diffcompare.problems.base import BaseProblem
 from diffcompare.studies import descent as descent_study
 from diffcompare.studies import epsplot as epsplot_study
@@ -87,6 +88,12 @@ def _rebuilt(cls, found, **changes):
     """``found`` as the subclass ``cls`` of its own class (the same fields)."""
     fields = {f.name: getattr(found, f.name) for f in dataclasses.fields(found)}
     return cls(**{**fields, **changes})
+
+
+def _shown_derivative(found: Derivative, f) -> ShownDerivative:
+    """A Derivative as a ShownDerivative, its fields copied as they are (a Derivative
+    checks nothing in its __init__, which costs more than a small gradient's bookkeeping)."""
+    return changed(found, ShownDerivative, f=f)
 
 
 class Comparison(Shown, analysis.Comparison):
@@ -188,7 +195,7 @@ def derivative(f, at: Point | None = None, method: str = "reverse-ad",
 
         found = cached_gradient(f, at)  # the code written at an earlier call, run again
         if found is not None:
-            return _rebuilt(ShownDerivative, found, f=float(found.f[0]))
+            return _shown_derivative(found, float(found.f[0]))
     problem = as_problem(f, at, variables, chosen.budget)
     direction = check_direction(problem, kind, direction)
     prepared = REGISTRY[method].prepare(problem, chosen)
@@ -197,7 +204,7 @@ def derivative(f, at: Point | None = None, method: str = "reverse-ad",
     finally:
         prepared.close()
     f_value = float(found.f[0]) if found.f.size == 1 else found.f
-    return _rebuilt(ShownDerivative, found, f=f_value)
+    return _shown_derivative(found, f_value)
 
 
 def step_study(f, at: Point | None = None, wrt: str | None = None, relative: bool = False,

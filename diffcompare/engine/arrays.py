@@ -17,6 +17,9 @@ built when first asked.
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -77,6 +80,7 @@ class ArrayTape(Tape):
 
     def __post_init__(self):
         self._released: dict[int, tuple] = {}  # slot -> the shape of its value let go
+        self._release_asked = False  # whether a sweep has let go what it does not read
         for i in range(len(self.shapes)):
             self._append(None, (), None, None, frozenset((i,)))
 
@@ -187,6 +191,7 @@ class ArrayTape(Tape):
         says which it reads): memory the sweep's own buffers then reuse (engine/pool.py).
         Only the pool's arrays are let go: each is one numpy ufunc of its arguments (the
         tracer wrote it so), which ``values`` computes again when asked, the same numbers."""
+        self._release_asked = True
         for k in range(self.n_inputs, len(self.ops)):
             value = self.recorded[k]
             if k not in read and k not in self.outputs and isinstance(value, np.ndarray) \
@@ -206,8 +211,8 @@ class ArrayTape(Tape):
         plan = self.plan(seeded=list(r) != [1.0]) if at_point and \
             len(self.ops) <= PLAN_RECORDS else None
         if plan is not None:  # its gradient arrays are new: one of them is not copied again
-            if not self._released:
-                self.release(plan.slots_read())
+            if not self._release_asked:
+                self.release(plan.slots_read)
             gradient = plan.run(cotangent=r, values=values)[1]
             if len(gradient) == 1 and isinstance(gradient[0], np.ndarray) and \
                     gradient[0].dtype == np.float64:
@@ -420,12 +425,13 @@ class FlatNames(Sequence):
     ``W[1,2]`` for an entry of an array, in C order."""
 
     def __init__(self, names: Sequence[str], shapes: Sequence[tuple[int, ...]]):
+        # plain Python over a few inputs: made once per problem, so per library call
         self.names, self.shapes = tuple(names), tuple(tuple(s) for s in shapes)
-        self.sizes = [int(np.prod(s)) for s in self.shapes]
-        self.starts = np.cumsum([0, *self.sizes])
+        self.sizes = [math.prod(s) for s in self.shapes]
+        self.starts = [0, *itertools.accumulate(self.sizes)]
 
     def __len__(self) -> int:
-        return int(self.starts[-1])
+        return self.starts[-1]
 
     def __iter__(self):
         for name, shape in zip(self.names, self.shapes):
@@ -443,10 +449,10 @@ class FlatNames(Sequence):
             k += len(self)
         if not 0 <= k < len(self):
             raise IndexError(k)
-        i = int(np.searchsorted(self.starts, k, side="right")) - 1
+        i = bisect.bisect_right(self.starts, k) - 1
         if not self.shapes[i]:
             return self.names[i]
-        index = np.unravel_index(k - int(self.starts[i]), self.shapes[i])
+        index = np.unravel_index(k - self.starts[i], self.shapes[i])
         return f"{self.names[i]}[{','.join(str(int(j)) for j in index)}]"
 
     def index(self, name: str, *_) -> int:
@@ -457,10 +463,10 @@ class FlatNames(Sequence):
         if not rest:
             if self.shapes[i]:
                 raise ValueError(f"{name!r} is an array: name an entry, {base}[0]")
-            return int(self.starts[i])
+            return self.starts[i]
         try:
             index = tuple(int(p) for p in rest.rstrip("]").split(","))
-            return int(self.starts[i]) + int(np.ravel_multi_index(index, self.shapes[i]))
+            return self.starts[i] + int(np.ravel_multi_index(index, self.shapes[i]))
         except ValueError:
             raise ValueError(f"{name!r} is not an entry of {base}") from None
 

@@ -203,7 +203,8 @@ class Plan:
         given a sweep's ``values`` (the tape's at its traced point), those; then the
         reverse steps: the very steps the gradient code prints."""
         env = dict(self.constants)
-        env.update((f"buf{i}", pool.empty(shape)) for i, shape in enumerate(self.buffers))
+        for shape, register in zip(self.buffers, self._buffer_registers):
+            env[register] = pool.empty(shape)
         with np.errstate(all="ignore"):
             if values is None:
                 for register, value in zip(self.inputs, inputs):
@@ -211,21 +212,33 @@ class Plan:
                         else np.float64(value)
                 _execute(self.forward, env)
                 _execute(self.guards, env)
-            else:
-                for slot, register in self.names.items():
+            else:  # only what the reverse steps and the outputs read: the rest may be let go
+                for slot, register in self._swept_slots:
                     value = values[slot]
-                    if value is not None:  # (None: let go, as no reverse step reads it)
-                        env[register] = np.float64(value) if np.ndim(value) == 0 else value
+                    env[register] = value if isinstance(value, np.ndarray) and value.ndim \
+                        else np.float64(value)
             for register, r in zip(self.seeds, cotangent if self.seeds else ()):
                 env[register] = np.float64(r)
             _execute(self.reverse, env)
         return [_read(o, env) for o in self.outputs], [_read(g, env) for g in self.gradient]
 
 
-    def slots_read(self) -> set[int]:
+    @functools.cached_property
+    def _buffer_registers(self) -> tuple[str, ...]:
+        return tuple(f"buf{i}" for i in range(len(self.buffers)))
+
+    @functools.cached_property
+    def _swept_slots(self) -> tuple[tuple[int, str], ...]:
+        """(slot, register) of the values a reverse sweep over a tape's values binds."""
+        outputs = {o for o in self.outputs if isinstance(o, str)}
+        return tuple((slot, register) for slot, register in self.names.items()
+                     if slot in self.slots_read or register in outputs)
+
+    @functools.cached_property
+    def slots_read(self) -> frozenset[int]:
         """The slots whose values the reverse steps read (the rest may be let go)."""
         read = {o for step in self.reverse for o in step.operands if isinstance(o, str)}
-        return {slot for slot, register in self.names.items() if register in read}
+        return frozenset(slot for slot, register in self.names.items() if register in read)
 
 
 def _read(operand, env):

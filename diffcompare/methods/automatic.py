@@ -22,6 +22,9 @@ def _unit(n: int, i: int) -> np.ndarray:
     return out
 
 
+ONE = (1.0,)  # the cotangent of a single output
+
+
 def _floats(values) -> np.ndarray:
     """A sweep's numbers as floats: an array passes through, a list is converted once."""
     return np.asarray(values, dtype=float)
@@ -126,11 +129,14 @@ class ReverseAD(_OnTape):
     def _jacobian(self, x: np.ndarray):
         tape = self._tape(x)
         m, n = self.problem.m, self.problem.n
-        linear = tape.linearize(x)
-        rows = [_floats(linear.vjp(_unit(m, j))) for j in range(m)]
-        # one row (a gradient) is the Jacobian as it is, not copied into a new array
-        jacobian = rows[0].reshape(1, n) if m == 1 else np.array(rows).reshape(m, n)
-        f = _floats(linear.f)
+        if m == 1:  # one row (a gradient) is the Jacobian as it is, not copied again
+            f, row = tape.vjp(x, ONE)
+            jacobian = _floats(row).reshape(1, n)
+        else:
+            linear = tape.linearize(x)
+            jacobian = np.array([_floats(linear.vjp(_unit(m, j))) for j in range(m)])
+            jacobian, f = jacobian.reshape(m, n), linear.f
+        f = _floats(f)
         cost = Cost(f_evals=1, forward_passes=1, reverse_passes=m)
         warnings = ()
         # Where the sweep meets an indeterminate form (-inf + inf: the adjoint of log(0) in

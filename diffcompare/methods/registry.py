@@ -157,11 +157,12 @@ def rounding_doubts(tape, values, shape: tuple[int, ...]) -> tuple[tuple, tuple 
     return (warning,), tuple("unreliable" if d else None for d in doubted)
 
 
-def _changed(found, **changes):
-    """A copy of a frozen dataclass with some fields changed: dataclasses.replace without
-    its __init__ call (Cost and Derivative check nothing there), which costs more than a
-    small gradient's own bookkeeping."""
-    copy = object.__new__(type(found))
+def changed(found, as_class=None, **changes):
+    """A copy of a frozen dataclass with some fields changed (as ``as_class``, a subclass
+    with the same fields, where given): dataclasses.replace without its __init__ call (Cost
+    and Derivative check nothing there), which costs more than a small gradient's own
+    bookkeeping."""
+    copy = object.__new__(as_class or type(found))
     copy.__dict__.update(found.__dict__, **changes)
     return copy
 
@@ -193,8 +194,8 @@ class Prepared:
             seconds, what = predicted if predicted is not None else (0.0, "the call")
             self.budget.charge(CALL_SECONDS + seconds, f"{self.method}'s {kind.name} ({what})")
         found = self._compute(kind, x, v)
-        return _changed(found, kind=kind.name,
-                        cost=_changed(found.cost, seconds=time.perf_counter() - start))
+        return changed(found, kind=kind.name,
+                        cost=changed(found.cost, seconds=time.perf_counter() - start))
 
     def work(self, kind: Kind, x: np.ndarray) -> tuple[float, str] | None:
         """The CPU seconds the kind will take at x, predicted from what it will do, and what
@@ -222,7 +223,7 @@ class Prepared:
         # Every composition is linear in the base kind, so the estimates' bound composes too.
         estimate = None if base.error_estimate is None else np.asarray(kind.compose(
             np.abs(base.error_estimate), None if v is None else np.abs(v)))
-        return _changed(base, value=np.asarray(kind.compose(base.value, v)), issues=issues,
+        return changed(base, value=np.asarray(kind.compose(base.value, v)), issues=issues,
                        error_estimate=estimate)
 
     def close(self) -> None:

@@ -182,6 +182,10 @@ def _npy_shape(path) -> tuple[int, ...]:
 
 
 def input_value(name: str, value):
+    if type(value) is np.ndarray and value.dtype == np.float64 and value.size:
+        if not _all_finite(value):  # (the common case, checked without a conversion)
+            raise InputError(f"input {name} has entries that are not finite")
+        return float(value) if value.ndim == 0 else value
     try:
         array = np.asarray(value.value if hasattr(value, "value") else value)
     except (TypeError, ValueError):  # ragged rows: [[1, 2], [3]]

@@ -30,6 +30,8 @@ class ProgramProblem(BaseProblem):
     methods that need formulas (manual, symbolic, trace, graph) get the traced path as
     expressions, built on first use."""
 
+    m: int = 0  # outputs at the problem's point, known once it is traced (in __init__)
+
     def __init__(self, program, point: Mapping[str, Any], budget: float | None = None):
         from diffcompare.engine.arrays import FlatNames
 
@@ -42,7 +44,8 @@ class ProgramProblem(BaseProblem):
         self.point_array = _flat_point(inputs)
         self.text = program.label
         self._traces: list = []
-        if not self.tape_at(self.point_array, InputError).outputs:
+        self.m = self.tape_at(self.point_array, InputError).m  # its outputs at the point
+        if not self.m:
             raise InputError(f"{program.label} returned no number")
 
     @property
@@ -57,19 +60,15 @@ class ProgramProblem(BaseProblem):
     def __repr__(self) -> str:
         return f"ProgramProblem({self.program.label}, n={self.n})"
 
-    @property
-    def m(self) -> int:
-        return self.tape.m
-
     def tape_at(self, x: np.ndarray, error=None):
         """The program traced at the flat point x, once per point: the recent traces are kept
         and shared by every method and kind asked there."""
+        if self._traces and x is self._traces[0][0]:  # asked again for the latest point
+            return self._traces[0][1]
         from diffcompare.engine.arrays import split
         from diffcompare.engine.tracer import trace
         from diffcompare.problems.usercode import ProgramError, run_user_code
 
-        if self._traces and x is self._traces[0][0]:  # asked again for the latest point
-            return self._traces[0][1]
         x = np.asarray(x, dtype=float)
         for point, tape in self._traces:
             if point is x or (point.shape == x.shape and np.array_equal(point, x)):

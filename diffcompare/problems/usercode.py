@@ -24,7 +24,7 @@ import traceback
 import weakref
 from collections import ChainMap
 from collections.abc import Callable, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -192,8 +192,9 @@ def run_user_code(call: Callable, args: tuple, budget: float | None, path: Path,
     """``call(*args)``, the user's code: bounded in CPU time (runtime/limits.py), its
     exceptions, exit calls and BaseExceptions turned into ``error`` with the user's own
     message and the line of their file where it happened."""
+    region = nullcontext() if budget is None else limits.bounded(budget, path)
     try:
-        with limits.bounded(budget, path), np.errstate(all="ignore"), _no_exit():
+        with region, np.errstate(all="ignore"), _no_exit():
             return call(*args)
     except (limits.ProgramTimedOut, MethodError):
         raise
