@@ -32,6 +32,21 @@ def _code(problem):
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.kind == "gradient"],
                          ids=lambda c: c.name)
+def test_the_tracer_keeps_every_value_the_reverse_plan_reads(case):
+    """A trace lets a value go while the program runs unless a partial reads it
+    (engine/plan.py's values_read): that must name all the plan's reverse steps read."""
+    tape = case.problem().ad_tape_at(case.problem().point_array)
+    if not hasattr(tape, "read"):
+        return  # a formula's tape keeps every value
+    plan = tape.plan()
+    if plan is None:
+        return  # no numpy code (a rule of the user's): its sweep asks for every value
+    records = {k for k, op in enumerate(tape.ops) if op is not None}
+    assert plan.slots_read & records <= tape.read
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.kind == "gradient"],
+                         ids=lambda c: c.name)
 def test_the_code_and_the_tape_sweep_agree_bit_for_bit_on_every_sample(case):
     problem = case.problem()
     try:

@@ -96,6 +96,28 @@ def test_a_reverse_sweep_lets_go_of_values_it_does_not_read_and_they_come_back_t
     assert np.max(np.abs(gradient - expected)) <= 1e-13 * np.max(np.abs(expected))
 
 
+def test_a_value_no_partial_reads_is_let_go_while_the_program_runs():
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=2 * pool.MIN_ENTRIES)
+    tape = trace(_rosenbrock, ["x"], [x], point=x)
+    computed = [k for k, op in enumerate(tape.ops) if op is not None and
+                tape.shape_at(k) == (x.size - 1,) and op.name != "getitem"]
+    let_go = [k for k in computed if tape.recorded[k] is None]
+    # u = x[1:] - a**2 and 1 - a are read by the reverse sweep; a**2, u**2, 100*u**2,
+    # (1 - a)**2 and the sum's operand are not, and go back to the pool as each dies
+    assert len(computed) == 7 and len(let_go) == 5
+    assert sorted(tape.plan().slots_read & set(computed)) == sorted(set(computed) - set(let_go))
+    # so the trace's seven arrays of that shape took fewer from the pool: numpy's own
+    # temporaries live no longer either
+    assert len(pool._arrays[((x.size - 1,), np.dtype(float))]) < len(computed)
+    f, gradient = tape.vjp(x, [1.0])  # the sweep runs without them
+    inner = x[1:] - x[:-1] ** 2
+    assert np.float64(f[0]).tobytes() == np.float64(np.sum(100 * inner ** 2 +
+                                                           (1 - x[:-1]) ** 2)).tobytes()
+    restored = tape.values  # asked for: computed again, numpy's numbers
+    assert restored[let_go[0]].tobytes() == (x[:-1] * x[:-1]).tobytes()
+
+
 def test_threads_tracing_at_once_never_share_an_array():
     from concurrent.futures import ThreadPoolExecutor
 

@@ -77,10 +77,14 @@ class ArrayTape(Tape):
     point: np.ndarray | None = None  # the flat point it was traced at
     use_rules: bool = False  # the user's custom rules as records (engine/custom.py), or
     custom_calls: list = field(default_factory=list)  # their functions traced through
+    # while the program runs: a large value the program can no longer reach and no partial
+    # reads is let go at once (``let_go``), so the next operation reuses its memory
+    tracing: bool = False
 
     def __post_init__(self):
         self._released: dict[int, tuple] = {}  # slot -> the shape of its value let go
         self._release_asked = False  # whether a sweep has let go what it does not read
+        self.read: set[int] = set()  # slots whose values some record's partials read
         for i in range(len(self.shapes)):
             self._append(None, (), None, None, frozenset((i,)))
 
@@ -102,7 +106,38 @@ class ArrayTape(Tape):
 
     def operation(self, op, args: Sequence[int], param, value, where: str = "") -> int:
         depends = frozenset().union(*(self.depends[j] for j in args))
-        return self._append(op, args, param, value, depends, where)
+        slot = self._append(op, args, param, value, depends, where)
+        if depends:
+            from diffcompare.engine.plan import values_read
+
+            constants = tuple(self._placeholder(j) for j in args)
+            for i, j in enumerate(args):
+                if self.depends[j]:
+                    self.read.update(values_read(op, param, i, constants, slot, args))
+        return slot
+
+    def _placeholder(self, j: int) -> float | None:
+        """A record's argument as its partial sees it: a scalar constant as itself, anything
+        else None (engine/plan.py's partial_of)."""
+        if self.ops[j] is not None or j < len(self.shapes) or np.ndim(self.recorded[j]):
+            return None
+        return float(self.recorded[j])
+
+    def let_go(self, slot: int) -> None:
+        """While tracing: let go of a pooled value the program can no longer reach (its
+        traced wrapper is gone) and no partial reads, so its memory is the next
+        operation's; ``values`` computes it again, the same numbers, if anything asks."""
+        value = self.recorded[slot]
+        if slot not in self.read and value is not None and value.size >= pool.MIN_ENTRIES \
+                and pool.owns(value):
+            self._released[slot] = value.shape
+            self.recorded[slot] = None
+
+    def shape_at(self, slot: int) -> tuple[int, ...]:
+        """The shape of a slot's value, whether it is held or let go."""
+        if slot in self._released:
+            return self._released[slot]
+        return np.shape(self.recorded[slot])
 
     # -- facts
     @property
@@ -152,15 +187,16 @@ class ArrayTape(Tape):
 
     def f(self) -> np.ndarray:
         """The outputs at the traced point, flat."""
-        return np.array([float(np.real(self.values[k])) for k in self.outputs])
+        return np.array([float(np.real(self.recorded[k])) for k in self.outputs])
 
     # -- the tape interface, on flat points
     def forward(self, x: Sequence, constant=None) -> list:
-        """Every slot's value at the flat point x: the recorded values at the traced point,
-        else the records swept again on x's numbers (``constant`` converts each recorded
-        constant: to Expr nodes, to balls)."""
+        """Every slot's value at the flat point x: the recorded values at the traced point
+        (those let go are None there: a sweep that reads them asks ``values``), else the
+        records swept again on x's numbers (``constant`` converts each recorded constant:
+        to Expr nodes, to balls)."""
         if constant is None and self._at_point(x):
-            return self.values
+            return self.recorded
         return self.sweep(split(x, self.shapes), constant)
 
     def _at_point(self, x) -> bool:
@@ -183,7 +219,7 @@ class ArrayTape(Tape):
                 for k in released:  # in slot order: a record's arguments come first
                     op, args = self.ops[k], [self.recorded[j] for j in self.args[k]]
                     self.recorded[k] = op.forward(self.params[k], *args) \
-                        if isinstance(op, ops.ShapeOp) else ops.apply(op, *args)
+                        if isinstance(op, ops.ShapeOp) else pooled(op, *args)
         return self.recorded
 
     def release(self, read: set[int]) -> None:
@@ -211,6 +247,8 @@ class ArrayTape(Tape):
         plan = self.plan(seeded=list(r) != [1.0]) if at_point and \
             len(self.ops) <= PLAN_RECORDS else None
         if plan is not None:  # its gradient arrays are new: one of them is not copied again
+            if any(values[slot] is None for slot, _ in plan.swept_slots):
+                values = self.values  # (a value it reads was let go: computed again)
             if not self._release_asked:
                 self.release(plan.slots_read)
             gradient = plan.run(cotangent=r, values=values)[1]
@@ -229,9 +267,9 @@ class ArrayTape(Tape):
         plans = self.__dict__.setdefault("_plans", {})
         if seeded not in plans:
             plans[seeded] = None
-            if all(np.asarray(v).dtype.kind == "f" for v in self.values
-                   if isinstance(v, np.ndarray)) and \
-                    not any(type(v) is complex for v in self.values):
+            held = [v for v in self.recorded if v is not None]  # (those let go: floats)
+            if all(v.dtype.kind == "f" for v in held if isinstance(v, np.ndarray)) and \
+                    not any(type(v) is complex for v in held):
                 try:
                     plans[seeded] = plan_of(self, self.names, seeded)
                 except MethodError:
@@ -517,3 +555,35 @@ def _array_of(values) -> np.ndarray:
     out = np.empty(len(values), dtype=object)
     out[:] = values
     return out
+
+
+def pooled(op: ops.Op, *values):
+    """op on its arguments' values, as ops.apply computes it; where that is one numpy ufunc
+    over arrays of floats (a square: a product), written into an array of the pool's
+    (engine/pool.py), whose memory a trace has let go: the same numbers. The tracer records
+    with it, and a value let go is computed again with it (so it can be let go again)."""
+    ufunc, operands = op.array, values
+    if op is ops.POW and len(values) == 2 and type(values[1]) in (int, float) and \
+            values[1] == 2:
+        ufunc, operands = np.multiply, (values[0], values[0])  # as ops.POW squares arrays
+    if isinstance(ufunc, np.ufunc) and ufunc.nin == len(operands):
+        shape = _float_shape(operands)
+        out = None if shape is None else pool.take(shape)
+        if out is not None:
+            return ufunc(*operands, out=out)
+    return ops.apply(op, *values)
+
+
+def _float_shape(values: tuple) -> tuple[int, ...] | None:
+    """The broadcast shape of values that are arrays of floats and plain numbers, one of
+    them large enough for the pool; else None."""
+    shapes, large = [], False
+    for value in values:
+        if isinstance(value, np.ndarray):
+            if value.dtype != np.float64:
+                return None
+            shapes.append(value.shape)
+            large = large or value.size >= pool.MIN_ENTRIES
+        elif type(value) not in (int, float):
+            return None
+    return np.broadcast_shapes(*shapes) if large else None

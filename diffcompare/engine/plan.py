@@ -213,7 +213,7 @@ class Plan:
                 _execute(self.forward, env)
                 _execute(self.guards, env)
             else:  # only what the reverse steps and the outputs read: the rest may be let go
-                for slot, register in self._swept_slots:
+                for slot, register in self.swept_slots:
                     value = values[slot]
                     env[register] = value if isinstance(value, np.ndarray) and value.ndim \
                         else np.float64(value)
@@ -228,7 +228,7 @@ class Plan:
         return tuple(f"buf{i}" for i in range(len(self.buffers)))
 
     @functools.cached_property
-    def _swept_slots(self) -> tuple[tuple[int, str], ...]:
+    def swept_slots(self) -> tuple[tuple[int, str], ...]:
         """(slot, register) of the values a reverse sweep over a tape's values binds."""
         outputs = {o for o in self.outputs if isinstance(o, str)}
         return tuple((slot, register) for slot, register in self.names.items()
@@ -261,8 +261,8 @@ class Planner:
         self.tape = tape
         self.n_inputs = tape.n_inputs
         self.slots = len(tape.ops)
-        values = getattr(tape, "values", None)
-        self.slot_shapes = [() if values is None else tuple(np.shape(values[k]))
+        shape_at = getattr(tape, "shape_at", None)  # (a formula's values are scalars)
+        self.slot_shapes = [() if shape_at is None else tuple(shape_at(k))
                             for k in range(self.slots)]
         self.names = self._registers(input_names)
         self.shape_of = {self.names[k]: self.slot_shapes[k] for k in self.names}
@@ -295,7 +295,8 @@ class Planner:
         return None if params is None else params[k]
 
     def constant(self, k: int):
-        return self.tape.values[k] if hasattr(self.tape, "values") else self.tape.constants[k]
+        recorded = getattr(self.tape, "recorded", None)  # (a constant is never let go)
+        return recorded[k] if recorded is not None else self.tape.constants[k]
 
     def operand(self, k: int):
         """A slot as an operand: its register, a number written in, or an array constant
@@ -688,6 +689,48 @@ def _outside(key, shape) -> list | None:
 
 def _flat_add(target, index, value):
     target.flat[index] += value
+
+
+# shape operations whose adjoint is placed, picked or passed on without reading any value
+# (shape_contribution below); every other one hands its arguments to its VJP's code
+_PLACED = (ops.GETITEM, ops.MAX, ops.MIN, ops.WHERE, ops.CONCATENATE)
+
+
+def values_read(op, param, i: int, constants: tuple, slot: int, args: tuple) -> tuple:
+    """The slots whose values the reverse steps of record ``slot`` (op of ``args``) read for
+    argument i's share: what the tracer keeps while the program runs. It names at least
+    what ``Planner.contribution`` and ``shape_contribution`` read (tests hold the plan's
+    slots_read to it)."""
+    if isinstance(op, ops.ShapeOp):
+        if op in _PLACED or (op is ops.SUM and param is None):
+            return ()
+        return args
+    if not isinstance(op, ops.Op):
+        return args  # a rule of the user's: its own code reads what it will
+    reads, own = _partial_reads(op, i, constants)
+    return tuple(args[p] for p in reads) + ((slot,) if own else ())
+
+
+@functools.lru_cache(maxsize=4096)
+def _partial_reads(op: ops.Op, i: int, constants: tuple) -> tuple[tuple[int, ...], bool]:
+    """(the arguments, by position, whose values op's partial in argument i reads; whether
+    it reads the record's own value), as ``Planner.expression`` walks it."""
+    from diffcompare.expr import Call, Var
+
+    factor, rest, _, own = partial_of(op, i, constants)
+    if factor == 0 or rest is None:
+        return (), False
+    reads, reads_own = set(), False
+    pending = [rest]
+    while pending:
+        node = pending.pop()
+        if node is own or (isinstance(own, Call) and node == own):
+            reads_own = True
+        elif isinstance(node, Var):
+            reads.add(int(node.name[1:]))
+        elif isinstance(node, Call):
+            pending.extend(node.args)
+    return tuple(sorted(reads)), reads_own
 
 
 @functools.lru_cache(maxsize=4096)

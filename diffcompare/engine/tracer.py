@@ -24,8 +24,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from diffcompare import ops
-from diffcompare.engine import pool
-from diffcompare.engine.arrays import ArrayTape, Condition
+from diffcompare.engine.arrays import ArrayTape, Condition, pooled
 from diffcompare.errors import MethodError
 
 
@@ -66,12 +65,18 @@ class Traced(ops.Arithmetic):
         self.slot = slot
         self.value = value
 
+    def __del__(self):
+        # the program can no longer reach this value: while it runs, a large one that no
+        # partial reads goes back to the pool, as numpy frees its own temporaries
+        if self.tape.tracing and type(self.value) is np.ndarray:
+            self.tape.let_go(self.slot)
+
     def __repr__(self) -> str:
         return f"Traced({self.value!r})"
 
     @staticmethod
     def __dc_apply__(op: ops.Op, args: tuple) -> Traced:
-        return _recorded(op, None, args, functools.partial(_computed, op))
+        return _recorded(op, None, args, functools.partial(pooled, op))
 
     def shaped(self, op: ops.ShapeOp, param, *others) -> Traced:
         return _recorded(op, param, (self, *others),
@@ -260,37 +265,6 @@ def _recorded(op, param, args: tuple, compute) -> Traced:
     return Traced(tape, tape.operation(op, slots, param, value, _here()), value)
 
 
-def _computed(op: ops.Op, *values):
-    """op on its arguments' values, as ops.apply computes it; where that is one numpy ufunc
-    over arrays of floats (a square: a product), written into an array of the pool's
-    (engine/pool.py), whose memory the last trace has let go: the same numbers."""
-    ufunc, operands = op.array, values
-    if op is ops.POW and len(values) == 2 and type(values[1]) in (int, float) and \
-            values[1] == 2:
-        ufunc, operands = np.multiply, (values[0], values[0])  # as ops.POW squares arrays
-    if isinstance(ufunc, np.ufunc) and ufunc.nin == len(operands):
-        shape = _float_shape(operands)
-        out = None if shape is None else pool.take(shape)
-        if out is not None:
-            return ufunc(*operands, out=out)
-    return ops.apply(op, *values)
-
-
-def _float_shape(values: tuple) -> tuple[int, ...] | None:
-    """The broadcast shape of values that are arrays of floats and plain numbers, one of
-    them large enough for the pool; else None."""
-    shapes, large = [], False
-    for value in values:
-        if isinstance(value, np.ndarray):
-            if value.dtype != np.float64:
-                return None
-            shapes.append(value.shape)
-            large = large or value.size >= pool.MIN_ENTRIES
-        elif type(value) not in (int, float):
-            return None
-    return np.broadcast_shapes(*shapes) if large else None
-
-
 def _matmul(a, b) -> Traced:
     a, b = (v if isinstance(v, Traced) else np.asarray(v, dtype=float) for v in (a, b))
     return _recorded(ops.MATMUL, None, (a, b), lambda u, v: ops.MATMUL.forward(None, u, v))
@@ -403,8 +377,12 @@ def trace(function: Callable, names: Sequence[str], inputs: Sequence,
         value = kind(x) if not shapes[i] else np.asarray(x, dtype=kind)
         tape.set_input(i, value)
         traced.append(Traced(tape, i, value))
-    result = function(*traced)
-    tape.outputs = tuple(_output_slots(tape, result))
+    tape.tracing = True
+    try:
+        result = function(*traced)
+        tape.outputs = tuple(_output_slots(tape, result))
+    finally:
+        tape.tracing = False
     return tape
 
 
@@ -412,10 +390,10 @@ def _output_slots(tape: ArrayTape, result) -> list[int]:
     if isinstance(result, (list, tuple)):
         return [s for item in result for s in _output_slots(tape, item)]
     slot = slot_of(tape, result)
-    value = tape.values[slot]
+    value = tape.recorded[slot]  # (held: the program returned it)
     if not np.ndim(value):
         return [slot]
     if np.ndim(value) > 1:
         slot = tape.operation(ops.RESHAPE, [slot], (-1,), np.reshape(value, -1))
-        value = tape.values[slot]
+        value = tape.recorded[slot]
     return [tape.operation(ops.GETITEM, [slot], i, value[i]) for i in range(len(value))]
