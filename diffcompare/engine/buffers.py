@@ -51,7 +51,7 @@ def _product_form(step: Step) -> Prim | None:
     return None
 
 
-def _out_form(step: Step) -> Prim | None:
+def out_form(step: Step) -> Prim | None:
     """The step as a ufunc call writing into a buffer operand (its last), or None."""
     text = step.prim.text
     if text in _UFUNCS:
@@ -106,7 +106,7 @@ def buffered(plan: Plan, shape_of: dict, keep: set[str]) -> Plan:
     for i, step in enumerate(steps):
         target = step.target
         shape = tuple(shape_of.get(target, ())) if target else ()
-        form = _out_form(step) if target and shape and target not in keep else None
+        form = out_form(step) if target and shape and target not in keep else None
         product = _product_form(step) if target and shape and target not in keep and \
             form is None else None
         known = all(isinstance(o, Lit) or o in shape_of for o in step.operands)

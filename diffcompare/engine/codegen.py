@@ -46,8 +46,8 @@ class Generated:
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
         module.PathChanged = PathChanged  # its guards raise the tool's own class
-        if self.plan.buffers:  # its buffers from arrays of the pool's the trace let go
-            module.BUFFERS.extend(pool.empty(shape) for shape in self.plan.buffers)
+        if _buffers(self.plan):  # its buffers from arrays of the pool's the trace let go
+            module.BUFFERS.extend(pool.empty(shape) for shape in _buffers(self.plan))
         return getattr(module, self.function_name)
 
 
@@ -88,9 +88,10 @@ def _source(plan: Plan, function: str, title: str, given: Sequence[str],
                 'code was written for."""', "", ""]
     for register, value in plan.constants.items():
         out.append(f"{register} = {constant_code(value)}")
-    if plan.buffers:
+    buffers = _buffers(plan)
+    if buffers:
         out.append("BUFFERS = []  # arrays the steps write into (out=), kept from call to call")
-    if plan.constants or plan.buffers:
+    if plan.constants or buffers:
         out += ["", ""]
     parameters = ", ".join([*names, *(["cotangent"] if plan.seeds else [])])
     out.append(f"def {function}({parameters}):")
@@ -103,29 +104,64 @@ def _source(plan: Plan, function: str, title: str, given: Sequence[str],
         if shape:
             out += [f"    if {name}.shape != {tuple(shape)}:",
                     f"        raise ValueError(\"{name} must have shape {tuple(shape)}\")"]
-    if plan.buffers:
-        shapes = ", ".join(repr(tuple(s)) for s in plan.buffers)
+    if buffers:
+        shapes = ", ".join(repr(tuple(s)) for s in buffers)
         out += ["    if not BUFFERS:",
                 f"        BUFFERS.extend(np.empty(shape) for shape in [{shapes}])",
-                f"    {', '.join(f'buf{i}' for i in range(len(plan.buffers)))}, = BUFFERS"]
+                f"    {', '.join(f'buf{i}' for i in range(len(buffers)))}, = BUFFERS"]
     for j, register in enumerate(plan.seeds):
         out.append(f"    {register} = np.float64(cotangent[{j}])")
     out.append('    with np.errstate(all="ignore"):  # IEEE results: inf and nan, no exceptions')
-    out.append("        # forward sweep")
-    for k, step in enumerate(plan.forward):
-        note = f"  # {lines[k]}" if lines and lines[k] else ""
-        out.append(_indented(step.line() + note, 2))
-    if plan.guards:
-        out.append("        # the branches taken where this code was written, asked again")
-        out += [_indented(step.line(), 2) for step in plan.guards]
-    out.append("        # reverse sweep")
-    out += [_indented(step.line(), 2) for step in plan.reverse]
+    where = {step.target: line for step, line in zip(plan.forward, lines or ())
+             if step.target and line}
+    sweeps = _sweeps(plan) if plan.blocks is None else _blocked_sweeps(plan.blocks)
+    out += [line + (f"  # {where[_target(line)]}" if _target(line) in where else "")
+            for line in sweeps]
     value = _operand(plan.outputs[0]) if not plan.seeds else \
         "np.array([" + ", ".join(_operand(o) for o in plan.outputs) + "])"
     gradient = [_operand(g) for g in plan.gradient]
     grads = gradient[0] if len(gradient) == 1 else "(" + ", ".join(gradient) + ")"
     out.append(f"    return {value}, {grads}")
     return "\n".join(out) + "\n"
+
+
+def _buffers(plan: Plan) -> tuple:
+    return plan.buffers if plan.blocks is None else plan.blocks.buffers
+
+
+def _sweeps(plan: Plan) -> list[str]:
+    out = ["        # forward sweep"]
+    out += [_indented(step.line(), 2) for step in plan.forward]
+    if plan.guards:
+        out.append("        # the branches taken where this code was written, asked again")
+        out += [_indented(step.line(), 2) for step in plan.guards]
+    out.append("        # reverse sweep")
+    return out + [_indented(step.line(), 2) for step in plan.reverse]
+
+
+def _blocked_sweeps(blocks) -> list[str]:
+    """The sweeps a block at a time (engine/blocks.py): each block's arrays stay in cache
+    from the first step to the last."""
+    order = "reversed(range(0, {0}, {1}))" if blocks.backward else "range(0, {0}, {1})"
+    why = " (so that each entry of the\n        # gradient takes its parts in the plan's order)" \
+        if blocks.backward else ""
+    out = [_indented(step.line(), 2) for step in (*blocks.forward_before,
+                                                  *blocks.reverse_before)]
+    out += [f"        # forward and reverse sweeps, {blocks.size:,} entries at a time from "
+            f"the {'last' if blocks.backward else 'first'} block{why}",
+            f"        for lo in {order.format(blocks.length, blocks.size)}:",
+            f"            hi = min(lo + {blocks.size}, {blocks.length})",
+            "            width = hi - lo"]
+    out += [_indented(step.line(), 3) for step in (*blocks.forward_body, *blocks.reverse_body)]
+    if blocks.forward_after:
+        out.append("        # the sums, over all the blocks")
+        out += [_indented(step.line(), 2) for step in blocks.forward_after]
+    return out
+
+
+def _target(line: str) -> str | None:
+    name = line.strip().split(" = ", 1)[0]
+    return name if " = " in line and name.isidentifier() else None
 
 
 def _operand(operand) -> str:

@@ -28,7 +28,7 @@ import keyword
 import operator
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import numpy as np
@@ -38,8 +38,8 @@ from diffcompare.engine import pool
 from diffcompare.errors import MethodError
 
 # names the code uses itself: an input called so is renamed x_<i>
-RESERVED = re.compile(r"^([vtrCK]\d+|buf\d+|np|PathChanged|value_and_grad|value_and_vjp|cotangent)$"
-                      r"|_bar$")
+RESERVED = re.compile(r"^([vtrCK]\d+|buf\d+|np|PathChanged|value_and_grad|value_and_vjp|cotangent"
+                      r"|lo|hi|width)$|_bar$")
 
 
 class PathChanged(ArithmeticError):
@@ -71,7 +71,7 @@ class Step:
     operands: tuple  # register names, or Lit
 
     def line(self) -> str:
-        code = self.prim.text.format(*(o.text if isinstance(o, Lit) else o
+        code = self.prim.text.format(*(o if isinstance(o, str) else o.text
                                        for o in self.operands))
         return code if self.target is None else f"{self.target} = {code}"
 
@@ -196,6 +196,7 @@ class Plan:
     seeds: tuple[str, ...]  # the cotangent's registers, one per output; (): a seed of 1
     names: dict  # slot -> register of its value
     buffers: tuple = ()  # shapes of the buffers b0, b1, ... (engine/buffers.py)
+    blocks: object = None  # the same steps a block of entries at a time (engine/blocks.py)
 
     def run(self, inputs: Sequence | None = None, cotangent: Sequence | None = None,
             values: Sequence | None = None) -> tuple[list, list]:
@@ -203,15 +204,17 @@ class Plan:
         given a sweep's ``values`` (the tape's at its traced point), those; then the
         reverse steps: the very steps the gradient code prints."""
         env = dict(self.constants)
-        for shape, register in zip(self.buffers, self._buffer_registers):
-            env[register] = pool.empty(shape)
+        if self.blocks is None:
+            for shape, register in zip(self.buffers, self._buffer_registers):
+                env[register] = pool.empty(shape)
         with np.errstate(all="ignore"):
             if values is None:
                 for register, value in zip(self.inputs, inputs):
                     env[register] = np.array(value, dtype=float) if np.ndim(value) \
                         else np.float64(value)
-                _execute(self.forward, env)
-                _execute(self.guards, env)
+                if self.blocks is None:
+                    execute(self.forward, env)
+                    execute(self.guards, env)
             else:  # only what the reverse steps and the outputs read: the rest may be let go
                 for slot, register in self.swept_slots:
                     value = values[slot]
@@ -219,7 +222,10 @@ class Plan:
                         else np.float64(value)
             for register, r in zip(self.seeds, cotangent if self.seeds else ()):
                 env[register] = np.float64(r)
-            _execute(self.reverse, env)
+            if self.blocks is None:
+                execute(self.reverse, env)
+            else:
+                self.blocks.run(env, from_inputs=values is None)
         return [_read(o, env) for o in self.outputs], [_read(g, env) for g in self.gradient]
 
 
@@ -245,9 +251,12 @@ def _read(operand, env):
     return operand.value if isinstance(operand, Lit) else env[operand]
 
 
-def _execute(steps: list, env: dict) -> None:
+def execute(steps: Sequence, env: dict) -> None:
+    """Run steps on the registers in ``env`` (an operand that is not a register is a Lit,
+    or a Window of one: engine/blocks.py)."""
     for step in steps:
-        result = step.prim.fn(*[o.value if isinstance(o, Lit) else env[o]
+        result = step.prim.fn(*[env[o] if isinstance(o, str) else
+                                o.value if isinstance(o, Lit) else o.of(env)
                                 for o in step.operands])
         if step.target is not None:
             env[step.target] = result
@@ -372,6 +381,21 @@ class Planner:
         text = op.code.replace("{*}", ", ".join(f"{{{i}}}" for i in range(count)))
         return Prim(text.replace("{p}", param_text),
                     lambda *values, op=op, param=param: op.forward(param, *values))
+
+    def input_slices(self) -> dict:
+        """register -> (the input, offset, length) of each record that is a basic slice of a
+        1-D input with step 1 (a view the blocks of engine/blocks.py can take apart)."""
+        found = {}
+        for k in range(self.n_inputs, self.slots):
+            base, key = (self.tape.args[k] or (None,))[0], self.param(k)
+            if self.tape.ops[k] is not ops.GETITEM or base is None or \
+                    base >= self.n_inputs or len(self.slot_shapes[base]) != 1:
+                continue
+            key = key[0] if isinstance(key, tuple) and len(key) == 1 else key
+            if isinstance(key, slice) and key.step in (None, 1):
+                start, stop, _ = key.indices(self.slot_shapes[base][0])
+                found[self.names[k]] = (self.names[base], start, max(stop - start, 0))
+        return found
 
     def plan_guards(self, conditions: Sequence) -> None:
         for condition in conditions:
@@ -818,7 +842,10 @@ def plan_of(tape, input_names: Sequence[str], seeded: bool = False) -> Plan:
     planner.plan_forward()
     planner.plan_guards(getattr(tape, "conditions", ()))
     plan = planner.plan_reverse()
+    from diffcompare.engine.blocks import blocked
     from diffcompare.engine.buffers import buffered
 
     shapes = {planner.renames.get(r, r): shape for r, shape in planner.shape_of.items()}
-    return buffered(plan, shapes, {g for g in plan.gradient if isinstance(g, str)})
+    blocks = blocked(plan, shapes, planner.input_slices())
+    plan = buffered(plan, shapes, {g for g in plan.gradient if isinstance(g, str)})
+    return plan if blocks is None else replace(plan, blocks=blocks)
