@@ -80,6 +80,10 @@ class ArrayTape(Tape):
     # while the program runs: a large value the program can no longer reach and no partial
     # reads is let go at once (``let_go``), so the next operation reuses its memory
     tracing: bool = False
+    # counted as the records come: records of operations (each may act on a whole array),
+    # and their partials in arguments that depend on an input
+    operation_count: int = field(default=0, init=False, repr=False)
+    partial_count: int = field(default=0, init=False, repr=False)
 
     def __post_init__(self):
         self._released: dict[int, tuple] = {}  # slot -> the shape of its value let go
@@ -107,12 +111,14 @@ class ArrayTape(Tape):
     def operation(self, op, args: Sequence[int], param, value, where: str = "") -> int:
         depends = frozenset().union(*(self.depends[j] for j in args))
         slot = self._append(op, args, param, value, depends, where)
+        self.operation_count += 1
         if depends:
             from diffcompare.engine.plan import values_read
 
             constants = tuple(self._placeholder(j) for j in args)
             for i, j in enumerate(args):
                 if self.depends[j]:
+                    self.partial_count += 1
                     self.read.update(values_read(op, param, i, constants, slot, args))
         return slot
 
@@ -165,17 +171,6 @@ class ArrayTape(Tape):
         if key not in counts:
             counts[key] = count()
         return counts[key]
-
-    @property
-    def partial_count(self) -> int:
-        return self._counted("partials", lambda: sum(
-            1 for k, op in enumerate(self.ops) if op is not None
-            for j in self.args[k] if self.depends[j]))
-
-    @property
-    def operation_count(self) -> int:
-        """Records of operations (each may act on a whole array)."""
-        return self._counted("operations", lambda: sum(1 for op in self.ops if op is not None))
 
     @property
     def scalar_operations(self) -> int:

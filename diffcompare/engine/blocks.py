@@ -133,17 +133,20 @@ class _NotBlocked(Exception):
 class _Blocker:
     def __init__(self, plan: Plan, shape_of: dict, views: dict):
         self.plan, self.shape_of, self.views = plan, shape_of, views
-        lengths = {shape_of[s.target] for s in (*plan.forward, *plan.reverse)
-                   if s.target and len(shape_of.get(s.target, ())) == 1}
         inputs = {name: shape for name, shape in zip(plan.inputs, plan.shapes)}
         if len(plan.outputs) != 1 or plan.seeds or plan.guards or \
-                any(len(shape) > 1 for shape in inputs.values()):
+                any(len(shape) > 1 or (shape and shape[0] < 2 * MIN_BLOCK)
+                    for shape in inputs.values()):
             raise _NotBlocked
+        lengths = {shape_of[s.target] for s in (*plan.forward, *plan.reverse)
+                   if s.target and len(shape_of.get(s.target, ())) == 1}
         lengths -= {shape for shape in inputs.values()} - {
             (length,) for _, _, length in views.values()}
         if len(lengths) != 1:
             raise _NotBlocked
         (self.length,) = lengths.pop()
+        if self.length < 2 * MIN_BLOCK:
+            raise _NotBlocked  # (before any work: most plans are short)
         self.inputs = {name for name, shape in inputs.items() if shape == (self.length,)}
         self.gradients = {g for g in plan.gradient if isinstance(g, str)}
         self.lanes: set[str] = set(self.inputs)  # registers one block's part of which is used

@@ -40,6 +40,8 @@ class Options:
         """A fresh allowance for one piece of work, started now. A budget of 0 skips sympy
         (work that needs it is not run, and says so) and leaves all other work the least
         allowance, as the reference's sweep has its own."""
+        if self.budget is None:
+            return Budget(None, started=0.0)  # no bound: no CPU clock to read
         return Budget(LEAST_SECONDS if self.budget == 0 and not sympy else self.budget)
 
 
