@@ -478,15 +478,26 @@ GOALS = [  # (key, how the figure is read, the goal, what it means)
 ]
 
 
-def settled(goal, *args):
-    """A goal measured as if first: what the goals before it left (a million expression
-    nodes, say) is collected, and the rest frozen out of the collector's sight, so that no
-    collection of their garbage lands in this goal's timings."""
-    import gc
+# each goal in an interpreter of its own: what one goal leaves (a heap laid out around a
+# million expression nodes, the threads of the peers it imported) slowed the next one's
+# gradient code by 15% when they shared one (2026-12-07)
+STUDIES = {"scalar_tapes": lambda repeats, notes: goal_scalar_tapes(repeats),
+           "commands": lambda repeats, notes: goal_commands(repeats),
+           "deep": lambda repeats, notes: goal_deep(),
+           "richardson": lambda repeats, notes: goal_richardson(repeats),
+           "scale": lambda repeats, notes: goal_scale(),
+           "front_door": lambda repeats, notes: goal_front_door(repeats),
+           "mlp": goal_mlp,
+           "rosenbrock": goal_rosenbrock}
 
-    gc.collect()
-    gc.freeze()
-    return goal(*args)
+
+def measured_alone(study: str, repeats: int, notes: list[str]) -> dict:
+    """One study's figures, measured by a fresh interpreter (this file, ``--study``)."""
+    done = subprocess.run([sys.executable, __file__, "--study", study, "--repeats",
+                           str(repeats)], capture_output=True, text=True, check=True)
+    found = json.loads(done.stdout)
+    notes.extend(n for n in found.pop("notes") if n not in notes)
+    return found
 
 
 def lookup(figures: dict, key: str):
@@ -503,25 +514,22 @@ def main() -> None:
     parser.add_argument("--heap", choices=("kept", "system"), default="kept",
                         help="kept (default): glibc keeps freed memory, no one pays page "
                              "faults; system: the allocator as it comes")
+    parser.add_argument("--study", choices=tuple(STUDIES), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.heap == "kept" and any(os.environ.get(k) != v for k, v in KEPT_HEAP.items()):
         # glibc reads these at start-up only: the run starts again with them
         os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **KEPT_HEAP})
     notes: list[str] = []
+    if args.study:  # one study, in this fresh interpreter, for the run that started it
+        found = STUDIES[args.study](args.repeats, notes)
+        print(json.dumps({**found, "notes": notes}))
+        return
     figures = {
         "date": datetime.date.today().isoformat(),
         "machine": f"{platform.machine()} · Python {platform.python_version()} · "
                    f"numpy {np.__version__}",
         "heap": args.heap,
-        # the peers last: jax starts threads, and the tool's workers are forked
-        "scalar_tapes": settled(goal_scalar_tapes, args.repeats),
-        "commands": settled(goal_commands, args.repeats),
-        "deep": settled(goal_deep),
-        "richardson": settled(goal_richardson, args.repeats),
-        "scale": settled(goal_scale),
-        "front_door": settled(goal_front_door, args.repeats),
-        "mlp": settled(goal_mlp, args.repeats, notes),
-        "rosenbrock": settled(goal_rosenbrock, args.repeats, notes),
+        **{study: measured_alone(study, args.repeats, notes) for study in STUDIES},
     }
     goals = []
     for key, _, bound, meaning in GOALS:

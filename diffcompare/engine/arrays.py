@@ -27,6 +27,7 @@ import numpy as np
 
 from diffcompare import ops
 from diffcompare.engine import pool
+from diffcompare.engine.plan import values_read
 from diffcompare.engine.tape import Site, Tape
 from diffcompare.errors import MethodError
 
@@ -113,8 +114,6 @@ class ArrayTape(Tape):
         slot = self._append(op, args, param, value, depends, where)
         self.operation_count += 1
         if depends:
-            from diffcompare.engine.plan import values_read
-
             constants = tuple(self._placeholder(j) for j in args)
             for i, j in enumerate(args):
                 if self.depends[j]:

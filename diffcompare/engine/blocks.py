@@ -99,8 +99,9 @@ class Blocks:
 
     def run(self, env: dict, from_inputs: bool) -> None:
         """The steps, on ``env`` (inputs or a trace's values, seeds and constants bound)."""
-        for i, shape in enumerate(self.buffers):
-            env[f"buf{i}"] = pool.empty(shape)
+        for i, shape in enumerate(self.buffers):  # (over values: the block buffers alone)
+            if from_inputs or shape == (self.size,):
+                env[f"buf{i}"] = pool.empty(shape)
         if from_inputs:
             execute(self.forward_before, env)
         else:
