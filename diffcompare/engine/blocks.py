@@ -3,7 +3,8 @@ slices of one length: the forward and reverse steps of one block run while that 
 arrays sit in cache, instead of each step streaming whole arrays through memory. numpy
 cannot fuse the steps of a loop as a compiler does (XLA, numexpr); blocking is the part of
 that fusion numpy can express. On the Rosenbrock program at n = 10⁶ the gradient code went
-from 2.27 to 1.30 evaluations of f (a 2-core machine with a 32 MB L3, 2026-12-07).
+from 2.37 to 1.40–1.75 evaluations of f (a 2-core machine with a 32 MB L3, 2026-12-07,
+benchmarks/run.py).
 
 The numbers are the unblocked plan's, bit for bit: every step is elementwise, so an entry
 is computed by the same operations whichever block it is in; a sum is taken over its whole
@@ -345,8 +346,9 @@ def _renamed(step: Step, registers: dict, windows: dict | None = None) -> Step:
 
 def _block_size(arrays: int) -> int:
     """The largest power of two of entries that keeps ``arrays`` blocks of doubles within
-    CACHE_BYTES (measured best on Rosenbrock: 2¹⁷ entries, 1.30 f, against 1.51 at 2¹⁶ and
-    1.47 at 2¹⁸), and at least MIN_BLOCK."""
+    CACHE_BYTES, and at least MIN_BLOCK. On Rosenbrock at 10⁶ (2026-12-07, the gradient code
+    ÷ f, two runs each): 2¹⁵ 1.71–1.84, 2¹⁶ 1.77–1.83, 2¹⁷ 1.64–1.66, 2¹⁸ 1.62–1.73; the
+    rule gives 2¹⁷ there."""
     size = MIN_BLOCK
     while 2 * size * 8 * arrays <= CACHE_BYTES:
         size *= 2
