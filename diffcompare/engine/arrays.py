@@ -138,6 +138,33 @@ class ArrayTape(Tape):
             self._released[slot] = value.shape
             self.recorded[slot] = None
 
+    def structure(self) -> tuple | None:
+        """Everything a plan of this trace is made from (engine/plan.py's plan_for): the
+        records' operations, arguments, parameters and shapes, which of them depend on an
+        input, the scalar constants' values (an array constant's is bound when the plan runs),
+        the outputs, and the conditions with their answers; None where a parameter or an
+        answer is an array (a mask, an index), which a plan holds as it is."""
+        records = []
+        for k, op in enumerate(self.ops):
+            if op is not None:
+                param = _hashable(self.params[k])
+                if param is _ARRAY:
+                    return None
+                records.append((op, self.args[k], param, self.shape_at(k),
+                                bool(self.depends[k])))
+            elif k < self.n_inputs:
+                records.append(self.shapes[k])
+            else:
+                value = self.recorded[k]
+                records.append(float(value) if not np.ndim(value) else ("array", value.shape))
+        conditions = []
+        for condition in self.conditions:
+            guard = condition.guard
+            if guard is not None and np.ndim(guard[2]):
+                return None
+            conditions.append((guard, condition.what, condition.where))
+        return self.names, tuple(records), self.outputs, tuple(conditions)
+
     def shape_at(self, slot: int) -> tuple[int, ...]:
         """The shape of a slot's value, whether it is held or let go."""
         if slot in self._released:
@@ -256,7 +283,7 @@ class ArrayTape(Tape):
         """The plan of this trace's value and gradient (seeded: for any cotangent), made
         once; None where a record has no numpy code (a rule of the user's, a product) or
         the values are not floats."""
-        from diffcompare.engine.plan import plan_of
+        from diffcompare.engine.plan import plan_for
 
         plans = self.__dict__.setdefault("_plans", {})
         if seeded not in plans:
@@ -264,10 +291,7 @@ class ArrayTape(Tape):
             held = [v for v in self.recorded if v is not None]  # (those let go: floats)
             if all(v.dtype.kind == "f" for v in held if isinstance(v, np.ndarray)) and \
                     not any(type(v) is complex for v in held):
-                try:
-                    plans[seeded] = plan_of(self, self.names, seeded)
-                except MethodError:
-                    pass
+                plans[seeded] = plan_for(self, seeded)
         return plans[seeded]
 
     def scalar_view(self):
@@ -549,6 +573,27 @@ def _array_of(values) -> np.ndarray:
     out = np.empty(len(values), dtype=object)
     out[:] = values
     return out
+
+
+_ARRAY = object()  # a parameter that is an array: no plan is made for two traces with it
+
+
+def _hashable(param):
+    """A record's parameter (an index, an axis, a shape) as a key; _ARRAY for an array."""
+    if isinstance(param, np.ndarray):
+        return _ARRAY
+    if isinstance(param, slice):
+        return ("slice", param.start, param.stop, param.step)
+    if isinstance(param, (tuple, list)):
+        parts = tuple(_hashable(p) for p in param)
+        return _ARRAY if _ARRAY in parts else (type(param).__name__, parts)
+    if isinstance(param, np.integer):
+        return int(param)
+    try:
+        hash(param)
+    except TypeError:
+        return _ARRAY
+    return param
 
 
 def pooled(op: ops.Op, *values):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from diffcompare.methods.kinds import KINDS
-from diffcompare.methods.registry import Cost, Prepared, register
+from diffcompare.methods.registry import Cost, Prepared, changed, register
 from diffcompare.runtime.budget import sweep_seconds
 
 
@@ -125,6 +125,11 @@ class ReverseAD(_OnTape):
     @staticmethod
     def _size(tape) -> int:
         return tape.operation_count + tape.partial_count
+
+    def _gradient(self, x: np.ndarray):
+        """One forward and one reverse pass: the Jacobian's one row, without composing it."""
+        found = self._jacobian(x)
+        return changed(found, kind="gradient", value=found.value[0])
 
     def _jacobian(self, x: np.ndarray):
         tape = self._tape(x)
