@@ -3,7 +3,7 @@ slices of one length: the forward and reverse steps of one block run while that 
 arrays sit in cache, instead of each step streaming whole arrays through memory. numpy
 cannot fuse the steps of a loop as a compiler does (XLA, numexpr); blocking is the part of
 that fusion numpy can express. On the Rosenbrock program at n = 10⁶ the gradient code went
-from 2.37 to 1.40–1.75 evaluations of f (a 2-core machine with a 32 MB L3, 2026-12-07,
+from 2.37 to 1.42–1.69 evaluations of f (a 2-core machine with a 32 MB L3, 2026-12-07,
 benchmarks/run.py).
 
 The numbers are the unblocked plan's, bit for bit: every step is elementwise, so an entry
