@@ -27,6 +27,7 @@ import functools
 import keyword
 import operator
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -841,6 +842,8 @@ def register_names(names: Sequence[str]) -> list[str]:
 
 PLANS_KEPT = 64  # plans kept for traces of the same structure (below)
 _PLANS: dict = {}  # (a trace's structure, seeded) -> its plan without array constants, or None
+_PLANS_LOCK = threading.Lock()
+_UNPLANNED = object()
 
 
 def plan_for(tape, seeded: bool = False) -> Plan | None:
@@ -853,16 +856,17 @@ def plan_for(tape, seeded: bool = False) -> Plan | None:
     if key is None:
         return _planned(tape, seeded)
     key = (key, seeded)
-    if key not in _PLANS:
+    plan = _PLANS.get(key, _UNPLANNED)
+    if plan is _UNPLANNED:
         plan = _planned(tape, seeded)
-        reusable = plan is None or set(plan.constants) == set(plan.constant_slots or ())
-        if reusable:
-            _PLANS[key] = plan if plan is None or not plan.constants else \
+        if plan is None or set(plan.constants) == set(plan.constant_slots or ()):
+            kept = plan if plan is None or not plan.constants else \
                 replace(plan, constants=dict.fromkeys(plan.constants))  # (no user data kept)
-            while len(_PLANS) > PLANS_KEPT:
-                _PLANS.pop(next(iter(_PLANS)))
+            with _PLANS_LOCK:  # (threads trace at once: the web page's workers)
+                _PLANS[key] = kept
+                while len(_PLANS) > PLANS_KEPT:
+                    _PLANS.pop(next(iter(_PLANS)))
         return plan
-    plan = _PLANS[key]
     if plan is None or not plan.constants:
         return plan
     return replace(plan, constants={register: np.asarray(tape.recorded[slot], dtype=float)
