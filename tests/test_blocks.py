@@ -10,7 +10,7 @@ import pytest
 
 from diffcompare.engine import blocks
 from diffcompare.engine.codegen import generate
-from diffcompare.engine.plan import plan_of
+from diffcompare.engine.plans import plan_of
 from diffcompare.engine.tracer import trace
 from diffcompare.math import sum as dsum
 

@@ -1,4 +1,4 @@
-"""A plan is made once per trace structure (engine/plan.py's plan_for): a program traced
+"""A plan is made once per trace structure (engine/plans.py's plan_for): a program traced
 again at another point reuses it when the trace has the same records, shapes, constants and
 branches, binds its array constants anew, and plans afresh otherwise; the numbers are a fresh
 plan's, bit for bit."""
@@ -6,7 +6,7 @@ plan's, bit for bit."""
 import numpy as np
 import pytest
 
-from diffcompare.engine import plan as plans
+from diffcompare.engine import plans
 from diffcompare.engine.tracer import trace
 from diffcompare.math import sum as dsum
 

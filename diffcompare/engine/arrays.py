@@ -139,7 +139,7 @@ class ArrayTape(Tape):
             self.recorded[slot] = None
 
     def structure(self) -> tuple | None:
-        """Everything a plan of this trace is made from (engine/plan.py's plan_for): the
+        """Everything a plan of this trace is made from (engine/plans.py's plan_for): the
         records' operations, arguments, parameters and shapes, which of them depend on an
         input, the scalar constants' values (an array constant's is bound when the plan runs),
         the outputs, and the conditions with their answers; None where a parameter or an
@@ -283,7 +283,7 @@ class ArrayTape(Tape):
         """The plan of this trace's value and gradient (seeded: for any cotangent), made
         once; None where a record has no numpy code (a rule of the user's, a product) or
         the values are not floats."""
-        from diffcompare.engine.plan import plan_for
+        from diffcompare.engine.plans import plan_for
 
         plans = self.__dict__.setdefault("_plans", {})
         if seeded not in plans:

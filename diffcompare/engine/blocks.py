@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from diffcompare.engine import pool
+from diffcompare.engine.buffers import out_form
 from diffcompare.engine.plan import (
     ADD_AT,
     ADD_INTO,
@@ -279,7 +280,7 @@ class _Blocker:
         """Each elementwise step writing into a block buffer (reused once no later step of
         the block reads what it holds) or, for an operand of a sum, into its part of a whole
         array; returns the steps, the block buffers and the whole arrays' registers."""
-        from diffcompare.engine.buffers import out_form
+
 
         last_read: dict[str, int] = {}
         for i, step in enumerate(steps):
@@ -320,7 +321,7 @@ class _Blocker:
 
 
 def _elementwise(step: Step) -> bool:
-    from diffcompare.engine.buffers import out_form
+
 
     return not step.prim.statement and out_form(step) is not None
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from diffcompare.engine import pool
-from diffcompare.engine.plan import Lit, PathChanged, Plan, plan_of
+from diffcompare.engine.plan import Lit, PathChanged, Plan
+from diffcompare.engine.plans import plan_of
 
 INLINE_ENTRIES = 64  # a constant array with more entries is written as its bytes in hex
 
