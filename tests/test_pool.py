@@ -118,6 +118,20 @@ def test_a_value_no_partial_reads_is_let_go_while_the_program_runs():
     assert restored[let_go[0]].tobytes() == (x[:-1] * x[:-1]).tobytes()
 
 
+def test_a_traced_value_interrupted_before_its_init_is_collected_quietly(monkeypatch):
+    """A budget's timer raises from a signal handler wherever the program is: between a
+    Traced's __new__ and __init__ it leaves one with no tape, whose __del__ must not fail."""
+    import sys
+
+    from diffcompare.engine.tracer import Traced
+
+    failures = []
+    monkeypatch.setattr(sys, "unraisablehook", failures.append)
+    half_made = object.__new__(Traced)
+    del half_made
+    assert failures == []
+
+
 def test_threads_tracing_at_once_never_share_an_array():
     from concurrent.futures import ThreadPoolExecutor
 

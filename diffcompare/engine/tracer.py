@@ -68,8 +68,9 @@ class Traced(ops.Arithmetic):
     def __del__(self):
         # the program can no longer reach this value: while it runs, a large one that no
         # partial reads goes back to the pool, as numpy frees its own temporaries
-        if self.tape.tracing and type(self.value) is np.ndarray:
-            self.tape.let_go(self.slot)
+        tape = getattr(self, "tape", None)  # (None: a budget's timer interrupted __init__)
+        if tape is not None and tape.tracing and type(self.value) is np.ndarray:
+            tape.let_go(self.slot)
 
     def __repr__(self) -> str:
         return f"Traced({self.value!r})"
