@@ -119,12 +119,13 @@ class Blocks:
             execute(self.forward_after, env)
 
 
-def blocked(plan: Plan, shape_of: dict, views: dict) -> Blocks | None:
+def blocked(plan: Plan, shape_of: dict, views: dict, sums: set[str]) -> Blocks | None:
     """The plan (before buffers are given) as Blocks, or None where it is not one loop over
     1-D arrays of one length (see the module). ``views``: register -> (the input it slices,
-    offset, length) for each forward step that takes a basic slice of a 1-D input."""
+    offset, length) for each forward step that takes a basic slice of a 1-D input; ``sums``:
+    the registers of forward steps that sum a whole array to a number."""
     try:
-        return _Blocker(plan, shape_of, views).blocks()
+        return _Blocker(plan, shape_of, views, sums).blocks()
     except _NotBlocked:
         return None
 
@@ -134,8 +135,8 @@ class _NotBlocked(Exception):
 
 
 class _Blocker:
-    def __init__(self, plan: Plan, shape_of: dict, views: dict):
-        self.plan, self.shape_of, self.views = plan, shape_of, views
+    def __init__(self, plan: Plan, shape_of: dict, views: dict, sums: set[str]):
+        self.plan, self.shape_of, self.views, self.sums = plan, shape_of, views, sums
         inputs = {name: shape for name, shape in zip(plan.inputs, plan.shapes)}
         if len(plan.outputs) != 1 or plan.seeds or plan.guards or \
                 any(len(shape) > 1 or (shape and shape[0] < 2 * MIN_BLOCK)
@@ -196,8 +197,7 @@ class _Blocker:
                     raise _NotBlocked
                 self.lanes.add(step.target)
                 body.append(self.windowed(step))
-            elif not shape and operands and all(self.lane(o) for o in operands) and \
-                    step.prim.text == "np.sum({0}, axis=None)":
+            elif step.target in self.sums and all(self.lane(o) for o in operands):
                 summed.update(operands)
                 late.add(step.target)
                 after.append(step)

@@ -114,10 +114,8 @@ def _source(plan: Plan, function: str, title: str, given: Sequence[str],
         out.append(f"    {register} = np.float64(cotangent[{j}])")
     out.append('    with np.errstate(all="ignore"):  # IEEE results: inf and nan, no exceptions')
     where = {step.target: line for step, line in zip(plan.forward, lines or ())
-             if step.target and line}
-    sweeps = _sweeps(plan) if plan.blocks is None else _blocked_sweeps(plan.blocks)
-    out += [line + (f"  # {where[_target(line)]}" if _target(line) in where else "")
-            for line in sweeps]
+             if step.target and line}  # each forward register's line of the user's code
+    out += _sweeps(plan, where) if plan.blocks is None else _blocked_sweeps(plan.blocks, where)
     value = _operand(plan.outputs[0]) if not plan.seeds else \
         "np.array([" + ", ".join(_operand(o) for o in plan.outputs) + "])"
     gradient = [_operand(g) for g in plan.gradient]
@@ -130,39 +128,39 @@ def _buffers(plan: Plan) -> tuple:
     return plan.buffers if plan.blocks is None else plan.blocks.buffers
 
 
-def _sweeps(plan: Plan) -> list[str]:
+def _line(step, levels: int, where: dict) -> str:
+    """A step as code, indented, with the user's line it comes from where it has one."""
+    note = f"  # {where[step.target]}" if step.target in where else ""
+    return _indented(step.line() + note, levels)
+
+
+def _sweeps(plan: Plan, where: dict) -> list[str]:
     out = ["        # forward sweep"]
-    out += [_indented(step.line(), 2) for step in plan.forward]
+    out += [_line(step, 2, where) for step in plan.forward]
     if plan.guards:
         out.append("        # the branches taken where this code was written, asked again")
-        out += [_indented(step.line(), 2) for step in plan.guards]
+        out += [_line(step, 2, where) for step in plan.guards]
     out.append("        # reverse sweep")
-    return out + [_indented(step.line(), 2) for step in plan.reverse]
+    return out + [_line(step, 2, where) for step in plan.reverse]
 
 
-def _blocked_sweeps(blocks) -> list[str]:
+def _blocked_sweeps(blocks, where: dict) -> list[str]:
     """The sweeps a block at a time (engine/blocks.py): each block's arrays stay in cache
     from the first step to the last."""
     order = "reversed(range(0, {0}, {1}))" if blocks.backward else "range(0, {0}, {1})"
     why = " (so that each entry of the\n        # gradient takes its parts in the plan's order)" \
         if blocks.backward else ""
-    out = [_indented(step.line(), 2) for step in (*blocks.forward_before,
-                                                  *blocks.reverse_before)]
+    out = [_line(step, 2, where) for step in (*blocks.forward_before, *blocks.reverse_before)]
     out += [f"        # forward and reverse sweeps, {blocks.size:,} entries at a time from "
             f"the {'last' if blocks.backward else 'first'} block{why}",
             f"        for lo in {order.format(blocks.length, blocks.size)}:",
             f"            hi = min(lo + {blocks.size}, {blocks.length})",
             "            width = hi - lo"]
-    out += [_indented(step.line(), 3) for step in (*blocks.forward_body, *blocks.reverse_body)]
+    out += [_line(step, 3, where) for step in (*blocks.forward_body, *blocks.reverse_body)]
     if blocks.forward_after:
         out.append("        # the sums, over all the blocks")
-        out += [_indented(step.line(), 2) for step in blocks.forward_after]
+        out += [_line(step, 2, where) for step in blocks.forward_after]
     return out
-
-
-def _target(line: str) -> str | None:
-    name = line.strip().split(" = ", 1)[0]
-    return name if " = " in line and name.isidentifier() else None
 
 
 def _operand(operand) -> str:

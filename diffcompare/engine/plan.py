@@ -400,6 +400,11 @@ class Planner:
                 found[self.names[k]] = (self.names[base], start, max(stop - start, 0))
         return found
 
+    def whole_sums(self) -> set[str]:
+        """The registers of records that sum a whole array to a number (np.sum, no axis)."""
+        return {self.names[k] for k in range(self.n_inputs, self.slots)
+                if self.tape.ops[k] is ops.SUM and self.param(k) is None}
+
     def plan_guards(self, conditions: Sequence) -> None:
         for condition in conditions:
             if condition.guard is None:

@@ -63,6 +63,6 @@ def plan_of(tape, input_names: Sequence[str], seeded: bool = False) -> Plan:
     planner.plan_guards(getattr(tape, "conditions", ()))
     plan = planner.plan_reverse()
     shapes = {planner.renames.get(r, r): shape for r, shape in planner.shape_of.items()}
-    blocks = blocked(plan, shapes, planner.input_slices())
+    blocks = blocked(plan, shapes, planner.input_slices(), planner.whole_sums())
     plan = buffered(plan, shapes, {g for g in plan.gradient if isinstance(g, str)})
     return plan if blocks is None else replace(plan, blocks=blocks)
