@@ -1,4 +1,4 @@
-"""A plan run a block of entries at a time (engine/plan.py), where its arrays are all 1-D
+"""A plan run a block of entries at a time (engine/steps.py), where its arrays are all 1-D
 slices of one length: the forward and reverse steps of one block run while that block's
 arrays sit in cache, instead of each step streaming whole arrays through memory. numpy
 cannot fuse the steps of a loop as a compiler does (XLA, numexpr); blocking is the part of
@@ -24,7 +24,7 @@ import numpy as np
 
 from diffcompare.engine import pool
 from diffcompare.engine.buffers import out_form
-from diffcompare.engine.plan import (
+from diffcompare.engine.steps import (
     ADD_AT,
     ADD_INTO,
     EMPTY,

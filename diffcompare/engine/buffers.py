@@ -1,4 +1,4 @@
-"""Buffers for a plan's arrays (engine/plan.py): each elementwise step writes its result
+"""Buffers for a plan's arrays (engine/steps.py): each elementwise step writes its result
 into a buffer (``out=``) instead of a new array, and a buffer is reused by a later step once
 nothing live reads it — a register allocation over the straight-line steps. The gradient
 code keeps its buffers from call to call, so a second call maps no new memory (a new
@@ -17,7 +17,7 @@ from dataclasses import replace
 import numpy as np
 
 from diffcompare import ops
-from diffcompare.engine.plan import BINARY, NEGATE, Lit, Plan, Prim, Step
+from diffcompare.engine.steps import BINARY, NEGATE, Lit, Plan, Prim, Step
 
 _UFUNCS = {BINARY[ops.ADD].text: "np.add", BINARY[ops.SUB].text: "np.subtract",
            BINARY[ops.MUL].text: "np.multiply", BINARY[ops.DIV].text: "np.divide",

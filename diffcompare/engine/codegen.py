@@ -1,4 +1,4 @@
-"""The gradient code written out: a tape's plan (engine/plan.py) printed as one Python
+"""The gradient code written out: a tape's plan (engine/plans.py) printed as one Python
 function that imports only numpy, computing the value and the gradient in one forward and
 one reverse sweep. This is source transformation, the other way to implement reverse mode
 that Baydin et al. describe beside operator overloading (Tapenade, Google's Tangent): here
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from diffcompare.engine import pool
-from diffcompare.engine.plan import Lit, PathChanged, Plan
 from diffcompare.engine.plans import plan_of
+from diffcompare.engine.steps import Lit, PathChanged, Plan
 
 INLINE_ENTRIES = 64  # a constant array with more entries is written as its bytes in hex
 

@@ -1,4 +1,4 @@
-"""Plans made and kept (engine/plan.py's steps): the planner's forward and reverse steps,
+"""Plans made and kept (engine/steps.py's language): the planner's forward and reverse steps,
 taken apart into blocks where they can be (engine/blocks.py) and given buffers
 (engine/buffers.py), made once for every trace of the same structure."""
 
@@ -12,7 +12,8 @@ import numpy as np
 
 from diffcompare.engine.blocks import blocked
 from diffcompare.engine.buffers import buffered
-from diffcompare.engine.plan import Plan, Planner, register_names
+from diffcompare.engine.plan import Planner
+from diffcompare.engine.steps import Plan, register_names
 from diffcompare.errors import MethodError
 
 PLANS_KEPT = 64  # plans kept for traces of the same structure (below)

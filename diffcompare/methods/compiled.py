@@ -71,7 +71,7 @@ class CompiledReverseAD(Prepared):
     def _run(self, x: np.ndarray, r: np.ndarray | None):
         """(f, Jᵀ·r or the gradient) by the generated code at x."""
         from diffcompare.engine.arrays import flatten, split
-        from diffcompare.engine.plan import PathChanged
+        from diffcompare.engine.steps import PathChanged
 
         seeded = r is not None
         generated, function = self._code(x, seeded)
@@ -151,7 +151,7 @@ def cached_gradient(function, inputs: dict):
     import time
 
     from diffcompare.engine.arrays import flatten
-    from diffcompare.engine.plan import PathChanged
+    from diffcompare.engine.steps import PathChanged
     from diffcompare.methods.registry import Derivative
 
     try:
