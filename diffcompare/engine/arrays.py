@@ -132,9 +132,14 @@ class ArrayTape(Tape):
         """While tracing: let go of a pooled value the program can no longer reach (its
         traced wrapper is gone) and no partial reads, so its memory is the next
         operation's; ``values`` computes it again, the same numbers, if anything asks."""
+        if slot not in self.read:
+            self._drop(slot)
+
+    def _drop(self, slot: int) -> None:
+        """Let go of a slot's value if it is one of the pool's (``values`` restores it)."""
         value = self.recorded[slot]
-        if slot not in self.read and value is not None and value.size >= pool.MIN_ENTRIES \
-                and pool.owns(value):
+        if isinstance(value, np.ndarray) and value.size >= pool.MIN_ENTRIES and \
+                pool.owns(value):
             self._released[slot] = value.shape
             self.recorded[slot] = None
 
@@ -250,11 +255,8 @@ class ArrayTape(Tape):
         tracer wrote it so), which ``values`` computes again when asked, the same numbers."""
         self._release_asked = True
         for k in range(self.n_inputs, len(self.ops)):
-            value = self.recorded[k]
-            if k not in read and k not in self.outputs and isinstance(value, np.ndarray) \
-                    and pool.owns(value):
-                self._released[k] = value.shape
-                self.recorded[k] = None
+            if k not in read and k not in self.outputs:
+                self._drop(k)
 
     def tangents(self, values: Sequence, v: Sequence) -> list:
         values = self.values if values is self.recorded else values
