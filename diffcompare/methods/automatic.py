@@ -9,6 +9,8 @@ dual forward pass and a dual reverse sweep per Hessian column).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from diffcompare.methods.kinds import KINDS
@@ -146,11 +148,10 @@ class ReverseAD(_OnTape):
         warnings = ()
         # Where the sweep meets an indeterminate form (-inf + inf: the adjoint of log(0) in
         # (x - x)**(x - x) pushed through x - x), a forward pass, whose exact zero tangents
-        # are structural zeros, gives the entry; it is counted, and said. (A row's sum of
-        # squares is nan exactly when an entry is, inf and overflow giving inf: one BLAS
-        # pass that makes no array, where there is none.)
-        with np.errstate(all="ignore"):
-            clean = m == 1 and not np.isnan(np.dot(jacobian[0], jacobian[0]))
+        # are structural zeros, gives the entry; it is counted, and said. (A row's least
+        # entry is nan exactly when an entry is: one pass that makes no array, where there
+        # is none, and unlike a BLAS dot it wakes no threads, which cost more than the pass.)
+        clean = m == 1 and (n == 0 or not math.isnan(np.minimum.reduce(jacobian[0])))
         missing = [] if clean or jacobian.size == 0 else \
             np.flatnonzero(np.isnan(jacobian).any(axis=0)).tolist()
         if missing and all(np.isfinite(f)):
