@@ -17,6 +17,10 @@ stated caps.
 
 from __future__ import annotations
 
+# _signal: signal.signal's own C function (the wrapper converts every handler to an enum,
+# by an exception for a function: a microsecond a call, and a bound call makes four)
+import _signal
+import functools
 import os
 import signal
 import stat
@@ -82,6 +86,13 @@ def _expire(signum, frame) -> None:
         raise ProgramTimedOut(message, "CPU seconds", region.seconds)
 
 
+@functools.lru_cache(maxsize=256)
+def _resolved(source: str) -> str:
+    """A file's resolved path, once per file: resolving walks every directory on the way
+    (24 µs here), more than a small gradient's own bookkeeping, on every call of the code."""
+    return str(Path(source).resolve())
+
+
 @contextmanager
 def bounded(seconds: float | None, source: str | os.PathLike = ""):
     """Raise ProgramTimedOut in the code run inside once it has used ``seconds`` of CPU
@@ -91,9 +102,9 @@ def bounded(seconds: float | None, source: str | os.PathLike = ""):
         yield
         return
     seconds = max(float(seconds), LEAST_SECONDS)
-    region = _Region(seconds, str(Path(source).resolve()) if source else "")
+    region = _Region(seconds, _resolved(str(source)) if source else "")
     outer = _regions[-1] if _regions else None
-    previous = {number: signal.signal(number, _expire)
+    previous = {number: _signal.signal(number, _expire)
                 for number in (signal.SIGPROF, signal.SIGALRM)}
     _regions.append(region)
     signal.setitimer(signal.ITIMER_PROF, seconds, RING)
@@ -105,7 +116,7 @@ def bounded(seconds: float | None, source: str | os.PathLike = ""):
         signal.setitimer(signal.ITIMER_REAL, 0)
         _regions.pop()
         for number, handler in previous.items():
-            signal.signal(number, handler)
+            _signal.signal(number, handler)
         if outer is not None:  # what the enclosing region had left, roughly: its whole
             signal.setitimer(signal.ITIMER_PROF, outer.seconds, RING)
 
