@@ -82,8 +82,9 @@ class ArrayTape(Tape):
     # reads is let go at once (``let_go``), so the next operation reuses its memory
     tracing: bool = False
     # counted as the records come: records of operations (each may act on a whole array),
-    # and their partials in arguments that depend on an input
+    # the entries they compute, and their partials in arguments that depend on an input
     operation_count: int = field(default=0, init=False, repr=False)
+    scalar_operations: int = field(default=0, init=False, repr=False)  # entries computed
     partial_count: int = field(default=0, init=False, repr=False)
 
     def __post_init__(self):
@@ -113,6 +114,7 @@ class ArrayTape(Tape):
         depends = frozenset().union(*(self.depends[j] for j in args))
         slot = self._append(op, args, param, value, depends, where)
         self.operation_count += 1
+        self.scalar_operations += getattr(value, "size", 1)  # (an array record: its entries)
         if depends:
             constants = tuple(self._placeholder(j) for j in args)
             for i, j in enumerate(args):
@@ -184,7 +186,7 @@ class ArrayTape(Tape):
     @property
     def size(self) -> int:
         """Scalar inputs: the length of the flat gradient."""
-        return sum(int(np.prod(s)) for s in self.shapes)
+        return sum(math.prod(s) for s in self.shapes)
 
     @property
     def n(self) -> int:
@@ -193,23 +195,6 @@ class ArrayTape(Tape):
     @property
     def m(self) -> int:
         return len(self.outputs)
-
-    def _counted(self, name: str, count) -> int:
-        """A count over the records, made once for as many records as there are now (every
-        method asks for them to predict its work; a tape is only ever appended to)."""
-        counts = self.__dict__.setdefault("_counts", {})
-        key = (name, len(self.ops))
-        if key not in counts:
-            counts[key] = count()
-        return counts[key]
-
-    @property
-    def scalar_operations(self) -> int:
-        """Scalar operations one forward sweep performs (array records count every entry)."""
-        return self._counted("scalar", lambda: sum(
-            int(np.prod(self._released[k])) if k in self._released else
-            int(np.size(self.recorded[k])) for k, op in enumerate(self.ops)
-            if op is not None))
 
     def f(self) -> np.ndarray:
         """The outputs at the traced point, flat."""
@@ -555,7 +540,7 @@ def split(flat, shapes: Sequence[tuple[int, ...]]) -> list:
     flat = flat if isinstance(flat, np.ndarray) else _array_of(flat)
     parts, start = [], 0
     for shape in shapes:
-        count = int(np.prod(shape))
+        count = math.prod(shape)
         piece = flat[start:start + count]
         if shape:
             parts.append(piece.reshape(shape))
