@@ -27,6 +27,7 @@ from diffcompare.methods import KINDS, REGISTRY, Derivative, Options, kind_of
 from diffcompare.methods.kinds import check_direction
 from diffcompare.methods.registry import changed
 from diffcompare.problems.base import BaseProblem
+from diffcompare.problems.load import is_program, load_problem
 from diffcompare.studies import descent as descent_study
 from diffcompare.studies import epsplot as epsplot_study
 from diffcompare.studies import exercise as exercise_study
@@ -162,8 +163,6 @@ def as_problem(f, at=None, variables: str | Sequence[str] | None = None,
     """A problem from formula text (outputs separated by commas) and a point, from a
     Python function (its parameters are the inputs, scalars or arrays), or from a file,
     "FILE.py[:NAME]" (the point may then come from the file): the one way in."""
-    from diffcompare.problems.load import is_program, load_problem
-
     if at is None and isinstance(f, str) and not is_program(f):
         raise TypeError("this needs the point: at=(2, 3, 4) or at={'x': 1}")
     return load_problem(f, at, variables, budget=budget)

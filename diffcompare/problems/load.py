@@ -14,12 +14,13 @@ from diffcompare.errors import InputError
 from diffcompare.problems.base import BaseProblem
 from diffcompare.problems.formula import Problem
 from diffcompare.problems.points import input_value, read_inputs
+from diffcompare.problems.program import ProgramProblem
+from diffcompare.problems.usercode import Program, from_callable, load
+from diffcompare.problems.usercode import is_program as names_file
 
 
 def is_program(text) -> bool:
     """Does a FUNCTION argument name a Python file (FILE.py or FILE.py:NAME)?"""
-    from diffcompare.problems.usercode import is_program as names_file
-
     return isinstance(text, str) and names_file(text)
 
 
@@ -27,9 +28,6 @@ def load_problem(function, at=None, variables: str | Sequence[str] | None = None
                  n: int | None = None, budget: float | None = None) -> BaseProblem:
     """The problem of a formula at ``at``, or of a program (a file or a callable) at ``at``,
     at ``start(n)``, or at the file's own POINT."""
-    from diffcompare.problems.program import ProgramProblem
-    from diffcompare.problems.usercode import Program, from_callable, load
-
     if isinstance(function, ProgramProblem):
         return function if at is None and n is None else \
             program_problem(function.program, at, n, budget)
@@ -57,9 +55,6 @@ def program_problem(program, at=None, n: int | None = None, budget: float | None
     """A program's problem (a loaded Program, or ``FILE.py[:NAME]``) at ``at`` (text such
     as ``"a=2"`` or ``"x=@x.npy"``, a mapping, or a sequence), else at ``start(n)`` or the
     file's own POINT."""
-    from diffcompare.problems.program import ProgramProblem
-    from diffcompare.problems.usercode import load
-
     if isinstance(program, str):
         program = load(program, budget)
 
@@ -78,9 +73,6 @@ def given_code(problem: BaseProblem, spec: str | Callable, budget: float | None 
     """The user's own gradient code for ``--given``: a callable, ``FILE.py:NAME``, or the
     name of a function in the program's own file; None when ``spec`` is not code (it is
     then the partials written as formulas)."""
-    from diffcompare.problems.program import ProgramProblem
-    from diffcompare.problems.usercode import from_callable, load
-
     if callable(spec):
         return from_callable(spec)
     text = spec.strip()

@@ -10,10 +10,13 @@ from typing import Any
 
 import numpy as np
 
+from diffcompare.engine.arrays import FlatNames, flatten, split
 from diffcompare.engine.tape import BRANCH_CROSSED, StencilSweep
+from diffcompare.engine.tracer import trace
 from diffcompare.errors import InputError, MethodError
 from diffcompare.expr import Expr
 from diffcompare.problems.base import BaseProblem, stencil_points
+from diffcompare.problems.usercode import ProgramError, run_user_code
 
 TRACES_KEPT = 4  # traces at recent points, reused by every method and kind asked there
 EPS = float(np.finfo(float).eps)
@@ -33,8 +36,6 @@ class ProgramProblem(BaseProblem):
     m: int = 0  # outputs at the problem's point, known once it is traced (in __init__)
 
     def __init__(self, program, point: Mapping[str, Any], budget: float | None = None):
-        from diffcompare.engine.arrays import FlatNames
-
         inputs = [point[name] for name in program.inputs]
         self.program = program
         self.budget = budget
@@ -65,9 +66,6 @@ class ProgramProblem(BaseProblem):
         and shared by every method and kind asked there."""
         if self._traces and x is self._traces[0][0]:  # asked again for the latest point
             return self._traces[0][1]
-        from diffcompare.engine.arrays import split
-        from diffcompare.engine.tracer import trace
-        from diffcompare.problems.usercode import ProgramError, run_user_code
 
         x = np.asarray(x, dtype=float)
         for point, tape in self._traces:
@@ -82,9 +80,6 @@ class ProgramProblem(BaseProblem):
     def ad_tape_at(self, x: np.ndarray):
         """The tape forward-ad and reverse-ad sweep: the program's own, or, where it calls a
         function with the user's derivative rule, traced again with the rule as a record."""
-        from diffcompare.engine.arrays import split
-        from diffcompare.engine.tracer import trace
-        from diffcompare.problems.usercode import ProgramError, run_user_code
 
         own = self.tape_at(x)
         if not own.custom_calls:
@@ -112,7 +107,6 @@ class ProgramProblem(BaseProblem):
 
     def evaluate(self, x: np.ndarray) -> np.ndarray:
         """f at the flat point x (floats or complex numbers), calling the function itself."""
-        from diffcompare.problems.usercode import run_user_code
 
         x = np.asarray(x)
         result = run_user_code(self._call, (x,), self.budget, self.program.path)
@@ -122,8 +116,6 @@ class ProgramProblem(BaseProblem):
         """The function at the flat point. At a complex one (complex step) it runs on traced
         values, so that abs(), max() and comparisons act on the real part as the README
         says (Python's abs of a complex number is its modulus, which has no derivative)."""
-        from diffcompare.engine.arrays import split
-        from diffcompare.engine.tracer import trace
 
         parts = split(point, self.input_shapes)
         if not np.iscomplexobj(point):
@@ -134,7 +126,6 @@ class ProgramProblem(BaseProblem):
     def stencil(self, x, offsets):
         """One call of the function per point (its branches are taken as they fall there),
         all of them under one budget, so that the calls pay for the bound once."""
-        from diffcompare.problems.usercode import run_user_code
 
         offsets = tuple(offsets)
         complex_ = any(isinstance(o, complex) for _, o in offsets)
@@ -237,8 +228,6 @@ def _flat_point(inputs: list) -> np.ndarray:
     """The inputs as one flat, read-only point. A single array of floats is not copied:
     the point is a view of it (a million doubles copied cost what a tenth of f costs),
     read-only so that no method writes into the caller's array."""
-    from diffcompare.engine.arrays import flatten
-
     only = inputs[0] if len(inputs) == 1 else None
     if isinstance(only, np.ndarray) and only.dtype == np.float64 and only.ndim and \
             only.flags.c_contiguous:

@@ -24,7 +24,7 @@ import traceback
 import weakref
 from collections import ChainMap
 from collections.abc import Callable, Mapping
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -170,15 +170,6 @@ def _refused_exit(code=0):
     raise _ProgramExit(code)
 
 
-@contextmanager
-def _no_exit():
-    os._exit = _refused_exit
-    try:
-        yield
-    finally:
-        os._exit = limits.REAL_EXIT
-
-
 def _shown(exc: BaseException) -> str:
     """An exception's message, even when its __str__ raises."""
     try:
@@ -194,8 +185,12 @@ def run_user_code(call: Callable, args: tuple, budget: float | None, path: Path,
     message and the line of their file where it happened."""
     region = nullcontext() if budget is None else limits.bounded(budget, path)
     try:
-        with region, np.errstate(all="ignore"), _no_exit():
-            return call(*args)
+        with region, np.errstate(all="ignore"):
+            os._exit = _refused_exit  # (refused inline: a context manager costs more)
+            try:
+                return call(*args)
+            finally:
+                os._exit = limits.REAL_EXIT
     except (limits.ProgramTimedOut, MethodError):
         raise
     except KeyboardInterrupt:  # Ctrl-C is the user's, not the program's
