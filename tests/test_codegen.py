@@ -145,6 +145,28 @@ def test_a_guard_that_fails_traces_again_and_says_so():
     assert "test_codegen.py" in inside.warnings[0]  # the condition's own line
 
 
+def _sum_of_squares(x):
+    from diffcompare.math import sum as dsum
+
+    return dsum(x ** 2 - x)
+
+
+def test_the_library_runs_the_written_code_again_and_checks_its_inputs_as_the_tape_does():
+    import diffcompare
+    from diffcompare.errors import InputError
+
+    x = np.linspace(-1.0, 1.0, 7)
+    first = diffcompare.derivative(_sum_of_squares, at={"x": x}, method="reverse-ad-compiled")
+    again = diffcompare.derivative(_sum_of_squares, at={"x": x + 0.5},
+                                   method="reverse-ad-compiled")  # the written code, run
+    tape = diffcompare.derivative(_sum_of_squares, at={"x": x + 0.5}, method="reverse-ad")
+    assert first.value.tolist() == (2 * x - 1).tolist()  # 2x exact, then one rounding
+    assert _bits(again.value) == _bits(tape.value)  # one plan: the same bits
+    x[3] = np.nan
+    with pytest.raises(InputError, match="not finite"):
+        diffcompare.derivative(_sum_of_squares, at={"x": x}, method="reverse-ad-compiled")
+
+
 def test_several_outputs_give_the_jacobian_row_by_row():
     case = next(c for c in CASES if c.kind == "jacobian")
     result = compare(case.problem(), ["reverse-ad", "reverse-ad-compiled"], kind="jacobian")

@@ -153,17 +153,19 @@ def cached_gradient(function, inputs: dict):
     from diffcompare.engine.arrays import flatten
     from diffcompare.engine.steps import PathChanged
     from diffcompare.methods.registry import Derivative
+    from diffcompare.problems.points import input_value
 
     try:
         names = tuple(inputs)
-        values = [inputs[name] if np.ndim(inputs[name]) == 0 else
-                  np.asarray(inputs[name], dtype=float) for name in names]
-        key = (function, names, tuple(np.shape(v) for v in values))
+        key = (function, names, tuple(np.shape(inputs[name]) for name in names))
         written = _CODE.get(key)
     except (TypeError, ValueError):
         return None
     if written is None:
         return None
+    # checked as every way in checks them (finite numbers, InputError otherwise), as the
+    # first call's were: the code would give nan for a nan where the tape refuses it
+    values = [input_value(name, inputs[name]) for name in names]
     start = time.perf_counter()
     generated, run = written
     try:
