@@ -111,7 +111,7 @@ class ArrayTape(Tape):
         return self._append(None, (), None, value, frozenset())
 
     def operation(self, op, args: Sequence[int], param, value, where: str = "") -> int:
-        depends = frozenset().union(*(self.depends[j] for j in args))
+        depends = _union(self.depends, args)
         slot = self._append(op, args, param, value, depends, where)
         self.operation_count += 1
         self.scalar_operations += getattr(value, "size", 1)  # (an array record: its entries)
@@ -126,9 +126,11 @@ class ArrayTape(Tape):
     def _placeholder(self, j: int) -> float | None:
         """A record's argument as its partial sees it: a scalar constant as itself, anything
         else None (engine/plan.py's partial_of)."""
-        if self.ops[j] is not None or j < len(self.shapes) or np.ndim(self.recorded[j]):
+        value = self.recorded[j]
+        if self.ops[j] is not None or j < len(self.shapes) or \
+                type(value) is not float and np.ndim(value):
             return None
-        return float(self.recorded[j])
+        return float(value)
 
     def let_go(self, slot: int) -> None:
         """While tracing: let go of a pooled value the program can no longer reach (its
@@ -563,6 +565,17 @@ def _array_of(values) -> np.ndarray:
 
 
 _ARRAY = object()  # a parameter that is an array: no plan is made for two traces with it
+
+
+def _union(depends: list, args: Sequence[int]) -> frozenset:
+    """The inputs a record of these arguments depends on: one argument's own set where it
+    holds the others' (most records: no new set made per operation)."""
+    if len(args) == 1:
+        return depends[args[0]]
+    if len(args) == 2:
+        a, b = depends[args[0]], depends[args[1]]
+        return a if b <= a else b if a <= b else a | b
+    return frozenset().union(*(depends[j] for j in args))
 
 
 def _hashable(param):

@@ -260,8 +260,7 @@ def _recorded(op, param, args: tuple, compute) -> Traced:
     """One operation on traced values (and plain numbers or arrays): computed on their
     values, and recorded on the tape with the line of the user's code that did it."""
     tape = next(a.tape for a in args if isinstance(a, Traced))
-    with np.errstate(all="ignore"):
-        value = compute(*(a.value if isinstance(a, Traced) else a for a in args))
+    value = compute(*(a.value if isinstance(a, Traced) else a for a in args))  # (IEEE: see trace)
     slots = [slot_of(tape, a) for a in args]
     return Traced(tape, tape.operation(op, slots, param, value, _here()), value)
 
@@ -380,8 +379,11 @@ def trace(function: Callable, names: Sequence[str], inputs: Sequence,
         traced.append(Traced(tape, i, value))
     tape.tracing = True
     try:
-        result = function(*traced)
-        tape.outputs = tuple(_output_slots(tape, result))
+        # IEEE results (inf, nan) without exceptions or warnings, for every operation the
+        # program makes: set once here, not once per recorded operation
+        with np.errstate(all="ignore"):
+            result = function(*traced)
+            tape.outputs = tuple(_output_slots(tape, result))
     finally:
         tape.tracing = False
     return tape
