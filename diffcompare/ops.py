@@ -460,9 +460,12 @@ def apply(op: Op, *args: Number) -> Number:
             return _elementwise(op, args)
     chosen = None
     for a in args:  # a dual works one level above any other number type: it goes first
-        hook = getattr(type(a), "__dc_apply__", None)
+        kind = type(a)
+        if kind is float or kind is int:  # (a lookup that misses raises inside: skipped)
+            continue
+        hook = getattr(kind, "__dc_apply__", None)
         if hook is not None:
-            if getattr(type(a), "dc_outer", False):
+            if getattr(kind, "dc_outer", False):
                 return hook(op, args)
             chosen = chosen or hook
     return chosen(op, args) if chosen is not None else op.evaluate(*args)
@@ -473,6 +476,7 @@ class Arithmetic:
     over an operation (Expr builds a node, Dual carries a tangent): one place for both."""
 
     __slots__ = ()
+    dc_outer = False  # whether it takes an operation before the others (a Dual does)
 
     def __add__(self, other): return add(self, other)
     def __radd__(self, other): return add(other, self)

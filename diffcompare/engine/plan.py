@@ -557,7 +557,8 @@ def values_read(op, param, i: int, constants: tuple, slot: int, args: tuple) -> 
     if not isinstance(op, ops.Op):
         return args  # a rule of the user's: its own code reads what it will
     reads, own = _partial_reads(op, i, constants)
-    return tuple(args[p] for p in reads) + ((slot,) if own else ())
+    picked = tuple([args[p] for p in reads]) if reads else ()
+    return picked + (slot,) if own else picked
 
 
 @functools.lru_cache(maxsize=4096)

@@ -259,8 +259,11 @@ def _holds_traced(value) -> bool:
 def _recorded(op, param, args: tuple, compute) -> Traced:
     """One operation on traced values (and plain numbers or arrays): computed on their
     values, and recorded on the tape with the line of the user's code that did it."""
-    tape = next(a.tape for a in args if isinstance(a, Traced))
-    value = compute(*(a.value if isinstance(a, Traced) else a for a in args))  # (IEEE: see trace)
+    for a in args:
+        if isinstance(a, Traced):
+            tape = a.tape
+            break
+    value = compute(*[a.value if isinstance(a, Traced) else a for a in args])  # IEEE: trace
     slots = [slot_of(tape, a) for a in args]
     return Traced(tape, tape.operation(op, slots, param, value, _here()), value)
 
@@ -331,19 +334,29 @@ def _classified(filename: str) -> tuple[str, bool]:
     return os.path.basename(path), path.startswith(_LIBRARIES)
 
 
+_PACKAGE = __name__.rsplit(".", 2)[0]
+# ids of this package's modules' globals, learnt as frames are walked: a module's globals
+# live as long as the process, and one id compared costs less than reading a module's name
+# (the walk passes five or six of the package's frames for every traced operation)
+_OUR_MODULES: set[int] = set()
+
+
 def user_frame() -> tuple[str, int]:
     """The file (base name) and line of the innermost frame of the user's own code: outside
     this package and outside the installed libraries (numpy's own frames, when the user's
     code called numpy, are not where the user should look)."""
-    package = __name__.rsplit(".", 2)[0]
     fallback = None
     frame = sys._getframe(1)
     while frame is not None:
-        if not frame.f_globals.get("__name__", "").startswith(package):
-            name, library = _classified(frame.f_code.co_filename)
-            if not library:
-                return name, frame.f_lineno
-            fallback = fallback or frame
+        space = frame.f_globals
+        if id(space) not in _OUR_MODULES:
+            if space.get("__name__", "").startswith(_PACKAGE):
+                _OUR_MODULES.add(id(space))
+            else:
+                name, library = _classified(frame.f_code.co_filename)
+                if not library:
+                    return name, frame.f_lineno
+                fallback = fallback or frame
         frame = frame.f_back
     if fallback is None:
         return "?", 0
