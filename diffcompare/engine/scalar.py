@@ -81,7 +81,7 @@ class ScalarTape(Tape):
                 if kind is Call and node.args:
                     below = node.args
                     if len(below) == 2:  # most operations: no list for max()
-                        a, b = level_of(below[0]), level_of(below[1])
+                        a, b = level[below[0]], level[below[1]]
                         depth = (a if a > b else b) + 1
                     else:
                         depth = max(map(level_of, below)) + 1
@@ -100,11 +100,15 @@ class ScalarTape(Tape):
                 buckets[depth].append(node)
             records = [node for bucket in buckets for node in bucket]
             slot_of = {node: var_slot[node.name] for node in inputs if node is not None}
-            slot_of.update({node: slot for slot, node in enumerate(records, n)})
+            slot_of.update(zip(records, range(n, n + len(records))))
             slot = slot_of.__getitem__
             is_constant = [type(node) is Const for node in records]
-            args = [()] * n + [() if constant else tuple(map(slot, node.args))
-                               for node, constant in zip(records, is_constant)]
+            # most operations take two arguments: their slots subscripted directly (a
+            # tuple built from map() costs twice as much, at every record)
+            args = [()] * n + [
+                () if constant else (slot_of[below[0]], slot_of[below[1]])
+                if len(below := node.args) == 2 else tuple(map(slot, below))
+                for node, constant in zip(records, is_constant)]
             active = [True] * n  # does the slot depend on an input? (arguments come first)
             for constant, arg_slots in zip(is_constant, args[n:]):
                 active.append(not constant and (
@@ -115,8 +119,10 @@ class ScalarTape(Tape):
                 (*[None] * n, *[None if constant else node.op
                                  for node, constant in zip(records, is_constant)]),
                 tuple(args),
-                (*[None] * n, *[float(node.value) if constant else None
-                                 for node, constant in zip(records, is_constant)]),
+                # a constant's float, numerator / denominator, as float() of a Fraction
+                # computes it (without its two int() calls)
+                (*[None] * n, *[node.value.numerator / node.value.denominator if constant
+                                 else None for node, constant in zip(records, is_constant)]),
                 tuple(active), tuple(slot_of[r] for r in roots))
 
     def __len__(self) -> int:
