@@ -67,3 +67,20 @@ def test_the_graph_uses_the_trace_numbering():
     assert '"v0" -> "v3";' in dot and "v5 = v4 - v3" in dot
     bare = computational_graph(BAYDIN, with_values=False)
     assert bare.node("v5").value is None
+
+
+def test_a_traced_operation_names_the_users_line_even_in_a_module_named_like_the_package(
+        tmp_path):
+    import importlib.util
+
+    from diffcompare.engine.tracer import trace
+
+    source = tmp_path / "diffcompare_demo.py"
+    source.write_text("def f(x):\n    y = x * x\n    return y + 1.0\n")
+    spec = importlib.util.spec_from_file_location("diffcompare_demo", source)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    tape = trace(module.f, ["x"], [2.0])
+    # the product on line 2, the sum on line 3: the user's own lines, not the package's
+    assert [line for line in tape.lines if line] == ["diffcompare_demo.py:2",
+                                                     "diffcompare_demo.py:3"]

@@ -350,7 +350,7 @@ def user_frame() -> tuple[str, int]:
     while frame is not None:
         space = frame.f_globals
         if id(space) not in _OUR_MODULES:
-            if space.get("__name__", "").startswith(_PACKAGE):
+            if space.get("__name__", "").partition(".")[0] == _PACKAGE:  # (not "diffcompare_x")
                 _OUR_MODULES.add(id(space))
             else:
                 name, library = _classified(frame.f_code.co_filename)
