@@ -80,7 +80,6 @@ class ProgramProblem(BaseProblem):
     def ad_tape_at(self, x: np.ndarray):
         """The tape forward-ad and reverse-ad sweep: the program's own, or, where it calls a
         function with the user's derivative rule, traced again with the rule as a record."""
-
         own = self.tape_at(x)
         if not own.custom_calls:
             return own
@@ -107,7 +106,6 @@ class ProgramProblem(BaseProblem):
 
     def evaluate(self, x: np.ndarray) -> np.ndarray:
         """f at the flat point x (floats or complex numbers), calling the function itself."""
-
         x = np.asarray(x)
         result = run_user_code(self._call, (x,), self.budget, self.program.path)
         return flat_outputs(result, self.program.label)
@@ -116,7 +114,6 @@ class ProgramProblem(BaseProblem):
         """The function at the flat point. At a complex one (complex step) it runs on traced
         values, so that abs(), max() and comparisons act on the real part as the README
         says (Python's abs of a complex number is its modulus, which has no derivative)."""
-
         parts = split(point, self.input_shapes)
         if not np.iscomplexobj(point):
             return self.program.function(*parts)
@@ -126,7 +123,6 @@ class ProgramProblem(BaseProblem):
     def stencil(self, x, offsets):
         """One call of the function per point (its branches are taken as they fall there),
         all of them under one budget, so that the calls pay for the bound once."""
-
         offsets = tuple(offsets)
         complex_ = any(isinstance(o, complex) for _, o in offsets)
         columns = np.asfortranarray(stencil_points(x, offsets, complex_))  # columns contiguous

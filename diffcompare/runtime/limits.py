@@ -86,10 +86,15 @@ def _expire(signum, frame) -> None:
         raise ProgramTimedOut(message, "CPU seconds", region.seconds)
 
 
-@functools.lru_cache(maxsize=256)
 def _resolved(source: str) -> str:
-    """A file's resolved path, once per file: resolving walks every directory on the way
-    (24 µs here), more than a small gradient's own bookkeeping, on every call of the code."""
+    """A file's resolved path: once per absolute path (resolving walks every directory on
+    the way, 24 µs here, more than a small gradient's own bookkeeping), and a relative one
+    every time, since it depends on the working directory."""
+    return _resolved_once(source) if os.path.isabs(source) else str(Path(source).resolve())
+
+
+@functools.lru_cache(maxsize=256)
+def _resolved_once(source: str) -> str:
     return str(Path(source).resolve())
 
 
