@@ -341,12 +341,14 @@ _PACKAGE = __name__.rsplit(".", 2)[0]
 _OUR_MODULES: set[int] = set()
 
 
-def user_frame() -> tuple[str, int]:
+def user_frame(ours: int = 1) -> tuple[str, int]:
     """The file (base name) and line of the innermost frame of the user's own code: outside
     this package and outside the installed libraries (numpy's own frames, when the user's
-    code called numpy, are not where the user should look)."""
+    code called numpy, are not where the user should look). ``ours``: how many frames, this
+    one included, are known to be the package's: skipped without being made (every frame
+    walked is an object Python makes when asked for it)."""
     fallback = None
-    frame = sys._getframe(1)
+    frame = sys._getframe(ours)
     while frame is not None:
         space = frame.f_globals
         if id(space) not in _OUR_MODULES:
@@ -364,7 +366,7 @@ def user_frame() -> tuple[str, int]:
 
 
 def _here() -> str:
-    file, line = user_frame()
+    file, line = user_frame(3)  # (not _here, nor the package's function that asked)
     return f"{file}:{line}"
 
 
