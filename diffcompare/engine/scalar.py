@@ -65,65 +65,11 @@ class ScalarTape(Tape):
         """Flatten the outputs: inputs first, then constants, then operations by level (an
         operation comes as soon as its arguments are ready, as in Baydin et al.'s tables)."""
         roots = (outputs,) if isinstance(outputs, Expr) else tuple(outputs)
-        n = len(variables)
-        var_slot = {name: i for i, name in enumerate(variables)}
         with building():
-            order = postorder_all(roots)
-            inputs: list[Expr | None] = [None] * n
-            # Levels (leaves 0, an operation one more than its deepest argument), each a
-            # bucket in post-order: constants, then operations level by level. Nodes key
-            # the tables themselves (interned: equal is identical, hashed by identity).
-            level: dict[Expr, int] = {}
-            level_of = level.__getitem__
-            buckets: list[list[Expr]] = [[]]
-            for node in order:
-                kind = type(node)
-                if kind is Call and node.args:
-                    below = node.args
-                    if len(below) == 2:  # most operations: no list for max()
-                        a, b = level[below[0]], level[below[1]]
-                        depth = (a if a > b else b) + 1
-                    else:
-                        depth = max(map(level_of, below)) + 1
-                    if depth == len(buckets):
-                        buckets.append([])
-                elif kind is Var:
-                    if node.name not in var_slot:
-                        raise KeyError(
-                            f"variable {node.name!r} is not among {list(variables)}")
-                    inputs[var_slot[node.name]] = node
-                    level[node] = 0
-                    continue
-                else:
-                    depth = 0
-                level[node] = depth
-                buckets[depth].append(node)
-            records = [node for bucket in buckets for node in bucket]
-            slot_of = {node: var_slot[node.name] for node in inputs if node is not None}
-            slot_of.update(zip(records, range(n, n + len(records))))
-            slot = slot_of.__getitem__
-            is_constant = [type(node) is Const for node in records]
-            # most operations take two arguments: their slots subscripted directly (a
-            # tuple built from map() costs twice as much, at every record)
-            args = [()] * n + [
-                () if constant else (slot_of[below[0]], slot_of[below[1]])
-                if len(below := node.args) == 2 else tuple(map(slot, below))
-                for node, constant in zip(records, is_constant)]
-            active = [True] * n  # does the slot depend on an input? (arguments come first)
-            for constant, arg_slots in zip(is_constant, args[n:]):
-                active.append(not constant and (
-                    active[arg_slots[0]] or active[arg_slots[1]] if len(arg_slots) == 2
-                    else True in [active[j] for j in arg_slots]))
-            return cls(
-                tuple(variables), (*inputs, *records),
-                (*[None] * n, *[None if constant else node.op
-                                 for node, constant in zip(records, is_constant)]),
-                tuple(args),
-                # a constant's float, numerator / denominator, as float() of a Fraction
-                # computes it (without its two int() calls)
-                (*[None] * n, *[node.value.numerator / node.value.denominator if constant
-                                 else None for node, constant in zip(records, is_constant)]),
-                tuple(active), tuple(slot_of[r] for r in roots))
+            # the tables of the flattening die with _flatten's frame, before the collector
+            # is back: its first pass, due at once, then scans only the tape (10 ms at 10^5
+            # operations, against 31 ms with the tables alive)
+            return cls(*_flatten(roots, variables))
 
     def __len__(self) -> int:
         return len(self.ops)
@@ -351,6 +297,71 @@ def primal_at(value, tag: int):
     if value.tag == tag:
         return value.primal
     return Dual(primal_at(value.primal, tag), primal_at(value.tangent, tag), value.tag)
+
+
+def _flatten(roots: tuple[Expr, ...], variables: Sequence[str]) -> tuple:
+    """A tape's fields, in order: the outputs' distinct nodes in slots (see record)."""
+    n = len(variables)
+    var_slot = {name: i for i, name in enumerate(variables)}
+    order = postorder_all(roots)
+    inputs: list[Expr | None] = [None] * n
+    # Levels (leaves 0, an operation one more than its deepest argument), each a
+    # bucket in post-order: constants, then operations level by level. Nodes key
+    # the tables themselves (interned: equal is identical, hashed by identity).
+    level: dict[Expr, int] = {}
+    level_of = level.__getitem__
+    buckets: list[list[Expr]] = [[]]
+    for node in order:
+        kind = type(node)
+        if kind is Call and node.args:
+            below = node.args
+            if len(below) == 2:  # most operations: no list for max()
+                a, b = level[below[0]], level[below[1]]
+                depth = (a if a > b else b) + 1
+            else:
+                depth = max(map(level_of, below)) + 1
+            if depth == len(buckets):
+                buckets.append([])
+        elif kind is Var:
+            if node.name not in var_slot:
+                raise KeyError(
+                    f"variable {node.name!r} is not among {list(variables)}")
+            inputs[var_slot[node.name]] = node
+            level[node] = 0
+            continue
+        else:
+            depth = 0
+        level[node] = depth
+        buckets[depth].append(node)
+    # level 0 holds the leaves (constants, and pi and e: operations of no argument);
+    # every record above it is an operation on the slots below it
+    leaves, operations = buckets[0], [node for bucket in buckets[1:] for node in bucket]
+    first = n + len(leaves)  # the first operation's slot
+    slot_of = {node: var_slot[node.name] for node in inputs if node is not None}
+    slot_of.update(zip(leaves, range(n, first)))
+    slot_of.update(zip(operations, range(first, first + len(operations))))
+    slot = slot_of.__getitem__
+    # most operations take two arguments: their slots subscripted directly (a tuple
+    # built from map() costs twice as much, at every record)
+    args = [()] * first + [
+        (slot_of[below[0]], slot_of[below[1]]) if len(below := node.args) == 2
+        else tuple(map(slot, below)) for node in operations]
+    active = [True] * n + [False] * len(leaves)  # does the slot depend on an input?
+    grow = active.append
+    for arg_slots in args[first:]:  # (arguments come first)
+        grow(active[arg_slots[0]] or active[arg_slots[1]] if len(arg_slots) == 2
+             else True in [active[j] for j in arg_slots])
+    return (
+        tuple(variables), (*inputs, *leaves, *operations),
+        (*[None] * n, *[None if type(node) is Const else node.op for node in leaves],
+         *[node.op for node in operations]),
+        tuple(args),
+        # a constant's float, numerator / denominator, as float() of a Fraction
+        # computes it (without its two int() calls)
+        (*[None] * n, *[node.value.numerator / node.value.denominator
+                         if type(node) is Const else None for node in leaves],
+         *[None] * len(operations)),
+        tuple(active), tuple(slot_of[r] for r in roots))
 
 
 def postorder_all(roots: Sequence[Expr]) -> list[Expr]:
