@@ -17,9 +17,10 @@ from diffcompare.math import sum as dsum
 
 @pytest.fixture(autouse=True)
 def _small_blocks(monkeypatch):
-    """Blocks of 8 entries, so that a few dozen make several (and a last, shorter one)."""
-    monkeypatch.setattr(blocks, "MIN_BLOCK", 8)
-    monkeypatch.setattr(blocks, "CACHE_BYTES", 8 * 8 * 8)
+    """Blocks of at most 128 entries (the least: numpy adds 128 entries in one run), so
+    that a few hundred make several, of unequal lengths."""
+    monkeypatch.setattr(blocks, "MIN_BLOCK", 128)
+    monkeypatch.setattr(blocks, "CACHE_BYTES", 128 * 8)
 
 
 def rosenbrock(x):
@@ -41,13 +42,19 @@ def _bits(arrays) -> list[bytes]:
 
 
 @pytest.mark.parametrize("function, backward", [(rosenbrock, True), (falling, False)])
-@pytest.mark.parametrize("n", [17, 40, 61])  # 16 entries: two whole blocks; 60: a short last
+@pytest.mark.parametrize("n", [257, 400, 1001])  # 256 entries: two blocks of 128; 1,000: 9
 def test_blocks_give_the_unblocked_plans_numbers_bit_for_bit(function, backward, n):
-    x = np.random.default_rng(n).normal(size=n)
+    # entries of many magnitudes: a sum added in another order than np.sum's rounds otherwise
+    rng = np.random.default_rng(n)
+    x = rng.normal(size=n) * 10.0 ** rng.uniform(-3, 3, size=n)
     tape = trace(function, ["x"], [x], point=x)
     plan = plan_of(tape, ["x"])
     assert plan.blocks is not None and plan.blocks.backward is backward
-    assert plan.blocks.size == 8 and plan.blocks.length == n - 1
+    assert plan.blocks.size == 128 and plan.blocks.length == n - 1
+    bounds = plan.blocks.bounds  # the whole length, in pieces of at most 128
+    assert bounds[0][0] == 0 and bounds[-1][1] == n - 1 and len(bounds) > 1
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))
+    assert all(0 < hi - lo <= 128 for lo, hi in bounds)
     whole = replace(plan, blocks=None)
     f, gradient = whole.run([x])
     assert _bits(plan.run([x])[0] + plan.run([x])[1]) == _bits(f + gradient)
@@ -57,20 +64,21 @@ def test_blocks_give_the_unblocked_plans_numbers_bit_for_bit(function, backward,
 
 
 def test_offsets_that_rise_and_fall_leave_the_plan_whole():
-    x = np.random.default_rng(1).normal(size=40)
+    x = np.random.default_rng(1).normal(size=400)
     assert plan_of(trace(rise_and_fall, ["x"], [x], point=x), ["x"]).blocks is None
 
 
 def test_a_short_array_is_not_blocked():
-    x = np.ones(15)  # 14 entries: less than two blocks
+    x = np.ones(256)  # 255 entries: less than two blocks
     assert plan_of(trace(rosenbrock, ["x"], [x], point=x), ["x"]).blocks is None
 
 
 def test_the_blocked_gradient_code_runs_on_its_own_and_agrees(tmp_path):
-    x = np.random.default_rng(2).normal(size=45)
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=451) * 10.0 ** rng.uniform(-3, 3, size=451)
     tape = trace(rosenbrock, ["x"], [x], point=x)
     generated = generate(tape, ["x"], "rosenbrock")
-    assert "for lo in reversed(range(0, 44, 8)):" in generated.source
+    assert "for block in reversed(range(4)):" in generated.source  # 450 entries: 4 blocks
     path = tmp_path / "code.py"
     path.write_text(generated.source)
     spec = importlib.util.spec_from_file_location("blocked_code", path)
@@ -81,3 +89,21 @@ def test_the_blocked_gradient_code_runs_on_its_own_and_agrees(tmp_path):
     assert _bits([value, gradient]) == _bits(f + expected)
     again = x + 0.5  # another point: the same code, the same numbers as planned there
     assert _bits(module.value_and_grad(again)) == _bits(sum(generated.plan.run([again]), []))
+
+
+@pytest.mark.parametrize("length", [129, 1_000, 4_096, 65_537, 999_999])
+@pytest.mark.parametrize("most", [128, 1_000, 16_384])
+def test_the_pieces_summed_in_their_order_are_np_sum_bit_for_bit(length, most):
+    rng = np.random.default_rng(length + most)
+    entries = rng.normal(size=length) * 10.0 ** rng.uniform(-8, 8, size=length)
+    bounds, order = blocks.pieces(length, most)
+    parts = [np.add.reduce(entries[lo:hi]) for lo, hi in bounds]
+    # (the printed code adds them as the text says: the blocked code's own test, above)
+    assert blocks._add_parts(order, parts) == np.sum(entries)
+
+
+def test_a_plan_with_a_sum_stays_whole_where_numpy_sums_otherwise(monkeypatch):
+    x = np.random.default_rng(3).normal(size=400)
+    tape = trace(rosenbrock, ["x"], [x], point=x)
+    monkeypatch.setattr(blocks, "sums_as_numpy", lambda: False)
+    assert plan_of(tape, ["x"]).blocks is None

@@ -4,11 +4,17 @@ arrays sit in cache, instead of each step streaming whole arrays through memory.
 cannot fuse the steps of a loop as a compiler does (XLA, numexpr); blocking is the part of
 that fusion numpy can express. On the Rosenbrock program at n = 10⁶ the gradient code went
 from 2.37 to 1.42–1.69 evaluations of f (a 2-core machine with a 32 MB L3, 2026-12-07,
-benchmarks/run.py).
+benchmarks/run.py); summing by blocks, where the summed array had been written whole and
+summed after the loop, took derivative(method="reverse-ad-compiled") from 1.66–1.71 to
+1.36–1.52 (the same evening, the old and new code in alternating processes).
 
 The numbers are the unblocked plan's, bit for bit: every step is elementwise, so an entry
-is computed by the same operations whichever block it is in; a sum is taken over its whole
-operand after the loop (each block writes its part); and every entry of a gradient receives
+is computed by the same operations whichever block it is in; a sum over a whole array is
+np.sum's, because the blocks are the very pieces np.sum's pairwise summation splits the
+array into (halves rounded down to a multiple of 8, again and again: ``pieces``): each block
+sums its part with np.add.reduce, and the parts are added after the loop in the order the
+halves are (numpy's own algorithm is checked against this once, and a plan with a sum is
+left whole where it differs); and every entry of a gradient receives
 its contributions in the plan's order, which fixes the order of the blocks: a gradient
 written at slices x[1:] after x[:-1] (offsets 1 after 0) must see block k's x[1:] part
 after block k+1's x[:-1] part, so the blocks run from the last one. Plans whose offsets
@@ -18,7 +24,9 @@ on an array), are not blocked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+import textwrap
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -39,11 +47,13 @@ from diffcompare.engine.steps import (
     Prim,
     Step,
     execute,
+    statement,
 )
 
 CACHE_BYTES = 8 << 20  # a block's arrays together: a quarter of the machine's 32 MB L3
 MIN_BLOCK = 1 << 14  # entries: smaller blocks cost more in numpy calls than they save
-LOOP = ("lo", "hi", "width")  # the loop's own names (plan.RESERVED keeps inputs off them)
+LOOP = ("block", "lo", "hi", "width")  # the loop's names (steps.RESERVED keeps inputs off)
+LEAF = 128  # entries numpy's pairwise summation adds in one run (numpy's PW_BLOCKSIZE)
 
 
 @dataclass(frozen=True)
@@ -85,25 +95,26 @@ class Blocks:
     """The plan's steps as: before the loop, per block, after the loop (see the module)."""
 
     length: int  # entries of every 1-D array the loop runs over
-    size: int  # entries per block
+    size: int  # entries a block has at most (its buffers' length)
+    bounds: tuple  # (lo, hi) of each block: np.sum's pieces of the length (``pieces``)
     backward: bool  # blocks from the last one (see the module)
-    forward_before: tuple  # forward scalar steps the loop needs
+    forward_before: tuple  # forward scalar steps the loop needs, and the sums' parts
     reverse_before: tuple  # reverse scalar steps and the gradients' allocation
-    forward_body: tuple  # per block, from the inputs: slices and elementwise steps
+    forward_body: tuple  # per block, from the inputs: slices, elementwise steps, sums' parts
     bindings: tuple  # per block, over a trace's values: each forward array the loop reads
     reverse_body: tuple  # per block
-    forward_after: tuple  # the sums over whole arrays, and what follows from them
-    buffers: tuple  # shapes of buf0, buf1, ...: block buffers, then whole arrays
+    forward_after: tuple  # the sums, their parts added in numpy's order, and what follows
+    buffers: tuple  # shapes of buf0, buf1, ...
 
-    def starts(self) -> range:
-        starts = range(0, self.length, self.size)
-        return starts[::-1] if self.backward else starts
+    def order(self) -> range:
+        """The blocks' indices in the order they run."""
+        order = range(len(self.bounds))
+        return order[::-1] if self.backward else order
 
     def run(self, env: dict, from_inputs: bool) -> None:
         """The steps, on ``env`` (inputs or a trace's values, seeds and constants bound)."""
-        for i, shape in enumerate(self.buffers):  # (over values: the block buffers alone)
-            if from_inputs or shape == (self.size,):
-                env[f"buf{i}"] = pool.empty(shape)
+        for i, shape in enumerate(self.buffers):
+            env[f"buf{i}"] = pool.empty(shape)
         if from_inputs:
             execute(self.forward_before, env)
         else:
@@ -111,12 +122,67 @@ class Blocks:
                 env[step.operands[0].base] = env[step.target]  # the whole array
         execute(self.reverse_before, env)
         body = (self.forward_body if from_inputs else self.bindings) + self.reverse_body
-        for lo in self.starts():
-            hi = min(lo + self.size, self.length)
-            env["lo"], env["hi"], env["width"] = lo, hi, hi - lo
+        for block in self.order():
+            lo, hi = self.bounds[block]
+            env["block"], env["lo"], env["hi"], env["width"] = block, lo, hi, hi - lo
             execute(body, env)
         if from_inputs:
             execute(self.forward_after, env)
+
+
+def pieces(length: int, most: int) -> tuple[tuple, tuple]:
+    """The pieces np.sum's pairwise summation splits ``length`` entries into, cut until each
+    has at most ``most`` entries (at least LEAF): their (lo, hi), and the order their sums
+    are added in, as nested pairs of piece indices. numpy sums n > LEAF entries as the sum
+    of the first n // 2 (rounded down to a multiple of 8) plus the sum of the rest, so each
+    piece's own np.add.reduce, added as the pairs say, is np.sum of the whole."""
+    bounds: list[tuple[int, int]] = []
+
+    def split(lo: int, count: int):
+        if count <= max(most, LEAF):
+            bounds.append((lo, lo + count))
+            return len(bounds) - 1
+        half = count // 2 - (count // 2) % 8
+        return split(lo, half), split(lo + half, count - half)
+
+    order = split(0, length)
+    return tuple(bounds), order
+
+
+def added(order, parts: str) -> str:
+    """The code adding the parts {0}[0], {0}[1], ... (``parts`` names {0}) in ``order``
+    (nested pairs), a few pairs to a line."""
+    def text(order) -> str:
+        if isinstance(order, int):
+            return f"{parts}[{order}]"
+        return f"({text(order[0])} + {text(order[1])})"
+
+    lines = textwrap.wrap(text(order), 76, subsequent_indent="    ", break_long_words=False,
+                          break_on_hyphens=False)
+    return "\n".join(lines).replace(parts, "{0}")
+
+
+def _add_parts(order, parts):
+    if isinstance(order, int):
+        return parts[order]
+    return _add_parts(order[0], parts) + _add_parts(order[1], parts)
+
+
+@functools.cache
+def sums_as_numpy() -> bool:
+    """Whether this numpy's np.sum is the sum of ``pieces`` (checked once, on entries of
+    many magnitudes, where another order of additions would round otherwise)."""
+    rng = np.random.default_rng(0)
+    probe = rng.normal(size=5_003) * 10.0 ** rng.uniform(-8, 8, size=5_003)
+    bounds, order = pieces(probe.size, LEAF)
+    return _add_parts(order, [np.add.reduce(probe[lo:hi]) for lo, hi in bounds]) == \
+        np.add.reduce(probe)
+
+
+_SUMMED = Prim("", None)  # a sum's step until the blocks are known (then: its parts added)
+NEW_PARTS = Prim("[0.0] * {0}", lambda count: [0.0] * count)
+PART = statement("{0}[{1}] = np.add.reduce({2})",
+                 lambda parts, block, array: parts.__setitem__(block, np.add.reduce(array)))
 
 
 def blocked(plan: Plan, shape_of: dict, views: dict, sums: set[str]) -> Blocks | None:
@@ -161,29 +227,35 @@ class _Blocker:
         return isinstance(register, str) and register in self.lanes
 
     def blocks(self) -> Blocks:
-        forward_before, forward_body, forward_after, summed = self.split_forward()
-        reverse_before, reverse_body, offsets = self.split_reverse(set(forward_after))
+        forward_before, forward_body, forward_after, parts = self.split_forward()
+        reverse_before, reverse_body, offsets = self.split_reverse(
+            {s.target for s in forward_after})
         increasing = all(a <= b for row in offsets.values() for a, b in zip(row, row[1:]))
         decreasing = all(a >= b for row in offsets.values() for a, b in zip(row, row[1:]))
-        if not (increasing or decreasing):
+        if not (increasing or decreasing) or (parts and not sums_as_numpy()):
             raise _NotBlocked
         read = {o for s in reverse_body for o in s.operands if isinstance(o, str)}
         forward_lanes = {s.target for s in forward_body}
         bindings = tuple(Step(r, VIEW, (Window(f"{r}[all]", 0),))
                          for r in sorted(read & forward_lanes))
-        body, count, whole = self.allocate(forward_body + reverse_body, summed)
+        body, count = self.allocate(forward_body + reverse_body)
         forward_body, reverse_body = body[:len(forward_body)], body[len(forward_body):]
-        forward_after = tuple(_renamed(s, whole) for s in forward_after)
-        size = _block_size(count + len(whole) + len(self.inputs) + len(self.gradients))
+        size = max(_block_size(count + len(self.inputs) + len(self.gradients)), LEAF)
         if self.length < 2 * size:
             raise _NotBlocked
-        shapes = ((size,),) * count + ((self.length,),) * len(whole)
-        return Blocks(self.length, size, not decreasing, tuple(forward_before),
+        bounds, order = pieces(self.length, size)
+        adding = functools.partial(_add_parts, order)
+        forward_before += [Step(p, NEW_PARTS, (Lit(len(bounds), str(len(bounds))),))
+                           for p in parts]
+        forward_after = tuple(
+            replace(s, prim=Prim(added(order, s.operands[0]), adding)) if s.prim is _SUMMED
+            else s for s in forward_after)
+        return Blocks(self.length, size, bounds, not decreasing, tuple(forward_before),
                       tuple(reverse_before), forward_body, bindings, reverse_body,
-                      forward_after, shapes)
+                      forward_after, ((size,),) * count)
 
     def split_forward(self):
-        before, body, after, summed = [], [], [], set()
+        before, body, after, parts = [], [], [], []
         late: set[str] = set()  # scalars that follow from a sum over a whole array
         for step in self.plan.forward:
             operands = [o for o in step.operands if isinstance(o, str)]
@@ -197,16 +269,21 @@ class _Blocker:
                     raise _NotBlocked
                 self.lanes.add(step.target)
                 body.append(self.windowed(step))
-            elif step.target in self.sums and all(self.lane(o) for o in operands):
-                summed.update(operands)
+            elif step.target in self.sums and len(operands) == 1 and self.lane(operands[0]):
+                # each block's part, summed as soon as the block has it; added after
+                parts.append(f"{step.target}_parts")
+                made = next((i + 1 for i in reversed(range(len(body)))
+                             if body[i].target == operands[0]), 0)
+                body.insert(made, Step(None, PART, (parts[-1], "block",
+                                                    *self.read(operands))))
                 late.add(step.target)
-                after.append(step)
+                after.append(Step(step.target, _SUMMED, (parts[-1],)))
             elif not shape and not any(self.lane(o) for o in operands):
                 (after if any(o in late for o in operands) else before).append(step)
                 (late if any(o in late for o in operands) else self.scalars).add(step.target)
             else:
                 raise _NotBlocked
-        return before, body, after, summed
+        return before, body, after, parts
 
     def split_reverse(self, late: set):
         before, body, offsets = [], [], {}
@@ -276,18 +353,14 @@ class _Blocker:
                 raise _NotBlocked  # an array of another length, or an array constant
         return Step(step.target, step.prim, self.read(step.operands))
 
-    def allocate(self, steps: tuple, summed: set):
-        """Each elementwise step writing into a block buffer (reused once no later step of
-        the block reads what it holds) or, for an operand of a sum, into its part of a whole
-        array; returns the steps, the block buffers and the whole arrays' registers."""
-
-
+    def allocate(self, steps: tuple):
+        """Each elementwise step writing into a block buffer, reused once no later step of
+        the block reads what it holds; returns the steps and the number of buffers."""
         last_read: dict[str, int] = {}
         for i, step in enumerate(steps):
             for o in step.operands:
                 if isinstance(o, str):
                     last_read[o] = i
-        whole = {r: f"whole{i}" for i, r in enumerate(sorted(summed))}
         holder: dict[str, int] = {}  # register -> its block buffer
         free: list[int] = []
         count = 0
@@ -302,22 +375,15 @@ class _Blocker:
             for o in step.operands:  # a buffer read for the last time here may be written
                 if isinstance(o, str) and o in holder and last_read.get(o) == i:
                     free.append(holder.pop(o))
-            if step.target in whole:
-                where = Window(whole[step.target], 0)
-            else:
-                if not free:
-                    free.append(count)
-                    count += 1
-                holder[step.target] = free.pop()
-                where = Window(f"buf{holder[step.target]}", None)
-            out.append(Step(step.target, form, (*step.operands, where)))
-            if step.target in holder and step.target not in last_read:
+            if not free:
+                free.append(count)
+                count += 1
+            holder[step.target] = free.pop()
+            out.append(Step(step.target, form, (*step.operands,
+                                                Window(f"buf{holder[step.target]}", None))))
+            if step.target not in last_read:
                 free.append(holder.pop(step.target))
-        # the whole arrays come after the block buffers
-        shift = {f"whole{i}": f"buf{count + i}" for i in range(len(whole))}
-        out = [_renamed(s, {}, shift) for s in out]
-        whole = {r: shift[b] for r, b in whole.items()}
-        return tuple(out), count, whole
+        return tuple(out), count
 
 
 def _elementwise(step: Step) -> bool:
@@ -336,15 +402,6 @@ def _slice_of(key) -> tuple | None:
     return value.start, value.stop
 
 
-def _renamed(step: Step, registers: dict, windows: dict | None = None) -> Step:
-    """The step reading ``registers`` under other names (and windows of other buffers)."""
-    def renamed(o):
-        if isinstance(o, Window) and windows and o.base in windows:
-            return Window(windows[o.base], o.offset)
-        return registers.get(o, o) if isinstance(o, str) else o
-    return Step(step.target, step.prim, tuple(renamed(o) for o in step.operands))
-
-
 def _block_size(arrays: int) -> int:
     """The largest power of two of entries that keeps ``arrays`` blocks of doubles within
     CACHE_BYTES, and at least MIN_BLOCK. On Rosenbrock at 10⁶ (2026-12-07, the gradient code
@@ -358,5 +415,6 @@ def _block_size(arrays: int) -> int:
 
 def describe(blocks: Blocks) -> str:
     order = "from the last" if blocks.backward else "from the first"
-    return f"blocks of {blocks.size:,} of the {blocks.length:,} entries, {order}"
+    return f"{len(blocks.bounds)} blocks of at most {blocks.size:,} of the {blocks.length:,} " \
+        f"entries, {order}"
 

@@ -12,6 +12,7 @@ the tape's reverse sweep runs the same steps, so the two agree bit for bit.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -89,6 +90,8 @@ def _source(plan: Plan, function: str, title: str, given: Sequence[str],
                 'code was written for."""', "", ""]
     for register, value in plan.constants.items():
         out.append(f"{register} = {constant_code(value)}")
+    if plan.blocks is not None:
+        out += _blocks_constant(plan.blocks)
     buffers = _buffers(plan)
     if buffers:
         out.append("BUFFERS = []  # arrays the steps write into (out=), kept from call to call")
@@ -147,20 +150,32 @@ def _sweeps(plan: Plan, where: dict) -> list[str]:
 def _blocked_sweeps(blocks, where: dict) -> list[str]:
     """The sweeps a block at a time (engine/blocks.py): each block's arrays stay in cache
     from the first step to the last."""
-    order = "reversed(range(0, {0}, {1}))" if blocks.backward else "range(0, {0}, {1})"
-    why = " (so that each entry of the\n        # gradient takes its parts in the plan's order)" \
+    count = len(blocks.bounds)
+    order = f"reversed(range({count}))" if blocks.backward else f"range({count})"
+    why = " (so that\n        # each entry of the gradient takes its parts in the plan's order)" \
         if blocks.backward else ""
     out = [_line(step, 2, where) for step in (*blocks.forward_before, *blocks.reverse_before)]
-    out += [f"        # forward and reverse sweeps, {blocks.size:,} entries at a time from "
-            f"the {'last' if blocks.backward else 'first'} block{why}",
-            f"        for lo in {order.format(blocks.length, blocks.size)}:",
-            f"            hi = min(lo + {blocks.size}, {blocks.length})",
+    out += [f"        # forward and reverse sweeps, one block of BLOCKS at a time, from the "
+            f"{'last' if blocks.backward else 'first'}{why}",
+            f"        for block in {order}:",
+            "            lo, hi = BLOCKS[block]",
             "            width = hi - lo"]
     out += [_line(step, 3, where) for step in (*blocks.forward_body, *blocks.reverse_body)]
     if blocks.forward_after:
-        out.append("        # the sums, over all the blocks")
+        out.append("        # the sums: the blocks' parts added as np.sum adds them (its value, "
+                   "bit for bit)")
         out += [_line(step, 2, where) for step in blocks.forward_after]
     return out
+
+
+def _blocks_constant(blocks) -> list[str]:
+    """BLOCKS, the (lo, hi) of each block, a few to a line."""
+    pairs = [f"({lo}, {hi})," for lo, hi in blocks.bounds]
+    lines = textwrap.wrap(" ".join(pairs), 84, break_long_words=False,
+                          break_on_hyphens=False)
+    return [f"# each block's entries [lo, hi): the pieces np.sum's pairwise summation cuts the "
+            f"{blocks.length:,}", f"# entries into, at most {blocks.size:,} each (a block's "
+            "arrays stay in cache)", "BLOCKS = (", *(f"    {line}" for line in lines), ")"]
 
 
 def _operand(operand) -> str:

@@ -23,7 +23,7 @@ from diffcompare.errors import MethodError
 
 # names the code uses itself: an input called so is renamed x_<i>
 RESERVED = re.compile(r"^([vtrCK]\d+|buf\d+|np|PathChanged|value_and_grad|value_and_vjp|cotangent"
-                      r"|lo|hi|width)$|_bar$")
+                      r"|BUFFERS|BLOCKS|block|lo|hi|width)$|_bar$|_parts$")
 
 
 class PathChanged(ArithmeticError):
