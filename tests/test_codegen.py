@@ -120,8 +120,8 @@ def test_products_write_into_buffers_kept_from_call_to_call():
     case = next(c for c in CASES if c.name == "mlp-tanh")
     source = gradient_code(case.problem()).source
     forward, reverse = source.split("# forward sweep")[1].split("# reverse sweep")
-    assert "np.dot(" in forward and all("out=buf" in line for line in forward.splitlines()
-                                         if "np.dot(" in line)
+    assert "np.matmul(" in forward and all("out=buf" in line for line in forward.splitlines()
+                                            if "np.matmul(" in line)
     assert "np.matmul(" in reverse or "np.multiply.outer(" in reverse
     # (that they compute the same numbers: the bit-for-bit test above, on this sample too)
 
