@@ -34,6 +34,7 @@ from diffcompare.engine.steps import (
     ADD,
     ADD_AT,
     ADD_INTO,
+    BINARY,
     COPY,
     DIV,
     EMPTY,
@@ -100,6 +101,9 @@ class Planner:
         self.count = 0
         self.seeded = seeded
         self.renames: dict[str, str] = {}
+        # slot -> {key's text: (key, the adjoint of that slice)}: a slice's adjoint waits
+        # until its slot's are all in, so that two of the same slice are added first
+        self.parts: dict[int, dict[str, tuple]] = {}
 
     def _registers(self, input_names) -> dict[int, str]:
         """Slot -> register: the inputs by name, operations v1, v2, ... as the trace has
@@ -249,9 +253,12 @@ class Planner:
             self.accumulate(adjoint, slot, Adjoint(seeds[j] if seeds else number(1.0)))
         for k in range(self.slots - 1, self.n_inputs - 1, -1):
             op = self.tape.ops[k]
+            self.write_parts(adjoint, k)  # (every use of k comes after it: all are in)
             bar = adjoint.pop(k, None)
             if bar is None or op is None:
                 continue
+            if self.shared(op, k, bar):  # scaled once for the arguments it is passed on to
+                bar = Adjoint(number(1.0), self.materialize(bar, self.slot_shapes[k]))
             self.claim(bar, f"{self.names[k]}_bar")
             for i, j in enumerate(self.tape.args[k]):
                 if self.active(j):
@@ -259,6 +266,8 @@ class Planner:
                         self.shape_contribution(adjoint, op, k, i, j, bar)
                     else:
                         self.contribution(adjoint, op, k, i, j, bar)
+        for i in range(self.n_inputs):
+            self.write_parts(adjoint, i)
         gradient = tuple(self.finish(adjoint.get(i), self.slot_shapes[i],
                                      f"{self.names[i]}_bar") for i in range(self.n_inputs))
         reverse = [self.renamed(step) for step in self.reverse]
@@ -447,6 +456,10 @@ class Planner:
         if old.array is None and found.array is None:
             adjoint[j] = Adjoint(self.emit(ADD, old.scale, found.scale, shape=()))
             return
+        both = self.merged(old, found)
+        if both is not None:
+            adjoint[j] = both
+            return
         target = self.owned(old, self.slot_shapes[j])
         self.add_into(target, found, ADD_INTO, SUB_INTO)
         adjoint[j] = Adjoint(number(1.0), target, True)
@@ -465,8 +478,70 @@ class Planner:
         else:
             self.emit(add, target, *key, self.emit(MUL, found.array, scale))
 
+    def merged(self, old: Adjoint, found: Adjoint) -> Adjoint | None:
+        """old + found in one pass where their scales are equal or opposite: the arrays
+        added (subtracted), in place into one the sweep owns, under the common scale;
+        None where they are not (the caller applies the scales)."""
+        if old.array is None or found.array is None or \
+                self.shape(old.array) != self.shape(found.array):
+            return None
+        if old.scale == found.scale:
+            add, subtract = ADD_INTO, False
+        elif isinstance(old.scale, Lit) and isinstance(found.scale, Lit) and \
+                old.scale.value == -found.scale.value:
+            add, subtract = SUB_INTO, True
+        else:
+            return None
+        if found.owned:  # s·found + (±s)·old = s·(found ± old)
+            self.emit(add, found.array, old.array)
+            return Adjoint(found.scale, found.array, True)
+        if old.owned:
+            self.emit(add, old.array, found.array)
+            return Adjoint(old.scale, old.array, True)
+        both = self.emit(BINARY[ops.SUB] if subtract else ADD, old.array, found.array)
+        return Adjoint(old.scale, both, True)
+
+    def shared(self, op, k: int, bar: Adjoint) -> bool:
+        """Whether a sum's or difference's adjoint, a scaled array, is scaled once before
+        it is passed on: where it goes to two arguments or more, one of them an operation
+        that carries the scale further (a product, a function), each would otherwise
+        carry it on alone, to be applied in a pass of its own where it meets another part
+        (here: Rosenbrock's 200·(x[1:] - x[:-1]²), whose x[1:] part is then added as it
+        is, and whose x[:-1]² part then has the scale of 1 - x[:-1]'s, so the two are
+        added before they are placed)."""
+        if op not in (ops.ADD, ops.SUB) or bar.array is None or is_one(bar.scale) or \
+                (isinstance(bar.scale, Lit) and bar.scale.value == -1.0):
+            return False
+        active = [j for j in self.tape.args[k] if self.active(j)]
+        return len(active) > 1 and any(
+            j >= self.n_inputs and not isinstance(self.tape.ops[j], ops.ShapeOp)
+            for j in active)
+
     def place(self, adjoint: dict, j: int, key, bar: Adjoint, fancy: bool = False,
               flat: bool = False) -> None:
+        """A part's adjoint, to be written into its place in the whole's adjoint: a slice's
+        waits for the other parts of the same slice (write_parts), and is added to them
+        first where that saves a pass; any other is written at once."""
+        if fancy or flat:
+            self.write_part(adjoint, j, key, bar, fancy, flat)
+            return
+        parts = self.parts.setdefault(j, {})
+        waiting = parts.pop(key.text, None)
+        if waiting is not None:
+            both = self.merged(waiting[1], bar)
+            if both is None:  # the waiting one is written, this one waits
+                self.write_part(adjoint, j, key, waiting[1])
+            else:
+                bar = both
+        parts[key.text] = (key, bar)
+
+    def write_parts(self, adjoint: dict, j: int) -> None:
+        """Write the slices' adjoints waiting for slot j, in the order they came."""
+        for key, bar in self.parts.pop(j, {}).values():
+            self.write_part(adjoint, j, key, bar)
+
+    def write_part(self, adjoint: dict, j: int, key, bar: Adjoint, fancy: bool = False,
+                   flat: bool = False) -> None:
         """A part's adjoint written into its place in the whole's adjoint."""
         shape = self.slot_shapes[j]
         old = adjoint.get(j)
