@@ -116,6 +116,40 @@ def test_constant_factors_ride_on_the_adjoint_and_slices_are_written_in_place():
     assert reverse.count("\n") <= 10  # 7 steps for the reverse sweep (and the return)
 
 
+def test_parts_with_one_scale_are_added_before_the_scale_is_applied():
+    case = next(c for c in CASES if c.name == "rosenbrock-4")
+    reverse = gradient_code(case.problem()).source.split("# reverse sweep")[1]
+    passes = [line.strip() for line in reverse.splitlines()[1:-1]
+              if "np.empty(" not in line and "] = 0.0" not in line]
+    # 200·(x[1:] - x[:-1]²) scaled once; its x[:-1]² part (scale -2) and 1 - x[:-1]'s
+    # (scale -2) added, then placed scaled; x[1:]'s added as it is: five passes, not six
+    assert len(passes) == 5, passes
+    assert "t2 += v8" in passes and "x_bar[1:] += v4_bar" in passes
+
+
+def _sine_less_exp(x):
+    # two slices of x[1:] whose parts come with opposite scales (3 and -3)
+    return np.sum(3 * np.sin(x[1:]) - 3 * np.exp(x[1:]))
+
+
+def test_parts_with_opposite_scales_are_subtracted_and_give_the_derivative():
+    from diffcompare.engine.tracer import trace
+
+    x = np.random.default_rng(5).normal(size=6)
+    tape = trace(_sine_less_exp, ["x"], [x], point=x)
+    generated = generate(tape, ["x"], "sine less exp")
+    reverse = generated.source.split("# reverse sweep")[1]
+    # exp(x[1:]) - cos(x[1:]) in one pass, then placed scaled by -3: three passes in all
+    assert "np.subtract(" in reverse or " -= " in reverse
+    assert len([line for line in reverse.splitlines()[1:-1]
+                if "np.empty(" not in line and "] = 0.0" not in line]) == 3
+    expected = np.concatenate([[0.0], 3 * np.cos(x[1:]) - 3 * np.exp(x[1:])])
+    value, gradient = generated.load()(x)
+    # a few roundings apart: sin, cos, exp, one subtraction and one product per entry
+    np.testing.assert_allclose(gradient, expected, rtol=4e-16 * 8, atol=0)
+    assert np.array_equal(gradient, tape.vjp(x, [1.0])[1])  # the tape's sweep, bit for bit
+
+
 def test_products_write_into_buffers_kept_from_call_to_call():
     case = next(c for c in CASES if c.name == "mlp-tanh")
     source = gradient_code(case.problem()).source
