@@ -33,6 +33,10 @@ def falling(x):
     return dsum((x[:-1] - 2.0) ** 2 + x[1:] * 3.0)
 
 
+def two_sums(x):  # two sums over the loop's length, each added from its blocks' parts
+    return dsum(x[1:] ** 2) + 3.0 * dsum(np.sin(x[:-1]))
+
+
 def rise_and_fall(x):  # gradient slices at offsets 1, 0 and 2: no order of blocks keeps it
     return dsum(x[2:] * x[:-2] + x[1:-1] ** 3)
 
@@ -41,7 +45,8 @@ def _bits(arrays) -> list[bytes]:
     return [np.asarray(a, dtype=float).tobytes() for a in arrays]
 
 
-@pytest.mark.parametrize("function, backward", [(rosenbrock, True), (falling, False)])
+@pytest.mark.parametrize("function, backward", [(rosenbrock, True), (falling, False),
+                                                (two_sums, True)])
 @pytest.mark.parametrize("n", [257, 400, 1001])  # 256 entries: two blocks of 128; 1,000: 9
 def test_blocks_give_the_unblocked_plans_numbers_bit_for_bit(function, backward, n):
     # entries of many magnitudes: a sum added in another order than np.sum's rounds otherwise
