@@ -27,7 +27,6 @@ import stat
 import threading
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,32 +97,43 @@ def _resolved_once(source: str) -> str:
     return str(Path(source).resolve())
 
 
-@contextmanager
-def bounded(seconds: float | None, source: str | os.PathLike = ""):
+class bounded:
     """Raise ProgramTimedOut in the code run inside once it has used ``seconds`` of CPU
     time (at least LEAST_SECONDS), or the wall-clock safety; main thread only (elsewhere,
-    and for None, no limit: a worker process bounds itself)."""
-    if seconds is None or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    seconds = max(float(seconds), LEAST_SECONDS)
-    region = _Region(seconds, _resolved(str(source)) if source else "")
-    outer = _regions[-1] if _regions else None
-    previous = {number: _signal.signal(number, _expire)
-                for number in (signal.SIGPROF, signal.SIGALRM)}
-    _regions.append(region)
-    signal.setitimer(signal.ITIMER_PROF, seconds, RING)
-    signal.setitimer(signal.ITIMER_REAL, WALL_SAFETY * seconds + WALL_GRACE, RING)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_PROF, 0)
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        _regions.pop()
-        for number, handler in previous.items():
-            _signal.signal(number, handler)
-        if outer is not None:  # what the enclosing region had left, roughly: its whole
-            signal.setitimer(signal.ITIMER_PROF, outer.seconds, RING)
+    and for None, no limit: a worker process bounds itself). A class, not a generator:
+    it is entered around every call of the user's code, and a generator's context manager
+    cost a few microseconds more than a small gradient's own bookkeeping."""
+
+    __slots__ = ("region", "previous", "outer")
+
+    def __init__(self, seconds: float | None, source: str | os.PathLike = ""):
+        self.region = None
+        if seconds is not None and threading.current_thread() is threading.main_thread():
+            self.region = _Region(max(float(seconds), LEAST_SECONDS),
+                                  _resolved(str(source)) if source else "")
+
+    def __enter__(self) -> bounded:
+        region = self.region
+        if region is not None:
+            self.outer = _regions[-1] if _regions else None
+            self.previous = (_signal.signal(signal.SIGPROF, _expire),
+                             _signal.signal(signal.SIGALRM, _expire))
+            _regions.append(region)
+            signal.setitimer(signal.ITIMER_PROF, region.seconds, RING)
+            signal.setitimer(signal.ITIMER_REAL, WALL_SAFETY * region.seconds + WALL_GRACE,
+                             RING)
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        if self.region is not None:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            _regions.pop()
+            _signal.signal(signal.SIGPROF, self.previous[0])
+            _signal.signal(signal.SIGALRM, self.previous[1])
+            if self.outer is not None:  # what the enclosing region had left, roughly:
+                signal.setitimer(signal.ITIMER_PROF, self.outer.seconds, RING)  # its whole
+        return False
 
 
 # --- input files -------------------------------------------------------------------------
