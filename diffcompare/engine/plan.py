@@ -526,14 +526,14 @@ class Planner:
             self.write_part(adjoint, j, key, bar, fancy, flat)
             return
         parts = self.parts.setdefault(j, {})
-        waiting = parts.pop(key.text, None)
+        waiting = parts.get(key.text)
         if waiting is not None:
             both = self.merged(waiting[1], bar)
             if both is None:  # the waiting one is written, this one waits
                 self.write_part(adjoint, j, key, waiting[1])
             else:
                 bar = both
-        parts[key.text] = (key, bar)
+        parts[key.text] = (key, bar)  # (in the place of the first part of this slice)
 
     def write_parts(self, adjoint: dict, j: int) -> None:
         """Write the slices' adjoints waiting for slot j, in the order they came."""
