@@ -112,3 +112,16 @@ def test_a_plan_with_a_sum_stays_whole_where_numpy_sums_otherwise(monkeypatch):
     tape = trace(rosenbrock, ["x"], [x], point=x)
     monkeypatch.setattr(blocks, "sums_as_numpy", lambda: False)
     assert plan_of(tape, ["x"]).blocks is None
+
+
+def test_an_input_named_as_the_loop_names_its_own_is_renamed_and_the_code_still_agrees():
+    def f(block):
+        return dsum((block[1:] - block[:-1]) ** 2)
+
+    x = np.random.default_rng(4).normal(size=300)
+    tape = trace(f, ["block"], [x], point=x)
+    generated = generate(tape, ["block"], "loop names")
+    assert "def value_and_grad(x_0):" in generated.source  # block is the loop's counter
+    value, gradient = generated.load()(x)
+    f_whole, expected = replace(generated.plan, blocks=None).run([x])
+    assert _bits([value, gradient]) == _bits(f_whole + expected)
