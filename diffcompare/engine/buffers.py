@@ -24,11 +24,10 @@ _UFUNCS = {BINARY[ops.ADD].text: "np.add", BINARY[ops.SUB].text: "np.subtract",
            NEGATE.text: "np.negative"}
 
 
-# products (the ops table's dot and its VJPs), each written into a buffer: np.dot with out=
-# and np.matmul, the function @ calls, with out= compute the same numbers into it
+# products (the ops table's dot, written a @ b, and its VJPs), each written into a buffer:
+# np.matmul, the function @ calls, with out= computes the same numbers into it
 _OPERAND = r"\{(\d+)\}(\.T)?"
-_PRODUCTS = ((re.compile(rf"^np\.dot\({_OPERAND}, {_OPERAND}\)$"), "np.dot", np.dot),
-             (re.compile(rf"^np\.multiply\.outer\({_OPERAND}, {_OPERAND}\)$"),
+_PRODUCTS = ((re.compile(rf"^np\.multiply\.outer\({_OPERAND}, {_OPERAND}\)$"),
               "np.multiply.outer", np.multiply.outer),
              (re.compile(rf"^{_OPERAND} @ {_OPERAND}$"), "np.matmul", np.matmul))
 
