@@ -146,3 +146,45 @@ def test_threads_tracing_at_once_never_share_an_array():
         together = list(workers.map(gradient, points * 3))
     assert all(g.tobytes() == alone[i % len(points)].tobytes()
                for i, g in enumerate(together))
+
+
+def test_a_temporary_takes_the_result_in_its_own_memory_as_numpy_s_do():
+    """x[1:] - x[:-1]**2 writes into the square's memory, 100*u**2 into u**2's and the last
+    sum's operands into (1 - a)**2's: the trace of Rosenbrock takes four arrays of the pool
+    where it took five (each temporary let go only once the next result had its own), and
+    numpy's numbers."""
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=2 * pool.MIN_ENTRIES)
+    tape = trace(_rosenbrock, ["x"], [x], point=x)
+    assert len(pool._arrays[((x.size - 1,), np.dtype(float))]) == 4
+    inner = x[1:] - x[:-1] ** 2
+    expected = np.sum(100 * inner ** 2 + (1 - x[:-1]) ** 2)
+    assert np.float64(tape.f()[0]).tobytes() == np.float64(expected).tobytes()
+    f, gradient = tape.vjp(x, [1.0])
+    assert np.float64(f[0]).tobytes() == np.float64(expected).tobytes()
+    again = trace(_rosenbrock, ["x"], [x], point=x).vjp(x, [1.0])[1]
+    assert again.tobytes() == gradient.tobytes()
+
+
+def _named_and_used_again(x):
+    y = x * 2.0  # a name: the program reads y again after y + 1.0, which must not take it
+    shifted = (y + 1.0) - 3.0  # (y + 1.0) is a temporary: the difference may take it
+    return dsum(shifted) + dsum(y * y)
+
+
+def _held_by_an_array_of_objects(x):
+    pair = np.empty(1, dtype=object); pair[0] = x * 2.0; shifted = pair - 1.0  # noqa: E702
+    # numpy's loop over the objects calls the operator with a reference it does not count,
+    # from the user's line: x * 2.0 is still the array's, whose sum below must see it
+    return dsum(shifted[0]) + dsum(pair[0])
+
+
+@pytest.mark.parametrize("program, expected", [
+    (_named_and_used_again, lambda x: np.sum(x * 2.0 + 1.0 - 3.0) + np.sum((x * 2) ** 2)),
+    (_held_by_an_array_of_objects, lambda x: np.sum(x * 2.0 - 1.0) + np.sum(x * 2.0)),
+])
+def test_a_value_the_program_can_still_reach_is_never_written_into(program, expected):
+    x = np.random.default_rng(7).normal(size=2 * pool.MIN_ENTRIES)
+    tape = trace(program, ["x"], [x], point=x)
+    # the same operations, in the same order, as numpy runs them: the same bits
+    assert np.float64(tape.f()[0]).tobytes() == np.float64(expected(x)).tobytes()

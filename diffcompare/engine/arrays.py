@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -61,6 +62,11 @@ class Condition:
         return f"{self.what} at {self.where} depends on the value of {names}"
 
 
+# references to a temporary's array that nothing views, as ``spare`` counts them: the pool's,
+# its traced wrapper's, the tape's, the tracer's list of operands, ``spare``'s and getrefcount's
+_UNVIEWED = 6
+
+
 @dataclass(eq=False)
 class ArrayTape(Tape):
     names: tuple[str, ...]  # the program's inputs, in order
@@ -86,6 +92,8 @@ class ArrayTape(Tape):
     operation_count: int = field(default=0, init=False, repr=False)
     scalar_operations: int = field(default=0, init=False, repr=False)  # entries computed
     partial_count: int = field(default=0, init=False, repr=False)
+    newest: int = field(default=-1, init=False, repr=False)  # the latest operation's slot
+    newest_site: tuple = field(default=(0, -1), init=False, repr=False)  # the tracer's: where
 
     def __post_init__(self):
         self._released: dict[int, tuple] = {}  # slot -> the shape of its value let go
@@ -113,6 +121,7 @@ class ArrayTape(Tape):
     def operation(self, op, args: Sequence[int], param, value, where: str = "") -> int:
         depends = _union(self.depends, args)
         slot = self._append(op, args, param, value, depends, where)
+        self.newest = slot
         self.operation_count += 1
         self.scalar_operations += getattr(value, "size", 1)  # (an array record: its entries)
         if depends:
@@ -122,6 +131,22 @@ class ArrayTape(Tape):
                     self.partial_count += 1
                     self.read.update(values_read(op, param, i, constants, slot, args))
         return slot
+
+    def spare(self, op, param, args: Sequence[int], dying: int) -> np.ndarray | None:
+        """While tracing: the memory of the value of ``dying``, an argument the program
+        cannot reach once this operation is done (the tracer found it so), if the
+        operation may write its result there, as numpy writes into its own temporaries: a
+        pooled array that no partial reads and nothing else views. It is let go here, as
+        ``let_go`` would let it go right after."""
+        value = self.recorded[dying]
+        if dying in self.read or not pool.owns(value) or sys.getrefcount(value) != _UNVIEWED:
+            return None
+        constants = tuple(self._placeholder(j) for j in args)  # what this one's partials read
+        if any(dying in values_read(op, param, i, constants, len(self.ops), args)
+               for i, j in enumerate(args) if self.depends[j]):
+            return None
+        self._drop(dying)
+        return value
 
     def _placeholder(self, j: int) -> float | None:
         """A record's argument as its partial sees it: a scalar constant as itself, anything
@@ -596,18 +621,21 @@ def _hashable(param):
     return param
 
 
-def pooled(op: ops.Op, *values):
+def pooled(op: ops.Op, *values, out: np.ndarray | None = None):
     """op on its arguments' values, as ops.apply computes it; where that is one numpy ufunc
     over arrays of floats (a square: a product), written into an array of the pool's
-    (engine/pool.py), whose memory a trace has let go: the same numbers. The tracer records
-    with it, and a value let go is computed again with it (so it can be let go again)."""
+    (engine/pool.py), whose memory a trace has let go, or into ``out`` (an argument's own,
+    where the tracer found it a temporary) when it has the result's shape: the same numbers.
+    The tracer records with it, and a value let go is computed again with it (so it can be
+    let go again)."""
     ufunc, operands = op.array, values
     if op is ops.POW and len(values) == 2 and type(values[1]) in (int, float) and \
             values[1] == 2:
         ufunc, operands = np.multiply, (values[0], values[0])  # as ops.POW squares arrays
     if isinstance(ufunc, np.ufunc) and ufunc.nin == len(operands):
         shape = _float_shape(operands)
-        out = None if shape is None else pool.take(shape)
+        if out is None or out.shape != shape:
+            out = None if shape is None else pool.take(shape)
         if out is not None:
             return ufunc(*operands, out=out)
     return ops.apply(op, *values)

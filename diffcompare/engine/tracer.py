@@ -15,6 +15,7 @@ go past it.
 
 from __future__ import annotations
 
+import dis
 import functools
 import operator
 import os
@@ -24,6 +25,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from diffcompare import ops
+from diffcompare.engine import pool
 from diffcompare.engine.arrays import ArrayTape, Condition, pooled
 from diffcompare.errors import MethodError
 
@@ -83,7 +85,22 @@ class Traced(ops.Arithmetic):
         return _recorded(op, param, (self, *others),
                          lambda *values: op.forward(param, *values))
 
-    # -- Python's operators beyond ops.Arithmetic
+    # -- Python's operators: those of ops.Arithmetic, with numpy's temporary elision
+    def _operator(op: ops.Op, reflected: bool = False):
+        def method(self, other):
+            if type(other) not in _PLAIN:  # (a Dual goes first, an object array entrywise)
+                return ops.apply(op, other, self) if reflected else ops.apply(op, self, other)
+            dying = _dying(self, other)
+            args = (other, self) if reflected else (self, other)
+            return _recorded(op, None, args, functools.partial(pooled, op), dying)
+        return method
+
+    __add__, __radd__ = _operator(ops.ADD), _operator(ops.ADD, True)
+    __sub__, __rsub__ = _operator(ops.SUB), _operator(ops.SUB, True)
+    __mul__, __rmul__ = _operator(ops.MUL), _operator(ops.MUL, True)
+    __truediv__, __rtruediv__ = _operator(ops.DIV), _operator(ops.DIV, True)
+    del _operator
+
     def __pos__(self): return self
     def __abs__(self): return ops.apply(ops.ABS, self)
     def __matmul__(self, other): return _matmul(self, other)
@@ -256,16 +273,61 @@ def _holds_traced(value) -> bool:
             for v in items)
 
 
-def _recorded(op, param, args: tuple, compute) -> Traced:
+_PLAIN = (Traced, float, int)  # operands an operator records at once
+_BINARY_OP = dis.opmap.get("BINARY_OP")  # a - b, a -= b: one instruction (Python 3.11+)
+# instructions that only push a value, running no code of anyone's (no call, no store)
+_LOADS = frozenset(dis.opmap[name] for name in (
+    "CACHE", "NOP", "EXTENDED_ARG", "LOAD_CONST", "LOAD_FAST", "LOAD_DEREF", "LOAD_GLOBAL",
+    "LOAD_NAME") if name in dis.opmap)
+# references to an operand the interpreter alone holds, as _dying counts them: the caller's
+# value stack, the operator's argument, _dying's own, and getrefcount's
+_TEMPORARY = 4
+
+
+def _dying(a, b) -> Traced | None:
+    """The operand of an operator the program can reach no more once the operation is done
+    (``x[1:] - x[:-1]**2``: the square), so that the result may take its memory, as numpy
+    writes into its own temporaries; None where there is none. It is the tape's newest
+    record, made by an instruction of the same frame that called this operator, with
+    nothing between the two but instructions that push a value; and the interpreter alone
+    holds it (its reference count). So the operator was called by the interpreter's own
+    instruction on the value that instruction left, not by C code holding references it
+    does not count (numpy's loop over an array of objects, which the value was stored in)."""
+    for operand in (a, b):
+        if type(operand) is Traced and operand.slot == operand.tape.newest:
+            break
+    else:
+        return None
+    value, made_in, made_at = operand.value, *operand.tape.newest_site
+    if type(value) is not np.ndarray or value.size < pool.MIN_ENTRIES:
+        return None
+    caller = sys._getframe(2)
+    code, now = caller.f_code.co_code, caller.f_lasti
+    if id(caller) != made_in or code[now] != _BINARY_OP or not made_at < now or \
+            any(code[k] not in _LOADS for k in range(made_at + 2, now, 2)):
+        return None
+    del a, b
+    return operand if sys.getrefcount(operand) == _TEMPORARY else None
+
+
+def _recorded(op, param, args: tuple, compute, dying: Traced | None = None) -> Traced:
     """One operation on traced values (and plain numbers or arrays): computed on their
-    values, and recorded on the tape with the line of the user's code that did it."""
+    values, and recorded on the tape with the line of the user's code that did it; into the
+    memory of ``dying`` (an operand the program can no longer reach) where the tape finds
+    it free to take the result."""
     for a in args:
         if isinstance(a, Traced):
             tape = a.tape
             break
-    value = compute(*[a.value if isinstance(a, Traced) else a for a in args])  # IEEE: trace
+    values = [a.value if isinstance(a, Traced) else a for a in args]
     slots = [slot_of(tape, a) for a in args]
-    return Traced(tape, tape.operation(op, slots, param, value, _here()), value)
+    spare = None if dying is None else tape.spare(op, param, slots, dying.slot)
+    value = compute(*values) if spare is None else compute(*values, out=spare)  # IEEE: trace
+    frame, where = _site()
+    slot = tape.operation(op, slots, param, value, where)
+    if type(value) is np.ndarray and value.size >= pool.MIN_ENTRIES:  # (_dying asks only
+        tape.newest_site = (id(frame), frame.f_lasti) if frame is not None else (0, -1)  # these)
+    return Traced(tape, slot, value)
 
 
 def _matmul(a, b) -> Traced:
@@ -347,6 +409,12 @@ def user_frame(ours: int = 1) -> tuple[str, int]:
     code called numpy, are not where the user should look). ``ours``: how many frames, this
     one included, are known to be the package's: skipped without being made (every frame
     walked is an object Python makes when asked for it)."""
+    frame, name = _user_frame(ours + 1)
+    return (name, frame.f_lineno) if frame is not None else ("?", 0)
+
+
+def _user_frame(ours: int):
+    """(the frame user_frame names, its file's base name), or (None, "?")."""
     fallback = None
     frame = sys._getframe(ours)
     while frame is not None:
@@ -357,17 +425,25 @@ def user_frame(ours: int = 1) -> tuple[str, int]:
             else:
                 name, library = _classified(frame.f_code.co_filename)
                 if not library:
-                    return name, frame.f_lineno
+                    return frame, name
                 fallback = fallback or frame
         frame = frame.f_back
     if fallback is None:
-        return "?", 0
-    return os.path.basename(fallback.f_code.co_filename), fallback.f_lineno
+        return None, "?"
+    return fallback, os.path.basename(fallback.f_code.co_filename)
+
+
+def _site() -> tuple:
+    """(the user's frame, its "file:line") where the package's function that asked was
+    called."""
+    frame, name = _user_frame(3)  # (not _site, nor the package's function that asked)
+    return frame, f"{name}:{frame.f_lineno if frame is not None else 0}"
 
 
 def _here() -> str:
-    file, line = user_frame(3)  # (not _here, nor the package's function that asked)
-    return f"{file}:{line}"
+    """The user's "file:line" where the package's function that asked was called."""
+    frame, name = _user_frame(3)  # (not _here, nor the package's function that asked)
+    return f"{name}:{frame.f_lineno if frame is not None else 0}"
 
 
 def _where(what: str) -> str:
