@@ -79,6 +79,11 @@ class Op:
     # the result is exact (x - y for y/2 <= x <= 2y, by Sterbenz's lemma; 2*x). None: at
     # most u·|result| is all that is known. For running error analysis (engine/scalar.py).
     rounding: Callable[..., float] | None = None
+    # (i, the scalar constants among the arguments, None where not one) -> whether an inf or
+    # a nan in argument i always gives a result that is not finite (inf - x, 0·inf = nan,
+    # sin(inf) = nan; not exp(-inf) = 0, x/inf = 0, tanh(inf) = 1). None: never. So a point
+    # with such an entry shows in f wherever every entry reaches f this way (engine/finite.py).
+    keeps_nonfinite: Callable[[int, tuple], bool] | None = None
 
     def __repr__(self) -> str:
         return f"Op({self.name})"
@@ -246,13 +251,18 @@ def _pow_smooth(u: float, v: float) -> bool:
 
 # --- the table ---------------------------------------------------------------------------
 
+def _always(i: int, constants: tuple) -> bool:
+    return True
+
+
+
 ADD = Op(
     "add", 2, operator.add, operator.add, np.add, operator.add,
     sympy=lambda sp, a, b: sp.Add(a, b),
     partials=(lambda u, v: 1, lambda u, v: 1),
     rule="sum rule (linearity): (u + v)' = u' + v'", symbol="+", precedence=1,
     names_constant_terms=True, latex="@1 + @2", mathml="@1<mo>+</mo>@2", brackets=(1, 2),
-    exact=operator.add, rounding=_two_sum_error,
+    exact=operator.add, rounding=_two_sum_error, keeps_nonfinite=_always,
 )
 SUB = Op(
     "sub", 2, operator.sub, operator.sub, np.subtract, operator.sub,
@@ -260,7 +270,7 @@ SUB = Op(
     partials=(lambda u, v: 1, lambda u, v: -1),
     rule="difference rule (linearity): (u - v)' = u' - v'", symbol="-", precedence=1,
     names_constant_terms=True, latex="@1 - @2", mathml="@1<mo>&#x2212;</mo>@2", brackets=(1, 2),
-    exact=operator.sub, rounding=lambda u, v: _two_sum_error(u, -v),
+    exact=operator.sub, rounding=lambda u, v: _two_sum_error(u, -v), keeps_nonfinite=_always,
 )
 MUL = Op(
     "mul", 2, operator.mul, operator.mul, np.multiply, operator.mul,
@@ -268,7 +278,7 @@ MUL = Op(
     partials=(lambda u, v: v, lambda u, v: u),
     rule="product rule: (u*v)' = u'*v + u*v'", symbol="*", precedence=2, zero_absorbing=(0, 1),
     latex=r"@1 \cdot @2", mathml="@1<mo>&#x22C5;</mo>@2", brackets=(2, 2), exact=operator.mul,
-    rounding=_two_product_error,
+    rounding=_two_product_error, keeps_nonfinite=_always,  # (0·inf = nan)
     rules={(True, False): "constant factor rule: (u*c)' = u'*c",
            (False, True): "constant factor rule: (c*v)' = c*v'"},
 )
@@ -285,6 +295,7 @@ DIV = Op(
            (False, True): "reciprocal rule: (c/v)' = -c*v'/v**2"},
     domain=lambda u, v: v != 0, domain_text="division needs a nonzero denominator",
     singular=lambda u, v: v, exact=lambda u, v: u / v if v != 0 else None,
+    keeps_nonfinite=lambda i, constants: i == 0,  # (inf/v is; u/inf = 0 is not)
 )
 NEG = Op(
     "neg", 1, operator.neg, operator.neg, np.negative, operator.neg,
@@ -292,7 +303,7 @@ NEG = Op(
     partials=(lambda u: -1,),
     rule="constant factor rule: (-u)' = -u'", symbol="-", precedence=3,
     latex="-@1", mathml="<mo>&#x2212;</mo>@1", brackets=(3,), exact=operator.neg,
-    rounding=lambda u: 0.0,
+    rounding=lambda u: 0.0, keeps_nonfinite=_always,
 )
 # A folded power has at most this many bits: 2**100000 is left as it is written.
 MAX_EXACT_POWER_BITS = 256
@@ -333,6 +344,9 @@ POW = Op(
     singular=lambda u, v: _pow_singular(u, v), smooth=_pow_smooth,
     smooth_text="a power with a non-integer exponent is not differentiable at base 0",
     exact=_exact_power,
+    # a constant exponent above 0: inf**p = inf, nan**p = nan (not u**0 = 1, nor inf**-1 = 0)
+    keeps_nonfinite=lambda i, constants: i == 0 and constants[1] is not None and
+    constants[1] > 0,
 )
 
 
@@ -362,12 +376,15 @@ def _function(name: str, latex: str, math_fn, cmath_fn, numpy_fn, partial, rule:
 
 
 SIN = _function("sin", r"\sin\left(@\right)", math.sin, cmath.sin, np.sin, lambda u: cos(u),
-                "sine rule: sin(u)' = cos(u)*u'")
+                "sine rule: sin(u)' = cos(u)*u'",
+                keeps_nonfinite=_always)
 COS = _function("cos", r"\cos\left(@\right)", math.cos, cmath.cos, np.cos, lambda u: -sin(u),
-                "cosine rule: cos(u)' = -sin(u)*u'")
+                "cosine rule: cos(u)' = -sin(u)*u'",
+                keeps_nonfinite=_always)
 TAN = _function("tan", r"\tan\left(@\right)",
                 math.tan, cmath.tan, np.tan, lambda u: div(1, power(cos(u), 2)),
-                "tangent rule: tan(u)' = u'/cos(u)**2", singular=lambda u: np.cos(u))
+                "tangent rule: tan(u)' = u'/cos(u)**2", singular=lambda u: np.cos(u),
+                keeps_nonfinite=_always)
 ASIN = _function("asin", r"\arcsin\left(@\right)", math.asin, cmath.asin, np.arcsin,
                  # (1 - u)(1 + u), not 1 - u**2: near u = ±1 the square cancels (2e-11
                  # relative at 0.9999999), the factors are exact (Sterbenz) and keep 16 digits
@@ -376,21 +393,25 @@ ASIN = _function("asin", r"\arcsin\left(@\right)", math.asin, cmath.asin, np.arc
                  domain=lambda u: -1 <= u <= 1, domain_text="asin needs -1 <= u <= 1",
                  singular=lambda u: (1 - u) * (1 + u),
                  smooth=lambda u: -1 < u < 1, smooth_text="asin has an infinite slope at u = ±1",
-                 kinks=(-1.0, 1.0))
+                 kinks=(-1.0, 1.0),
+                 keeps_nonfinite=_always)
 ACOS = _function("acos", r"\arccos\left(@\right)", math.acos, cmath.acos, np.arccos,
                  lambda u: -div(1, sqrt((1 - u) * (1 + u))),  # as for asin
                  "arccosine rule: acos(u)' = -u'/sqrt(1 - u**2)",
                  domain=lambda u: -1 <= u <= 1, domain_text="acos needs -1 <= u <= 1",
                  singular=lambda u: (1 - u) * (1 + u),
                  smooth=lambda u: -1 < u < 1, smooth_text="acos has an infinite slope at u = ±1",
-                 kinks=(-1.0, 1.0))
+                 kinks=(-1.0, 1.0),
+                 keeps_nonfinite=_always)
 ATAN = _function("atan", r"\arctan\left(@\right)", math.atan, cmath.atan, np.arctan,
                  lambda u: div(1, 1 + power(u, 2)),
                  "arctangent rule: atan(u)' = u'/(1 + u**2)")
 SINH = _function("sinh", r"\sinh\left(@\right)", math.sinh, cmath.sinh, np.sinh, lambda u: cosh(u),
-                 "hyperbolic sine rule: sinh(u)' = cosh(u)*u'")
+                 "hyperbolic sine rule: sinh(u)' = cosh(u)*u'",
+                 keeps_nonfinite=_always)
 COSH = _function("cosh", r"\cosh\left(@\right)", math.cosh, cmath.cosh, np.cosh, lambda u: sinh(u),
-                 "hyperbolic cosine rule: cosh(u)' = sinh(u)*u'")
+                 "hyperbolic cosine rule: cosh(u)' = sinh(u)*u'",
+                 keeps_nonfinite=_always)
 TANH = _function("tanh", r"\tanh\left(@\right)",
                  # 1/cosh(u)**2, not 1 - tanh(u)**2, which cancels for large |u|
                  math.tanh, cmath.tanh, np.tanh, lambda u: div(1, power(cosh(u), 2)),
@@ -399,16 +420,19 @@ EXP = _function("exp", r"\exp\left(@\right)", math.exp, cmath.exp, np.exp, lambd
                 "exponential rule: exp(u)' = exp(u)*u'")
 LOG = _function("log", r"\ln\left(@\right)", math.log, cmath.log, np.log, lambda u: div(1, u),
                 "logarithm rule: ln(u)' = u'/u", aliases=("ln",),
-                domain=lambda u: u > 0, domain_text="log needs u > 0", singular=lambda u: u)
+                domain=lambda u: u > 0, domain_text="log needs u > 0", singular=lambda u: u,
+                keeps_nonfinite=_always)
 SQRT = _function("sqrt", r"\sqrt{@}", math.sqrt, cmath.sqrt, np.sqrt, lambda u: div(1, 2 * sqrt(u)),
                  "square root rule: sqrt(u)' = u'/(2*sqrt(u))",
                  domain=lambda u: u >= 0, domain_text="sqrt needs u >= 0", singular=lambda u: u,
                  smooth=lambda u: u > 0, smooth_text="sqrt has an infinite slope at u = 0",
-                 kinks=(0.0,))
+                 kinks=(0.0,),
+                 keeps_nonfinite=_always)
 ABS = _function("abs", r"\left|@\right|", abs, _complex_abs, _array_abs, lambda u: sign(u),
                 "absolute value rule: abs(u)' = sign(u)*u'", sympy_name="Abs", ball=abs,
                 singular=lambda u: u,
-                smooth=lambda u: u != 0, smooth_text="abs has a kink at u = 0", kinks=(0.0,))
+                smooth=lambda u: u != 0, smooth_text="abs has a kink at u = 0", kinks=(0.0,),
+                keeps_nonfinite=_always)
 SIGN = _function("sign", r"\operatorname{sign}\left(@\right)",
                  lambda u: float(np.sign(u)), _complex_sign, _array_sign, lambda u: 0,
                  "sign rule: sign(u)' = 0 away from u = 0", singular=lambda u: u,
@@ -534,6 +558,10 @@ class ShapeOp:
     # adjoint: an index, a choice, a side of a where) or not written as code.
     code: str | None = None
     vjp_code: Callable[..., str] | None = None
+    # Each entry of the result is a copy, sum or product of entries of its arguments, so an
+    # inf or a nan among those makes it one too (0·inf = nan; inf - inf = nan): as Op's
+    # keeps_nonfinite, for every argument. False for a choice (max, min, where).
+    keeps_nonfinite: bool = False
 
     def __repr__(self) -> str:
         return f"ShapeOp({self.name})"
@@ -662,17 +690,19 @@ SUM = ShapeOp("sum", 1, lambda axis, a: pairwise_sum(np.asarray(a), axis),
               code="np.sum({0}, axis={p})",
               vjp_code=lambda axis, i, shapes: (
                   f"np.broadcast_to({{bar}}, {shapes[0]})" if axis is None else
-                  f"np.broadcast_to(np.expand_dims({{bar}}, {axis}), {shapes[0]})"))
+                  f"np.broadcast_to(np.expand_dims({{bar}}, {axis}), {shapes[0]})"),
+              keeps_nonfinite=True)
 GETITEM = ShapeOp("getitem", 1, lambda key, a: np.asarray(a)[key],
                   lambda key, v, t, r: np.asarray(t[0])[key], _getitem_vjp,
                   "an entry or a slice of an array: its derivative is the same entries'",
-                  code="{0}[{p}]")
+                  code="{0}[{p}]", keeps_nonfinite=True)
 RESHAPE = ShapeOp("reshape", 1, lambda shape, a: np.reshape(a, shape),
                   lambda shape, v, t, r: np.reshape(t[0], shape),
                   lambda shape, i, bar, v, r: np.reshape(bar, np.shape(v[0])),
                   "the same entries in another shape", fresh_vjp=False,
                   code="np.reshape({0}, {p})",
-                  vjp_code=lambda shape, i, shapes: f"np.reshape({{bar}}, {shapes[0]})")
+                  vjp_code=lambda shape, i, shapes: f"np.reshape({{bar}}, {shapes[0]})",
+                  keeps_nonfinite=True)
 TRANSPOSE = ShapeOp("transpose", 1, lambda axes, a: np.transpose(a, axes),
                     lambda axes, v, t, r: np.transpose(t[0], axes),
                     lambda axes, i, bar, v, r: np.transpose(
@@ -680,14 +710,15 @@ TRANSPOSE = ShapeOp("transpose", 1, lambda axes, a: np.transpose(a, axes),
                     "the same entries transposed", fresh_vjp=False,
                     code="np.transpose({0}, {p})",
                     vjp_code=lambda axes, i, shapes: "np.transpose({bar}, %s)" % (
-                        None if axes is None else tuple(int(a) for a in np.argsort(axes))))
+                        None if axes is None else tuple(int(a) for a in np.argsort(axes))),
+                    keeps_nonfinite=True)
 MATMUL = ShapeOp("dot", 2, _matmul_forward,
                  lambda param, v, t, r: sum(
                      _matmul_forward(None, *(t[k] if j == k else v[j] for j in range(2)))
                      for k in range(2) if t[k] is not None),
                  _matmul_vjp, "product rule for each entry: (A·B)' = A'·B + A·B'",
                  code="{0} @ {1}", vjp_code=lambda param, i, shapes: _matmul_vjp_code(
-                     i, len(shapes[0]), len(shapes[1])))
+                     i, len(shapes[0]), len(shapes[1])), keeps_nonfinite=True)
 # max and min pick the entry that is largest (smallest) at the point: its derivative is that
 # entry's, where it is the only one; where two tie, a kink. ``param`` is its flat index.
 MAX = ShapeOp("max", 1, _picked_forward, lambda index, v, t, r: _picked_forward(index, t[0]),
@@ -737,7 +768,8 @@ CUMSUM = ShapeOp("cumsum", 1, lambda axis, a: np.cumsum(a, axis=axis),
                      f"np.reshape(np.flip(np.cumsum(np.flip(np.reshape({{bar}}, -1), 0), "
                      f"axis=0), 0), {shapes[0]})" if axis is None else
                      f"np.reshape(np.flip(np.cumsum(np.flip({{bar}}, {axis}), axis={axis}), "
-                     f"{axis}), {shapes[0]})"))
+                     f"{axis}), {shapes[0]})"),
+                 keeps_nonfinite=True)
 
 
 def _others_product(axis, a):
@@ -766,7 +798,8 @@ def _prod_vjp(axis, i, bar, values, result):
 
 
 PROD = ShapeOp("prod", 1, lambda axis, a: np.prod(np.asarray(a), axis=axis), _prod_jvp,
-               _prod_vjp, "product rule over every factor: (Π u_i)' = Σ u_i' Π_{j≠i} u_j")
+               _prod_vjp, "product rule over every factor: (Π u_i)' = Σ u_i' Π_{j≠i} u_j",
+               keeps_nonfinite=True)
 
 
 def _concat_jvp(axis, values, tangents, result):
@@ -783,7 +816,7 @@ def _concat_vjp(axis, i, bar, values, result):
 CONCATENATE = ShapeOp("concatenate", 2, lambda axis, *arrays: np.concatenate(arrays, axis),
                       _concat_jvp, _concat_vjp,
                       "arrays side by side: each part's derivative in its place",
-                      code="np.concatenate(({*},), axis={p})")
+                      code="np.concatenate(({*},), axis={p})", keeps_nonfinite=True)
 
 SHAPE_OPS: tuple[ShapeOp, ...] = (SUM, GETITEM, RESHAPE, TRANSPOSE, MATMUL, MAX, MIN, WHERE,
                                   CUMSUM, PROD, CONCATENATE)

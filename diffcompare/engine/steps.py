@@ -171,6 +171,8 @@ class Plan:
     buffers: tuple = ()  # shapes of the buffers b0, b1, ... (engine/buffers.py)
     blocks: object = None  # the same steps a block of entries at a time (engine/blocks.py)
     constant_slots: dict | None = None  # register -> the slot of an array constant it holds
+    # an inf or a nan in any entry of the inputs makes an output not finite (finite.py)
+    spreads_nonfinite: bool = False
 
     def run(self, inputs: Sequence | None = None, cotangent: Sequence | None = None,
             values: Sequence | None = None) -> tuple[list, list]:

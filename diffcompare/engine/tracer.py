@@ -27,11 +27,16 @@ import numpy as np
 from diffcompare import ops
 from diffcompare.engine import pool
 from diffcompare.engine.arrays import ArrayTape, Condition, pooled
+from diffcompare.engine.finite import all_finite
 from diffcompare.errors import MethodError
 
 
 class TraceError(MethodError):
     """The program did something to a traced value that has no derivative to follow."""
+
+
+class NonFiniteInput(TraceError):
+    """The program compared a value made from a point with an entry that is not finite."""
 
 
 class Traced(ops.Arithmetic):
@@ -350,6 +355,8 @@ def condition(tape: ArrayTape, operands: Sequence, left, right,
                                   if isinstance(o, Traced)))
     if not depends:
         return
+    if not tape.conditions:  # the first branch the point's values choose: are they numbers?
+        _refuse_nonfinite_inputs(tape)
     margin = None
     if entrywise:
         gaps = np.ravel(np.real(np.asarray(left)) - np.real(np.asarray(right)))
@@ -478,6 +485,16 @@ def trace(function: Callable, names: Sequence[str], inputs: Sequence,
     finally:
         tape.tracing = False
     return tape
+
+
+def _refuse_nonfinite_inputs(tape: ArrayTape) -> None:
+    """The inputs' entries are checked where the program first branches on their values
+    (an inf or a nan could send it round a loop for ever), not before it runs: where it
+    never does, its outputs tell (engine/finite.py)."""
+    for i, name in enumerate(tape.names):
+        value = tape.recorded[i]
+        if np.isrealobj(value) and not all_finite(np.asarray(value, dtype=float)):
+            raise NonFiniteInput(f"input {name} has entries that are not finite")
 
 
 def _output_slots(tape: ArrayTape, result) -> list[int]:

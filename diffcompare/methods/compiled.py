@@ -9,6 +9,8 @@ so. Its numbers are the tape's reverse sweep's, bit for bit (the same plan's ste
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from diffcompare.errors import Cannot, MethodError
@@ -153,7 +155,7 @@ def cached_gradient(function, inputs: dict):
     from diffcompare.engine.arrays import flatten
     from diffcompare.engine.steps import PathChanged
     from diffcompare.methods.registry import Derivative
-    from diffcompare.problems.points import input_value
+    from diffcompare.problems.points import input_value, refuse_nonfinite
 
     try:
         names = tuple(inputs)
@@ -164,14 +166,19 @@ def cached_gradient(function, inputs: dict):
     if written is None:
         return None
     # checked as every way in checks them (finite numbers, InputError otherwise), as the
-    # first call's were: the code would give nan for a nan where the tape refuses it
-    values = [input_value(name, inputs[name]) for name in names]
+    # first call's were: the code would give nan for a nan where the tape refuses it. The
+    # code runs first (it has no loop to go round for ever): where its plan spreads a
+    # non-finite input to f, a finite f says they are all finite (engine/finite.py)
+    values = [input_value(name, inputs[name], finite=False) for name in names]
     start = time.perf_counter()
     generated, run = written
     try:
         value, gradient = run(*values)
     except PathChanged:
         return None
+    if not (generated.plan.spreads_nonfinite and math.isfinite(value)):
+        for name, entries in zip(names, values):
+            refuse_nonfinite(name, entries)
     parts = [gradient] if len(names) == 1 else list(gradient)
     flat = np.ravel(parts[0]) if len(parts) == 1 and np.ndim(parts[0]) else flatten(parts)
     return Derivative(CompiledReverseAD.method, "gradient", flat,

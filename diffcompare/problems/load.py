@@ -65,8 +65,9 @@ def program_problem(program, at=None, n: int | None = None, budget: float | None
     if missing:
         raise InputError(f"{program.label} needs a value for {', '.join(missing)} "
                          f"(give --at {missing[0]}=..., or POINT in the file)")
-    return ProgramProblem(program, {k: input_value(k, point[k]) for k in program.inputs},
-                          budget)
+    # (finite entries: the problem finds that out from its trace, engine/finite.py)
+    return ProgramProblem(program, {k: input_value(k, point[k], finite=False)
+                                    for k in program.inputs}, budget)
 
 
 def given_code(problem: BaseProblem, spec: str | Callable, budget: float | None = None):

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from diffcompare.engine.finite import all_finite
 from diffcompare.errors import InputError
 from diffcompare.expr import natural_key
 from diffcompare.parse import parse_number
@@ -182,10 +182,13 @@ def _npy_shape(path) -> tuple[int, ...]:
     return tuple(int(k) for k in shape)
 
 
-def input_value(name: str, value):
+def input_value(name: str, value, finite: bool = True):
+    """An input as a float or an array of floats, refused (InputError) where it is not
+    numbers, is empty or, unless ``finite`` is False (its caller finds that out itself:
+    a program's problem, engine/finite.py), has an entry that is not finite."""
     if type(value) is np.ndarray and value.dtype == np.float64 and value.size:
-        if not _all_finite(value):  # (the common case, checked without a conversion)
-            raise InputError(f"input {name} has entries that are not finite")
+        if finite:  # (the common case, checked without a conversion)
+            refuse_nonfinite(name, value)
         return float(value) if value.ndim == 0 else value
     try:
         array = np.asarray(value.value if hasattr(value, "value") else value)
@@ -197,16 +200,11 @@ def input_value(name: str, value):
     if array.size == 0:
         raise InputError(f"input {name} is empty: it has no entries to differentiate by")
     array = array.astype(float, copy=False)  # the problem copies it once, into its point
-    if not _all_finite(array):
-        raise InputError(f"input {name} has entries that are not finite")
+    if finite:
+        refuse_nonfinite(name, array)
     return float(array) if array.ndim == 0 else array
 
 
-def _all_finite(array: np.ndarray) -> bool:
-    """Whether every entry is finite. Their sum is, when they all are, unless it overflows:
-    then, entry by entry. One pass that makes no array (a BLAS dot reads as fast, but
-    waking its threads cost more than the pass at 10^5 entries, 2026-12-07)."""
-    with np.errstate(all="ignore"):
-        if math.isfinite(np.add.reduce(array, axis=None)):
-            return True
-    return bool(np.isfinite(array).all())
+def refuse_nonfinite(name: str, value) -> None:
+    if not all_finite(np.asarray(value, dtype=float)):
+        raise InputError(f"input {name} has entries that are not finite")

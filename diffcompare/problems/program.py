@@ -11,11 +11,13 @@ from typing import Any
 import numpy as np
 
 from diffcompare.engine.arrays import FlatNames, flatten, split
+from diffcompare.engine.finite import finite_outputs_prove_finite_inputs
 from diffcompare.engine.tape import BRANCH_CROSSED, StencilSweep
-from diffcompare.engine.tracer import trace
+from diffcompare.engine.tracer import NonFiniteInput, trace
 from diffcompare.errors import InputError, MethodError
 from diffcompare.expr import Expr
 from diffcompare.problems.base import BaseProblem, stencil_points
+from diffcompare.problems.points import refuse_nonfinite
 from diffcompare.problems.usercode import ProgramError, run_user_code
 
 TRACES_KEPT = 4  # traces at recent points, reused by every method and kind asked there
@@ -45,9 +47,16 @@ class ProgramProblem(BaseProblem):
         self.point_array = _flat_point(inputs)
         self.text = program.label
         self._traces: list = []
-        self.m = self.tape_at(self.point_array, InputError).m  # its outputs at the point
+        try:
+            tape = self.tape_at(self.point_array, InputError)
+        except NonFiniteInput as exc:  # (its code compared a value made of one)
+            raise InputError(str(exc)) from None
+        self.m = tape.m  # its outputs at the point
         if not self.m:
             raise InputError(f"{program.label} returned no number")
+        if not finite_outputs_prove_finite_inputs(tape):
+            for name, value in zip(self.input_names, inputs):
+                refuse_nonfinite(name, value)
 
     @property
     def shapes(self) -> tuple[tuple[int, ...], ...]:

@@ -1,0 +1,89 @@
+"""A point's inputs are finite: found from f where every entry reaches it through operations
+that keep inf and nan (engine/finite.py), else by reading them; either way a point with an
+entry that is not finite is refused before an answer is given."""
+
+import numpy as np
+import pytest
+
+import diffcompare
+from diffcompare.engine.finite import spreads_nonfinite
+from diffcompare.engine.tracer import trace
+from diffcompare.errors import InputError
+from diffcompare.math import exp, tanh
+from diffcompare.math import sum as dsum
+
+X = np.array([[1.0, -2.0], [0.5, 3.0], [-1.5, 0.25]])
+
+
+def _rosenbrock(x):
+    return dsum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2)
+
+
+def _first_five(x):
+    return dsum(x[:5])  # x[5:] reaches no output
+
+
+def _exponential(x):
+    return dsum(exp(x))  # exp(-inf) = 0
+
+
+def _linear_layer(W, b):
+    return dsum(X @ W + b)  # 0·inf = nan: a product keeps it
+
+
+def _tanh_layer(W, b):
+    return dsum(tanh(X @ W + b))  # tanh(inf) = 1
+
+
+def _root(x):
+    return dsum(x ** 0.5 + x ** 3)  # a power above 0 keeps it
+
+
+def _reciprocal(x):
+    return dsum(x ** -1.0)  # inf**-1 = 0
+
+
+def _largest(x):
+    return np.max(x) + dsum(x[1:])  # x[0] reaches f only through a choice
+
+
+W, B, V = np.ones((2, 4)), np.zeros(4), np.linspace(1.0, 2.0, 6)
+
+
+@pytest.mark.parametrize("program, inputs, spreads", [
+    (_rosenbrock, [V], True), (_first_five, [V], False), (_exponential, [V], False),
+    (_linear_layer, [W, B], True), (_tanh_layer, [W, B], False), (_root, [V], True),
+    (_reciprocal, [V], False), (_largest, [V], False),
+])
+def test_which_programs_spread_a_non_finite_entry_to_f(program, inputs, spreads):
+    names = list(program.__code__.co_varnames[:len(inputs)])
+    assert spreads_nonfinite(trace(program, names, inputs)) is spreads
+
+
+@pytest.mark.parametrize("program", [_rosenbrock, _first_five, _exponential, _largest])
+@pytest.mark.parametrize("where", [0, -1])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("method", ["reverse-ad", "reverse-ad-compiled", "central-fd"])
+def test_a_point_with_an_entry_that_is_not_finite_is_refused(program, where, bad, method):
+    diffcompare.derivative(program, at={"x": V}, method=method)  # (the code written first)
+    x = V.copy()
+    x[where] = bad
+    with pytest.raises(InputError, match="input x has entries that are not finite"):
+        diffcompare.derivative(program, at={"x": x}, method=method)
+
+
+def _halves_until_below_one(x):
+    t = dsum(x)
+    while not t < 1.0:  # a nan is never below one: round and round, were it let in
+        t = t / 2.0
+    return t * t
+
+
+def test_a_program_that_branches_on_a_non_finite_value_is_refused_at_its_first_branch():
+    x = V.copy()
+    x[2] = np.nan
+    # a budget of one CPU second: were the loop entered, the answer would be a timeout
+    with pytest.raises(InputError, match="input x has entries that are not finite"):
+        diffcompare.derivative(_halves_until_below_one, at={"x": x}, budget=1)
+    found = diffcompare.derivative(_halves_until_below_one, at={"x": V}, budget=1)
+    assert np.isfinite(found.value).all()
