@@ -87,3 +87,56 @@ def test_a_program_that_branches_on_a_non_finite_value_is_refused_at_its_first_b
         diffcompare.derivative(_halves_until_below_one, at={"x": x}, budget=1)
     found = diffcompare.derivative(_halves_until_below_one, at={"x": V}, budget=1)
     assert np.isfinite(found.value).all()
+
+
+NONFINITE = (np.inf, -np.inf, np.nan)
+OTHERS = (0.0, -0.0, 1.0, -2.5, 1e-310, 1e308)  # zero, a subnormal, near overflow
+EXPONENTS = (0.5, 1.0, 2.0, 3.0, 2.5, -1.0, 0.0)
+
+
+def test_every_operation_that_claims_to_keep_a_non_finite_argument_does():
+    """ops.py's keeps_nonfinite, entry by entry, on numpy's own operations (those the
+    tracer records with): an inf or a nan where it is claimed kept never gives a finite
+    result, whatever the other argument."""
+    from diffcompare import ops
+
+    checked = 0
+    for op in ops.ALL_OPS:
+        if op.keeps_nonfinite is None:
+            continue
+        for i in range(op.arity):
+            for others in ([()] if op.arity == 1 else [(o,) for o in (*OTHERS, *EXPONENTS)]):
+                constants = tuple(None if k == i else others[0] for k in range(op.arity))
+                if not op.keeps_nonfinite(i, constants):
+                    continue
+                for bad in NONFINITE:
+                    args = [bad if k == i else others[0] for k in range(op.arity)]
+                    with np.errstate(all="ignore"):
+                        result = op.array(*(np.array([a]) for a in args))
+                    assert not np.isfinite(result).any(), (op.name, i, args, result)
+                    checked += 1
+    assert checked > 100
+
+
+def test_every_shape_operation_that_claims_to_keep_a_non_finite_entry_does():
+    from diffcompare import ops
+
+    rng = np.random.default_rng(8)
+    a, b = rng.normal(size=(3, 4)), np.zeros((4, 2))  # zeros: 0·inf = nan is kept
+    cases = [(ops.SUM, None, (a,)), (ops.SUM, 0, (a,)), (ops.GETITEM, (slice(None), 1), (a,)),
+             (ops.RESHAPE, (12,), (a,)), (ops.TRANSPOSE, None, (a,)), (ops.MATMUL, None, (a, b)),
+             (ops.CUMSUM, 1, (a,)), (ops.PROD, None, (a,)), (ops.CONCATENATE, 0, (a, a))]
+    for op, param, args in cases:
+        assert op.keeps_nonfinite
+        clean = op.forward(param, *args)
+        for bad in NONFINITE:
+            spoiled = [np.array(v, dtype=float) for v in args]
+            spoiled[0][1, 1] = bad
+            with np.errstate(all="ignore"):
+                result = np.asarray(op.forward(param, *spoiled))
+            # the entries the spoiled one reaches (those that changed or became non-finite)
+            # are not finite, and at least one is
+            reached = ~np.isfinite(result)
+            assert reached.any(), (op.name, bad)
+            assert np.array_equal(np.isfinite(result), np.isfinite(result) &
+                                  (result == np.asarray(clean))), (op.name, bad)
