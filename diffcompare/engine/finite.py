@@ -88,6 +88,9 @@ def finite_outputs_prove_finite_inputs(tape) -> bool:
 
     if len(tape.ops) > PLAN_RECORDS:  # (a long scalar path is swept without a plan)
         return False
-    plan = tape.plan()
+    try:
+        plan = tape.plan()
+    except Exception:  # noqa: BLE001 - no plan: the inputs are read instead (and the tape,
+        return False  # which kept None as its plan, sweeps without one, as where there is none)
     return plan is not None and plan.spreads_nonfinite and \
         all(math.isfinite(tape.recorded[slot]) for slot in tape.outputs)
