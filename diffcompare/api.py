@@ -151,8 +151,13 @@ class Descent(Shown, descent_study.Descent):
     _shows = "descent"
 
 
+_DEFAULTS = Options()  # (frozen: one for every call that gives none)
+
+
 def _options(options: dict) -> Options:
     """Options from keyword arguments; ``timeout`` is the old name of ``budget``."""
+    if not options:
+        return _DEFAULTS
     if "timeout" in options:
         options["budget"] = options.pop("timeout")
     return Options(**options)

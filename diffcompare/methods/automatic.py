@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from diffcompare.methods.kinds import KINDS
-from diffcompare.methods.registry import Cost, Prepared, changed, register
+from diffcompare.methods.registry import Cost, Prepared, register
 from diffcompare.runtime.budget import sweep_seconds
 
 
@@ -130,10 +130,15 @@ class ReverseAD(_OnTape):
 
     def _gradient(self, x: np.ndarray):
         """One forward and one reverse pass: the Jacobian's one row, without composing it."""
-        found = self._jacobian(x)
-        return changed(found, kind="gradient", value=found.value[0])
+        jacobian, f, cost, warnings = self._rows(x)
+        return self.result("gradient", jacobian[0], f, cost, size=self.size, warnings=warnings)
 
     def _jacobian(self, x: np.ndarray):
+        jacobian, f, cost, warnings = self._rows(x)
+        return self.result("jacobian", jacobian, f, cost, size=self.size, warnings=warnings)
+
+    def _rows(self, x: np.ndarray) -> tuple:
+        """(the Jacobian, f, the cost, warnings): one reverse pass per row."""
         tape = self._tape(x)
         m, n = self.problem.m, self.problem.n
         if m == 1:  # one row (a gradient) is the Jacobian as it is, not copied again
@@ -162,7 +167,7 @@ class ReverseAD(_OnTape):
             names = ", ".join(self.problem.variables[i] for i in missing)
             warnings = (f"the reverse sweep met an indeterminate form (inf - inf or 0·inf) "
                         f"on the way to {names}; those entries come from a forward pass",)
-        return self.result("jacobian", jacobian, f, cost, size=self.size, warnings=warnings)
+        return jacobian, f, cost, warnings
 
     def _vjp(self, x: np.ndarray, r: np.ndarray):
         f, row = self._tape(x).vjp(x, r)
