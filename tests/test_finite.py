@@ -140,3 +140,20 @@ def test_every_shape_operation_that_claims_to_keep_a_non_finite_entry_does():
             assert reached.any(), (op.name, bad)
             assert np.array_equal(np.isfinite(result), np.isfinite(result) &
                                   (result == np.asarray(clean))), (op.name, bad)
+
+
+def test_only_the_user_s_own_point_is_read_at_the_first_branch():
+    """A trace at a point the tool made (a descent's next step, a stencil's) is not the
+    user's: where it overflowed, its numbers say so (the descent stops as diverged)."""
+    from diffcompare.engine.tracer import NonFiniteInput
+
+    x = np.array([np.inf, 1.0])
+    tape = trace(_halves_once, ["x"], [x])
+    assert not np.isfinite(tape.f()[0])
+    with pytest.raises(NonFiniteInput, match="input x has entries that are not finite"):
+        trace(_halves_once, ["x"], [x], unread=True)
+
+
+def _halves_once(x):
+    t = dsum(x)
+    return t / 2.0 if t > 1.0 else t

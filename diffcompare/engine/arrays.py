@@ -87,6 +87,7 @@ class ArrayTape(Tape):
     # while the program runs: a large value the program can no longer reach and no partial
     # reads is let go at once (``let_go``), so the next operation reuses its memory
     tracing: bool = False
+    unread: bool = False  # the inputs are the user's point, not yet found finite (tracer.py)
     # counted as the records come: records of operations (each may act on a whole array),
     # the entries they compute, and their partials in arguments that depend on an input
     operation_count: int = field(default=0, init=False, repr=False)
@@ -125,7 +126,7 @@ class ArrayTape(Tape):
         self.operation_count += 1
         self.scalar_operations += getattr(value, "size", 1)  # (an array record: its entries)
         if depends:
-            constants = tuple(self._placeholder(j) for j in args)
+            constants = self.constants_of(args)
             for i, j in enumerate(args):
                 if self.depends[j]:
                     self.partial_count += 1
@@ -141,16 +142,20 @@ class ArrayTape(Tape):
         value = self.recorded[dying]
         if dying in self.read or not pool.owns(value) or sys.getrefcount(value) != _UNVIEWED:
             return None
-        constants = tuple(self._placeholder(j) for j in args)  # what this one's partials read
+        constants = self.constants_of(args)  # what this one's own partials read
         if any(dying in values_read(op, param, i, constants, len(self.ops), args)
                for i, j in enumerate(args) if self.depends[j]):
             return None
         self._drop(dying)
         return value
 
+    def constants_of(self, args: Sequence[int]) -> tuple:
+        """A record's arguments as its partials see them: a scalar constant as itself,
+        anything else None (engine/plan.py's partial_of)."""
+        return tuple(self._placeholder(j) for j in args)
+
     def _placeholder(self, j: int) -> float | None:
-        """A record's argument as its partial sees it: a scalar constant as itself, anything
-        else None (engine/plan.py's partial_of)."""
+        """One argument, as ``constants_of`` gives it."""
         value = self.recorded[j]
         if self.ops[j] is not None or j < len(self.shapes) or \
                 type(value) is not float and np.ndim(value):

@@ -51,7 +51,7 @@ def spreads_nonfinite(tape) -> bool:
         op, args = tape.ops[slot], tape.args[slot]
         if mask is None or op is None:
             continue
-        constants = tuple(tape._placeholder(j) for j in args)
+        constants = tape.constants_of(args)
         for i, j in enumerate(args):
             if not tape.depends[j]:
                 continue

@@ -355,7 +355,7 @@ def condition(tape: ArrayTape, operands: Sequence, left, right,
                                   if isinstance(o, Traced)))
     if not depends:
         return
-    if not tape.conditions:  # the first branch the point's values choose: are they numbers?
+    if tape.unread and not tape.conditions:  # the first branch on the user's own point
         _refuse_nonfinite_inputs(tape)
     margin = None
     if entrywise:
@@ -459,16 +459,20 @@ def _where(what: str) -> str:
 
 
 def trace(function: Callable, names: Sequence[str], inputs: Sequence,
-          point: np.ndarray | None = None, rules: bool = False) -> ArrayTape:
+          point: np.ndarray | None = None, rules: bool = False,
+          unread: bool = False) -> ArrayTape:
     """Run ``function`` on traced inputs (floats or arrays; complex ones for complex step,
     whose comparisons look at the real part) and return the tape of the path it took, its
     outputs flattened in C order. ``point`` is the flat point the inputs were split from
     (they are views of it: nothing is copied). With ``rules``, a function with the user's
     own derivative rule is one record of it (engine/custom.py); without, it is traced
-    through, and its calls are remembered for the rule's check."""
+    through, and its calls are remembered for the rule's check. ``unread``: the inputs are
+    the user's own point, not yet found finite: they are read at the program's first branch
+    on their values (NonFiniteInput where one is not), before the program takes it."""
     shapes = tuple(np.shape(x) for x in inputs)
     tape = ArrayTape(tuple(names), shapes, use_rules=rules)
     tape.point = point
+    tape.unread = unread
     traced = []
     for i, x in enumerate(inputs):
         kind = complex if np.iscomplexobj(x) else float
@@ -488,9 +492,9 @@ def trace(function: Callable, names: Sequence[str], inputs: Sequence,
 
 
 def _refuse_nonfinite_inputs(tape: ArrayTape) -> None:
-    """The inputs' entries are checked where the program first branches on their values
-    (an inf or a nan could send it round a loop for ever), not before it runs: where it
-    never does, its outputs tell (engine/finite.py)."""
+    """The user's point is read where the program first branches on its values (an inf
+    or a nan could send it round a loop for ever), not before it runs: where it never
+    does, its outputs tell (engine/finite.py)."""
     for i, name in enumerate(tape.names):
         value = tape.recorded[i]
         if np.isrealobj(value) and not all_finite(np.asarray(value, dtype=float)):

@@ -206,5 +206,6 @@ def input_value(name: str, value, finite: bool = True):
 
 
 def refuse_nonfinite(name: str, value) -> None:
+    """InputError where an input (a number or an array) has an entry that is not finite."""
     if not all_finite(np.asarray(value, dtype=float)):
         raise InputError(f"input {name} has entries that are not finite")

@@ -47,9 +47,9 @@ class ProgramProblem(BaseProblem):
         self.point_array = _flat_point(inputs)
         self.text = program.label
         self._traces: list = []
-        try:
-            tape = self.tape_at(self.point_array, InputError)
-        except NonFiniteInput as exc:  # (its code compared a value made of one)
+        try:  # (the user's point: read at the program's first branch on it, if it has one)
+            tape = self.tape_at(self.point_array, InputError, unread=True)
+        except NonFiniteInput as exc:
             raise InputError(str(exc)) from None
         self.m = tape.m  # its outputs at the point
         if not self.m:
@@ -70,9 +70,9 @@ class ProgramProblem(BaseProblem):
     def __repr__(self) -> str:
         return f"ProgramProblem({self.program.label}, n={self.n})"
 
-    def tape_at(self, x: np.ndarray, error=None):
+    def tape_at(self, x: np.ndarray, error=None, unread: bool = False):
         """The program traced at the flat point x, once per point: the recent traces are kept
-        and shared by every method and kind asked there."""
+        and shared by every method and kind asked there (``unread``: see tracer.trace)."""
         if self._traces and x is self._traces[0][0]:  # asked again for the latest point
             return self._traces[0][1]
 
@@ -81,7 +81,8 @@ class ProgramProblem(BaseProblem):
             if point is x or (point.shape == x.shape and np.array_equal(point, x)):
                 return tape
         parts = split(x, self.input_shapes)
-        tape = run_user_code(trace, (self.program.function, self.input_names, parts, x),
+        tape = run_user_code(trace, (self.program.function, self.input_names, parts, x,
+                                     False, unread),
                              self.budget, self.program.path, error or ProgramError)
         self._traces = [(x, tape), *self._traces][:TRACES_KEPT]
         return tape
