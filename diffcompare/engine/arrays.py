@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from diffcompare import ops
-from diffcompare.engine import pool
+from diffcompare.engine import finite, pool
 from diffcompare.engine.plan import values_read
 from diffcompare.engine.tape import Site, Tape
 from diffcompare.errors import MethodError
@@ -297,6 +297,22 @@ class ArrayTape(Tape):
                 return gradient[0].reshape(-1)
             return flatten(gradient)
         return flatten(self.adjoint_sweep(list(r), self.values if at_point else values))
+
+    def spreads_nonfinite(self) -> bool:
+        return finite.spreads_nonfinite(self)
+
+    def outputs_show_inputs_finite(self) -> bool:
+        """Whether this trace's outputs show its inputs finite (engine/finite.py): they
+        are, and its plan (made once for every trace of its structure) says that a
+        non-finite input would reach them."""
+        if len(self.ops) > PLAN_RECORDS:  # (a long scalar path is swept without a plan)
+            return False
+        try:
+            plan = self.plan()
+        except Exception:  # noqa: BLE001 - no plan: the inputs are read instead (and the
+            return False  # sweep, which finds None kept as the plan, goes without one)
+        return plan is not None and plan.spreads_nonfinite and \
+            all(math.isfinite(self.recorded[slot]) for slot in self.outputs)
 
     def plan(self, seeded: bool = False):
         """The plan of this trace's value and gradient (seeded: for any cotangent), made

@@ -37,12 +37,7 @@ def spreads_nonfinite(tape) -> bool:
     makes one of its outputs not finite, whatever the other entries: each output is
     sensitive to all of its entries, and an argument's entry is sensitive where a
     sensitive entry of a record takes it through an operation that keeps non-finite
-    numbers (a ShapeOp's own VJP on masks and ones places them: no sum can cancel). False
-    for any other tape (a formula's scalar tape: its point is checked as it is read)."""
-    from diffcompare.engine.arrays import ArrayTape  # (the inputs' check needs none of it)
-
-    if not isinstance(tape, ArrayTape):
-        return False
+    numbers (a ShapeOp's own VJP on masks and ones places them: no sum can cancel)."""
     sensitive: dict[int, np.ndarray] = {}
     for slot in tape.outputs:
         sensitive[slot] = np.ones(tape.shape_at(slot))
@@ -80,17 +75,3 @@ def _unbroadcast(mask: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
             mask = mask.sum(axis=axis, keepdims=True)
     return np.broadcast_to(mask, shape)
 
-
-def finite_outputs_prove_finite_inputs(tape) -> bool:
-    """Whether a trace's outputs show its inputs finite: they are finite, and its plan
-    spreads a non-finite input to them (made once for every trace of its structure)."""
-    from diffcompare.engine.arrays import PLAN_RECORDS
-
-    if len(tape.ops) > PLAN_RECORDS:  # (a long scalar path is swept without a plan)
-        return False
-    try:
-        plan = tape.plan()
-    except Exception:  # noqa: BLE001 - no plan: the inputs are read instead (and the tape,
-        return False  # which kept None as its plan, sweeps without one, as where there is none)
-    return plan is not None and plan.spreads_nonfinite and \
-        all(math.isfinite(tape.recorded[slot]) for slot in tape.outputs)

@@ -12,7 +12,6 @@ import numpy as np
 
 from diffcompare.engine.blocks import blocked
 from diffcompare.engine.buffers import buffered
-from diffcompare.engine.finite import spreads_nonfinite
 from diffcompare.engine.plan import Planner
 from diffcompare.engine.steps import Plan, register_names
 from diffcompare.errors import MethodError
@@ -67,5 +66,5 @@ def plan_of(tape, input_names: Sequence[str], seeded: bool = False) -> Plan:
     shapes = {planner.renames.get(r, r): shape for r, shape in planner.shape_of.items()}
     blocks = blocked(plan, shapes, planner.input_slices(), planner.whole_sums())
     plan = buffered(plan, shapes, {g for g in plan.gradient if isinstance(g, str)})
-    plan = replace(plan, spreads_nonfinite=spreads_nonfinite(tape))
+    plan = replace(plan, spreads_nonfinite=tape.spreads_nonfinite())
     return plan if blocks is None else replace(plan, blocks=blocks)

@@ -60,6 +60,12 @@ class Tape(ABC):
     def partial_count(self) -> int:
         """Local partials one reverse sweep evaluates (active arguments only)."""
 
+    def spreads_nonfinite(self) -> bool:
+        """Whether an inf or a nan in any input entry always makes an output not finite
+        (engine/finite.py): False unless a tape knows better (a formula's point is read as
+        it is parsed)."""
+        return False
+
     # -- the sweeps each implementation gives
     @abstractmethod
     def forward(self, x: Sequence) -> list:

@@ -11,7 +11,6 @@ from typing import Any
 import numpy as np
 
 from diffcompare.engine.arrays import FlatNames, flatten, split
-from diffcompare.engine.finite import finite_outputs_prove_finite_inputs
 from diffcompare.engine.tape import BRANCH_CROSSED, StencilSweep
 from diffcompare.engine.tracer import NonFiniteInput, trace
 from diffcompare.errors import InputError, MethodError
@@ -54,7 +53,7 @@ class ProgramProblem(BaseProblem):
         self.m = tape.m  # its outputs at the point
         if not self.m:
             raise InputError(f"{program.label} returned no number")
-        if not finite_outputs_prove_finite_inputs(tape):
+        if not tape.outputs_show_inputs_finite():
             for name, value in zip(self.input_names, inputs):
                 refuse_nonfinite(name, value)
 
