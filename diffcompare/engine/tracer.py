@@ -306,7 +306,9 @@ def _dying(a, b) -> Traced | None:
     value, made_in, made_at = operand.value, *operand.tape.newest_site
     if type(value) is not np.ndarray or value.size < pool.MIN_ENTRIES:
         return None
-    caller = sys._getframe(2)
+    caller = sys._getframe(1).f_back  # (the operator's caller: None for C code alone)
+    if caller is None:
+        return None
     code, now = caller.f_code.co_code, caller.f_lasti
     if id(caller) != made_in or code[now] != _BINARY_OP or not made_at < now or \
             any(code[k] not in _LOADS for k in range(made_at + 2, now, 2)):
@@ -330,8 +332,9 @@ def _recorded(op, param, args: tuple, compute, dying: Traced | None = None) -> T
     value = compute(*values) if spare is None else compute(*values, out=spare)  # IEEE: trace
     frame, where = _site()
     slot = tape.operation(op, slots, param, value, where)
-    if type(value) is np.ndarray and value.size >= pool.MIN_ENTRIES:  # (_dying asks only
-        tape.newest_site = (id(frame), frame.f_lasti) if frame is not None else (0, -1)  # these)
+    # where it was made, for _dying (which looks only at values as large as the pool's)
+    if type(value) is np.ndarray and value.size >= pool.MIN_ENTRIES:
+        tape.newest_site = (id(frame), frame.f_lasti) if frame is not None else (0, -1)
     return Traced(tape, slot, value)
 
 
