@@ -251,10 +251,12 @@ _PROGRAMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _stamp(function: Callable) -> tuple:
-    """What a function's Program is made from, by identity."""
-    return tuple(id(getattr(function, attribute, None)) for attribute in
-                 ("__code__", "__defaults__", "__kwdefaults__", "__signature__",
-                  "__wrapped__", "__globals__"))
+    """What a function's Program is made from, by identity (read one by one: a generator
+    over their names cost as much as the rest of finding the Program)."""
+    return (id(getattr(function, "__code__", None)), id(getattr(function, "__defaults__", None)),
+            id(getattr(function, "__kwdefaults__", None)),
+            id(getattr(function, "__signature__", None)),
+            id(getattr(function, "__wrapped__", None)), id(getattr(function, "__globals__", None)))
 
 
 def _program_of(function: Callable) -> Program:

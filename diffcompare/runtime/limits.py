@@ -20,7 +20,6 @@ from __future__ import annotations
 # _signal: signal.signal's own C function (the wrapper converts every handler to an enum,
 # by an exception for a function: a microsecond a call, and a bound call makes four)
 import _signal
-import functools
 import os
 import signal
 import stat
@@ -89,12 +88,19 @@ def _resolved(source: str) -> str:
     """A file's resolved path: once per absolute path (resolving walks every directory on
     the way, 24 µs here, more than a small gradient's own bookkeeping), and a relative one
     every time, since it depends on the working directory."""
-    return _resolved_once(source) if os.path.isabs(source) else str(Path(source).resolve())
+    found = _RESOLVED.get(source)
+    if found is None:
+        if not os.path.isabs(source):
+            return str(Path(source).resolve())
+        if len(_RESOLVED) >= 256:  # (a server sees many files: kept few)
+            _RESOLVED.clear()
+        found = _RESOLVED[source] = str(Path(source).resolve())
+    return found
 
 
-@functools.lru_cache(maxsize=256)
-def _resolved_once(source: str) -> str:
-    return str(Path(source).resolve())
+_RESOLVED: dict[str, str] = {}  # absolute path -> resolved (a dict hit before any isabs)
+
+
 
 
 class bounded:
