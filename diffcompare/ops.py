@@ -252,8 +252,8 @@ def _pow_smooth(u: float, v: float) -> bool:
 # --- the table ---------------------------------------------------------------------------
 
 def _always(i: int, constants: tuple) -> bool:
+    """keeps_nonfinite of an operation that keeps inf and nan in every argument."""
     return True
-
 
 
 ADD = Op(
@@ -309,6 +309,12 @@ NEG = Op(
 MAX_EXACT_POWER_BITS = 256
 
 
+def _power_keeps(i: int, exponent) -> bool:
+    """A power keeps inf and nan in its base under a constant exponent above 0: inf**p =
+    inf, nan**p = nan (not u**0 = 1, nor inf**-1 = 0); never in its exponent (2**-inf = 0)."""
+    return i == 0 and exponent is not None and exponent > 0
+
+
 def _exact_power(base, exponent):
     """base**exponent in rationals: an integer exponent, a result of at most
     MAX_EXACT_POWER_BITS bits; else None (a root is not rational, 0**-1 is not a number)."""
@@ -343,10 +349,7 @@ POW = Op(
     domain=_pow_domain, domain_text="a power needs a positive base or an integer exponent",
     singular=lambda u, v: _pow_singular(u, v), smooth=_pow_smooth,
     smooth_text="a power with a non-integer exponent is not differentiable at base 0",
-    exact=_exact_power,
-    # a constant exponent above 0: inf**p = inf, nan**p = nan (not u**0 = 1, nor inf**-1 = 0)
-    keeps_nonfinite=lambda i, constants: i == 0 and constants[1] is not None and
-    constants[1] > 0,
+    exact=_exact_power, keeps_nonfinite=lambda i, constants: _power_keeps(i, constants[1]),
 )
 
 
