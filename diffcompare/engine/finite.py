@@ -57,21 +57,9 @@ def spreads_nonfinite(tape) -> bool:
                                             np.ones(np.shape(mask)))) > 0
             elif isinstance(op, ops.Op) and op.keeps_nonfinite is not None and \
                     op.keeps_nonfinite(i, constants):
-                reached = _unbroadcast(mask, shape) > 0
+                reached = np.asarray(ops.unbroadcast(mask, shape)) > 0
             else:
                 continue
             sensitive[j] = np.maximum(sensitive.get(j, 0.0), reached.astype(float))
     return all(i in sensitive and bool(np.all(sensitive[i] > 0))
                for i in range(tape.n_inputs))
-
-
-def _unbroadcast(mask: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """A mask of a broadcast result summed back to an argument's shape."""
-    mask = np.asarray(mask, dtype=float)
-    while mask.ndim > len(shape):
-        mask = mask.sum(axis=0)
-    for axis, extent in enumerate(shape):
-        if extent == 1 and mask.shape[axis] != 1:
-            mask = mask.sum(axis=axis, keepdims=True)
-    return np.broadcast_to(mask, shape)
-

@@ -452,8 +452,7 @@ def _site() -> tuple:
 
 def _here() -> str:
     """The user's "file:line" where the package's function that asked was called."""
-    frame, name = _user_frame(3)  # (not _here, nor the package's function that asked)
-    return f"{name}:{frame.f_lineno if frame is not None else 0}"
+    return _site()[1]
 
 
 def _where(what: str) -> str:
