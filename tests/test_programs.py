@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from diffcompare.analysis.compare import compare
 from diffcompare.cli import main
 from diffcompare.engine.tracer import trace
+from diffcompare.errors import InputError
 from diffcompare.methods import REGISTRY, Options
 from diffcompare.problems.load import program_problem
 
@@ -254,3 +255,14 @@ def test_plain_values_at_follow_the_parameter_order(tmp_path):
                      ("[1,2],3", "name the array input, as r=[1,2]")):
         found = run("grad", str(path), "--at", at)
         assert found.exit_code == 2 and said in found.output, (at, found.output)
+
+
+def test_the_files_point_fills_what_at_leaves_out_and_is_not_read_when_at_gives_all(tmp_path):
+    path = tmp_path / "two.py"
+    path.write_text("POINT = {'r': 3.0, 'd': 2.0}\ndef f(r, d):\n    return r * r * d\n")
+    assert program_problem(str(path)).point == (3.0, 2.0)
+    assert program_problem(str(path), "d=5").point == (3.0, 5.0)  # r from the file
+    path.write_text("POINT = [3.0, 2.0]\ndef f(r, d):\n    return r * r * d\n")  # not a dict
+    with pytest.raises(InputError, match="POINT should be a dict of r, d"):
+        program_problem(str(path), "d=5")  # (r is needed from it)
+    assert program_problem(str(path), "r=1,d=5").point == (1.0, 5.0)  # never needed

@@ -58,9 +58,9 @@ def program_problem(program, at=None, n: int | None = None, budget: float | None
     if isinstance(program, str):
         program = load(program, budget)
 
-    point = program.default_point(n, budget) or {}
-    if at is not None:
-        point.update(read_inputs(at, program.inputs))
+    given = {} if at is None else read_inputs(at, program.inputs)
+    point = given if n is None and len(given) == len(program.inputs) else \
+        {**(program.default_point(n, budget) or {}), **given}  # the file's, where needed
     missing = [name for name in program.inputs if name not in point]
     if missing:
         raise InputError(f"{program.label} needs a value for {', '.join(missing)} "

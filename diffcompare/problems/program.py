@@ -42,9 +42,7 @@ class ProgramProblem(BaseProblem):
         self.budget = budget
         self.input_names = tuple(program.inputs)
         self.input_shapes = tuple(np.shape(v) for v in inputs)
-        self.variables = FlatNames(self.input_names, self.input_shapes)
         self.point_array = _flat_point(inputs)
-        self.text = program.label
         self._traces: list = []
         try:  # (the user's point: read at the program's first branch on it, if it has one)
             tape = self.tape_at(self.point_array, InputError, unread=True)
@@ -56,6 +54,19 @@ class ProgramProblem(BaseProblem):
         if not tape.outputs_show_inputs_finite():
             for name, value in zip(self.input_names, inputs):
                 refuse_nonfinite(name, value)
+
+    @cached_property
+    def variables(self) -> FlatNames:
+        """The n flat inputs' names (made when first shown: a library call shows none)."""
+        return FlatNames(self.input_names, self.input_shapes)
+
+    @property
+    def n(self) -> int:
+        return self.point_array.size
+
+    @property
+    def text(self) -> str:
+        return self.program.label
 
     @property
     def shapes(self) -> tuple[tuple[int, ...], ...]:
