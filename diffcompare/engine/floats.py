@@ -54,13 +54,15 @@ def partial_shape(op: ops.Op, i: int) -> tuple:
     return _SHAPES[key]
 
 
-def _term(op: ops.Op, i: int, j: int, args) -> tuple:
-    """(argument position, its slot, the partial's shape, its detail, the slot it reads)."""
+def _term(op: ops.Op, k: int, i: int, args) -> tuple:
+    """Record k's term for its argument i: (k, the argument's slot, the partial's shape,
+    its detail, the slot it reads); a partial of no simple shape keeps (op, i, args)."""
     kind, detail = partial_shape(op, i)
     if kind == _CONSTANT and detail in (1.0, -1.0):
-        return i, j, _PLUS if detail == 1.0 else _MINUS, None, None
-    source = args[detail] if kind == _ARGUMENT else args[0]
-    return i, j, kind, detail, source
+        return k, args[i], _PLUS if detail == 1.0 else _MINUS, None, None
+    if kind == _GENERIC:
+        return k, args[i], kind, (op, i, args), None
+    return k, args[i], kind, detail, args[detail] if kind == _ARGUMENT else args[0]
 
 
 class FloatPlan:
@@ -86,10 +88,11 @@ class FloatPlan:
             args = tape.args[k]
             self.forward_plan.append((k, op.real, args[0], args[1] if len(args) > 1 else -1))
             if tape.active[k]:
-                terms = tuple(_term(op, i, j, args) for i, j in enumerate(args)
-                              if tape.active[j])
-                self.reverse_plan.append((k, op, args, terms))
-        self.reverse_plan.reverse()
+                self.reverse_plan.append([_term(op, k, i, args)
+                                          for i, j in enumerate(args) if tape.active[j]])
+        # one entry per active argument: the records from the last, each one's arguments
+        # in their order (as the generic sweep adds them: x**x adds its two terms in turn)
+        self.reverse_plan = [term for terms in reversed(self.reverse_plan) for term in terms]
 
     def forward(self, inputs) -> list[float]:
         values = [0.0] * self.size
@@ -104,32 +107,33 @@ class FloatPlan:
         adjoint = [0.0] * self.size
         for slot, r in zip(self.outputs, cotangent):
             adjoint[slot] += r
-        for k, op, args, terms in self.reverse_plan:
+        # (one flat loop over the records' terms: a record's terms are consecutive, and
+        # none writes its own record's adjoint, so each reads the adjoint it had)
+        for k, j, kind, detail, source in self.reverse_plan:
             g = adjoint[k]
             if g == 0.0:
                 continue
-            for i, j, kind, detail, source in terms:
-                if kind == _PLUS:  # g * 1.0 is g, and x + g * -1.0 is x - g, exactly
-                    adjoint[j] += g
+            if kind == _PLUS:  # g * 1.0 is g, and x + g * -1.0 is x - g, exactly
+                adjoint[j] += g
+                continue
+            if kind == _MINUS:
+                adjoint[j] -= g
+                continue
+            if kind == _ARGUMENT:
+                partial = values[source]
+            elif kind == _FUNCTION:
+                partial = detail(values[source])
+            elif kind == _CONSTANT:
+                partial = detail
+            elif kind == _NEGATED:
+                partial = -detail(values[source])
+            else:
+                op, i, args = detail
+                partial = op.partials[i](*[values[s] for s in args])
+                if ops.is_exact_zero(partial):
                     continue
-                if kind == _MINUS:
-                    adjoint[j] -= g
-                    continue
-                if kind == _ARGUMENT:
-                    partial = values[source]
-                elif kind == _FUNCTION:
-                    partial = detail(values[source])
-                elif kind == _CONSTANT:
-                    partial = detail
-                elif kind == _NEGATED:
-                    partial = -detail(values[source])
-                else:
-                    partial = op.partials[i](*[values[s] for s in args])
-                    if ops.is_exact_zero(partial):
-                        continue
-                    adjoint[j] = adjoint[j] + g * partial
-                    continue
-                if partial != 0.0:  # an exact zero partial is a structural zero
-                    adjoint[j] += g * partial
+                adjoint[j] = adjoint[j] + g * partial
+                continue
+            if partial != 0.0:  # an exact zero partial is a structural zero
+                adjoint[j] += g * partial
         return adjoint
-
