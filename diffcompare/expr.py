@@ -46,14 +46,21 @@ class Expr(ops.Arithmetic):
         return ()
 
 
+class _KeyedRef(weakref.ref):
+    """A weak reference that carries its key in the intern table: weakref.KeyedRef without
+    its Python-level __new__ and __init__, which cost a seventh of parsing."""
+
+    __slots__ = ("key",)
+
+
 # The intern table: key -> a weak reference to the node, dropped when the node dies. A plain
-# dict of KeyedRefs with one shared callback (what WeakValueDictionary does, without its
-# Python-level get and set, which cost a third of parsing): nothing iterates the table, so
-# its iteration guards are not needed.
-_interned: dict[tuple, weakref.KeyedRef] = {}
+# dict of keyed references with one shared callback (what WeakValueDictionary does, without
+# its Python-level get and set, which cost a third of parsing): nothing iterates the table,
+# so its iteration guards are not needed.
+_interned: dict[tuple, _KeyedRef] = {}
 
 
-def _forget(ref: weakref.KeyedRef, table=_interned) -> None:
+def _forget(ref: _KeyedRef, table=_interned) -> None:
     if table.get(ref.key) is ref:
         del table[ref.key]
 
@@ -64,7 +71,9 @@ def _lookup(key: tuple):
 
 
 def _store(key: tuple, node: Expr) -> Expr:
-    _interned[key] = weakref.KeyedRef(node, _forget, key)
+    ref = _KeyedRef(node, _forget)
+    ref.key = key
+    _interned[key] = ref
     return node
 
 
@@ -143,14 +152,17 @@ class Call(Expr):
     def of(cls, op: Op, args: tuple[Expr, ...]) -> Call:
         """The node op(*args) for arguments already checked (nodes, as many as op takes):
         the parser's constructor."""
-        key = (op, *map(id, args))  # arguments are interned: their identities identify them
-        ref = _interned.get(key)  # _lookup, written out: this is the parser's hot path
+        # arguments are interned, so the tuple of them compares and hashes by identity
+        key = (op, args)
+        ref = _interned.get(key)  # _lookup and _store, written out: the parser's hot path
         node = None if ref is None else ref()
         if node is None:
             node = object.__new__(cls)
-            object.__setattr__(node, "op", op)
-            object.__setattr__(node, "args", args)
-            _store(key, node)
+            _set_op(node, op)
+            _set_args(node, args)
+            ref = _KeyedRef(node, _forget)
+            ref.key = key
+            _interned[key] = ref
         return node
 
     @property
@@ -159,6 +171,11 @@ class Call(Expr):
 
     def __repr__(self) -> str:
         return f"Call({self.op.name}, {list(self.args)!r})"
+
+
+# A new Call's slots set through their descriptors: object.__setattr__ (which the nodes'
+# own __setattr__, refusing every change, leaves as the way) costs half as much again.
+_set_op, _set_args = Call.__dict__["op"].__set__, Call.__dict__["args"].__set__
 
 
 def as_expr(value) -> Expr:

@@ -1,5 +1,6 @@
 """The shared tree: interning, DAG counting, walks that never recurse, simplification."""
 
+import gc
 import sys
 
 from diffcompare import ops
@@ -13,6 +14,22 @@ def test_equal_nodes_are_the_same_object():
     assert Call(ops.SIN, (Var("x"),)) is Call(ops.SIN, (Var("x"),))
     assert Const(2) is Const(2)
     assert hash(parse("x*y + 1")) == hash(parse("x*y + 1"))
+
+
+def test_a_node_nobody_holds_leaves_the_intern_table_and_is_made_again_when_asked():
+    from diffcompare import expr
+
+    gc.collect()
+    before = len(expr._interned)
+    node = parse("sin(interned_a*interned_b) + 7/interned_a")  # nodes no other test makes
+    assert len(expr._interned) > before
+    del node
+    gc.collect()
+    assert len(expr._interned) == before  # each entry went with its node
+    again = parse("sin(interned_a*interned_b) + 7/interned_a")
+    assert to_text(again) == "sin(interned_a*interned_b) + 7/interned_a"
+    assert again is parse("sin(interned_a*interned_b) + 7/interned_a")  # interned anew
+    assert len(expr._interned) > before
 
 
 def test_nodes_are_immutable():
