@@ -586,6 +586,8 @@ def flatten(parts: Sequence) -> np.ndarray:
 def split(flat, shapes: Sequence[tuple[int, ...]]) -> list:
     """A flat vector back into values of the given shapes (a float for shape ())."""
     flat = flat if isinstance(flat, np.ndarray) else _array_of(flat)
+    if len(shapes) == 1 and flat.shape == shapes[0]:  # one vector input: the vector itself
+        return [flat]
     parts, start = [], 0
     for shape in shapes:
         count = math.prod(shape)

@@ -25,6 +25,7 @@ def _unit(n: int, i: int) -> np.ndarray:
 
 
 ONE = (1.0,)  # the cotangent of a single output
+ONE_ROW = Cost(f_evals=1, forward_passes=1, reverse_passes=1)  # a gradient's passes
 
 
 def _floats(values) -> np.ndarray:
@@ -149,7 +150,7 @@ class ReverseAD(_OnTape):
             jacobian = np.array([_floats(linear.vjp(_unit(m, j))) for j in range(m)])
             jacobian, f = jacobian.reshape(m, n), linear.f
         f = _floats(f)
-        cost = Cost(f_evals=1, forward_passes=1, reverse_passes=m)
+        cost = ONE_ROW if m == 1 else Cost(f_evals=1, forward_passes=1, reverse_passes=m)
         warnings = ()
         # Where the sweep meets an indeterminate form (-inf + inf: the adjoint of log(0) in
         # (x - x)**(x - x) pushed through x - x), a forward pass, whose exact zero tangents
