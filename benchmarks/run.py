@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import gc
 import json
 import os
 import platform
@@ -374,6 +375,7 @@ def goal_scalar_tapes(repeats: int) -> dict:
 
 
 def _per_operation(parser, tape_class, text, names, point, runs) -> dict:
+    first_parse = _first_parse_seconds(parser, text, runs)
     expr = parser.parse(text)
     tape = tape_class.record(expr, names)
     ops = tape.operation_count
@@ -382,8 +384,25 @@ def _per_operation(parser, tape_class, text, names, point, runs) -> dict:
         "record_us_per_op": median(lambda: tape_class.record(expr, names), runs) / ops * 1e6,
         "forward_reverse_us_per_op": median(
             lambda: tape.reverse(tape.forward(point)), runs) / ops * 1e6,
-        "parse_us_per_op": median(lambda: parser.parse(text), runs) / ops * 1e6,
+        "parse_us_per_op": first_parse / ops * 1e6,
+        # the same text parsed while its tree is alive: every node is found in the intern
+        # table, none made (what this benchmark measured as parsing before 2026-12-07)
+        "parse_again_us_per_op": median(lambda: parser.parse(text), runs) / ops * 1e6,
     }
+
+
+def _first_parse_seconds(parser, text: str, runs: int) -> float:
+    """The median time of a first parse of ``text``, as a user's parse is: none of its
+    nodes alive before (they would be found interned, not made), and the collector's pass
+    over the new nodes, due when parsing ends, counted."""
+    times = []
+    for _ in range(runs):
+        gc.collect()  # (the last run's tree, let go, is gone)
+        start = time.perf_counter()
+        tree = parser.parse(text)
+        times.append(time.perf_counter() - start)
+        del tree
+    return statistics.median(times)
 
 
 # --- goal 6: deep chains and shared DAGs built through the API --------------------------
@@ -468,7 +487,8 @@ GOALS = [  # (key, how the figure is read, the goal, what it means)
     ("richardson.richardson_over_central_fd", "<=", 20.0,
      "4. richardson / central-fd, Rosenbrock chain n = 200"),
     ("scale.cpu_over_budget", "<=", 1.1, "5. diffcompare scale (defaults): CPU s / --budget"),
-    ("scalar_tapes.large.parse_us_per_op", "<=", 3.0, "6. parsing at 10^5 operations, µs/op"),
+    ("scalar_tapes.large.parse_us_per_op", "<=", 3.0,
+     "6. a first parse at 10^5 operations, µs/op"),
     ("scalar_tapes.large.record_us_per_op", "<=", 1.5,
      "6. recording at 10^5 operations, µs/op"),
     ("scalar_tapes.large.forward_reverse_us_per_op", "<=", 0.5,
