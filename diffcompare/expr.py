@@ -47,20 +47,24 @@ class Expr(ops.Arithmetic):
 
 
 class _KeyedRef(weakref.ref):
-    """A weak reference that carries its key in the intern table: weakref.KeyedRef without
+    """A weak reference that carries its table and its key there: weakref.KeyedRef without
     its Python-level __new__ and __init__, which cost a seventh of parsing."""
 
-    __slots__ = ("key",)
+    __slots__ = ("key", "table")
 
 
-# The intern table: key -> a weak reference to the node, dropped when the node dies. A plain
-# dict of keyed references with one shared callback (what WeakValueDictionary does, without
-# its Python-level get and set, which cost a third of parsing): nothing iterates the table,
-# so its iteration guards are not needed.
+# The intern tables: key -> a weak reference to the node, dropped when the node dies. Plain
+# dicts of keyed references with one shared callback (what WeakValueDictionary does, without
+# its Python-level get and set, which cost a third of parsing): nothing iterates them, so
+# their iteration guards are not needed. Constants and variables share one table; each
+# operation has its own, keyed by the node's own argument tuple (its arguments are
+# interned: the tuple compares and hashes by their identities), so no key is made for it.
 _interned: dict[tuple, _KeyedRef] = {}
+_calls: dict[Op, dict[tuple, _KeyedRef]] = {}  # operation -> its nodes by arguments
 
 
-def _forget(ref: _KeyedRef, table=_interned) -> None:
+def _forget(ref: _KeyedRef) -> None:
+    table = ref.table
     if table.get(ref.key) is ref:
         del table[ref.key]
 
@@ -70,11 +74,16 @@ def _lookup(key: tuple):
     return None if ref is None else ref()
 
 
-def _store(key: tuple, node: Expr) -> Expr:
+def _store(key: tuple, node: Expr, table: dict = _interned) -> Expr:
     ref = _KeyedRef(node, _forget)
-    ref.key = key
-    _interned[key] = ref
+    ref.key, ref.table = key, table
+    table[key] = ref
     return node
+
+
+def interned_count() -> int:
+    """Nodes alive in the intern tables."""
+    return len(_interned) + sum(map(len, _calls.values()))
 
 
 @contextmanager
@@ -152,17 +161,16 @@ class Call(Expr):
     def of(cls, op: Op, args: tuple[Expr, ...]) -> Call:
         """The node op(*args) for arguments already checked (nodes, as many as op takes):
         the parser's constructor."""
-        # arguments are interned, so the tuple of them compares and hashes by identity
-        key = (op, args)
-        ref = _interned.get(key)  # _lookup and _store, written out: the parser's hot path
+        table = _calls.get(op)
+        if table is None:
+            table = _calls[op] = {}
+        ref = table.get(args)  # _lookup, written out: the parser's hot path
         node = None if ref is None else ref()
         if node is None:
             node = object.__new__(cls)
             _set_op(node, op)
             _set_args(node, args)
-            ref = _KeyedRef(node, _forget)
-            ref.key = key
-            _interned[key] = ref
+            _store(args, node, table)
         return node
 
     @property

@@ -20,16 +20,16 @@ def test_a_node_nobody_holds_leaves_the_intern_table_and_is_made_again_when_aske
     from diffcompare import expr
 
     gc.collect()
-    before = len(expr._interned)
+    before = expr.interned_count()
     node = parse("sin(interned_a*interned_b) + 7/interned_a")  # nodes no other test makes
-    assert len(expr._interned) > before
+    assert expr.interned_count() > before
     del node
     gc.collect()
-    assert len(expr._interned) == before  # each entry went with its node
+    assert expr.interned_count() == before  # each entry went with its node
     again = parse("sin(interned_a*interned_b) + 7/interned_a")
     assert to_text(again) == "sin(interned_a*interned_b) + 7/interned_a"
     assert again is parse("sin(interned_a*interned_b) + 7/interned_a")  # interned anew
-    assert len(expr._interned) > before
+    assert expr.interned_count() > before
 
 
 def test_nodes_are_immutable():
