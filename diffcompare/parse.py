@@ -38,14 +38,34 @@ RESERVED = {"nan", "inf", "infinity", "none", "true", "false"} | {
 }
 
 # One token per match, with the blanks before it: a number, a name, an operator, or any other
-# character (refused). findall returns each as (number, name, operator, stray), in C.
+# character (refused). findall returns each token's text, in C; its first character says
+# which it is (_Kinds).
 _TOKEN = re.compile(
-    r"[ \t]*(?:"
-    r"((?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
-    r"|([A-Za-z][A-Za-z0-9_]*)"
-    r"|(\*\*|[-+*/^(),])"
-    r"|(.))", re.DOTALL)
+    r"[ \t]*("
+    r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+    r"|[A-Za-z][A-Za-z0-9_]*"
+    r"|\*\*|[-+*/^(),]"
+    r"|.)", re.DOTALL)
+_OPERATORS = frozenset(("**", "+", "-", "*", "/", "^", "(", ")", ","))
 _END = ("", "", "", "")  # the token after the last
+
+
+class _Kinds(dict):
+    """Token text -> (number, name, operator, stray), the one it is set: worked out once per
+    distinct text (most tokens repeat: operators, names), looked up in C after that."""
+
+    def __missing__(self, token: str) -> tuple[str, str, str, str]:
+        first = token[0]
+        if first.isdigit() or (first == "." and len(token) > 1):
+            kind = (token, "", "", "")
+        elif first.isalpha():
+            kind = ("", token, "", "")
+        elif token in _OPERATORS:
+            kind = ("", "", token, "")
+        else:
+            kind = ("", "", "", token)
+        self[token] = kind
+        return kind
 
 _STRAY_HINTS = {
     "=": "comparisons and assignments are not part of the language",
@@ -75,7 +95,11 @@ def tokenize(text: str) -> list[tuple[str, str, str, str]]:
         raise ParseError(
             f"non-ASCII character {char!r} (U+{ord(char):04X}); only ASCII is accepted",
             text, position)
-    tokens = _TOKEN.findall(text.rstrip(" \t"))  # every character is in some token
+    kinds = _Kinds()
+    # every character is in some token
+    tokens = list(map(kinds.__getitem__, _TOKEN.findall(text.rstrip(" \t"))))
+    if not any(kind[3] for kind in kinds.values()):
+        return tokens
     for index, token in enumerate(tokens):
         if token[3]:
             char = token[3]
@@ -298,6 +322,9 @@ class _Reader:
                 raise self.error(f"constant exponent too large (|{b:.15g}| > "
                                  f"{MAX_CONSTANT_EXPONENT:.15g})", index)
             constant = a is not None and b is not None
+        elif len(arguments) == 1:  # a function of one argument: no generator made
+            (only, a), = arguments
+            children, constant = (only,), a is not None
         else:
             children = tuple(node for node, _ in arguments)
             constant = all(value is not None for _, value in arguments)
