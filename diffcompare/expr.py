@@ -15,6 +15,7 @@ keeps the shape the user typed.
 from __future__ import annotations
 
 import gc
+import itertools
 import re
 import weakref
 from collections.abc import Iterable, Iterator
@@ -313,7 +314,9 @@ def _is_reciprocal(node: Expr) -> bool:
 # --- walks -------------------------------------------------------------------------------
 
 # Walks are memoized on the interned nodes (weakly: a tree nobody holds is forgotten), so
-# differentiating a tree with respect to each of n variables walks it once, not n times.
+# differentiating a tree with respect to each of n variables walks it once, not n times. No
+# memo holds its own root (the last node of a walk): an entry whose value held its key would
+# keep the tree alive for ever.
 _postorders: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _dependencies: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _dependents: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -321,10 +324,14 @@ _dependents: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 def postorder(root: Expr) -> list[Expr]:
     """Every distinct node once, children before parents (a topological order)."""
-    cached = _postorders.get(root)
-    if cached is None:
-        cached = _postorders[root] = tuple(_postorder(root))
-    return list(cached)
+    below = _postorders.get(root)
+    if below is None:
+        order = _postorder(root)
+        _postorders[root] = tuple(order[:-1])
+        return order
+    order = list(below)
+    order.append(root)
+    return order
 
 
 def _postorder(root: Expr) -> list[Expr]:
@@ -394,19 +401,20 @@ def depends_on(root: Expr) -> dict[int, frozenset[str]]:
     return deps
 
 
-def dependents(root: Expr) -> dict[str, tuple[Expr, ...]]:
-    """For every variable, the nodes that depend on it, children before parents: the only
+def dependents(root: Expr, name: str) -> Iterable[Expr]:
+    """The nodes that depend on the variable ``name``, children before parents: the only
     nodes whose derivative with respect to it is not 0. Memoized on the root."""
     found = _dependents.get(root)
     if found is None:
         deps = depends_on(root)
-        order = postorder(root)
-        lists: dict[str, list[Expr]] = {n.name: [] for n in order if isinstance(n, Var)}
-        for n in order:
-            for name in deps[id(n)]:
-                lists[name].append(n)
-        found = _dependents[root] = {name: tuple(nodes) for name, nodes in lists.items()}
-    return found
+        lists: dict[str, list[Expr]] = {}
+        for n in postorder(root)[:-1]:  # (the root, last, depends on every variable)
+            for variable in deps[id(n)]:
+                lists.setdefault(variable, []).append(n)
+        found = _dependents[root] = {v: tuple(nodes) for v, nodes in lists.items()}
+    if name not in depends_on(root)[id(root)]:
+        return ()
+    return itertools.chain(found.get(name, ()), (root,))
 
 
 def pack(roots: Iterable[Expr]) -> tuple:

@@ -32,6 +32,22 @@ def test_a_node_nobody_holds_leaves_the_intern_table_and_is_made_again_when_aske
     assert expr.interned_count() > before
 
 
+def test_a_tree_whose_walks_were_memoized_is_forgotten_when_nobody_holds_it():
+    """The walks' memos are keyed weakly on the root and never hold the root itself."""
+    from diffcompare import expr
+    from diffcompare.methods.manual import differentiate
+
+    gc.collect()
+    before = expr.interned_count()
+    tree = parse("sin(walked_a*walked_b) + walked_a**3")
+    assert to_text(differentiate(tree, "walked_a")) == \
+        "cos(walked_a*walked_b)*walked_b + 3*walked_a**2"
+    Tape.record(tree, ["walked_a", "walked_b"])  # (its walks: postorder, dependents)
+    del tree
+    gc.collect()
+    assert expr.interned_count() == before
+
+
 def test_nodes_are_immutable():
     node = Var("x")
     try:

@@ -75,7 +75,7 @@ def differentiate(expr: Expr, wrt: str, steps: list[Step] | None = None,
     variable = Var(wrt)
     # The loop runs once per (node, variable) pair on a path: kept tight, since a chain of n
     # sums has n²/2 of them. Only arguments that depend on wrt have their partial taken.
-    for node in dependents(expr).get(wrt, ()):
+    for node in dependents(expr, wrt):
         if node is variable:
             derivative[id(node)] = ONE
             continue
