@@ -192,3 +192,21 @@ def test_what_numpy_cannot_follow_is_refused_with_its_name_and_line(line, said, 
     assert said in shown, shown
     if "not supported" in said:
         assert "np.sin" in shown and "np.concatenate" in shown  # the supported list
+
+
+def test_the_library_keeps_no_function_it_was_given():
+    """A function given to derivative() (and what it holds: here an array) goes when its
+    caller lets it go; the library remembers only what it read from it."""
+    import gc
+    import weakref
+
+    held = []
+    for k in range(3):
+        data = np.full(3, float(k + 1))
+        f = lambda x, data=data: np.sum(x * data)  # noqa: E731 - a fresh one each time
+        held.append((weakref.ref(f), weakref.ref(data)))
+        assert diffcompare.derivative(f, at={"x": X}).gradient == (k + 1.0,) * 3
+        assert diffcompare.derivative(f, at={"x": X}).gradient == (k + 1.0,) * 3  # (kept)
+        del f, data
+    gc.collect()
+    assert [(f(), data()) for f, data in held] == [(None, None)] * 3

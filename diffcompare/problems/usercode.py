@@ -238,10 +238,12 @@ def from_callable(function: Callable) -> Program:
     except TypeError:  # not weakly referable, or not hashable: made each time
         kept = None
     if kept is not None and kept[0] == stamp:
-        return kept[1]
+        _, path, name, inputs = kept
+        return Program(path, name, function, inputs, _namespace(function, name))
     program = _program_of(function)
-    try:
-        _PROGRAMS[function] = (stamp, program)
+    try:  # (what it was made from, not the Program: an entry that held the function, its
+        # own key, would keep it, and all it holds, alive for ever)
+        _PROGRAMS[function] = (stamp, program.path, program.name, program.inputs)
     except TypeError:
         pass
     return program
@@ -259,6 +261,13 @@ def _stamp(function: Callable) -> tuple:
             id(getattr(function, "__wrapped__", None)), id(getattr(function, "__globals__", None)))
 
 
+def _namespace(function: Callable, name: str) -> ChainMap:
+    """The function's module as it is when asked (its POINT, its other functions), never
+    written to: the function under its own name first, the module's name last."""
+    return ChainMap({name: function}, getattr(function, "__globals__", {}),
+                    {"__name__": getattr(function, "__module__", "") or ""})
+
+
 def _program_of(function: Callable) -> Program:
     try:
         source = inspect.getsourcefile(function)
@@ -266,10 +275,7 @@ def _program_of(function: Callable) -> Program:
         source = None
     path = Path(source) if source else Path(f"<{getattr(function, '__name__', 'f')}>")
     name = getattr(function, "__name__", "f")
-    # the function's module as it is when asked (its POINT, its other functions), never
-    # written to: the function under its own name first, the module's name last
-    namespace = ChainMap({name: function}, getattr(function, "__globals__", {}),
-                         {"__name__": getattr(function, "__module__", "") or ""})
+    namespace = _namespace(function, name)
     try:
         parameters = inspect.signature(function).parameters.values()
     except (TypeError, ValueError):
