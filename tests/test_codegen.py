@@ -201,6 +201,69 @@ def test_the_library_runs_the_written_code_again_and_checks_its_inputs_as_the_ta
         diffcompare.derivative(_sum_of_squares, at={"x": x}, method="reverse-ad-compiled")
 
 
+SCALE = np.array([1.0, 2.0, 3.0])  # read by _scaled (a global the gradient code holds)
+TABLE = {"shift": np.zeros(3)}
+
+
+def _scaled(x):
+    from diffcompare.math import sum as dsum
+
+    return dsum(SCALE * x * x + TABLE["shift"] * x)
+
+
+def test_the_library_writes_the_code_again_when_what_f_reads_besides_its_inputs_changed():
+    """The code holds what f read as constants: it runs again only while those are what
+    they were (the same objects, arrays and containers equal in content)."""
+    import diffcompare
+    from diffcompare.methods.compiled import cached_gradient
+
+    global SCALE
+    x = np.array([0.5, -1.0, 2.0])
+
+    def gradient():
+        found = diffcompare.derivative(_scaled, at={"x": x}, method="reverse-ad-compiled")
+        assert _bits(found.value) == _bits(
+            diffcompare.derivative(_scaled, at={"x": x}, method="reverse-ad").value)
+        return found.gradient
+
+    assert gradient() == (1.0, -4.0, 12.0)
+    assert cached_gradient(_scaled, {"x": x}) is not None  # unchanged: the code runs again
+    SCALE[1] = 5.0  # changed in place
+    assert cached_gradient(_scaled, {"x": x}) is None
+    assert gradient() == (1.0, -10.0, 12.0)
+    SCALE = np.array([2.0, 2.0, 2.0])  # bound to another array
+    assert gradient() == (2.0, -4.0, 8.0)
+    TABLE["shift"][0] = 1.0  # inside a dict
+    assert gradient() == (3.0, -4.0, 8.0)
+    SCALE = np.array([1.0, 2.0, 3.0])
+    TABLE["shift"][0] = 0.0
+
+
+def test_code_for_a_closure_follows_its_cells_and_a_callable_object_is_traced_each_time():
+    import diffcompare
+    from diffcompare.math import sum as dsum
+    from diffcompare.methods.compiled import cached_gradient
+
+    weights = np.array([1.0, 1.0])
+
+    def f(x):
+        return dsum(weights * x)
+
+    class Weighted:
+        def __call__(self, x):
+            return dsum(weights * x)
+
+    x = np.array([3.0, 4.0])
+    for function in (f, Weighted()):
+        weights[:] = 1.0
+        found = diffcompare.derivative(function, at={"x": x}, method="reverse-ad-compiled")
+        assert found.gradient == (1.0, 1.0)
+        weights[0] = 7.0
+        assert cached_gradient(function, {"x": x}) is None
+        found = diffcompare.derivative(function, at={"x": x}, method="reverse-ad-compiled")
+        assert found.gradient == (7.0, 1.0)
+
+
 def test_several_outputs_give_the_jacobian_row_by_row():
     case = next(c for c in CASES if c.kind == "jacobian")
     result = compare(case.problem(), ["reverse-ad", "reverse-ad-compiled"], kind="jacobian")

@@ -20,7 +20,7 @@ from diffcompare.runtime.budget import sweep_seconds
 
 RUNS = {"gradient": lambda m: 1, "vjp": lambda m: 1, "jacobian": lambda m: m}  # per kind
 CODE_KEPT = 16  # functions whose gradient code is kept for the library's next call (below)
-_CODE: dict = {}  # (function, its inputs' names and shapes) -> (generated code, its function)
+_CODE: dict = {}  # (function, its inputs' names and shapes) -> (code, its function, what f reads)
 
 # Writing the code: planning each record (its partials applied to placeholders) and
 # compiling its lines, measured at about 20-40 µs per record on a 2-core machine (2026-12).
@@ -126,8 +126,16 @@ class CompiledReverseAD(Prepared):
 
 
 def _keep(key, written) -> None:
+    """Keep the code for the next call on the same function and shapes, with what the
+    function read besides its inputs (its constants here): the code runs again only while
+    that is unchanged (problems/environment.py)."""
+    from diffcompare.problems.environment import environment
+
     _CODE.pop(key, None)
-    _CODE[key] = written
+    read = environment(key[0])
+    if read is None:  # (what it reads cannot be compared: traced again at every call)
+        return
+    _CODE[key] = (*written, read)
     while len(_CODE) > CODE_KEPT:
         _CODE.pop(next(iter(_CODE)))
 
@@ -141,15 +149,17 @@ def held_bytes() -> int:
     """Bytes the kept gradient code holds from call to call (its BUFFERS)."""
     from diffcompare.engine import pool
 
-    return sum(array.nbytes for _, run in _CODE.values()
+    return sum(array.nbytes for _, run, _ in _CODE.values()
                for array in run.__globals__.get("BUFFERS", ()) if not pool.owns(array))
 
 
 def cached_gradient(function, inputs: dict):
     """The gradient of a Python function by the code written for it at an earlier call
     with inputs of the same names and shapes, without tracing it again (as a JIT runs
-    its compiled code): a Derivative, or None when there is no such code, or when a guard
-    finds another path (then the caller traces it as usual)."""
+    its compiled code): a Derivative, or None when there is no such code, when what the
+    function reads besides its inputs changed since (a global array, a closed-over
+    weight: the code holds them as constants), or when a guard finds another path (then
+    the caller traces it as usual)."""
     import time
 
     from diffcompare.engine.arrays import flatten
@@ -163,7 +173,7 @@ def cached_gradient(function, inputs: dict):
         written = _CODE.get(key)
     except (TypeError, ValueError):
         return None
-    if written is None:
+    if written is None or not written[2].unchanged():
         return None
     # checked as every way in checks them (finite numbers, InputError otherwise), as the
     # first call's were: the code would give nan for a nan where the tape refuses it. The
@@ -171,7 +181,7 @@ def cached_gradient(function, inputs: dict):
     # non-finite input to f, a finite f says they are all finite (engine/finite.py)
     values = [input_value(name, inputs[name], finite=False) for name in names]
     start = time.perf_counter()
-    generated, run = written
+    generated, run, _ = written
     try:
         value, gradient = run(*values)
     except PathChanged:
