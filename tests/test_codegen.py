@@ -264,6 +264,34 @@ def test_code_for_a_closure_follows_its_cells_and_a_callable_object_is_traced_ea
         assert found.gradient == (7.0, 1.0)
 
 
+def test_threads_running_the_kept_code_at_once_each_get_their_own_gradient():
+    """The kept code writes into buffers of its own: one thread runs it at a time, and a
+    thread that finds it busy traces the function as usual."""
+    import threading
+
+    import diffcompare
+
+    points = [np.linspace(-1.0, 1.0, 200_000) * (k + 1) for k in range(4)]
+    expected = [diffcompare.derivative(_sum_of_squares, at={"x": x}).value for x in points]
+    diffcompare.derivative(_sum_of_squares, at={"x": points[0]}, method="reverse-ad-compiled")
+    wrong = []
+
+    def run(k):
+        for _ in range(10):
+            found = diffcompare.derivative(_sum_of_squares, at={"x": points[k]},
+                                           method="reverse-ad-compiled")
+            if not np.array_equal(found.value, expected[k]):
+                wrong.append(k)
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    assert wrong == []
+
+
 def test_several_outputs_give_the_jacobian_row_by_row():
     case = next(c for c in CASES if c.kind == "jacobian")
     result = compare(case.problem(), ["reverse-ad", "reverse-ad-compiled"], kind="jacobian")

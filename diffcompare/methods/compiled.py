@@ -10,6 +10,7 @@ so. Its numbers are the tape's reverse sweep's, bit for bit (the same plan's ste
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 
@@ -20,7 +21,7 @@ from diffcompare.runtime.budget import sweep_seconds
 
 RUNS = {"gradient": lambda m: 1, "vjp": lambda m: 1, "jacobian": lambda m: m}  # per kind
 CODE_KEPT = 16  # functions whose gradient code is kept for the library's next call (below)
-_CODE: dict = {}  # (function, its inputs' names and shapes) -> (code, its function, what f reads)
+_CODE: dict = {}  # (function, its inputs' names and shapes) -> (code, function, lock, what f reads)
 
 # Writing the code: planning each record (its partials applied to placeholders) and
 # compiling its lines, measured at about 20-40 µs per record on a 2-core machine (2026-12).
@@ -36,7 +37,9 @@ WRITE_SECONDS_PER_RECORD = 5e-5
 class CompiledReverseAD(Prepared):
     def __init__(self, problem, options):
         super().__init__(problem, options)
-        self._written: dict[bool, tuple] = {}  # seeded -> (generated code, its function)
+        # seeded -> (generated code, its function, the lock its runs take: the function
+        # writes into buffers kept in its module, which one run at a time may use)
+        self._written: dict[bool, tuple] = {}
         self.rewrites: list[str] = []  # why the code was written again, per time
 
     def work(self, kind, x):
@@ -64,7 +67,7 @@ class CompiledReverseAD(Prepared):
             self._tape = tape
             if hasattr(tape, "release"):  # the code reads none of the trace's values: its
                 tape.release(set())  # buffers may take their memory (engine/pool.py)
-            self._written[seeded] = (generated, generated.load())
+            self._written[seeded] = (generated, generated.load(), threading.Lock())
             key = self.problem.code_key()
             if key is not None and not seeded:
                 _keep(key, self._written[seeded])
@@ -76,15 +79,17 @@ class CompiledReverseAD(Prepared):
         from diffcompare.engine.steps import PathChanged
 
         seeded = r is not None
-        generated, function = self._code(x, seeded)
+        generated, function, lock = self._code(x, seeded)
         args = split(x, generated.plan.shapes)
         extra = (list(r),) if seeded else ()
         try:
-            value, gradient = function(*args, *extra)
+            with lock:
+                value, gradient = function(*args, *extra)
         except PathChanged as changed:
             self.rewrites.append(str(changed))
-            generated, function = self._code(x, seeded, again=str(changed))
-            value, gradient = function(*args, *extra)
+            generated, function, lock = self._code(x, seeded, again=str(changed))
+            with lock:
+                value, gradient = function(*args, *extra)
         parts = [gradient] if len(generated.plan.shapes) == 1 else list(gradient)
         return np.atleast_1d(np.asarray(value, dtype=float)), flatten(parts)
 
@@ -149,7 +154,7 @@ def held_bytes() -> int:
     """Bytes the kept gradient code holds from call to call (its BUFFERS)."""
     from diffcompare.engine import pool
 
-    return sum(array.nbytes for _, run, _ in _CODE.values()
+    return sum(array.nbytes for _, run, _, _ in _CODE.values()
                for array in run.__globals__.get("BUFFERS", ()) if not pool.owns(array))
 
 
@@ -158,8 +163,9 @@ def cached_gradient(function, inputs: dict):
     with inputs of the same names and shapes, without tracing it again (as a JIT runs
     its compiled code): a Derivative, or None when there is no such code, when what the
     function reads besides its inputs changed since (a global array, a closed-over
-    weight: the code holds them as constants), or when a guard finds another path (then
-    the caller traces it as usual)."""
+    weight: the code holds them as constants), when another thread is running it (its
+    buffers are one run's), or when a guard finds another path (then the caller traces
+    it as usual)."""
     import time
 
     from diffcompare.engine.arrays import flatten
@@ -173,7 +179,7 @@ def cached_gradient(function, inputs: dict):
         written = _CODE.get(key)
     except (TypeError, ValueError):
         return None
-    if written is None or not written[2].unchanged():
+    if written is None or not written[3].unchanged():
         return None
     # checked as every way in checks them (finite numbers, InputError otherwise), as the
     # first call's were: the code would give nan for a nan where the tape refuses it. The
@@ -181,11 +187,15 @@ def cached_gradient(function, inputs: dict):
     # non-finite input to f, a finite f says they are all finite (engine/finite.py)
     values = [input_value(name, inputs[name], finite=False) for name in names]
     start = time.perf_counter()
-    generated, run, _ = written
+    generated, run, lock, _ = written
+    if not lock.acquire(blocking=False):
+        return None
     try:
         value, gradient = run(*values)
     except PathChanged:
         return None
+    finally:
+        lock.release()
     if not (generated.plan.spreads_nonfinite and math.isfinite(value)):
         for name, entries in zip(names, values):
             refuse_nonfinite(name, entries)
