@@ -239,7 +239,7 @@ def test_the_library_writes_the_code_again_when_what_f_reads_besides_its_inputs_
     TABLE["shift"][0] = 0.0
 
 
-def test_code_for_a_closure_follows_its_cells_and_a_callable_object_is_traced_each_time():
+def test_code_follows_a_closure_and_what_cannot_be_compared_is_traced_each_time():
     import diffcompare
     from diffcompare.math import sum as dsum
     from diffcompare.methods.compiled import cached_gradient
@@ -250,11 +250,19 @@ def test_code_for_a_closure_follows_its_cells_and_a_callable_object_is_traced_ea
         return dsum(weights * x)
 
     class Weighted:
+        def __init__(self):
+            self.weights = weights
+
         def __call__(self, x):
             return dsum(weights * x)
 
+    holder = Weighted()
+
+    def g(x):  # reads an object's attribute: it could change unseen, so traced each time
+        return dsum(holder.weights * x)
+
     x = np.array([3.0, 4.0])
-    for function in (f, Weighted()):
+    for function in (f, Weighted(), g):
         weights[:] = 1.0
         found = diffcompare.derivative(function, at={"x": x}, method="reverse-ad-compiled")
         assert found.gradient == (1.0, 1.0)
@@ -262,6 +270,30 @@ def test_code_for_a_closure_follows_its_cells_and_a_callable_object_is_traced_ea
         assert cached_gradient(function, {"x": x}) is None
         found = diffcompare.derivative(function, at={"x": x}, method="reverse-ad-compiled")
         assert found.gradient == (7.0, 1.0)
+
+
+def test_code_follows_the_attributes_f_names_on_a_module_of_the_users(tmp_path, monkeypatch):
+    import importlib
+
+    import diffcompare
+    from diffcompare.math import sum as dsum
+
+    (tmp_path / "user_settings.py").write_text("import numpy as np\nSCALE = np.ones(2)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    settings = importlib.import_module("user_settings")
+
+    def f(x):
+        return dsum(settings.SCALE * x)
+
+    x = np.array([3.0, 4.0])
+    assert diffcompare.derivative(f, at={"x": x}, method="reverse-ad-compiled").gradient == \
+        (1.0, 1.0)
+    settings.SCALE[1] = 6.0
+    assert diffcompare.derivative(f, at={"x": x}, method="reverse-ad-compiled").gradient == \
+        (1.0, 6.0)
+    settings.SCALE = np.full(2, 2.0)
+    assert diffcompare.derivative(f, at={"x": x}, method="reverse-ad-compiled").gradient == \
+        (2.0, 2.0)
 
 
 def test_threads_running_the_kept_code_at_once_each_get_their_own_gradient():

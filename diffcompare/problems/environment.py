@@ -4,11 +4,13 @@ Code written from a trace holds, as constants, everything the function read that
 input: a global array, a closed-over weight, a default argument. The library runs that code
 again at a later call (methods/compiled.py), so it first asks ``Environment.unchanged()``:
 are the objects the function's global names, closure cells and defaults hold the same ones,
-and are the arrays, lists, tuples and dicts among them (two levels deep) equal in content
-to what the trace read? The same is asked of the Python functions it calls through them (its
-own helpers; numpy's and the tool's are taken as they are). Anything else is held to its
-identity only: an array reached through an object's attribute, changed in place, goes
-unseen. Data that changes from call to call belongs among the inputs.
+and are the arrays, lists, tuples and dicts among them (two levels deep, up to 10,000
+entries) equal in content to what the trace read? The same is asked of the Python functions
+it calls through them and of the attributes it names on a module of the user's (its own
+helpers and settings; numpy's and the tool's are taken as they are). Numbers, strings and
+the libraries' objects are compared by identity (they cannot change in place); any other
+object (an instance of a class of the user's, a larger container) could change unseen, so a
+function that reads one is traced at every call.
 """
 
 from __future__ import annotations
@@ -92,22 +94,40 @@ def _gather(function, places: list, visited: set) -> None:
     for name in ("__code__", "__defaults__", "__kwdefaults__"):
         places.append((_attribute, function, name))
     namespace = function.__globals__
-    for name in sorted(_names(function.__code__)):
+    names = sorted(_names(function.__code__))
+    for name in names:
         if name in namespace:
             places.append((_global, namespace, name))
-            _follow(namespace[name], places, visited)
+            _follow(namespace[name], names, places, visited)
     for cell in function.__closure__ or ():
         places.append((_cell, cell, None))
-        _follow(_cell(cell), places, visited)
+        _follow(_cell(cell), names, places, visited)
     for default in (*(function.__defaults__ or ()), *(function.__kwdefaults__ or {}).values()):
-        _follow(default, places, visited)
+        _follow(default, names, places, visited)
 
 
-def _follow(value, places: list, visited: set) -> None:
-    """Gather a helper's places too: a Python function of the user's own."""
+def _follow(value, names: list[str], places: list, visited: set) -> None:
+    """Gather the places of what a function reaches through a value: a Python function of
+    the user's (its own places), a module of the user's (the attributes the function names
+    on it: ``settings.SCALE``)."""
     if isinstance(value, types.FunctionType) and \
             not value.__code__.co_filename.startswith(_SETTLED):
         _gather(value, places, visited)
+    elif isinstance(value, types.ModuleType) and not _settled(value) and \
+            id(value) not in visited:
+        visited.add(id(value))
+        for name in names:
+            if hasattr(value, name):
+                places.append((_attribute, value, name))
+                _follow(getattr(value, name), names, places, visited)
+
+
+def _settled(module: types.ModuleType | None) -> bool:
+    """A module of Python's, of an installed library or of the tool (not the user's)."""
+    if module is None:
+        return False
+    path = getattr(module, "__file__", None)  # (None: built into Python)
+    return path is None or os.path.abspath(path).startswith(_SETTLED)
 
 
 def _names(code: types.CodeType) -> set[str]:
@@ -119,9 +139,15 @@ def _names(code: types.CodeType) -> set[str]:
     return found
 
 
+_IMMUTABLE = (int, float, complex, str, bytes, frozenset, type(None), range, slice, np.generic,
+              types.BuiltinFunctionType, types.FunctionType, types.ModuleType, np.ufunc,
+              np.dtype)
+
+
 def _state(value, depth: int):
     """What a value is compared by: an array's contents, a container's entries (to DEPTH
-    levels), anything else's identity."""
+    levels), the identity of what cannot change in place (a number, a function, a module,
+    a library's object); Unverifiable for anything else."""
     if isinstance(value, np.ndarray):
         if value.dtype.hasobject:
             raise Unverifiable("it reads an array of Python objects")
@@ -129,11 +155,18 @@ def _state(value, depth: int):
         return (np.ndarray, value.dtype.str, value.shape,
                 hashlib.blake2b(contiguous.data, digest_size=16).digest())
     kind = type(value)
-    if depth < DEPTH and kind in (list, tuple, dict) and len(value) <= MANY:
+    if kind in (list, tuple, dict):
+        if depth >= DEPTH or len(value) > MANY:
+            raise Unverifiable(f"it reads a {kind.__name__} too large or deep to compare")
         if kind is dict:
             return dict, tuple((_Same(k), _state(v, depth + 1)) for k, v in value.items())
         return kind, tuple(_state(v, depth + 1) for v in value)
-    return _Same(value)
+    if isinstance(value, type):  # a class: the libraries' are settled, the user's not
+        kind = value
+    if value is _MISSING or (isinstance(value, _IMMUTABLE) and kind is type(value)) or \
+            _settled(sys.modules.get(getattr(kind, "__module__", ""))):
+        return _Same(value)
+    raise Unverifiable(f"it reads a {kind.__name__}, which could change unseen")
 
 
 def environment(function: Callable) -> Environment | None:
