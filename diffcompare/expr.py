@@ -113,15 +113,19 @@ class Const(Expr):
         else:
             value = Fraction(value)
             key = ("const", value.numerator, value.denominator)
-        node = _lookup(key)
+        ref = _interned.get(key)  # (_lookup, written out: the parser makes many)
+        node = None if ref is None else ref()
         if node is None:
             node = object.__new__(cls)
-            object.__setattr__(node, "value", Fraction(value))
+            _set_value(node, Fraction(value))
             _store(key, node)
         return node
 
     def __repr__(self) -> str:
         return f"Const({self.value})"
+
+
+_set_value = Const.__dict__["value"].__set__  # (as a Call's slots are set, below)
 
 
 class Var(Expr):
@@ -165,13 +169,15 @@ class Call(Expr):
         table = _calls.get(op)
         if table is None:
             table = _calls[op] = {}
-        ref = table.get(args)  # _lookup, written out: the parser's hot path
+        ref = table.get(args)  # _lookup and _store, written out: the parser's hot path
         node = None if ref is None else ref()
         if node is None:
             node = object.__new__(cls)
             _set_op(node, op)
             _set_args(node, args)
-            _store(args, node, table)
+            ref = _KeyedRef(node, _forget)
+            ref.key, ref.table = args, table
+            table[args] = ref
         return node
 
     @property

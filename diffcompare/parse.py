@@ -48,6 +48,7 @@ _TOKEN = re.compile(
     r"|.)", re.DOTALL)
 _OPERATORS = frozenset(("**", "+", "-", "*", "/", "^", "(", ")", ","))
 _END = ("", "", "", "")  # the token after the last
+_node = Call.of  # (bound once: a node is made for every operation)
 
 
 class _Kinds(dict):
@@ -328,7 +329,7 @@ class _Reader:
         else:
             children = tuple(node for node, _ in arguments)
             constant = all(value is not None for _, value in arguments)
-        node = Call.of(op, children)
+        node = _node(op, children)
         if not constant:
             return node, None
         value = op.real(*(value for _, value in arguments))
@@ -373,7 +374,7 @@ class _Reader:
                 raise self.error(f"{word} is a constant, not a function", index)
             self._count(index)
             constant = ops.CONSTANTS[word]
-            return Call.of(constant, ()), constant.real()
+            return _node(constant, ()), constant.real()
         if word in ops.FUNCTIONS:
             if not calling:
                 raise self.error(f"{word} is a function: write {word}(...)", index)
