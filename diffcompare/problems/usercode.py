@@ -227,9 +227,10 @@ def _hint(exc: Exception) -> str:
 
 
 def from_callable(function: Callable) -> Program:
-    """A Program from a Python function object (the library API, assert_gradient): made
-    once per function (reading its source file and signature costs more than a small
-    gradient), again when its code or defaults change."""
+    """A Program from a Python function object (the library API, assert_gradient): its
+    file, name and inputs read once per function (reading its source file and signature
+    costs more than a small gradient), again when its code or defaults change, and kept
+    only while the function lives."""
     if not callable(function):
         raise InputError(f"{function!r} is not a function")
     stamp = _stamp(function)
