@@ -76,9 +76,16 @@ def _lookup(key: tuple):
 
 
 def _store(key: tuple, node: Expr, table: dict = _interned) -> Expr:
+    """The node interned under ``key``: this one, or the one another thread stored there
+    first (setdefault is one step, so two threads making the same node keep one)."""
     ref = _KeyedRef(node, _forget)
     ref.key, ref.table = key, table
-    table[key] = ref
+    kept = table.setdefault(key, ref)
+    if kept is not ref:
+        first = kept()
+        if first is not None:
+            return first
+        table[key] = ref  # (the one there died; its callback will find it replaced)
     return node
 
 
@@ -118,7 +125,7 @@ class Const(Expr):
         if node is None:
             node = object.__new__(cls)
             _set_value(node, Fraction(value))
-            _store(key, node)
+            node = _store(key, node)
         return node
 
     def __repr__(self) -> str:
@@ -140,7 +147,7 @@ class Var(Expr):
         if node is None:
             node = object.__new__(cls)
             object.__setattr__(node, "name", name)
-            _store(key, node)
+            node = _store(key, node)
         return node
 
     def __repr__(self) -> str:
@@ -168,16 +175,14 @@ class Call(Expr):
         the parser's constructor."""
         table = _calls.get(op)
         if table is None:
-            table = _calls[op] = {}
-        ref = table.get(args)  # _lookup and _store, written out: the parser's hot path
+            table = _calls.setdefault(op, {})  # (one table, whichever thread comes first)
+        ref = table.get(args)  # _lookup, written out: the parser's hot path
         node = None if ref is None else ref()
         if node is None:
             node = object.__new__(cls)
             _set_op(node, op)
             _set_args(node, args)
-            ref = _KeyedRef(node, _forget)
-            ref.key, ref.table = args, table
-            table[args] = ref
+            node = _store(args, node, table)
         return node
 
     @property

@@ -48,6 +48,32 @@ def test_a_tree_whose_walks_were_memoized_is_forgotten_when_nobody_holds_it():
     assert expr.interned_count() == before
 
 
+def test_threads_parsing_the_same_text_at_once_get_the_same_nodes():
+    """Interning holds across threads: equal nodes are the same object whichever thread
+    made them (the switch interval made tiny, so that threads interleave inside it)."""
+    import threading
+
+    text = " + ".join(f"sin({k + 1}*x{k % 7})*x{(k + 3) % 7}" for k in range(400))
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(3):
+            gc.collect()  # (none of the text's nodes alive: every thread makes them)
+            trees = [None] * 4
+
+            def run(k, trees=trees):
+                trees[k] = parse(text)
+
+            threads = [threading.Thread(target=run, args=(k,)) for k in range(4)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+            assert all(tree is trees[0] for tree in trees)
+    finally:
+        sys.setswitchinterval(interval)
+
+
 def test_nodes_are_immutable():
     node = Var("x")
     try:
