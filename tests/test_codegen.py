@@ -1,6 +1,7 @@
 """The gradient code written out: the same numbers as the tape's reverse sweep bit for bit,
 on every sample; runnable on its own; its guards catch another path."""
 
+import array
 import ast
 import importlib.util
 import subprocess
@@ -294,6 +295,29 @@ def test_code_follows_the_attributes_f_names_on_a_module_of_the_users(tmp_path, 
     settings.SCALE = np.full(2, 2.0)
     assert diffcompare.derivative(f, at={"x": x}, method="reverse-ad-compiled").gradient == \
         (2.0, 2.0)
+
+
+WEIGHTS = array.array("d", [1.0, 2.0])  # a library's data object, changed in place below
+
+
+def _weighted(x):
+    from diffcompare.math import sum as dsum
+
+    return dsum(np.asarray(WEIGHTS) * x)
+
+
+def test_code_that_reads_a_librarys_data_object_is_traced_each_time():
+    import diffcompare
+    from diffcompare.methods.compiled import cached_gradient
+
+    x = np.array([3.0, 4.0])
+    found = diffcompare.derivative(_weighted, at={"x": x}, method="reverse-ad-compiled")
+    assert found.gradient == (1.0, 2.0)
+    assert cached_gradient(_weighted, {"x": x}) is None  # (an array.array: data)
+    WEIGHTS[0] = 5.0
+    found = diffcompare.derivative(_weighted, at={"x": x}, method="reverse-ad-compiled")
+    assert found.gradient == (5.0, 2.0)
+    WEIGHTS[0] = 1.0
 
 
 def test_threads_running_the_kept_code_at_once_each_get_their_own_gradient():

@@ -8,9 +8,10 @@ and are the arrays, lists, tuples and dicts among them (two levels deep, up to 1
 entries) equal in content to what the trace read? The same is asked of the Python functions
 it calls through them and of the attributes it names on a module of the user's (its own
 helpers and settings; numpy's and the tool's are taken as they are). Numbers, strings and
-the libraries' objects are compared by identity (they cannot change in place); any other
-object (an instance of a class of the user's, a larger container) could change unseen, so a
-function that reads one is traced at every call.
+the libraries' classes and functions are compared by identity (they cannot change in
+place); any other object (an instance of a class of the user's or of a library's, a
+DataFrame, a random generator, a larger container) could change unseen, so a function that
+reads one is traced at every call.
 """
 
 from __future__ import annotations
@@ -140,14 +141,14 @@ def _names(code: types.CodeType) -> set[str]:
 
 
 _IMMUTABLE = (int, float, complex, str, bytes, frozenset, type(None), range, slice, np.generic,
-              types.BuiltinFunctionType, types.FunctionType, types.ModuleType, np.ufunc,
-              np.dtype)
+              types.CodeType, types.BuiltinFunctionType, types.FunctionType, types.ModuleType,
+              np.ufunc, np.dtype)
 
 
 def _state(value, depth: int):
     """What a value is compared by: an array's contents, a container's entries (to DEPTH
     levels), the identity of what cannot change in place (a number, a function, a module,
-    a library's object); Unverifiable for anything else."""
+    a library's class or function); Unverifiable for anything else."""
     if isinstance(value, np.ndarray):
         if value.dtype.hasobject:
             raise Unverifiable("it reads an array of Python objects")
@@ -161,10 +162,13 @@ def _state(value, depth: int):
         if kind is dict:
             return dict, tuple((_Same(k), _state(v, depth + 1)) for k, v in value.items())
         return kind, tuple(_state(v, depth + 1) for v in value)
-    if isinstance(value, type):  # a class: the libraries' are settled, the user's not
-        kind = value
-    if value is _MISSING or (isinstance(value, _IMMUTABLE) and kind is type(value)) or \
-            _settled(sys.modules.get(getattr(kind, "__module__", ""))):
+    if value is _MISSING or isinstance(value, _IMMUTABLE):
+        return _Same(value)
+    # a library's class or function (numpy's dispatchers, functools' partials) is code;
+    # a library's other objects (a DataFrame, a random generator) are data, and the user's
+    # classes and objects may change under the same identity
+    if callable(value) and _settled(sys.modules.get(getattr(
+            value if isinstance(value, type) else kind, "__module__", ""))):
         return _Same(value)
     raise Unverifiable(f"it reads a {kind.__name__}, which could change unseen")
 
