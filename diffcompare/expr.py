@@ -415,16 +415,16 @@ def depends_on(root: Expr) -> dict[int, frozenset[str]]:
 def dependents(root: Expr, name: str) -> Iterable[Expr]:
     """The nodes that depend on the variable ``name``, children before parents: the only
     nodes whose derivative with respect to it is not 0. Memoized on the root."""
+    deps = depends_on(root)
+    if name not in deps[id(root)]:
+        return ()
     found = _dependents.get(root)
     if found is None:
-        deps = depends_on(root)
         lists: dict[str, list[Expr]] = {}
         for n in postorder(root)[:-1]:  # (the root, last, depends on every variable)
             for variable in deps[id(n)]:
                 lists.setdefault(variable, []).append(n)
         found = _dependents[root] = {v: tuple(nodes) for v, nodes in lists.items()}
-    if name not in depends_on(root)[id(root)]:
-        return ()
     return itertools.chain(found.get(name, ()), (root,))
 
 

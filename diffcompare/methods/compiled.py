@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import threading
+from typing import NamedTuple
 
 import numpy as np
 
@@ -21,7 +22,7 @@ from diffcompare.runtime.budget import sweep_seconds
 
 RUNS = {"gradient": lambda m: 1, "vjp": lambda m: 1, "jacobian": lambda m: m}  # per kind
 CODE_KEPT = 16  # functions whose gradient code is kept for the library's next call (below)
-_CODE: dict = {}  # (function, its inputs' names and shapes) -> (code, function, lock, what f reads)
+_CODE: dict = {}  # (function, its inputs' names and shapes) -> _Kept
 
 # Writing the code: planning each record (its partials applied to placeholders) and
 # compiling its lines, measured at about 20-40 µs per record on a 2-core machine (2026-12).
@@ -37,9 +38,7 @@ WRITE_SECONDS_PER_RECORD = 5e-5
 class CompiledReverseAD(Prepared):
     def __init__(self, problem, options):
         super().__init__(problem, options)
-        # seeded -> (generated code, its function, the lock its runs take: the function
-        # writes into buffers kept in its module, which one run at a time may use)
-        self._written: dict[bool, tuple] = {}
+        self._written: dict[bool, _Written] = {}  # seeded -> the code written
         self.rewrites: list[str] = []  # why the code was written again, per time
 
     def work(self, kind, x):
@@ -67,7 +66,7 @@ class CompiledReverseAD(Prepared):
             self._tape = tape
             if hasattr(tape, "release"):  # the code reads none of the trace's values: its
                 tape.release(set())  # buffers may take their memory (engine/pool.py)
-            self._written[seeded] = (generated, generated.load(), threading.Lock())
+            self._written[seeded] = _Written(generated, generated.load(), threading.Lock())
             key = self.problem.code_key()
             if key is not None and not seeded:
                 _keep(key, self._written[seeded])
@@ -126,11 +125,28 @@ class CompiledReverseAD(Prepared):
                            warnings=self._warnings(), size=self._size())
 
     def _size(self) -> int:
-        generated = next(iter(self._written.values()))[0]
+        generated = next(iter(self._written.values())).generated
         return len(generated.plan.forward) + len(generated.plan.reverse)
 
 
-def _keep(key, written) -> None:
+class _Written(NamedTuple):
+    """Code written for a problem: its text and plan, its loaded function, and the lock its
+    runs take (the function writes into buffers kept in its module: one run at a time)."""
+
+    generated: object
+    function: object
+    lock: threading.Lock
+
+
+class _Kept(NamedTuple):
+    """Code kept for the library's next call, with what the function read besides its
+    inputs when it was written (problems/environment.py)."""
+
+    written: _Written
+    reads: object
+
+
+def _keep(key, written: _Written) -> None:
     """Keep the code for the next call on the same function and shapes, with what the
     function read besides its inputs (its constants here): the code runs again only while
     that is unchanged (problems/environment.py)."""
@@ -140,7 +156,7 @@ def _keep(key, written) -> None:
     read = environment(key[0])
     if read is None:  # (what it reads cannot be compared: traced again at every call)
         return
-    _CODE[key] = (*written, read)
+    _CODE[key] = _Kept(written, read)
     while len(_CODE) > CODE_KEPT:
         _CODE.pop(next(iter(_CODE)))
 
@@ -154,8 +170,9 @@ def held_bytes() -> int:
     """Bytes the kept gradient code holds from call to call (its BUFFERS)."""
     from diffcompare.engine import pool
 
-    return sum(array.nbytes for _, run, _, _ in _CODE.values()
-               for array in run.__globals__.get("BUFFERS", ()) if not pool.owns(array))
+    return sum(array.nbytes for kept in _CODE.values()
+               for array in kept.written.function.__globals__.get("BUFFERS", ())
+               if not pool.owns(array))
 
 
 def cached_gradient(function, inputs: dict):
@@ -176,10 +193,10 @@ def cached_gradient(function, inputs: dict):
     try:
         names = tuple(inputs)
         key = (function, names, tuple(np.shape(inputs[name]) for name in names))
-        written = _CODE.get(key)
+        kept = _CODE.get(key)
     except (TypeError, ValueError):
         return None
-    if written is None or not written[3].unchanged():
+    if kept is None or not kept.reads.unchanged():
         return None
     # checked as every way in checks them (finite numbers, InputError otherwise), as the
     # first call's were: the code would give nan for a nan where the tape refuses it. The
@@ -187,7 +204,7 @@ def cached_gradient(function, inputs: dict):
     # non-finite input to f, a finite f says they are all finite (engine/finite.py)
     values = [input_value(name, inputs[name], finite=False) for name in names]
     start = time.perf_counter()
-    generated, run, lock, _ = written
+    generated, run, lock = kept.written
     if not lock.acquire(blocking=False):
         return None
     try:

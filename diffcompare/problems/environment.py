@@ -24,18 +24,19 @@ from collections.abc import Callable
 
 import numpy as np
 
+from diffcompare.runtime.limits import PACKAGE
+
 _MISSING = object()  # a name that is not bound, a cell that is empty
 DEPTH = 2  # levels of lists, tuples and dicts whose contents are compared
 MANY = 10_000  # entries past which a list, tuple or dict is not compared entry by entry
 # Functions from here are taken as they are: the tool's own, numpy's, the standard library's.
-_SETTLED = tuple({os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep,
-                  *(os.path.abspath(p) + os.sep
-                    for p in (sys.prefix, sys.base_prefix, sys.exec_prefix))})
+_SETTLED = tuple({PACKAGE + os.sep, *(os.path.abspath(p) + os.sep
+                                      for p in (sys.prefix, sys.base_prefix, sys.exec_prefix))})
 
 
 class Unverifiable(Exception):
     """What the function reads cannot be compared (it is not a Python function, or it reads
-    an array of Python objects): code written for it is not run again."""
+    an object that could change unseen): code written for it is not run again."""
 
 
 class _Same:
