@@ -9,6 +9,7 @@ from hypothesis import example, given, settings
 from diffcompare import ops
 from diffcompare.engine.dual import Dual, derivative, new_tag, primal, tangent_of
 from diffcompare.engine.scalar import ScalarTape as Tape
+from diffcompare.expr import Call, Const, Var, postorder
 from diffcompare.parse import parse, parse_outputs
 
 from .strategies import expressions, points
@@ -26,6 +27,41 @@ def test_a_shared_subexpression_gets_one_slot_across_outputs():
     assert len(sines) == 1 and tape.n_outputs == 2
     values = tape.forward([0.5, 2.0])
     assert tape.output_values(values) == [math.sin(0.5) * 2, math.sin(0.5) + 1]
+
+
+def _layout_by_hand(roots, names):
+    """The tape's slots worked out the plain way (Baydin et al.'s tables): the inputs, the
+    leaves in post-order, then the operations level by level, each level in post-order."""
+    order = []
+    for root in roots:
+        order += [node for node in postorder(root) if node not in order]
+    level, reads_input = {}, {}
+    for node in order:
+        arguments = node.args if isinstance(node, Call) else ()
+        level[node] = 1 + max(level[a] for a in arguments) if arguments else 0
+        reads_input[node] = isinstance(node, Var) or any(reads_input[a] for a in arguments)
+    inputs = [next((v for v in order if isinstance(v, Var) and v.name == name), None)
+              for name in names]
+    rest = sorted((v for v in order if not isinstance(v, Var)), key=level.__getitem__)
+    nodes = [*inputs, *rest]  # (sorted() is stable: post-order within a level)
+    slot = {node: k for k, node in enumerate(nodes) if node is not None}
+    args = [tuple(slot[a] for a in node.args) if isinstance(node, Call) else ()
+            for node in nodes]
+    active = [node is None or reads_input[node] for node in nodes]
+    return nodes, args, active, [slot[root] for root in roots]
+
+
+@given(expressions, expressions)
+def test_a_tape_lays_its_slots_out_as_the_tables_do(first, second):
+    for roots, names in (((first,), ["x", "y"]), ((first, second), ["y", "x", "z"])):
+        tape = Tape.record(roots, names)
+        nodes, args, active, outputs = _layout_by_hand(roots, names)
+        assert list(tape.nodes) == nodes and list(tape.args) == args
+        assert list(tape.active) == active and list(tape.outputs) == outputs
+        assert list(tape.ops) == [node.op if isinstance(node, Call) else None
+                                  for node in nodes]
+        assert list(tape.constants) == [float(node.value) if isinstance(node, Const) else None
+                                        for node in nodes]
 
 
 def test_jvp_is_one_forward_pass_giving_j_times_v():
