@@ -326,3 +326,26 @@ def test_the_worker_registry_is_empty_after_a_command():
 
     compare(Problem.from_text("x**x**x**x**x", "3"), options=Options(budget=0.5))
     assert workers.live() == 0
+
+
+def test_a_command_ends_with_its_output_whole_and_its_programs_atexit_run(tmp_path):
+    """The command line ends without Python's teardown (cli/group.py's _exit_now): what it
+    printed, far more than a pipe holds, arrives whole, an atexit function of the user's
+    program runs, and the exit status is the command's."""
+    ran = tmp_path / "atexit-ran"
+    path = _program(tmp_path, "import atexit\nimport numpy as np\n\n"
+                              f"atexit.register(lambda: open({str(ran)!r}, 'w').close())\n\n"
+                              "def start(n):\n    return {'x': np.linspace(0.5, 2, n)}\n\n"
+                              "def f(x):\n    return np.sum(x ** 3)\n", "ends.py")
+    done = subprocess.run([*DIFFCOMPARE, "grad", path, "--n", "5000", "--methods",
+                           "reverse-ad", "--format", "json"], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert len(done.stdout) > 100_000  # (a pipe holds 64 KiB)
+    gradient = json.loads(done.stdout)["methods"]["reverse-ad"]["gradient"]
+    # (3x² by the power rule: one rounding in the square, one in the product)
+    np.testing.assert_allclose(gradient, 3 * np.linspace(0.5, 2, 5000) ** 2, rtol=4.5e-16)
+    assert ran.exists()
+    refused = subprocess.run([*DIFFCOMPARE, "grad", "sin(x", "--at", "1"],
+                             capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and "never closed" in refused.stderr

@@ -5,14 +5,18 @@ Imports of the library happen inside the commands, so ``diffcompare --help`` loa
 sympy nor matplotlib. Every DiffcompareError becomes one message on stderr (with a caret
 under the expression for a ParseError) and exit status 2; never a traceback. SIGINT ends
 with 130, SIGTERM with 143 and SIGHUP with 129, every worker stopped and no partial output
-file left; a standard output that is closed or full, with 74 (sysexits' EX_IOERR).
+file left; a standard output that is closed or full, with 74 (sysexits' EX_IOERR). A
+command line that is done ends at once, without Python's teardown (its output flushed, its
+atexit functions run).
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import sys
+import threading
 
 import click
 
@@ -80,11 +84,16 @@ def _io_failed(exc: OSError) -> None:
 class Commands(click.Group):
     """A group whose commands turn the library's errors into clean exit-2 messages."""
 
-    def main(self, *args, **kwargs):
+    def main(self, args=None, *rest, **kwargs):
         if sys.stdout is None:  # started with standard output closed (>&-)
             _say("error: cannot write the output: standard output is closed")
             sys.exit(EX_IOERR)
-        return super().main(*args, **kwargs)
+        try:
+            return super().main(args, *rest, **kwargs)
+        except SystemExit as done:
+            if args is None:  # the process's own command line (not a caller's, as tests')
+                _exit_now(done.code)
+            raise
 
     def invoke(self, ctx: click.Context):
         from diffcompare.errors import DiffcompareError
@@ -112,6 +121,36 @@ class Commands(click.Group):
             if exc.errno is None or not _is_stdout_error(exc):
                 raise
             _io_failed(exc)
+
+
+def _exit_now(code) -> None:
+    """End the process as soon as the command is done: its output flushed, its workers
+    stopped, every atexit function run (multiprocessing's, a user's program's), and not
+    Python's teardown after them, which frees every object the imports made one by one:
+    0.09-0.19 s of a 0.4-0.5 s run once sympy is loaded, waited for after the last line is
+    out. Only with the main thread alone (a server's threads end as Python ends them) and
+    an exit status that is a number (Python prints any other)."""
+    run_atexit = getattr(atexit, "_run_exitfuncs", None)  # (CPython's: what its exit calls)
+    if run_atexit is None or not (code is None or isinstance(code, int)) or \
+            threading.active_count() > 1:
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # (Python's own exit reports it, as it always has)
+        return
+    workers = sys.modules.get("diffcompare.runtime.workers")
+    if workers is not None:
+        workers.stop_all()
+    run_atexit()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    from diffcompare.runtime.limits import REAL_EXIT
+
+    REAL_EXIT(code or 0)
 
 
 def _quiet_floating_point() -> None:
