@@ -12,7 +12,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from diffcompare import ops
-from diffcompare.expr import Var, as_expr
+from diffcompare.expr import Expr, Var, as_expr
 from diffcompare.methods.sympy_bridge import to_sympy
 
 # Points inside every domain (asin/acos need |u| < 1, log/sqrt u > 0).
@@ -60,6 +60,30 @@ def test_real_complex_and_array_implementations_agree(op):
         assert op.complex(*map(complex, args)) == pytest.approx(real, rel=1e-15, abs=1e-300)
         array = op.array(*(np.array([a, a]) for a in args))
         assert np.allclose(array, real, rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("op", OPERATIONS, ids=lambda op: op.name)
+def test_arrays_of_balls_give_what_each_ball_gives_alone(op):
+    """An object array of balls goes straight to the ball implementation (ops._elementwise):
+    entry by entry, the same ball as apply on that entry alone, with plain numbers and
+    float arrays beside it; an array that also holds an expression node goes through
+    apply, entry by entry."""
+    import flint
+
+    points = [args for args in ARGS[op.arity] if _inside(op, args)]
+    columns = [np.array([flint.arb(args[i]) for args in points] or [flint.arb(0.5)],
+                        dtype=object) for i in range(op.arity)]
+    beside = [columns, [columns[0], *(np.array([args[i] for args in points]) if points
+                                       else 0.5 for i in range(1, op.arity))]]
+    if op.arity == 2:
+        beside.append([columns[0], 3])
+    for arguments in beside:
+        found = ops.apply(op, *arguments)
+        expected = [ops.apply(op, *entries) for entries in np.broadcast(*arguments)]
+        assert all(type(a) is type(b) and a.mid() == b.mid() and a.rad() == b.rad()
+                   for a, b in zip(found, expected, strict=True))
+    mixed = np.array([flint.arb(0.5), Var("x")], dtype=object)
+    assert isinstance(ops.apply(op, *[mixed] * op.arity)[1], Expr)
 
 
 def test_real_implementations_follow_ieee_instead_of_raising():
