@@ -83,3 +83,21 @@ def test_diagnostics_name_the_inputs_each_problem_comes_from():
     assert diagnose(Problem.from_text("x*y", "1,2")) == []
     # An inactive kink (a constant's abs) is no trouble for any input.
     assert diagnose(Problem.from_text("abs(0)*x", "1")) == []
+
+
+def test_a_sweep_in_balls_too_large_for_memory_is_refused_before_it_starts(monkeypatch):
+    """The CPU budget alone let the sweep of a program of 10^6 entries take 1.4 GB; a
+    sweep that would hold more than SWEEP_MEMORY is refused, saying how much, and the
+    methods still report (here with the bound lowered to 1 MiB: 2·10^4 entries hold 3)."""
+    import diffcompare
+    from diffcompare.math import sum as total
+
+    monkeypatch.setattr(ref, "SWEEP_MEMORY", 2**20)
+    x = np.linspace(-1, 1, 20_000)
+    found = diffcompare.compare(lambda x: total(x * x), at={"x": x},
+                                methods=["reverse-ad"]).to_dict()
+    assert found["reference_failure"].startswith("OutOfMemory: out of memory: the sweep in "
+                                                 "balls at 128 bits would hold about")
+    assert "(the balls of 20,001 scalar operations and their adjoints)" in \
+        found["reference_failure"]
+    assert found["methods"]["reverse-ad"]["gradient"] == (2 * x).tolist()

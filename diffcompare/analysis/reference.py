@@ -42,6 +42,7 @@ from diffcompare.runtime.budget import (
     DEFAULT_BUDGET,
     Budget,
     OutOfBudget,
+    OutOfMemory,
     TimedOut,
     sweep_seconds,
 )
@@ -56,6 +57,12 @@ NOT_REAL = "f is not a real number at this point"
 TOO_LARGE = ("f is past the range of ball arithmetic here (its ball is infinite: a number "
              "whose exponent has more than 2^63 bits)")
 SWEEP_SECONDS = 1.0  # the least work the sweep in balls is allowed
+# Memory the sweep in balls holds per scalar operation of the tape at 128 bits (its value's
+# ball, its adjoint's, their object arrays' slots: 136 bytes measured on 2026-12-08 by the
+# Rosenbrock program's peak at 10^5 to 4·10^5 entries, rounded up; more bits, more limbs),
+# and the most it may hold: the CPU budget alone let it take 1.4 GB at 10^6 entries.
+BALL_BYTES = 160
+SWEEP_MEMORY = 1 << 30
 AGREEMENT = 1e-14  # sympy and the sweep, normwise: both exact, so only the final rounding
 CROSS_CHECK_LIMIT = 2_000  # scalar operations of a path sympy is asked to check
 SYMPY = "sympy"
@@ -197,6 +204,7 @@ def swept_reference(problem: Problem, kind: str | Kind, direction=None,
     found = None
     for bits in PRECISIONS:
         cost = sweep_seconds(tape, passes, "ball") * bits / PRECISIONS[0]
+        held = tape.scalar_operations * BALL_BYTES * bits // PRECISIONS[0]
         if allowance is not None and spent + cost > allowance:
             if found is None:
                 raise OutOfBudget(
@@ -204,6 +212,14 @@ def swept_reference(problem: Problem, kind: str | Kind, direction=None,
                     f"{tape.scalar_operations * passes:,} ball operations (~{cost:.3g} CPU "
                     f"s), past the budget of {allowance:g} CPU s (raise it with --budget)",
                     measure="ball operations", limit=allowance)
+            break
+        if held > SWEEP_MEMORY:
+            if found is None:
+                raise OutOfMemory(
+                    f"out of memory: the sweep in balls at {bits} bits would hold about "
+                    f"{held / 2**30:.2g} GiB (the balls of {tape.scalar_operations:,} "
+                    f"scalar operations and their adjoints), past the "
+                    f"{SWEEP_MEMORY / 2**30:g} GiB it may take")
             break
         spent += cost
         with balls.precision(bits):

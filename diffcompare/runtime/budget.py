@@ -32,13 +32,15 @@ DEFAULT_BUDGET = 60.0
 # (an array record's scalars), by the numbers swept. Measured on the 2-core machine this is
 # built on (2026-12-01, the 300-factor product's tape of 1,199 records: floats 0.5 µs a
 # record, dual numbers 3 µs, a dual inside a dual or duals through the reverse sweep 31-37
-# µs, balls 4-5 µs at 128 bits, a stencil of 1,000 points 20 µs) and rounded up.
+# µs, balls 4-5 µs at 128 bits, a stencil of 1,000 points 20 µs) and rounded up. An entry of
+# an array record in balls (an object array, each entry's ball operation called from numpy's
+# loop) took 0.1-1 µs at 128 bits on 2026-12-08 (neg 0.10, add 0.24, x**0.5 0.67, sin 0.99).
 PASS_SECONDS = {
     "float": (0.6e-6, 2e-8),
     "complex": (1.2e-6, 4e-8),
     "dual": (4e-6, 4e-8),
     "second": (40e-6, 1e-7),  # a dual inside a dual, or duals through a reverse sweep
-    "ball": (6e-6, 6e-6),  # balls in object arrays: every entry a Python call
+    "ball": (6e-6, 2e-6),
 }
 DUAL_FACTOR = 8  # a pass of dual numbers, counted in float passes (descent's exact run)
 # What asking a method for a derivative costs beyond its passes (preparing the answer, its
