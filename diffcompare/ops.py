@@ -104,7 +104,7 @@ class Op:
                     return _elementwise(self, args)  # arrays of Expr nodes or balls
                 return self.array(*args)
         for a in args:
-            if type(a).__module__.startswith("flint"):
+            if is_ball_type(type(a)):
                 return self.ball(*args)
         for a in args:
             if isinstance(a, complex):
@@ -218,10 +218,15 @@ def _ball_entries_or_plain(value) -> bool:
     if isinstance(value, np.ndarray):
         if value.dtype != object:
             return value.dtype.kind in "biuf"
-        return all(kind.__module__.startswith("flint") for kind in set(map(type, value.flat)))
+        return all(map(is_ball_type, set(map(type, value.flat))))
     kind = type(value)
     return kind is float or kind is int or isinstance(value, np.floating) or \
-        kind.__module__.startswith("flint")
+        is_ball_type(kind)
+
+
+def is_ball_type(kind: type) -> bool:
+    """Is ``kind`` a ball's type (python-flint's arb, acb, ...)? The one test of it."""
+    return kind.__module__.startswith("flint")
 
 
 def _ball_method(name: str) -> Callable[..., Any]:
@@ -488,7 +493,7 @@ def is_exact_zero(value) -> bool:
     kind = type(value)
     if kind is float or kind is int or kind is np.float64:
         return value == 0
-    return kind.__module__.startswith("flint") and value.is_zero()
+    return is_ball_type(kind) and value.is_zero()
 
 
 def apply(op: Op, *args: Number) -> Number:
@@ -978,7 +983,7 @@ def _small_integer(v) -> int | None:
         value = float(v)
     except (TypeError, ValueError):
         return None
-    exact = not type(v).__module__.startswith("flint") or v.rad() == 0
+    exact = not is_ball_type(type(v)) or v.rad() == 0
     return int(value) if exact and value == int(value) and 0 <= value <= 64 else None
 
 

@@ -134,23 +134,26 @@ def _exit_now(code) -> None:
     if run_atexit is None or not (code is None or isinstance(code, int)) or \
             threading.active_count() > 1:
         return
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):  # (Python's own exit reports it, as it always has)
+    if not _flushed():  # (Python's own exit reports it, as it always has)
         return
     workers = sys.modules.get("diffcompare.runtime.workers")
     if workers is not None:
         workers.stop_all()
     run_atexit()
+    _flushed()  # (what the atexit functions wrote)
+    from diffcompare.runtime.limits import REAL_EXIT
+
+    REAL_EXIT(code or 0)
+
+
+def _flushed() -> bool:
+    """Standard output and error written out; False where they cannot be."""
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except (OSError, ValueError):
-        pass
-    from diffcompare.runtime.limits import REAL_EXIT
-
-    REAL_EXIT(code or 0)
+        return False
+    return True
 
 
 def _quiet_floating_point() -> None:

@@ -14,6 +14,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from diffcompare.ops import is_ball_type
+
 
 def _flint():
     import flint
@@ -26,7 +28,7 @@ def ball_type():
 
 
 def is_ball(value) -> bool:
-    return type(value).__module__.startswith("flint")
+    return is_ball_type(type(value))
 
 
 def ball(value):
