@@ -48,6 +48,36 @@ def test_a_tree_whose_walks_were_memoized_is_forgotten_when_nobody_holds_it():
     assert expr.interned_count() == before
 
 
+def test_a_parsed_tree_goes_to_the_oldest_generation_and_a_callers_frozen_objects_stay():
+    """building() hands what it made to the oldest generation at once (the young pass over
+    all of it is skipped), a garbage cycle of the caller's, moved with it, is still found
+    by a full collection, and objects the caller froze are never thawed by it."""
+    import weakref
+
+    class Cyclic:
+        pass
+
+    gc.collect()
+    cycle = Cyclic()
+    cycle.me = cycle
+    gone = weakref.ref(cycle)
+    del cycle  # (garbage only a collection finds, young when the parse starts)
+    tree = parse("sin(aged_a*aged_b) + aged_b**3")
+    assert any(obj is tree for obj in gc.get_objects(generation=2))
+    gc.collect()
+    assert gone() is None
+
+    kept = [Cyclic() for _ in range(3)]
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen >= len(kept)
+        parse("cos(frozen_a) + frozen_b")
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+
+
 def test_threads_parsing_the_same_text_at_once_get_the_same_nodes():
     """Interning holds across threads: equal nodes are the same object whichever thread
     made them (the switch interval made tiny, so that threads interleave inside it)."""
