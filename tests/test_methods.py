@@ -184,3 +184,26 @@ def test_manual_takes_over_a_sums_table_so_a_long_chain_stays_linear():
         chain = chain + Var(f"x{i}")
     trees = jacobian_trees([chain], [f"x{i}" for i in range(1, 3001)])
     assert all(t is Const(1) for t in trees[0])
+
+
+def test_a_worker_forked_after_sympy_is_imported_imports_nothing_more():
+    """What sympy imports on first use (the first Add, diff's equality tests, log) is
+    imported with it where a command forks its workers: the symbolic method's own work,
+    in a fresh process, then imports no module, so no worker imports one again."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from diffcompare.methods import sympy_bridge\n"
+        "from diffcompare.methods.symbolic import _derivative_trees\n"
+        "from diffcompare.expr import pack\n"
+        "from diffcompare.parse import parse\n"
+        "sympy_bridge.imported()\n"
+        "before = set(sys.modules)\n"
+        "f = parse('3*(x1**2 + x2*x3) + ln(x1)*exp(x2) - sin(x3)/x1')\n"
+        "_derivative_trees(pack([f]), ('x1', 'x2', 'x3'), 1)\n"
+        "print(sorted(set(sys.modules) - before))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.strip() == "[]", done.stdout

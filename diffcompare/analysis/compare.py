@@ -29,6 +29,7 @@ from diffcompare.methods import (
     Options,
     describe,
     kind_of,
+    sympy_bridge,
 )
 from diffcompare.methods.finite_differences import STEP_BELOW_SPACING
 from diffcompare.methods.kinds import check_direction
@@ -141,7 +142,7 @@ def compare(
     # below inherit it.
     with_sympy = any(REGISTRY[name].needs_sympy for name in chosen) and options.budget != 0
     if with_sympy:
-        import sympy  # noqa: F401
+        sympy_bridge.imported()
     pending = start_reference(problem, kind, direction, options.budget, with_sympy)
     try:
         results = [run_method(name, problem, options, kind, direction) for name in chosen]
