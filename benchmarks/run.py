@@ -176,11 +176,45 @@ def goal_front_door(repeats: int) -> dict:
         engine = _engine(rosenbrock_traced, ["x"], [x])
         runs = repeats if n >= 10**6 else 10 * repeats  # short runs: more of them
         size = f"{n:.0e}".replace("+0", "")
-        for name, options in (("library", {}), ("library_unbudgeted", {"budget": None})):
-            library = _library(rosenbrock_traced, {"x": x}, "reverse-ad", **options)
+        for name, library in (
+                ("library", _library(rosenbrock_traced, {"x": x}, "reverse-ad")),
+                ("library_unbudgeted", _library(rosenbrock_traced, {"x": x}, "reverse-ad",
+                                                budget=None)),
+                ("checks_only", _checks_only(rosenbrock_traced, x))):
             engine(), library()
             found[f"{name}_over_engine_{size}"] = paired_ratio(library, engine, runs)
     return found
+
+
+def _checks_only(function, x):
+    """The engine with only what every call of the library must add to it, and none of
+    its layers: the user's code run under the budget's alarms (engine/tracer.py's trace in
+    problems/usercode.py's run_user_code), the method's budget started and the sweep's
+    predicted work charged to it, the outputs read finite (else the inputs are), the
+    gradient read for a nan. Not a contender: the floor beneath goal 2's figure at 10^4."""
+    import math
+
+    from diffcompare.engine.tracer import trace
+    from diffcompare.methods import Options
+    from diffcompare.problems.usercode import from_callable, run_user_code
+    from diffcompare.runtime.budget import sweep_seconds
+
+    options = Options()
+
+    def run():
+        program = from_callable(function)
+        point = x.reshape(-1)
+        tape = run_user_code(trace, (program.function, program.inputs, [x], point, False,
+                                     True), options.budget, program.path)
+        budget = options.clock()
+        budget.charge(sweep_seconds(tape, 2, "float"), "the sweeps")
+        if not tape.outputs_show_inputs_finite() and not np.isfinite(x).all():
+            raise ValueError("not finite")
+        value, gradient = tape.vjp(point, (1.0,))
+        if math.isnan(np.minimum.reduce(gradient)):
+            raise ValueError("a nan")
+        return value, gradient
+    return run
 
 
 def mlp_inputs(batch: int = 64, hidden: int = 10_000, features: int = 8):
@@ -214,10 +248,43 @@ def goal_mlp(repeats: int, notes: list[str]) -> dict:
                                                  bar.sum())
 
     runners = {"hand_written": hand_written,
+               "exact_floor": mlp_exact_floor(params, X, y),
                "library_tape": _library(mlp, params, "reverse-ad"),
                "library_compiled": _library(mlp, params, "reverse-ad-compiled"),
                **mlp_peers(params, X, y, notes)}
     return {"numpy_f_seconds": median(numpy_f, repeats), **over_f(numpy_f, runners, repeats)}
+
+
+def mlp_exact_floor(params: dict, X, y):
+    """The least that exact numpy code takes for the MLP's value and gradient: the least
+    passes, into buffers kept from call to call, with tanh's derivative as the tool takes
+    it, 1/cosh(z)**2, exact to rounding wherever z is (the peers' 1 - tanh(z)**2 loses
+    about e^(2|z|)/2 units in the last place: 200 at |z| = 3, all of them past 19), and
+    the diagonal scalings moved past the products (W1's and b1's adjoints are one product
+    of [X*r, r] with sech^2, scaled by w2, so no outer product is made). Not a contender: the
+    floor beneath goal 1's MLP figure."""
+    W1, b1, w2, b2 = (params[k] for k in ("W1", "b1", "w2", "b2"))
+    batch, features = X.shape
+    Z, H = np.empty((batch, len(b1))), np.empty((batch, len(b1)))
+    scaled = np.empty((batch, features + 1))
+
+    def run():
+        z = np.matmul(X, W1, out=Z)
+        z += b1
+        hidden = np.tanh(z, out=H)
+        residual = hidden @ w2
+        residual += b2 - y
+        bar = residual * (2.0 / batch)
+        sech2 = np.cosh(z, out=Z)
+        np.multiply(sech2, sech2, out=sech2)
+        np.reciprocal(sech2, out=sech2)
+        np.multiply(X, bar[:, None], out=scaled[:, :features])
+        scaled[:, features] = bar
+        first = scaled.T @ sech2
+        first *= w2
+        return residual @ residual / batch, (first[:features], first[features],
+                                             hidden.T @ bar, bar.sum())
+    return run
 
 
 def mlp_peers(params: dict, X, y, notes: list[str]) -> dict:
