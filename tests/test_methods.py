@@ -207,3 +207,15 @@ def test_a_worker_forked_after_sympy_is_imported_imports_nothing_more():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=120, check=True)
     assert done.stdout.strip() == "[]", done.stdout
+
+
+def test_a_refused_derivative_names_the_work_it_counted():
+    """The words of a prediction are made only for a refusal, and say what was counted."""
+    from diffcompare.runtime.budget import OutOfBudget
+
+    problem = Problem.from_text("+".join(f"x{i}" for i in range(1, 401)),
+                                ",".join(["1"] * 400))
+    prepared = REGISTRY["forward-ad"].prepare(problem, Options(budget=1e-4))
+    with pytest.raises(OutOfBudget, match=r"out of budget: forward-ad's gradient \(400 dual "
+                                          r"passes over 399 records\) would take about"):
+        prepared.derivative("gradient")

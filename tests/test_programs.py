@@ -266,3 +266,40 @@ def test_the_files_point_fills_what_at_leaves_out_and_is_not_read_when_at_gives_
     with pytest.raises(InputError, match="POINT should be a dict of r, d"):
         program_problem(str(path), "d=5")  # (r is needed from it)
     assert program_problem(str(path), "r=1,d=5").point == (1.0, 5.0)  # never needed
+
+
+def _affine_sum(W, b):
+    from diffcompare.math import sum as dsum
+    from diffcompare.math import tanh
+
+    return dsum(tanh(W @ b + 1.0))
+
+
+def test_a_dict_of_float_arrays_is_the_point_as_it_is_and_any_other_at_is_read(monkeypatch):
+    """The library's usual call, a dict naming each input once with a non-empty float64
+    array, is not read again (read_inputs would give back the same arrays); it makes the
+    problem reading makes, and every other form is read and checked as before."""
+    from diffcompare.problems import load
+    from diffcompare.problems.usercode import from_callable
+
+    program = from_callable(_affine_sum)
+    rng = np.random.default_rng(3)
+    W, b = rng.normal(size=(3, 4)), rng.normal(size=4)
+    read = program_problem(program, {"W": W.tolist(), "b": b.tolist()})  # lists: read
+    with monkeypatch.context() as patched:
+        patched.setattr(load, "read_inputs", lambda *args: pytest.fail("read again"))
+        direct = program_problem(program, {"W": W, "b": b})
+    assert direct.point == read.point and direct.shapes == read.shapes == ((3, 4), (4,))
+    gradients = [REGISTRY["reverse-ad"].prepare(p, Options()).derivative("gradient").value
+                 for p in (direct, read)]
+    assert np.array_equal(*gradients)
+
+    for at, said in (({"W": W, "b": b, "c": b}, "which is not an input"),
+                     ({"W": W}, "needs a value for b"),
+                     ({"W": W, "b": np.array([]), }, "input b is empty"),
+                     ({"W": W, "b": np.array(["a"] * 4)}, "not real numbers"),
+                     ({"W": np.where(W > 0, np.nan, W), "b": b}, "not finite")):
+        with pytest.raises(InputError, match=said):
+            program_problem(program, at)
+    as_ints = program_problem(program, {"W": W, "b": np.arange(4)})  # read: made floats
+    assert as_ints.point[-4:] == (0.0, 1.0, 2.0, 3.0)

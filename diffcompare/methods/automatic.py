@@ -46,7 +46,7 @@ class _OnTape(Prepared):
         count, numbers = self.PASSES[kind.name](self.problem.m, self.problem.n)
         tape = self.problem.ad_tape_at(x)
         return sweep_seconds(tape, count, numbers), \
-            f"{count:,} {numbers} passes over {tape.operation_count:,} records"
+            lambda: f"{count:,} {numbers} passes over {tape.operation_count:,} records"
 
     def _tape(self, x: np.ndarray):
         tape = self.problem.ad_tape_at(x)

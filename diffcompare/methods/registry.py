@@ -194,15 +194,16 @@ class Prepared:
             # is counted, and nothing predicted)
             predicted = self.work(kind, x)
             seconds, what = predicted if predicted is not None else (0.0, "the call")
-            self.budget.charge(CALL_SECONDS + seconds, f"{self.method}'s {kind.name} ({what})")
+            self.budget.charge(CALL_SECONDS + seconds, lambda: f"{self.method}'s {kind.name} "
+                               f"({what() if callable(what) else what})")
         found = self._compute(kind, x, v)
         return changed(found, kind=kind.name,
                         cost=changed(found.cost, seconds=time.perf_counter() - start))
 
-    def work(self, kind: Kind, x: np.ndarray) -> tuple[float, str] | None:
+    def work(self, kind: Kind, x: np.ndarray) -> tuple[float, str | Callable[[], str]] | None:
         """The CPU seconds the kind will take at x, predicted from what it will do, and what
-        was counted, in words; None when it cannot be told before (the CPU clock bounds it
-        while it runs)."""
+        was counted, in words (or a call that makes them, read only for a refusal); None
+        when it cannot be told before (the CPU clock bounds it while it runs)."""
         return None
 
     def _compute(self, kind: Kind, x: np.ndarray, v: np.ndarray | None) -> Derivative:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from diffcompare.errors import MethodError
@@ -97,12 +98,15 @@ class Budget:
     def describe(self) -> str:
         return f"{self.seconds:g} CPU s"
 
-    def charge(self, seconds: float, what: str) -> None:
+    def charge(self, seconds: float, what: str | Callable[[], str]) -> None:
         """Count predicted work before doing it: refuse it (OutOfBudget, naming the
-        measure) when it would pass the allowance."""
+        measure) when it would pass the allowance. ``what`` names the work, or makes its
+        name when called: the words, made only for a refusal, cost a library call at 10^4
+        entries more than the count itself."""
         if self.seconds is None:
             return
         if self.charged + seconds > self.seconds:
+            what = what() if callable(what) else what
             raise OutOfBudget(f"out of budget: {what} would take about {_human(seconds)} of "
                               f"work, past the budget of {self.describe()} (raise it with "
                               "--budget)", measure=what, limit=self.seconds, predicted=seconds)
