@@ -247,8 +247,12 @@ def goal_mlp(repeats: int, notes: list[str]) -> dict:
         return np.sum(residual ** 2) / len(y), (X.T @ back, back.sum(0), hidden.T @ bar,
                                                  bar.sum())
 
+    floor = mlp_exact_floor(params, X, y)
+    for mine, theirs in zip(floor()[1], hand_written()[1]):  # (the same gradient, to rounding)
+        if np.max(np.abs(mine - theirs)) > 1e-13 * np.max(np.abs(theirs)):
+            raise AssertionError("the MLP's exact floor computes another gradient")
     runners = {"hand_written": hand_written,
-               "exact_floor": mlp_exact_floor(params, X, y),
+               "exact_floor": floor,
                "library_tape": _library(mlp, params, "reverse-ad"),
                "library_compiled": _library(mlp, params, "reverse-ad-compiled"),
                **mlp_peers(params, X, y, notes)}

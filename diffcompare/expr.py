@@ -103,10 +103,11 @@ def building() -> Iterator[None]:
     When it is back, what was made goes straight to the oldest generation (gc.freeze then
     gc.unfreeze: two list splices, whatever the size), where every object that survives
     two young passes ends up anyway: the tree or tape is long-lived (kept, interned), and
-    the young pass due at once over all of it cost an eighth of a first parse at 10^5
+    the young pass due at once over all of it cost a ninth of a first parse at 10^5
     operations (2.85 -> 2.54 µs per operation, 2026-12-08). The caller's own young objects
     move with it (a full collection still finds their cycles); a caller that froze objects
-    of its own keeps them frozen (then nothing moves: unfreeze would thaw them)."""
+    of its own keeps them frozen (then nothing moves: unfreeze would thaw them), and pays
+    for counting them (gc.get_freeze_count walks them)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

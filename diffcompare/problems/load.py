@@ -77,8 +77,9 @@ def program_problem(program, at=None, n: int | None = None, budget: float | None
 def _read_already(at, inputs: Sequence[str]) -> bool:
     """Is ``at`` already what reading it makes, the library's usual call: a dict naming
     each input once, each value a non-empty float64 array (input_value gives such an array
-    back as it is, and read_inputs the dict's own entries)? Then it is the point as it is:
-    the reading's checks and copies cost a twentieth of a gradient at 10^4 entries."""
+    back as it is, and read_inputs the dict's own entries)? Then it is the point as it is,
+    and the reading is skipped (with a prediction's words made only for a refusal,
+    derivative() went from 1.32 to 1.30 of the engine at 10^4 entries, 2026-12-08)."""
     if type(at) is not dict or len(at) != len(inputs):
         return False
     for name in inputs:

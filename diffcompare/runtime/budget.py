@@ -100,9 +100,9 @@ class Budget:
 
     def charge(self, seconds: float, what: str | Callable[[], str]) -> None:
         """Count predicted work before doing it: refuse it (OutOfBudget, naming the
-        measure) when it would pass the allowance. ``what`` names the work, or makes its
-        name when called: the words, made only for a refusal, cost a library call at 10^4
-        entries more than the count itself."""
+        measure) when it would pass the allowance. ``what`` names the work, or is a call
+        that names it, made only for a refusal (formatting the words on every call cost
+        more than counting the work)."""
         if self.seconds is None:
             return
         if self.charged + seconds > self.seconds:
