@@ -262,7 +262,7 @@ def goal_mlp(repeats: int, notes: list[str]) -> dict:
 def mlp_exact_floor(params: dict, X, y):
     """The least that exact numpy code takes for the MLP's value and gradient: the least
     passes, into buffers kept from call to call, with tanh's derivative as the tool takes
-    it, 1/cosh(z)**2, exact to rounding wherever z is (the peers' 1 - tanh(z)**2 loses
+    it, 1/cosh(z)**2, exact to rounding wherever z is (torch's and jax's 1 - tanh(z)**2 loses
     about e^(2|z|)/2 units in the last place: 200 at |z| = 3, all of them past 19), and
     the diagonal scalings moved past the products (W1's and b1's adjoints are one product
     of [X*r, r] with sech^2, scaled by w2, so no outer product is made). Not a contender: the
