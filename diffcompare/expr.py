@@ -94,27 +94,34 @@ def interned_count() -> int:
     return len(_interned) + sum(map(len, _calls.values()))
 
 
+# Tracked objects a build made past which they go straight to the oldest generation: about
+# 12,000 parsed operations (four a node: the node, its arguments, its weak reference, its
+# table's entry). A build this large is a user's long formula, seldom made.
+LARGE_BUILD = 50_000
+
+
 @contextmanager
 def building() -> Iterator[None]:
     """No cyclic garbage collection while a large tree or tape is built: nodes and records
     hold no cycles, and the collector's passes over the ever-growing heap of new, live
     objects cost 40% of parsing a 10^5-operation formula.
 
-    When it is back, what was made goes straight to the oldest generation (gc.freeze then
-    gc.unfreeze: two list splices, whatever the size), where every object that survives
-    two young passes ends up anyway: the tree or tape is long-lived (kept, interned), and
-    the young pass due at once over all of it cost a ninth of a first parse at 10^5
-    operations (2.85 -> 2.54 µs per operation, 2026-12-08). The caller's own young objects
-    move with it (a full collection still finds their cycles); a caller that froze objects
-    of its own keeps them frozen (then nothing moves: unfreeze would thaw them), and pays
-    for counting them (gc.get_freeze_count walks them)."""
+    When it is back after a large build (LARGE_BUILD), what was made goes straight to the
+    oldest generation (gc.freeze then gc.unfreeze: two list splices, whatever the size),
+    where every object that survives two young passes ends up anyway: the tree or tape is
+    long-lived (kept, interned), and the young pass due at once over all of it cost a ninth
+    of a first parse at 10^5 operations (2.85 -> 2.54 µs per operation, 2026-12-08). The
+    caller's young objects move with it, and their garbage cycles wait for a full
+    collection, so a small build, which a server makes at every request, leaves the
+    generations as they are. A caller that froze objects of its own keeps them frozen
+    (then nothing moves: unfreeze would thaw them)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
-            if not gc.get_freeze_count():
+            if gc.get_count()[0] >= LARGE_BUILD and not gc.get_freeze_count():
                 gc.freeze()
                 gc.unfreeze()
             gc.enable()

@@ -48,22 +48,36 @@ def test_a_tree_whose_walks_were_memoized_is_forgotten_when_nobody_holds_it():
     assert expr.interned_count() == before
 
 
-def test_a_parsed_tree_goes_to_the_oldest_generation_and_a_callers_frozen_objects_stay():
-    """building() hands what it made to the oldest generation at once (the young pass over
-    all of it is skipped), a garbage cycle of the caller's, moved with it, is still found
-    by a full collection, and objects the caller froze are never thawed by it."""
+def test_a_large_build_goes_to_the_oldest_generation_and_a_small_one_leaves_them(monkeypatch):
+    """building() hands a large build to the oldest generation at once (the young pass
+    over all of it is skipped): a garbage cycle of the caller's, moved with it, is still
+    found by a full collection, and objects the caller froze are never thawed by it. A
+    small build leaves the generations as they are: a young collection still finds the
+    caller's young garbage."""
     import weakref
+
+    from diffcompare import expr
 
     class Cyclic:
         pass
 
+    def young_garbage():
+        cycle = Cyclic()
+        cycle.me = cycle
+        return weakref.ref(cycle)  # (garbage only a collection finds)
+
     gc.collect()
-    cycle = Cyclic()
-    cycle.me = cycle
-    gone = weakref.ref(cycle)
-    del cycle  # (garbage only a collection finds, young when the parse starts)
+    gone = young_garbage()
+    parse("sin(young_a) + young_b")  # a small build
+    gc.collect(1)
+    assert gone() is None
+
+    monkeypatch.setattr(expr, "LARGE_BUILD", 0)  # (every build is large)
+    gone = young_garbage()
     tree = parse("sin(aged_a*aged_b) + aged_b**3")
     assert any(obj is tree for obj in gc.get_objects(generation=2))
+    gc.collect(1)
+    assert gone() is not None  # (moved to the oldest generation with the tree)
     gc.collect()
     assert gone() is None
 
