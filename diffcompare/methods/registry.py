@@ -24,7 +24,7 @@ import numpy as np
 from diffcompare.errors import Cannot, InputError, MethodError
 from diffcompare.methods.kinds import KINDS, Kind, kind_of
 from diffcompare.problems.base import BaseProblem as Problem
-from diffcompare.runtime.budget import CALL_SECONDS, DEFAULT_BUDGET, LEAST_SECONDS, Budget
+from diffcompare.runtime.budget import CALL_SECONDS, DEFAULT_BUDGET, LEAST_SECONDS, Budget, words
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,7 @@ class Prepared:
             predicted = self.work(kind, x)
             seconds, what = predicted if predicted is not None else (0.0, "the call")
             self.budget.charge(CALL_SECONDS + seconds, lambda: f"{self.method}'s {kind.name} "
-                               f"({what() if callable(what) else what})")
+                               f"({words(what)})")
         found = self._compute(kind, x, v)
         return changed(found, kind=kind.name,
                         cost=changed(found.cost, seconds=time.perf_counter() - start))

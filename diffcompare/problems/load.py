@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-import numpy as np
-
 from diffcompare.errors import InputError
 from diffcompare.problems.base import BaseProblem
 from diffcompare.problems.formula import Problem
-from diffcompare.problems.points import input_value, read_inputs
+from diffcompare.problems.points import input_value, is_float_array, read_inputs
 from diffcompare.problems.program import ProgramProblem
 from diffcompare.problems.usercode import Program, from_callable, load
 from diffcompare.problems.usercode import is_program as names_file
@@ -84,8 +82,7 @@ def _read_already(at, inputs: Sequence[str]) -> bool:
         return False
     for name in inputs:
         value = at.get(name)
-        if type(value) is not np.ndarray or value.dtype != np.float64 or not value.ndim \
-                or not value.size:
+        if not is_float_array(value) or not value.ndim:
             return False
     return True
 

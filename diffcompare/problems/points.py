@@ -182,11 +182,16 @@ def _npy_shape(path) -> tuple[int, ...]:
     return tuple(int(k) for k in shape)
 
 
+def is_float_array(value) -> bool:
+    """A non-empty numpy array of float64: an input taken as it is, not converted."""
+    return type(value) is np.ndarray and value.dtype == np.float64 and value.size > 0
+
+
 def input_value(name: str, value, finite: bool = True):
     """An input as a float or an array of floats, refused (InputError) where it is not
     numbers, is empty or, unless ``finite`` is False (its caller finds that out itself:
     a program's problem, engine/finite.py), has an entry that is not finite."""
-    if type(value) is np.ndarray and value.dtype == np.float64 and value.size:
+    if is_float_array(value):
         if finite:  # (the common case, checked without a conversion)
             refuse_nonfinite(name, value)
         return float(value) if value.ndim == 0 else value

@@ -72,6 +72,11 @@ class OutOfMemory(MethodError):
     """The work needed more memory than a worker may take and was stopped."""
 
 
+def words(what: str | Callable[[], str]) -> str:
+    """What a piece of work is called: the words, or what the call that makes them makes."""
+    return what() if callable(what) else what
+
+
 def _cpu() -> float:
     return time.process_time()
 
@@ -106,7 +111,7 @@ class Budget:
         if self.seconds is None:
             return
         if self.charged + seconds > self.seconds:
-            what = what() if callable(what) else what
+            what = words(what)
             raise OutOfBudget(f"out of budget: {what} would take about {_human(seconds)} of "
                               f"work, past the budget of {self.describe()} (raise it with "
                               "--budget)", measure=what, limit=self.seconds, predicted=seconds)
